@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one table of architectures. Every other module asks this table for names, audit tokens,
+ * word size and byte order; the seed's helpers in sys.c are thin views of it. Audit tokens are
+ * the kernel's AUDIT_ARCH_* values (EM_* machine | 64BIT | LE | convention bits), spelled as
+ * numbers so that an old <linux/audit.h> cannot leave one out.
+ */
+#include "sck/arch.h"
+
+#include <string.h>
+
+#define AUDIT_64 0x80000000u
+#define AUDIT_LE 0x40000000u
+#define AUDIT_N32 0x20000000u /* __AUDIT_ARCH_CONVENTION_MIPS64_N32 */
+
+/* ELF machine numbers (<linux/elf-em.h>). */
+#define M_SPARC 2u
+#define M_386 3u
+#define M_MIPS 8u
+#define M_PPC 20u
+#define M_PPC64 21u
+#define M_S390 22u
+#define M_ARM 40u
+#define M_SPARCV9 43u
+#define M_X86_64 62u
+#define M_AARCH64 183u
+#define M_RISCV 243u
+#define M_LOONGARCH 258u
+
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Indexed by enum sck_arch_id - 1. */
+static const struct sck_arch table[] = {
+	{SCK_ARCH_X86_64, "x86_64", M_X86_64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
+	 NAMES("x86_64", "amd64", "SCMP_ARCH_X86_64"), NULL},
+	{SCK_ARCH_X86, "x86", M_386 | AUDIT_LE, 0, 32, true,
+	 NAMES("x86", "386", "i386", "i486", "i586", "i686", "SCMP_ARCH_X86"), NULL},
+	/* x32 runs under x86_64's audit arch; its numbers carry __X32_SYSCALL_BIT. */
+	{SCK_ARCH_X32, "x32", M_X86_64 | AUDIT_64 | AUDIT_LE, 0x40000000u, 64, true,
+	 NAMES("x32", "SCMP_ARCH_X32"), NULL},
+	{SCK_ARCH_ARM, "arm", M_ARM | AUDIT_LE, 0, 32, true,
+	 NAMES("arm", "armv5tel", "armv6l", "armv7l", "armv8l", "armhf", "armel", "SCMP_ARCH_ARM"),
+	 NULL},
+	{SCK_ARCH_ARMEB, "armeb", M_ARM, 0, 32, false, NAMES("armeb", "armbe", "armv7b"), NULL},
+	{SCK_ARCH_AARCH64, "aarch64", M_AARCH64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
+	 NAMES("aarch64", "arm64", "SCMP_ARCH_AARCH64"), NULL},
+	{SCK_ARCH_AARCH64BE, "aarch64_be", M_AARCH64 | AUDIT_64, 0, 64, false,
+	 NAMES("aarch64_be", "arm64be"), NULL},
+	{SCK_ARCH_LOONGARCH64, "loongarch64", M_LOONGARCH | AUDIT_64 | AUDIT_LE, 0, 64, true,
+	 NAMES("loongarch64", "loong64", "SCMP_ARCH_LOONGARCH64"), NULL},
+	{SCK_ARCH_MIPS, "mips", M_MIPS, 4000, 32, false, NAMES("mips", "SCMP_ARCH_MIPS"), NULL},
+	{SCK_ARCH_MIPSEL, "mipsel", M_MIPS | AUDIT_LE, 4000, 32, true,
+	 NAMES("mipsel", "mipsle", "SCMP_ARCH_MIPSEL"), NULL},
+	{SCK_ARCH_MIPS64, "mips64", M_MIPS | AUDIT_64, 5000, 64, false,
+	 NAMES("mips64", "SCMP_ARCH_MIPS64"), NULL},
+	{SCK_ARCH_MIPSEL64, "mipsel64", M_MIPS | AUDIT_64 | AUDIT_LE, 5000, 64, true,
+	 NAMES("mipsel64", "mips64el", "mips64le", "SCMP_ARCH_MIPSEL64"), NULL},
+	{SCK_ARCH_MIPS64N32, "mips64n32", M_MIPS | AUDIT_64 | AUDIT_N32, 6000, 64, false,
+	 NAMES("mips64n32", "mips64p32", "SCMP_ARCH_MIPS64N32"), NULL},
+	{SCK_ARCH_MIPSEL64N32, "mipsel64n32", M_MIPS | AUDIT_64 | AUDIT_LE | AUDIT_N32, 6000, 64, true,
+	 NAMES("mipsel64n32", "mips64n32el", "mips64p32le", "SCMP_ARCH_MIPSEL64N32"), NULL},
+	{SCK_ARCH_PPC, "ppc", M_PPC, 0, 32, false, NAMES("ppc", "powerpc", "SCMP_ARCH_PPC"), NULL},
+	{SCK_ARCH_PPC64, "ppc64", M_PPC64 | AUDIT_64, 0, 64, false, NAMES("ppc64", "SCMP_ARCH_PPC64"),
+	 NULL},
+	{SCK_ARCH_PPC64LE, "ppc64le", M_PPC64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
+	 NAMES("ppc64le", "SCMP_ARCH_PPC64LE"), NULL},
+	{SCK_ARCH_RISCV32, "riscv32", M_RISCV | AUDIT_LE, 0, 32, true,
+	 NAMES("riscv32", "riscv", "SCMP_ARCH_RISCV32"), NULL},
+	{SCK_ARCH_RISCV64, "riscv64", M_RISCV | AUDIT_64 | AUDIT_LE, 0, 64, true,
+	 NAMES("riscv64", "SCMP_ARCH_RISCV64"), NULL},
+	{SCK_ARCH_S390, "s390", M_S390, 0, 32, false, NAMES("s390", "SCMP_ARCH_S390"), NULL},
+	{SCK_ARCH_S390X, "s390x", M_S390 | AUDIT_64, 0, 64, false, NAMES("s390x", "SCMP_ARCH_S390X"),
+	 NULL},
+	{SCK_ARCH_SPARC, "sparc", M_SPARC, 0, 32, false, NAMES("sparc", "SCMP_ARCH_SPARC"), NULL},
+	{SCK_ARCH_SPARC64, "sparc64", M_SPARCV9 | AUDIT_64, 0, 64, false,
+	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), NULL},
+};
+
+#define TABLE_LEN (sizeof(table) / sizeof(table[0]))
+
+_Static_assert(TABLE_LEN == SCK_ARCH_SPARC64, "arch table must cover every enum sck_arch_id");
+
+#if defined(__x86_64__) && defined(__ILP32__)
+#define NATIVE SCK_ARCH_X32
+#elif defined(__x86_64__)
+#define NATIVE SCK_ARCH_X86_64
+#elif defined(__i386__)
+#define NATIVE SCK_ARCH_X86
+#elif defined(__aarch64__) && defined(__AARCH64EB__)
+#define NATIVE SCK_ARCH_AARCH64BE
+#elif defined(__aarch64__)
+#define NATIVE SCK_ARCH_AARCH64
+#elif defined(__arm__) && defined(__ARMEB__)
+#define NATIVE SCK_ARCH_ARMEB
+#elif defined(__arm__)
+#define NATIVE SCK_ARCH_ARM
+#elif defined(__loongarch64)
+#define NATIVE SCK_ARCH_LOONGARCH64
+#elif defined(__mips__) && defined(_ABIN32) && defined(__MIPSEL__)
+#define NATIVE SCK_ARCH_MIPSEL64N32
+#elif defined(__mips__) && defined(_ABIN32)
+#define NATIVE SCK_ARCH_MIPS64N32
+#elif defined(__mips__) && defined(__mips64) && defined(__MIPSEL__)
+#define NATIVE SCK_ARCH_MIPSEL64
+#elif defined(__mips__) && defined(__mips64)
+#define NATIVE SCK_ARCH_MIPS64
+#elif defined(__mips__) && defined(__MIPSEL__)
+#define NATIVE SCK_ARCH_MIPSEL
+#elif defined(__mips__)
+#define NATIVE SCK_ARCH_MIPS
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE SCK_ARCH_PPC64LE
+#elif defined(__powerpc64__)
+#define NATIVE SCK_ARCH_PPC64
+#elif defined(__powerpc__)
+#define NATIVE SCK_ARCH_PPC
+#elif defined(__riscv) && __riscv_xlen == 64
+#define NATIVE SCK_ARCH_RISCV64
+#elif defined(__riscv)
+#define NATIVE SCK_ARCH_RISCV32
+#elif defined(__s390x__)
+#define NATIVE SCK_ARCH_S390X
+#elif defined(__s390__)
+#define NATIVE SCK_ARCH_S390
+#elif defined(__sparc__) && defined(__arch64__)
+#define NATIVE SCK_ARCH_SPARC64
+#elif defined(__sparc__)
+#define NATIVE SCK_ARCH_SPARC
+#else
+#define NATIVE SCK_ARCH_UNKNOWN
+#endif
+
+const struct sck_arch *sck_arch_from_id(enum sck_arch_id id)
+{
+	if (id < 1 || (size_t)id > TABLE_LEN)
+		return NULL;
+	return &table[id - 1];
+}
+
+const struct sck_arch *sck_arch_native(void)
+{
+	return sck_arch_from_id(NATIVE);
+}
+
+const struct sck_arch *sck_arch_from_name(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (strcmp(name, "native") == 0)
+		return sck_arch_native();
+	for (size_t i = 0; i < TABLE_LEN; i++)
+		for (const char *const *a = table[i].aliases; *a; a++)
+			if (strcmp(*a, name) == 0)
+				return &table[i];
+	return NULL;
+}
+
+const struct sck_arch *sck_arch_from_audit(uint32_t audit_arch)
+{
+	/* First match wins: x86_64 precedes x32, which shares its token. */
+	for (size_t i = 0; i < TABLE_LEN; i++)
+		if (table[i].audit_arch == audit_arch)
+			return &table[i];
+	return NULL;
+}
+
+size_t sck_arch_count(void)
+{
+	return TABLE_LEN;
+}
+
+const struct sck_arch *sck_arch_at(size_t index)
+{
+	return index < TABLE_LEN ? &table[index] : NULL;
+}
+

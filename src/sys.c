@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The seed's functions and every raw seccomp/prctl call of the library. Each kernel call turns
+ * -1/errno into -errno here and nowhere else; callers above see plain negative errnos.
+ */
+#include "sck/sys.h"
+#include "sck/arch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PR_SET_NO_NEW_PRIVS
+#define PR_SET_NO_NEW_PRIVS 38
+#endif
+#ifndef PR_SET_SECCOMP
+#define PR_SET_SECCOMP 22
+#endif
+
+/* The ABI this file relies on (seccomp(2), "struct seccomp_data"). */
+_Static_assert(sizeof(struct seccomp_data) == 64, "seccomp_data is 64 bytes");
+_Static_assert(offsetof(struct seccomp_data, nr) == 0, "nr at 0");
+_Static_assert(offsetof(struct seccomp_data, arch) == 4, "arch at 4");
+_Static_assert(offsetof(struct seccomp_data, instruction_pointer) == 8, "ip at 8");
+_Static_assert(offsetof(struct seccomp_data, args) == 16, "args at 16");
+_Static_assert(sizeof(struct sock_filter) == 8, "sock_filter is 8 bytes");
+
+static long raw_seccomp(unsigned int op, unsigned int flags, void *arg)
+{
+#ifdef SYS_seccomp
+	long rc = syscall(SYS_seccomp, op, flags, arg);
+	return rc < 0 ? -errno : rc;
+#else
+	(void)op;
+	(void)flags;
+	(void)arg;
+	return -ENOSYS;
+#endif
+}
+
+static int raw_prctl(int option, unsigned long a2, unsigned long a3)
+{
+	int rc = prctl(option, a2, a3, 0UL, 0UL);
+	return rc < 0 ? -errno : rc;
+}
+
+bool sck_arch_is_64bit(const char *arch)
+{
+	const struct sck_arch *a = sck_arch_from_name(arch);
+	return a && a->bits == 64;
+}
+
+bool sck_arch_is_little_endian(const char *arch)
+{
+	const struct sck_arch *a = sck_arch_from_name(arch);
+	return a && a->little_endian;
+}
+
+uint32_t sck_audit_arch(const char *arch)
+{
+	const struct sck_arch *a = sck_arch_from_name(arch);
+	return a ? a->audit_arch : 0;
+}
+
+/* Offset of a seccomp_data field by name; 64-bit fields report their first byte. */
+static int field_offset(const char *field, bool *wide)
+{
+	static const struct {
+		const char *seed, *kernel;
+		unsigned int off;
+	} fields[] = {
+		{"Number", "nr", 0},
+		{"Arch", "arch", 4},
+		{"InstructionPointer", "instruction_pointer", 8},
+		{"Arg0", "args[0]", 16},
+		{"Arg1", "args[1]", 24},
+		{"Arg2", "args[2]", 32},
+		{"Arg3", "args[3]", 40},
+		{"Arg4", "args[4]", 48},
+		{"Arg5", "args[5]", 56},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(field, fields[i].seed) == 0 || strcmp(field, fields[i].kernel) == 0) {
+			*wide = fields[i].off >= 8;
+			return (int)fields[i].off;
+		}
+	}
+	return -EINVAL;
+}
+
+int sck_load_data_field(const char *field, bool high_word, const char *arch,
+			struct sock_filter *out)
+{
+	const struct sck_arch *a = sck_arch_from_name(arch);
+	bool wide = false;
+	int off;
+
+	if (!field || !a || !out)
+		return -EINVAL;
+	off = field_offset(field, &wide);
+	if (off < 0)
+		return off;
+	/*
+	 * A 64-bit field is stored in the ABI's byte order: the low word comes first on
+	 * little-endian arches and second on big-endian ones (see populate_seccomp_data() and
+	 * the BPF examples in Documentation/userspace-api/seccomp_filter.rst).
+	 */
+	if (wide && high_word == a->little_endian)
+		off += 4;
+	*out = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)off);
+	return 0;
+}
+
+int sck_no_new_privs(void)
+{
+	return raw_prctl(PR_SET_NO_NEW_PRIVS, 1, 0);
+}
+
+bool sck_action_avail(uint32_t action)
+{
+	/* The kernel reads a u32 (the Go seed passed a 64-bit value, wrong on big-endian). */
+	uint32_t act = action;
+	return raw_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &act) == 0;
+}
+
+int sck_set_mode_filter(const struct sock_filter *prog, size_t len, unsigned int flags)
+{
+	struct sock_fprog fprog;
+	long rc;
+
+	/* Checked here: struct sock_fprog.len is 16 bits, and a silent truncation would load a
+	 * different program than the caller's. */
+	if (!prog || len == 0 || len > SCK_BPF_MAXINSNS || (flags & ~SCK_FILTER_FLAGS_ALL))
+		return -EINVAL;
+	fprog.len = (unsigned short)len;
+	fprog.filter = (struct sock_filter *)prog;
+
+	rc = raw_seccomp(SECCOMP_SET_MODE_FILTER, flags, &fprog);
+	if (rc == -ENOSYS && flags == 0)
+		rc = raw_prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, (unsigned long)&fprog);
+	if (rc > 0 && (flags & SECCOMP_FILTER_FLAG_TSYNC) &&
+	    !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		/* TSYNC without TSYNC_ESRCH answers with the id of the thread that could not
+		 * be synchronised, and nothing was installed. */
+		return -ESRCH;
+	if (rc < 0)
+		return (int)rc;
+	return (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) ? (int)rc : 0;
+}
+
+int sck_set_mode_strict(void)
+{
+	long rc = raw_seccomp(SECCOMP_SET_MODE_STRICT, 0, NULL);
+	if (rc == -ENOSYS)
+		rc = raw_prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0);
+	return rc < 0 ? (int)rc : 0;
+}
+
+bool sck_filter_flag_avail(unsigned int flag)
+{
+	unsigned int flags = flag;
+
+	if (flag == 0 || (flag & (flag - 1)) != 0)
+		return false;
+	if (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	/* Flags are validated before the program is copied in: a known flag with a NULL program
+	 * fails with EFAULT, an unknown one with EINVAL, and nothing is installed either way. */
+	return raw_seccomp(SECCOMP_SET_MODE_FILTER, flags, NULL) == -EFAULT;
+}
+
+int sck_get_notif_sizes(struct sck_notif_sizes *out)
+{
+	struct seccomp_notif_sizes sizes;
+	long rc;
+
+	if (!out)
+		return -EINVAL;
+	memset(&sizes, 0, sizeof(sizes));
+	rc = raw_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &sizes);
+	if (rc < 0)
+		return (int)rc;
+	out->seccomp_notif = sizes.seccomp_notif;
+	out->seccomp_notif_resp = sizes.seccomp_notif_resp;
+	out->seccomp_data = sizes.seccomp_data;
+	return 0;
+}
+
+int sck_seccomp_mode(int pid, unsigned int *filters)
+{
+	char path[64], line[256];
+	unsigned int nfilters = 0;
+	int mode = -ENODATA;
+	FILE *f;
+
+	if (pid < 0)
+		return -EINVAL;
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/status");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Seccomp:", 8) == 0)
+			mode = (int)strtol(line + 8, NULL, 10);
+		else if (strncmp(line, "Seccomp_filters:", 16) == 0)
+			nfilters = (unsigned int)strtoul(line + 16, NULL, 10);
+	}
+	fclose(f);
+	if (mode >= 0 && filters)
+		*filters = nfilters;
+	return mode;
+}
+
+const char *sck_action_name(uint32_t ret)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+		return "KILL_PROCESS";
+	case SECCOMP_RET_KILL_THREAD:
+		return "KILL_THREAD";
+	case SECCOMP_RET_TRAP:
+		return "TRAP";
+	case SECCOMP_RET_ERRNO:
+		return "ERRNO";
+	case SECCOMP_RET_USER_NOTIF:
+		return "USER_NOTIF";
+	case SECCOMP_RET_TRACE:
+		return "TRACE";
+	case SECCOMP_RET_LOG:
+		return "LOG";
+	case SECCOMP_RET_ALLOW:
+		return "ALLOW";
+	default:
+		return NULL;
+	}
+}
+
+int sck_action_format(uint32_t ret, char *buf, size_t cap)
+{
+	const char *name = sck_action_name(ret);
+	uint32_t act = ret & SECCOMP_RET_ACTION_FULL;
+	int n;
+
+	if (!buf)
+		return -EINVAL;
+	if (!name)
+		n = snprintf(buf, cap, "UNKNOWN(0x%08x)", (unsigned int)ret);
+	else if (act == SECCOMP_RET_ERRNO || act == SECCOMP_RET_TRAP || act == SECCOMP_RET_TRACE)
+		n = snprintf(buf, cap, "%s(%u)", name, (unsigned int)(ret & SECCOMP_RET_DATA));
+	else
+		n = snprintf(buf, cap, "%s", name);
+	if (n < 0 || (size_t)n >= cap)
+		return -ERANGE;
+	return n;
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Make sure the Debian packages a build step needs are there: install them when running as root,
+# else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz
+set -eu
+case "${1:-}" in
+build) pkgs="" ;;
+test) pkgs="libcriterion-dev pkg-config" ;;
+bench) pkgs="libseccomp-dev pkg-config" ;;
+fuzz) pkgs="clang libclang-rt-dev llvm" ;;
+*) echo "usage: tools/deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "sck: installing build dependencies:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q $missing >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
+	exit 0
+fi
+echo "sck: missing build dependencies; install them with:" >&2
+echo "  sudo apt-get install -y$missing" >&2
+exit 1
