@@ -8,5 +8,7 @@
 #include "sck/version.h"
 #include "sck/sys.h"
 #include "sck/arch.h"
+#include "sck/syscalls.h"
+#include "sck/bpf.h"
 
 #endif /* SCK_H */

@@ -115,6 +115,29 @@ extern "C" {
 	 SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |                      \
 	 SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
 
+/*
+ * Where text input (a profile, assembler source, a CLI spec) went wrong: 1-based line and column
+ * (0 when not applicable) and a one-line message. Optional, caller-owned, filled on failure.
+ */
+struct sck_diag {
+	unsigned int line, col;
+	char msg[160];
+};
+
+/*
+ * Extensible option structs all start with `size_t sz`. Declare one with
+ *     SCK_OPTS(sck_x_opts, o, .field = v);
+ * which zeroes the whole struct (padding included) and sets sz; pass &o. NULL means defaults.
+ * A library built later reads fields past sz as zero; one built earlier refuses non-zero bytes it
+ * does not know with -E2BIG.
+ */
+#define SCK_OPTS(type, name, ...)                                                                  \
+	struct type name;                                                                          \
+	do {                                                                                       \
+		__builtin_memset(&(name), 0, sizeof(name));                                        \
+		(name) = (struct type){.sz = sizeof(struct type), __VA_ARGS__};                    \
+	} while (0)
+
 /* The kernel's limit on a classic BPF program (BPF_MAXINSNS). */
 #define SCK_BPF_MAXINSNS 4096
 
@@ -241,6 +264,18 @@ SCK_API const char *sck_action_name(uint32_t ret);
  * too small (nothing useful written). Thread-safe.
  */
 SCK_API int sck_action_format(uint32_t ret, char *buf, size_t cap);
+
+/*
+ * sck_dump_filter_alloc - copy filter @index of process @pid's stack
+ * (PTRACE_SECCOMP_GET_FILTER; 0 is the most recently installed). The caller must be able to
+ * ptrace-attach @pid and have CAP_SYS_ADMIN; the process is attached and detached around the
+ * copy. @prog receives a malloc'd array the caller frees, @len its length.
+ * Returns 0; -ENOENT past the last filter (or no such process: -ESRCH); -EPERM/-EACCES without
+ * the privilege; -EINVAL (NULL argument, pid <= 0 or the calling process); -EMEDIUMTYPE when
+ * @pid is not in filter mode; other -errno from ptrace unchanged. Linux 4.4.
+ */
+SCK_API int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog,
+				  size_t *len);
 
 #ifdef __cplusplus
 }

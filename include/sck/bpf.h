@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Classic BPF for seccomp: a program builder with labels, a validator that accepts exactly what
+ * the kernel accepts, an emulator (single programs and stacks, with the kernel's action rules),
+ * the kernel's action-cache predicate, a disassembler (text and Graphviz dot) and an assembler
+ * that reads the disassembler's text back. Programs are plain arrays of struct sock_filter.
+ */
+#ifndef SCK_BPF_H
+#define SCK_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "sck/arch.h"
+#include "sck/sys.h"
+
+#ifndef SCK_API
+#define SCK_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Builder ---------------------------------------------------------------------------- */
+
+/* A program under construction. Not thread-safe. */
+struct sck_bpf_builder;
+
+/* Jump target meaning "the next instruction" (offset 0). */
+#define SCK_BPF_NEXT (-1)
+
+/*
+ * sck_bpf_builder_new - an empty builder. Returns 0 and *out, or -EINVAL (NULL @out), -ENOMEM.
+ */
+SCK_API int sck_bpf_builder_new(struct sck_bpf_builder **out);
+
+/* sck_bpf_builder_free - release @b; NULL is a no-op. */
+SCK_API void sck_bpf_builder_free(struct sck_bpf_builder *b);
+
+/*
+ * sck_bpf_label - a label id for jumps. @name NULL makes a new anonymous label; a name returns
+ * the same id every time it is asked for. Returns the id (>= 0), -EINVAL, or -ENOMEM.
+ */
+SCK_API int sck_bpf_label(struct sck_bpf_builder *b, const char *name);
+
+/*
+ * sck_bpf_bind - make @label point at the next instruction to be appended.
+ * Returns 0, -EINVAL (bad builder or label id), -EEXIST (label already bound).
+ */
+SCK_API int sck_bpf_bind(struct sck_bpf_builder *b, int label);
+
+/*
+ * sck_bpf_stmt - append a non-jump instruction. Returns its index, -EINVAL for a NULL @b or
+ * a BPF_JMP @code (use sck_bpf_jump), -E2BIG past 65535 instructions, -ENOMEM.
+ */
+SCK_API int sck_bpf_stmt(struct sck_bpf_builder *b, uint16_t code, uint32_t k);
+
+/*
+ * sck_bpf_jump - append a jump. @code is BPF_JMP|op|src; @jt and @jf are label ids, or
+ * SCK_BPF_NEXT; for BPF_JA only @jt counts. Targets must be bound later (BPF jumps only go
+ * forward). Returns the index, -EINVAL, -E2BIG, -ENOMEM.
+ */
+SCK_API int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf);
+
+/*
+ * sck_bpf_builder_finish_alloc - resolve every jump and return the program. A conditional
+ * jump whose target is more than 255 instructions away goes through an inserted BPF_JA
+ * trampoline. @prog receives a malloc'd array the caller frees, @len its length.
+ * Returns 0, or -EINVAL (a label used but never bound, or bound behind its jump), -E2BIG
+ * (the result exceeds SCK_BPF_MAXINSNS), -ENODATA (empty), -ENOMEM. The builder stays usable.
+ */
+SCK_API int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog,
+					 size_t *len);
+
+/* ---- Validator -------------------------------------------------------------------------- */
+
+/* Why the kernel would refuse a program. Values are ABI. */
+enum sck_bpf_fault {
+	SCK_BPF_FAULT_NONE = 0,
+	SCK_BPF_FAULT_EMPTY = 1,       /* no instructions */
+	SCK_BPF_FAULT_TOO_LONG = 2,    /* more than SCK_BPF_MAXINSNS */
+	SCK_BPF_FAULT_OPCODE = 3,      /* not classic BPF, or not allowed in seccomp */
+	SCK_BPF_FAULT_LOAD = 4,        /* LD|W|ABS offset misaligned or past seccomp_data */
+	SCK_BPF_FAULT_JUMP = 5,        /* jump target past the end */
+	SCK_BPF_FAULT_NO_RET = 6,      /* the last instruction is not a RET */
+	SCK_BPF_FAULT_DIV_ZERO = 7,    /* division by the constant 0 */
+	SCK_BPF_FAULT_SHIFT = 8,       /* shift by a constant of 32 or more */
+	SCK_BPF_FAULT_MEM_INDEX = 9,   /* scratch memory index of 16 or more */
+	SCK_BPF_FAULT_MEM_UNINIT = 10, /* scratch memory read before a write on some path */
+};
+
+/* Where and why a program was refused. */
+struct sck_bpf_verdict {
+	enum sck_bpf_fault fault;
+	size_t index; /* the faulty instruction (len for EMPTY/TOO_LONG) */
+};
+
+/*
+ * sck_bpf_check - validate @prog as seccomp(SECCOMP_SET_MODE_FILTER) would.
+ * @why: optional; filled with the fault and the instruction index when refused.
+ * Returns 0 when the kernel would accept it, -EINVAL when it would not (or @prog is NULL
+ * with @len > 0). Thread-safe.
+ */
+SCK_API int sck_bpf_check(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why);
+
+/* sck_bpf_fault_str - a short English description of @fault (static string, never NULL). */
+SCK_API const char *sck_bpf_fault_str(enum sck_bpf_fault fault);
+
+/* ---- Emulator --------------------------------------------------------------------------- */
+
+/* A validated program, ready to run many times. Immutable: runs are thread-safe. */
+struct sck_bpf_emu;
+
+/*
+ * sck_bpf_emu_new - validate @prog (as sck_bpf_check) and prepare it for emulation; the
+ * program is copied. Returns 0 and *out, -EINVAL (refused; sck_bpf_check tells why), -ENOMEM.
+ */
+SCK_API int sck_bpf_emu_new(const struct sock_filter *prog, size_t len, struct sck_bpf_emu **out);
+
+/* sck_bpf_emu_free - release @emu; NULL is a no-op. */
+SCK_API void sck_bpf_emu_free(struct sck_bpf_emu *emu);
+
+/*
+ * sck_bpf_emu_run - run @emu on @data as the kernel would. Returns the program's raw return
+ * value (before the kernel's action rules); @executed (optional) receives the number of
+ * instructions executed. A division by a zero X ends the program with 0, as in the kernel.
+ */
+SCK_API uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct seccomp_data *data,
+				 uint32_t *executed);
+
+/*
+ * sck_bpf_emu_run_stack - evaluate a stack of filters as the kernel does: @stack[0] installed
+ * first, @stack[n-1] last; every filter runs (newest first) and the most restrictive action
+ * wins, the newest filter winning among equals. Returns the raw winning value; @executed
+ * (optional) receives the instructions executed over all filters. @n == 0 gives ALLOW.
+ */
+SCK_API uint32_t sck_bpf_emu_run_stack(const struct sck_bpf_emu *const *stack, size_t n,
+				       const struct seccomp_data *data, uint32_t *executed);
+
+/*
+ * sck_action_effective - what the kernel does with filter return value @ret: an action it
+ * does not define becomes SECCOMP_RET_KILL_PROCESS, ERRNO data above 4095 (MAX_ERRNO) is
+ * capped at 4095. Other values are returned as they are.
+ */
+SCK_API uint32_t sck_action_effective(uint32_t ret);
+
+/*
+ * sck_bpf_cache_bitmap - the kernel's action cache (Linux 5.11+): which syscall numbers of
+ * @arch @prog allows without looking at anything but nr and arch, so that the kernel skips
+ * running it. Bit nr of @bitmap (nbits bits, caller-owned) is set for each such nr < @nbits.
+ * Returns the number of bits set, or -EINVAL (NULL argument or a program sck_bpf_check
+ * refuses).
+ */
+SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
+				 const struct sck_arch *arch, uint8_t *bitmap, size_t nbits);
+
+/* ---- Disassembler and assembler --------------------------------------------------------- */
+
+/* Options of the disassembler. */
+struct sck_bpf_disasm_opts {
+	size_t sz;
+	/* syscall names on compares that follow an `A = nr` load; NULL: the arch each program
+	 * path checked for, or native */
+	const struct sck_arch *arch;
+};
+
+/*
+ * sck_bpf_disasm_alloc - the program as text, one instruction a line, in the syntax
+ * sck_bpf_asm_alloc reads back. @out receives a malloc'd NUL-terminated string.
+ * Returns 0, -EINVAL (NULL argument, @len 0 or above SCK_BPF_MAXINSNS, bad opts), -E2BIG
+ * (opts), -ENOMEM.
+ */
+SCK_API int sck_bpf_disasm_alloc(const struct sock_filter *prog, size_t len,
+				 const struct sck_bpf_disasm_opts *opts, char **out);
+
+/* sck_bpf_dot_alloc - the program's control-flow graph in Graphviz dot; as sck_bpf_disasm_alloc. */
+SCK_API int sck_bpf_dot_alloc(const struct sock_filter *prog, size_t len,
+			      const struct sck_bpf_disasm_opts *opts, char **out);
+
+/* Options of the assembler. */
+struct sck_bpf_asm_opts {
+	size_t sz;
+	/* the arch syscall names resolve on; NULL: native */
+	const struct sck_arch *arch;
+};
+
+/*
+ * sck_bpf_asm_alloc - assemble @text (NUL-terminated; the disassembler's syntax, with labels
+ * and syscall names) into raw BPF. @prog receives a malloc'd array, @len its length.
+ * @diag (optional) receives line, column and message on a syntax error.
+ * Returns 0, -EINVAL (syntax error or NULL argument), -ENOENT (unknown syscall or label name),
+ * -E2BIG (over SCK_BPF_MAXINSNS instructions), -ENOMEM. The result is not validated: run
+ * sck_bpf_check on it.
+ */
+SCK_API int sck_bpf_asm_alloc(const char *text, const struct sck_bpf_asm_opts *opts,
+			      struct sock_filter **prog, size_t *len, struct sck_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SCK_BPF_H */
