@@ -75,9 +75,16 @@ $(VERSION_H): Makefile
 		'#define SCK_VERSION_PATCH $(VERSION_PATCH)' '#define SCK_VERSION_STRING "$(VERSION)"' \
 		'#endif' > $@
 
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/obj/%.o: %.c $(VERSION_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/libsck.a: $(LIB_OBJ)
 	@rm -f $@
@@ -97,6 +104,25 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -Itests/lib -DSCK_TEST_SHARED_DIR='"$(SH
 $(TEST_BIN): $(TEST_OBJ) $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lcriterion -lpthread
+
+# Benchmarks: every bench/*.c is one program, linked with libsck.a and libseccomp, run in turn.
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libsck.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
+		-DSCK_TEST_SRCDIR='"$(CURDIR)"' $(filter-out -fPIC,$(CFLAGS_ALL)) \
+		$(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# Long differential runs (emulator, validator and compiler against the kernel).
+stress: deps-test
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	SCK_STRESS=1 $(TEST_BIN) --filter 'stress*/*' $(TEST_ARGS)
 
 test check: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
