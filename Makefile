@@ -126,6 +126,9 @@ stress: deps-test
 
 test check: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
+ifneq ($(SANITIZE),1)
+	@sh tools/check-install.sh $(BUILD)
+endif
 	$(TEST_BIN) $(TEST_ARGS)
 
 install: all

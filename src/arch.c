@@ -57,11 +57,11 @@ static const struct sck_arch table[] = {
 	 NAMES("mipsel64", "mips64el", "mips64le", "SCMP_ARCH_MIPSEL64"), NULL},
 	{SCK_ARCH_MIPS64N32, "mips64n32", M_MIPS | AUDIT_64 | AUDIT_N32, 6000, 64, false,
 	 NAMES("mips64n32", "mips64p32", "SCMP_ARCH_MIPS64N32"), NULL},
-	{SCK_ARCH_MIPSEL64N32, "mipsel64n32", M_MIPS | AUDIT_64 | AUDIT_LE | AUDIT_N32, 6000, 64, true,
-	 NAMES("mipsel64n32", "mips64n32el", "mips64p32le", "SCMP_ARCH_MIPSEL64N32"), NULL},
+	{SCK_ARCH_MIPSEL64N32, "mipsel64n32", M_MIPS | AUDIT_64 | AUDIT_LE | AUDIT_N32, 6000, 64,
+	 true, NAMES("mipsel64n32", "mips64n32el", "mips64p32le", "SCMP_ARCH_MIPSEL64N32"), NULL},
 	{SCK_ARCH_PPC, "ppc", M_PPC, 0, 32, false, NAMES("ppc", "powerpc", "SCMP_ARCH_PPC"), NULL},
-	{SCK_ARCH_PPC64, "ppc64", M_PPC64 | AUDIT_64, 0, 64, false, NAMES("ppc64", "SCMP_ARCH_PPC64"),
-	 NULL},
+	{SCK_ARCH_PPC64, "ppc64", M_PPC64 | AUDIT_64, 0, 64, false,
+	 NAMES("ppc64", "SCMP_ARCH_PPC64"), NULL},
 	{SCK_ARCH_PPC64LE, "ppc64le", M_PPC64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
 	 NAMES("ppc64le", "SCMP_ARCH_PPC64LE"), NULL},
 	{SCK_ARCH_RISCV32, "riscv32", M_RISCV | AUDIT_LE, 0, 32, true,
@@ -69,8 +69,8 @@ static const struct sck_arch table[] = {
 	{SCK_ARCH_RISCV64, "riscv64", M_RISCV | AUDIT_64 | AUDIT_LE, 0, 64, true,
 	 NAMES("riscv64", "SCMP_ARCH_RISCV64"), NULL},
 	{SCK_ARCH_S390, "s390", M_S390, 0, 32, false, NAMES("s390", "SCMP_ARCH_S390"), NULL},
-	{SCK_ARCH_S390X, "s390x", M_S390 | AUDIT_64, 0, 64, false, NAMES("s390x", "SCMP_ARCH_S390X"),
-	 NULL},
+	{SCK_ARCH_S390X, "s390x", M_S390 | AUDIT_64, 0, 64, false,
+	 NAMES("s390x", "SCMP_ARCH_S390X"), NULL},
 	{SCK_ARCH_SPARC, "sparc", M_SPARC, 0, 32, false, NAMES("sparc", "SCMP_ARCH_SPARC"), NULL},
 	{SCK_ARCH_SPARC64, "sparc64", M_SPARCV9 | AUDIT_64, 0, 64, false,
 	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), NULL},
@@ -173,4 +173,3 @@ const struct sck_arch *sck_arch_at(size_t index)
 {
 	return index < TABLE_LEN ? &table[index] : NULL;
 }
-
