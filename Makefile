@@ -57,7 +57,8 @@ HEADERS := include/sck.h $(sort $(wildcard include/sck/*.h))
 	check-abi deps-build deps-test deps-bench
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/libsck.a $(BUILD)/libsck.so $(BUILD)/sck
+all: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/libsck.a $(BUILD)/libsck.so $(BUILD)/sck
 
 deps-build:
 	@sh tools/deps.sh build
