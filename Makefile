@@ -57,7 +57,8 @@ HEADERS := include/sck.h $(sort $(wildcard include/sck/*.h))
 	check-abi deps-build deps-test deps-bench
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/libsck.a $(BUILD)/libsck.so $(BUILD)/sck
+all: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/libsck.a $(BUILD)/libsck.so $(BUILD)/sck
 
 deps-build:
 	@sh tools/deps.sh build
@@ -126,6 +127,9 @@ stress: deps-test
 
 test check: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
+ifneq ($(SANITIZE),1)
+	@sh tools/check-install.sh $(BUILD)
+endif
 	$(TEST_BIN) $(TEST_ARGS)
 
 install: all
