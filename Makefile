@@ -141,6 +141,7 @@ install: all
 		-e 's|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIB_LIBS)|' sck.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/sck.pc
 	install -m 644 docs/sck.1 $(DESTDIR)$(MANDIR)/man1/sck.1
+	$(if $(wildcard docs/sck-*.1),install -m 644 $(wildcard docs/sck-*.1) $(DESTDIR)$(MANDIR)/man1/)
 	install -m 644 $(wildcard docs/*.3) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:
