@@ -470,3 +470,47 @@ Test(bpf_asm, round_trip_builder_programs)
 	free(p);
 	sck_bpf_builder_free(b);
 }
+
+/* Mutated disassembly and random text: the assembler answers (0 or -errno), never crashes, and
+ * fills diag with a position inside the text. */
+Test(bpf_asm, mutated_text)
+{
+	static const char alphabet[] = "AXM[]()=!<>&|^+-*/%:;#.,0123456789abcdefx \t\nifgotoreturn";
+	uint64_t seed = sck_test_seed("bpf_asm/mutated_text"), s = seed;
+	struct sock_filter p[32];
+
+	for (int n = 0; n < 3000; n++) {
+		size_t len = 1 + sck_test_rand(&s) % 32, tlen;
+		struct sock_filter *q = NULL;
+		struct sck_diag d;
+		char *text = NULL;
+		size_t qlen;
+		int rc;
+
+		for (size_t i = 0; i < len; i++) {
+			uint64_t r = sck_test_rand(&s);
+
+			p[i] = (struct sock_filter){(uint16_t)(r & 0xff), (uint8_t)(r >> 8) & 3,
+						    (uint8_t)(r >> 16) & 3, (uint32_t)(r >> 32)};
+		}
+		cr_assert_eq(sck_bpf_disasm_alloc(p, len, NULL, &text), 0);
+		tlen = strlen(text);
+		for (int m = 0; m < 4; m++) {
+			uint64_t r = sck_test_rand(&s);
+
+			text[r % tlen] = alphabet[(r >> 32) % (sizeof(alphabet) - 1)];
+		}
+		memset(&d, 0, sizeof(d));
+		rc = sck_bpf_asm_alloc(text, NULL, &q, &qlen, &d);
+		if (rc == 0) {
+			cr_expect(qlen >= 1 && qlen <= SCK_BPF_MAXINSNS);
+			free(q);
+		} else {
+			cr_expect(rc == -EINVAL || rc == -ENOENT || rc == -E2BIG,
+				  "seed %llu: rc %d", (unsigned long long)seed, rc);
+			cr_expect(d.msg[0] != '\0', "seed %llu: no message",
+				  (unsigned long long)seed);
+		}
+		free(text);
+	}
+}
