@@ -70,7 +70,8 @@ SCK_API int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, i
  * sck_bpf_builder_finish_alloc - resolve every jump and return the program. A conditional
  * jump whose target is more than 255 instructions away goes through an inserted BPF_JA
  * trampoline. @prog receives a malloc'd array the caller frees, @len its length.
- * Returns 0, or -EINVAL (a label used but never bound, or bound behind its jump), -E2BIG
+ * Returns 0, or -EINVAL (NULL argument; a label used but never bound, bound behind its jump, or
+ * bound at the end with no instruction after it), -E2BIG
  * (the result exceeds SCK_BPF_MAXINSNS), -ENODATA (empty), -ENOMEM. The builder stays usable.
  */
 SCK_API int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog,
@@ -102,8 +103,10 @@ struct sck_bpf_verdict {
 /*
  * sck_bpf_check - validate @prog as seccomp(SECCOMP_SET_MODE_FILTER) would.
  * @why: optional; filled with the fault and the instruction index when refused.
- * Returns 0 when the kernel would accept it, -EINVAL when it would not (or @prog is NULL
- * with @len > 0). Thread-safe.
+ * Faults are found in the kernel's order (the classic checks over the whole program, then the
+ * last RET, then the scratch-memory walk, then seccomp's whitelist), so @why names the index
+ * the kernel stops at. Returns 0 when the kernel would accept it, -EINVAL when it would not (or
+ * @prog is NULL with @len > 0; @why is not written then). Thread-safe.
  */
 SCK_API int sck_bpf_check(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why);
 
@@ -151,9 +154,10 @@ SCK_API uint32_t sck_action_effective(uint32_t ret);
 /*
  * sck_bpf_cache_bitmap - the kernel's action cache (Linux 5.11+): which syscall numbers of
  * @arch @prog allows without looking at anything but nr and arch, so that the kernel skips
- * running it. Bit nr of @bitmap (nbits bits, caller-owned) is set for each such nr < @nbits.
- * Returns the number of bits set, or -EINVAL (NULL argument or a program sck_bpf_check
- * refuses).
+ * running it. Bit nr of @bitmap (nbits bits, caller-owned; bit nr % 8 of byte nr / 8) is set
+ * for each such seccomp_data.nr < @nbits and cleared for the others (the kernel caches only
+ * numbers below its syscall count, so never x32's). Returns the number of bits set, or -EINVAL
+ * (NULL argument or a program sck_bpf_check refuses). Thread-safe.
  */
 SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
 				 const struct sck_arch *arch, uint8_t *bitmap, size_t nbits);
