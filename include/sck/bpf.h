@@ -85,8 +85,8 @@ enum sck_bpf_fault {
 	SCK_BPF_FAULT_EMPTY = 1,       /* no instructions */
 	SCK_BPF_FAULT_TOO_LONG = 2,    /* more than SCK_BPF_MAXINSNS */
 	SCK_BPF_FAULT_OPCODE = 3,      /* not classic BPF, or not allowed in seccomp */
-	SCK_BPF_FAULT_LOAD = 4,        /* LD|W|ABS offset misaligned or past seccomp_data */
-	SCK_BPF_FAULT_JUMP = 5,        /* jump target past the end */
+	SCK_BPF_FAULT_LOAD = 4,	       /* LD|W|ABS offset misaligned or past seccomp_data */
+	SCK_BPF_FAULT_JUMP = 5,	       /* jump target past the end */
 	SCK_BPF_FAULT_NO_RET = 6,      /* the last instruction is not a RET */
 	SCK_BPF_FAULT_DIV_ZERO = 7,    /* division by the constant 0 */
 	SCK_BPF_FAULT_SHIFT = 8,       /* shift by a constant of 32 or more */
