@@ -286,3 +286,33 @@ Test(bpf_disasm, errors)
 	free(text);
 	free(big);
 }
+
+/* x32 shares x86_64's audit arch: the `A >= 0x40000000` branch names x32 numbers. */
+Test(bpf_disasm, x32_branch)
+{
+	const struct sck_arch *x32 = sck_arch_from_name("x32");
+	int nr = sck_syscall_nr(x32, "read");
+	struct sock_filter p[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 3), /* x86_64 read */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 1, 2),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	};
+	char *text = NULL;
+	struct sock_filter *q = NULL;
+	size_t qlen = 0;
+
+	cr_assert_geq(nr, 0x40000000);
+	cr_assert_eq(sck_bpf_disasm_alloc(p, LEN(p), NULL, &text), 0);
+	cr_expect(strstr(text, "0004: if (A == read) goto 0007 else goto 0008\n"), "%s", text);
+	cr_expect(strstr(text, "0005: if (A == read) goto 0007 else goto 0008\n"), "%s", text);
+	cr_assert_eq(sck_bpf_asm_alloc(text, NULL, &q, &qlen, NULL), 0);
+	cr_expect(qlen == LEN(p) && memcmp(q, p, sizeof(p)) == 0, "round trip");
+	free(q);
+	free(text);
+}
