@@ -356,6 +356,11 @@ Test(cli_bpf, emu)
 	expect_emu((const char *[]){"emu", f, "1", "12x", NULL}, 2, "");
 	expect_emu((const char *[]){"emu", f, "1", "0x10000000000000000", NULL}, 2, "");
 	expect_emu((const char *[]){"emu", "--ip", "x", f, "1", NULL}, 2, "");
+	expect_emu((const char *[]){"emu", f, "0x100000000", NULL}, 2, "");
+	expect_emu((const char *[]){"emu", f, "-2147483649", NULL}, 2, "");
+	/* A negative number is nr as the kernel sees it (-1 is what syscall(-1) passes). */
+	expect_emu((const char *[]){"emu", "-a", "x86_64", f, "-1", NULL}, 0,
+		   "KILL_PROCESS\ninstructions: 6\n");
 	expect_emu((const char *[]){"emu", "--stack", in_dir("none"), f, "1", NULL}, 2, "");
 	/* A program the validator refuses: exit 1 with the fault. */
 	expect_emu((const char *[]){"emu", rf, "1", NULL}, 1, "");
