@@ -275,8 +275,11 @@ static long raw_ptrace(long req, pid_t pid, unsigned long addr, void *data)
 	return rc < 0 ? -errno : rc;
 }
 
-/* Wait for @pid (a tracee of ours) to stop; -ESRCH when it died instead. */
-static int wait_stopped(pid_t pid)
+/*
+ * Wait for @pid (a tracee of ours) to stop; -ESRCH when it died instead. *sig receives the
+ * signal to hand back on detach: a signal-delivery-stop (event 0) would otherwise swallow it.
+ */
+static int wait_stopped(pid_t pid, int *sig)
 {
 	int status;
 
@@ -287,8 +290,10 @@ static int wait_stopped(pid_t pid)
 			continue;
 		if (w < 0)
 			return -errno;
-		if (WIFSTOPPED(status))
+		if (WIFSTOPPED(status)) {
+			*sig = (status >> 16) == 0 ? WSTOPSIG(status) : 0;
 			return 0;
+		}
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 	}
@@ -299,14 +304,12 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 	struct sock_filter *buf = NULL;
 	unsigned int nfilters = 0;
 	long n;
-	int rc, mode;
+	int rc, mode, sig = 0;
 
 	if (!prog || !len || pid <= 0 || pid == getpid())
 		return -EINVAL;
 	/* The kernel answers EINVAL for a process outside filter mode; say it precisely. */
 	mode = sck_seccomp_mode(pid, &nfilters);
-	if (mode == -ENOENT)
-		return -ESRCH;
 	if (mode >= 0 && mode != SECCOMP_MODE_FILTER)
 		return -EMEDIUMTYPE;
 	/*
@@ -318,7 +321,7 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 		return rc;
 	rc = (int)raw_ptrace(PTRACE_INTERRUPT, pid, 0, NULL);
 	if (rc == 0)
-		rc = wait_stopped(pid);
+		rc = wait_stopped(pid, &sig);
 	if (rc < 0)
 		goto out;
 	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, NULL);
@@ -346,6 +349,6 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 	rc = 0;
 out:
 	free(buf);
-	raw_ptrace(PTRACE_DETACH, pid, 0, NULL);
+	raw_ptrace(PTRACE_DETACH, pid, 0, (void *)(long)sig);
 	return rc;
 }
