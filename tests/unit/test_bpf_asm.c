@@ -514,3 +514,34 @@ Test(bpf_asm, mutated_text)
 		free(text);
 	}
 }
+
+/* `make stress`: a million round trips, half random bytes, half well-formed programs. */
+Test(stress_bpf_asm, round_trip)
+{
+	uint64_t seed, s;
+	struct sock_filter p[300];
+	const struct sck_arch *arch;
+
+	if (!getenv("SCK_STRESS"))
+		cr_skip_test("set SCK_STRESS=1 (make stress) for a million round trips");
+	seed = sck_test_seed("stress_bpf_asm/round_trip");
+	s = seed;
+	for (long n = 0; n < 1000000; n++) {
+		size_t len = 1 + sck_test_rand(&s) % (n % 10 == 0 ? 300 : 40);
+
+		if (n & 1) {
+			for (size_t i = 0; i < len; i++) {
+				uint64_t r = sck_test_rand(&s);
+
+				p[i] = (struct sock_filter){(uint16_t)(r & 0x1ff),
+							    (uint8_t)(r >> 16), (uint8_t)(r >> 24),
+							    (uint32_t)(r >> 32)};
+			}
+		} else {
+			random_program(&s, p, len);
+		}
+		arch = n % 3 == 0 ? sck_arch_at(sck_test_rand(&s) % sck_arch_count()) : NULL;
+		round_trip(p, len, arch, seed);
+	}
+	fprintf(stderr, "stress_bpf_asm/round_trip: 1000000 programs, 0 mismatches\n");
+}
