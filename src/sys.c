@@ -269,7 +269,7 @@ int sck_action_format(uint32_t ret, char *buf, size_t cap)
 #define PTRACE_SECCOMP_GET_FILTER 0x420c
 #endif
 
-static long raw_ptrace(long req, pid_t pid, unsigned long addr, void *data)
+static long raw_ptrace(long req, pid_t pid, unsigned long addr, unsigned long data)
 {
 	long rc = syscall(SYS_ptrace, req, pid, addr, data);
 	return rc < 0 ? -errno : rc;
@@ -316,15 +316,15 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 	 * PTRACE_SECCOMP_GET_FILTER needs a stopped tracee. SEIZE + INTERRUPT stops it without
 	 * a signal it could see, and detaching resumes it as it was (Linux 3.4).
 	 */
-	rc = (int)raw_ptrace(PTRACE_SEIZE, pid, 0, NULL);
+	rc = (int)raw_ptrace(PTRACE_SEIZE, pid, 0, 0);
 	if (rc < 0)
 		return rc;
-	rc = (int)raw_ptrace(PTRACE_INTERRUPT, pid, 0, NULL);
+	rc = (int)raw_ptrace(PTRACE_INTERRUPT, pid, 0, 0);
 	if (rc == 0)
 		rc = wait_stopped(pid, &sig);
 	if (rc < 0)
 		goto out;
-	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, NULL);
+	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, 0);
 	if (n < 0) {
 		rc = (int)n;
 		goto out;
@@ -338,7 +338,7 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 		rc = -ENOMEM;
 		goto out;
 	}
-	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, buf);
+	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, (unsigned long)buf);
 	if (n < 0) {
 		rc = (int)n;
 		goto out;
@@ -349,6 +349,6 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 	rc = 0;
 out:
 	free(buf);
-	raw_ptrace(PTRACE_DETACH, pid, 0, (void *)(long)sig);
+	raw_ptrace(PTRACE_DETACH, pid, 0, (unsigned long)sig);
 	return rc;
 }

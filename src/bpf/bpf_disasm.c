@@ -417,6 +417,7 @@ static int prepare(const struct sock_filter *prog, size_t len,
 	rc = sck_opts_check(opts, sizeof(*opts));
 	if (rc < 0)
 		return rc;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the field is a pointer, on purpose */
 	*forced = SCK_OPTS_GET(opts, arch, NULL);
 	*st = malloc(len * sizeof(**st));
 	if (!*st)
