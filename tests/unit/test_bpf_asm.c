@@ -233,12 +233,12 @@ Test(bpf_asm, too_long)
 	struct sck_diag d;
 	size_t len;
 
-	text[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		strcat(text + (i ? (i - 1) * 13 : 0), "return ALLOW\n");
+		memcpy(text + i * 13, "return ALLOW\n", 13);
+	text[n * 13] = '\0';
 	expect_error(text, -E2BIG, SCK_BPF_MAXINSNS + 1, 1, "more than 4096");
 	/* Exactly the limit is fine. */
-	text[SCK_BPF_MAXINSNS * 13] = '\0';
+	text[(size_t)SCK_BPF_MAXINSNS * 13] = '\0';
 	cr_expect_eq(assemble(text, NULL, &p, &len, &d), 0);
 	cr_expect_eq(len, SCK_BPF_MAXINSNS);
 	free(p);
