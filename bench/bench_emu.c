@@ -103,5 +103,37 @@ int main(void)
 	measure("mixed syscall numbers 0..339", emu, d, 512);
 	sck_bpf_emu_free(emu);
 	free(prog);
+
+	/* 1000 instructions, all executed: loads, ALU, scratch memory, not-taken compares. */
+	struct sock_filter line[1000];
+
+	for (size_t i = 0; i < 999; i++) {
+		switch (i % 5) {
+		case 0:
+			line[i] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+							       16 + 4 * (uint32_t)(i % 12));
+			break;
+		case 1:
+			line[i] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 3);
+			break;
+		case 2:
+			line[i] = (struct sock_filter)BPF_STMT(BPF_ST, (uint32_t)(i % 16));
+			break;
+		case 3:
+			line[i] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0);
+			break;
+		default:
+			line[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xfffffff,
+							       0, 0);
+			break;
+		}
+	}
+	line[999] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+	if (sck_bpf_emu_new(line, 1000, &emu) < 0) {
+		fprintf(stderr, "bench_emu: could not prepare the straight-line program\n");
+		return 1;
+	}
+	measure("straight line, 1000 executed", emu, d, 512);
+	sck_bpf_emu_free(emu);
 	return 0;
 }

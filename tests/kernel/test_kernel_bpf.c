@@ -261,3 +261,40 @@ Test(kernel_bpf, stack_precedence)
 	expect_stack(0x00010000, ERRNO(1), NULL);      /* undefined, below ERRNO: kills */
 	expect_stack(ERRNO(6), 0x7ffe0000, "errno 6"); /* undefined, above ERRNO: ERRNO wins */
 }
+
+/* The scratch-memory walk's quirks, as the validator reproduces them: the kernel decides. */
+Test(kernel_bpf, memory_walk_quirks)
+{
+	/* read after a RET, reached by a jump whose path wrote nothing: refused */
+	struct sock_filter after_ret[] = {
+		J(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		S(BPF_ST, 4),
+		ALLOW,
+		S(BPF_LD | BPF_MEM, 4),
+		ALLOW,
+	};
+	/* dead code after a JA: anything goes */
+	struct sock_filter dead[] = {S(BPF_JMP | BPF_JA, 1), S(BPF_LD | BPF_MEM, 9), ALLOW};
+	/* a RET does not reset what was written: the unreachable read passes */
+	struct sock_filter ret_carry[] = {S(BPF_ST, 5), ALLOW, S(BPF_LD | BPF_MEM, 5), ALLOW};
+	/* written on one branch only */
+	struct sock_filter one_path[] = {
+		J(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+		S(BPF_ST, 1),
+		S(BPF_LDX | BPF_MEM, 1),
+		ALLOW,
+	};
+	/* a seccomp-only opcode before a classic fault: refused either way */
+	struct sock_filter order[] = {S(BPF_LD | BPF_H | BPF_ABS, 0),
+				      S(BPF_ALU | BPF_DIV | BPF_K, 0), ALLOW};
+
+	cr_assert_eq(kernel_verdict(after_ret, N(after_ret)), EINVAL);
+	cr_assert_eq(sck_bpf_check(after_ret, N(after_ret), NULL), -EINVAL);
+	cr_assert_eq(kernel_verdict(dead, N(dead)), 0);
+	cr_assert_eq(sck_bpf_check(dead, N(dead), NULL), 0);
+	cr_assert_eq(kernel_verdict(ret_carry, N(ret_carry)), 0);
+	cr_assert_eq(sck_bpf_check(ret_carry, N(ret_carry), NULL), 0);
+	cr_assert_eq(kernel_verdict(one_path, N(one_path)), EINVAL);
+	cr_assert_eq(sck_bpf_check(one_path, N(one_path), NULL), -EINVAL);
+	cr_assert_eq(kernel_verdict(order, N(order)), EINVAL);
+}
