@@ -14,6 +14,7 @@
 
 #include "sck.h"
 #include "sck_test.h"
+#include "sck_test_bpf.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -512,6 +513,26 @@ Test(bpf_asm, mutated_text)
 				  (unsigned long long)seed);
 		}
 		free(text);
+	}
+}
+
+/* The very programs the differential tests offer the kernel: generated, then mutated. */
+Test(bpf_asm, round_trip_diff_programs)
+{
+	uint64_t seed = sck_test_seed("bpf_asm/round_trip_diff_programs"), s = seed;
+	struct sock_filter p[512];
+
+	for (int n = 0; n < 1000; n++) {
+		struct seccomp_data d;
+		unsigned int site = 1;
+		size_t len;
+
+		sck_test_bpf_data(&s, &d);
+		len = sck_test_bpf_gen(&s, &d, 1 + sck_test_rand(&s) % 200, &site, p, LEN(p));
+		round_trip(p, len, NULL, seed);
+		len = sck_test_bpf_mutate(&s, p, len, LEN(p));
+		if (len > 0)
+			round_trip(p, len, NULL, seed);
 	}
 }
 
