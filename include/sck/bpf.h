@@ -167,38 +167,56 @@ SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
 /* Options of the disassembler. */
 struct sck_bpf_disasm_opts {
 	size_t sz;
-	/* syscall names on compares that follow an `A = nr` load; NULL: the arch each program
-	 * path checked for, or native */
+	/* the arch of syscall names (on compares that follow an `A = nr` load) and of the byte
+	 * order that tells the high word of a 64-bit field from the low one; NULL: the arch every
+	 * path reaching the instruction checked `A = arch` against (x32 on the taken side of
+	 * `A >= 0x40000000` under x86_64), else native */
 	const struct sck_arch *arch;
 };
 
 /*
- * sck_bpf_disasm_alloc - the program as text, one instruction a line, in the syntax
- * sck_bpf_asm_alloc reads back. @out receives a malloc'd NUL-terminated string.
- * Returns 0, -EINVAL (NULL argument, @len 0 or above SCK_BPF_MAXINSNS, bad opts), -E2BIG
- * (opts), -ENOMEM.
+ * sck_bpf_disasm_alloc - the program as text, one instruction a line with its index
+ * (`0003: if (A == read) goto 0010 else goto 0004`), in the syntax sck_bpf_asm_alloc reads
+ * back (documented in sck-bpf-tools(1)): sck_bpf_asm_alloc(sck_bpf_disasm_alloc(p)) == p byte
+ * for byte for every program. An instruction without a named form (an opcode seccomp does not
+ * know, or a non-zero field the kernel ignores) is written `.insn CODE, JT, JF, K`. With
+ * @opts->arch set, the text starts with an `.arch NAME` line. Comments after ';' explain arch
+ * tokens, unknown actions and capped errnos.
+ * @out receives a malloc'd NUL-terminated string the caller frees; untouched on failure.
+ * Returns 0, -EINVAL (NULL @prog or @out, @len 0 or above SCK_BPF_MAXINSNS, opts sz smaller
+ * than a size_t), -E2BIG (non-zero opts bytes this build does not know), -ENOMEM. Thread-safe.
  */
 SCK_API int sck_bpf_disasm_alloc(const struct sock_filter *prog, size_t len,
 				 const struct sck_bpf_disasm_opts *opts, char **out);
 
-/* sck_bpf_dot_alloc - the program's control-flow graph in Graphviz dot; as sck_bpf_disasm_alloc. */
+/*
+ * sck_bpf_dot_alloc - the program's control-flow graph in Graphviz dot: one box per basic
+ * block holding its lines of text, edges labelled true/false after the condition as printed,
+ * blocks that return filled by action (ALLOW green, ERRNO gold, TRAP orange, KILL red ...),
+ * jumps past the end drawn to a red node. Arguments, ownership and errors as
+ * sck_bpf_disasm_alloc.
+ */
 SCK_API int sck_bpf_dot_alloc(const struct sock_filter *prog, size_t len,
 			      const struct sck_bpf_disasm_opts *opts, char **out);
 
 /* Options of the assembler. */
 struct sck_bpf_asm_opts {
 	size_t sz;
-	/* the arch syscall names resolve on; NULL: native */
+	/* the arch syscall names and 64-bit field words resolve on, unless the text has an
+	 * `.arch` line; NULL: the arch each path checked for (as the disassembler), else native */
 	const struct sck_arch *arch;
 };
 
 /*
  * sck_bpf_asm_alloc - assemble @text (NUL-terminated; the disassembler's syntax, with labels
- * and syscall names) into raw BPF. @prog receives a malloc'd array, @len its length.
- * @diag (optional) receives line, column and message on a syntax error.
- * Returns 0, -EINVAL (syntax error or NULL argument), -ENOENT (unknown syscall or label name),
- * -E2BIG (over SCK_BPF_MAXINSNS instructions), -ENOMEM. The result is not validated: run
- * sck_bpf_check on it.
+ * `name:`, syscall and action names, decimal and 0x numbers) into raw BPF. @prog receives a
+ * malloc'd array the caller frees, @len its length; both untouched on failure.
+ * @diag (optional) receives the 1-based line and column and a message on any text error.
+ * Returns 0; -EINVAL (syntax error, a jump backwards or a conditional one past 255
+ * instructions, an index prefix that does not match its position, no instruction, NULL
+ * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall or label name);
+ * -E2BIG (more than SCK_BPF_MAXINSNS instructions, or non-zero opts bytes this build does not
+ * know); -ENOMEM. The result is not validated: run sck_bpf_check on it. Thread-safe.
  */
 SCK_API int sck_bpf_asm_alloc(const char *text, const struct sck_bpf_asm_opts *opts,
 			      struct sock_filter **prog, size_t *len, struct sck_diag *diag);

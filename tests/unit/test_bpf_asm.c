@@ -14,6 +14,7 @@
 
 #include "sck.h"
 #include "sck_test.h"
+#include "sck_test_bpf.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -233,12 +234,12 @@ Test(bpf_asm, too_long)
 	struct sck_diag d;
 	size_t len;
 
-	text[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		strcat(text + (i ? (i - 1) * 13 : 0), "return ALLOW\n");
+		memcpy(text + i * 13, "return ALLOW\n", 13);
+	text[n * 13] = '\0';
 	expect_error(text, -E2BIG, SCK_BPF_MAXINSNS + 1, 1, "more than 4096");
 	/* Exactly the limit is fine. */
-	text[SCK_BPF_MAXINSNS * 13] = '\0';
+	text[(size_t)SCK_BPF_MAXINSNS * 13] = '\0';
 	cr_expect_eq(assemble(text, NULL, &p, &len, &d), 0);
 	cr_expect_eq(len, SCK_BPF_MAXINSNS);
 	free(p);
@@ -469,4 +470,99 @@ Test(bpf_asm, round_trip_builder_programs)
 	round_trip(p, len, NULL, 0);
 	free(p);
 	sck_bpf_builder_free(b);
+}
+
+/* Mutated disassembly and random text: the assembler answers (0 or -errno), never crashes, and
+ * fills diag with a position inside the text. */
+Test(bpf_asm, mutated_text)
+{
+	static const char alphabet[] = "AXM[]()=!<>&|^+-*/%:;#.,0123456789abcdefx \t\nifgotoreturn";
+	uint64_t seed = sck_test_seed("bpf_asm/mutated_text"), s = seed;
+	struct sock_filter p[32];
+
+	for (int n = 0; n < 3000; n++) {
+		size_t len = 1 + sck_test_rand(&s) % 32, tlen;
+		struct sock_filter *q = NULL;
+		struct sck_diag d;
+		char *text = NULL;
+		size_t qlen;
+		int rc;
+
+		for (size_t i = 0; i < len; i++) {
+			uint64_t r = sck_test_rand(&s);
+
+			p[i] = (struct sock_filter){(uint16_t)(r & 0xff), (uint8_t)(r >> 8) & 3,
+						    (uint8_t)(r >> 16) & 3, (uint32_t)(r >> 32)};
+		}
+		cr_assert_eq(sck_bpf_disasm_alloc(p, len, NULL, &text), 0);
+		tlen = strlen(text);
+		for (int m = 0; m < 4; m++) {
+			uint64_t r = sck_test_rand(&s);
+
+			text[r % tlen] = alphabet[(r >> 32) % (sizeof(alphabet) - 1)];
+		}
+		memset(&d, 0, sizeof(d));
+		rc = sck_bpf_asm_alloc(text, NULL, &q, &qlen, &d);
+		if (rc == 0) {
+			cr_expect(qlen >= 1 && qlen <= SCK_BPF_MAXINSNS);
+			free(q);
+		} else {
+			cr_expect(rc == -EINVAL || rc == -ENOENT || rc == -E2BIG,
+				  "seed %llu: rc %d", (unsigned long long)seed, rc);
+			cr_expect(d.msg[0] != '\0', "seed %llu: no message",
+				  (unsigned long long)seed);
+		}
+		free(text);
+	}
+}
+
+/* The very programs the differential tests offer the kernel: generated, then mutated. */
+Test(bpf_asm, round_trip_diff_programs)
+{
+	uint64_t seed = sck_test_seed("bpf_asm/round_trip_diff_programs"), s = seed;
+	struct sock_filter p[512];
+
+	for (int n = 0; n < 1000; n++) {
+		struct seccomp_data d;
+		unsigned int site = 1;
+		size_t len;
+
+		sck_test_bpf_data(&s, &d);
+		len = sck_test_bpf_gen(&s, &d, 1 + sck_test_rand(&s) % 200, &site, p, LEN(p));
+		round_trip(p, len, NULL, seed);
+		len = sck_test_bpf_mutate(&s, p, len, LEN(p));
+		if (len > 0)
+			round_trip(p, len, NULL, seed);
+	}
+}
+
+/* `make stress`: a million round trips, half random bytes, half well-formed programs. */
+Test(stress_bpf_asm, round_trip)
+{
+	uint64_t seed, s;
+	struct sock_filter p[300];
+	const struct sck_arch *arch;
+
+	if (!getenv("SCK_STRESS"))
+		cr_skip_test("set SCK_STRESS=1 (make stress) for a million round trips");
+	seed = sck_test_seed("stress_bpf_asm/round_trip");
+	s = seed;
+	for (long n = 0; n < 1000000; n++) {
+		size_t len = 1 + sck_test_rand(&s) % (n % 10 == 0 ? 300 : 40);
+
+		if (n & 1) {
+			for (size_t i = 0; i < len; i++) {
+				uint64_t r = sck_test_rand(&s);
+
+				p[i] = (struct sock_filter){(uint16_t)(r & 0x1ff),
+							    (uint8_t)(r >> 16), (uint8_t)(r >> 24),
+							    (uint32_t)(r >> 32)};
+			}
+		} else {
+			random_program(&s, p, len);
+		}
+		arch = n % 3 == 0 ? sck_arch_at(sck_test_rand(&s) % sck_arch_count()) : NULL;
+		round_trip(p, len, arch, seed);
+	}
+	fprintf(stderr, "stress_bpf_asm/round_trip: 1000000 programs, 0 mismatches\n");
 }

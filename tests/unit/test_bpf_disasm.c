@@ -67,6 +67,27 @@ static const struct sock_filter prog_misc[] = {
 	BPF_STMT(BPF_RET | BPF_A, 0),
 };
 
+/* One filter for three arches: names follow the arch each path checked. */
+static const struct sock_filter prog_multi[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 5),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 2, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 39, 10, 0), /* x86_64 getpid */
+	BPF_STMT(BPF_JMP | BPF_JA, 10),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000027, 8, 9), /* x32 getpid */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 20, 5, 6), /* i386 getpid */
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 0, 4),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 172, 1, 0), /* aarch64 getpid */
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_THREAD),
+};
+
 static char *read_golden(const char *name)
 {
 	char *buf;
@@ -98,6 +119,16 @@ static void check_golden(const struct sock_filter *p, size_t len, const struct s
 		}
 		cr_assert_str_eq(text, want, "%s differs:\n%s", golden, text);
 	}
+	/* And the golden text assembles back to the program. */
+	{
+		struct sock_filter *q = NULL;
+		size_t qlen = 0;
+
+		cr_assert_eq(sck_bpf_asm_alloc(want, NULL, &q, &qlen, NULL), 0);
+		cr_expect(qlen == len && memcmp(q, p, len * sizeof(*p)) == 0, "%s round trip",
+			  golden);
+		free(q);
+	}
 	free(text);
 	free(want);
 }
@@ -105,6 +136,11 @@ static void check_golden(const struct sock_filter *p, size_t len, const struct s
 Test(bpf_disasm, golden_x86_64)
 {
 	check_golden(prog_x86_64, LEN(prog_x86_64), NULL, "tests/data/disasm-x86_64.txt");
+}
+
+Test(bpf_disasm, golden_multi_arch)
+{
+	check_golden(prog_multi, LEN(prog_multi), NULL, "tests/data/disasm-multi-arch.txt");
 }
 
 Test(bpf_disasm, golden_forced_arch)
@@ -285,4 +321,34 @@ Test(bpf_disasm, errors)
 	cr_expect(strstr(text, "4095: return ALLOW\n"));
 	free(text);
 	free(big);
+}
+
+/* x32 shares x86_64's audit arch: the `A >= 0x40000000` branch names x32 numbers. */
+Test(bpf_disasm, x32_branch)
+{
+	const struct sck_arch *x32 = sck_arch_from_name("x32");
+	int nr = sck_syscall_nr(x32, "read");
+	struct sock_filter p[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 3), /* x86_64 read */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 1, 2),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	};
+	char *text = NULL;
+	struct sock_filter *q = NULL;
+	size_t qlen = 0;
+
+	cr_assert_geq(nr, 0x40000000);
+	cr_assert_eq(sck_bpf_disasm_alloc(p, LEN(p), NULL, &text), 0);
+	cr_expect(strstr(text, "0004: if (A == read) goto 0007 else goto 0008\n"), "%s", text);
+	cr_expect(strstr(text, "0005: if (A == read) goto 0007 else goto 0008\n"), "%s", text);
+	cr_assert_eq(sck_bpf_asm_alloc(text, NULL, &q, &qlen, NULL), 0);
+	cr_expect(qlen == LEN(p) && memcmp(q, p, sizeof(p)) == 0, "round trip");
+	free(q);
+	free(text);
 }
