@@ -304,16 +304,16 @@ int sck_notify_mem_read_str(struct sck_notify *n, const struct seccomp_notif *re
 		return -EINVAL;
 	buf[0] = '\0';
 	/* Page by page: a string that ends just before an unmapped page must still read. */
-	while (got < cap - 1) {
+	while (got < cap) {
 		size_t want = 4096 - (size_t)((addr + got) & 4095);
 		ssize_t r;
 		char *nul;
 
-		if (want > cap - 1 - got)
-			want = cap - 1 - got;
+		if (want > cap - got)
+			want = cap - got;
 		r = read_target(req->pid, addr + got, buf + got, want);
 		if (r < 0) {
-			buf[got] = '\0';
+			buf[got < cap ? got : cap - 1] = '\0';
 			rc = sck_notify_id_valid(n, req->id);
 			return rc < 0 ? rc : (int)r;
 		}

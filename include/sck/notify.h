@@ -136,10 +136,10 @@ SCK_API int sck_notify_recv_into(struct sck_notify *n, struct seccomp_notif *req
  * @error: 0, or a positive errno (EPERM ...) the target's call fails with (-1, errno = @error).
  * @flags: 0, or SECCOMP_USER_NOTIF_FLAG_CONTINUE (Linux 5.5: run the call in the kernel; @val and
  *         @error must then be 0); other bits are passed to the kernel, which refuses unknown ones.
- * Returns 0; the normal outcome -ENOENT (stale @id: the target died, was interrupted, or @id was
- * already answered); -EINVAL (NULL @n, @error outside 0..4095, or the kernel refused @flags or
- * CONTINUE with a value); -EINPROGRESS (@id exists but was not received yet); -EINTR; other
- * -errno unchanged. Thread-safe.
+ * Returns 0; the normal outcome -ENOENT (stale @id: the target died, was interrupted, or was
+ * answered and has resumed); -EINVAL (NULL @n, @error outside 0..4095, or the kernel refused
+ * @flags or CONTINUE with a value); -EINPROGRESS (@id not received yet, or answered and the
+ * target not yet resumed); -EINTR; other -errno unchanged. Thread-safe.
  */
 SCK_API int sck_notify_respond(struct sck_notify *n, uint64_t id, int64_t val, int error,
 			       unsigned int flags);
