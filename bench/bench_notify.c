@@ -81,6 +81,7 @@ static double one_round(int mode, long n)
 {
 	struct sck_notif_sizes sz;
 	int fd, st = -1;
+	bool ok = true;
 	double t0, t1;
 	pid_t pid = spawn(n, &fd);
 
@@ -99,13 +100,17 @@ static double one_round(int mode, long n)
 								       : sizeof(*resp));
 		for (long i = 0; i < n; i++) {
 			memset(req, 0, sz.seccomp_notif);
-			if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+			if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+				ok = false;
 				break;
+			}
 			memset(resp, 0, sz.seccomp_notif_resp);
 			resp->id = req->id;
 			resp->val = 42;
-			if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0)
+			if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0) {
+				ok = false;
 				break;
+			}
 		}
 		free(req);
 		free(resp);
@@ -116,24 +121,34 @@ static double one_round(int mode, long n)
 		sck_notify_new(fd, 0, &nt);
 		for (long i = 0; i < n; i++) {
 			if (sck_notify_recv(nt, &req) < 0 ||
-			    sck_notify_respond(nt, req->id, 42, 0, 0) < 0)
+			    sck_notify_respond(nt, req->id, 42, 0, 0) < 0) {
+				ok = false;
 				break;
+			}
 		}
 		sck_notify_free(nt);
 	} else if (mode == LIBSECCOMP) {
 		struct seccomp_notif *req;
 		struct seccomp_notif_resp *resp;
 
+		sck_get_notif_sizes(&sz);
 		seccomp_notify_alloc(&req, &resp);
 		for (long i = 0; i < n; i++) {
-			if (seccomp_notify_receive(fd, req) < 0)
+			/* libseccomp leaves zeroing the buffer (which the kernel demands) to the
+			 * caller. */
+			memset(req, 0, sz.seccomp_notif);
+			if (seccomp_notify_receive(fd, req) < 0) {
+				ok = false;
 				break;
+			}
 			resp->id = req->id;
 			resp->val = 42;
 			resp->error = 0;
 			resp->flags = 0;
-			if (seccomp_notify_respond(fd, resp) < 0)
+			if (seccomp_notify_respond(fd, resp) < 0) {
+				ok = false;
 				break;
+			}
 		}
 		seccomp_notify_free(req, resp);
 	} else {
@@ -147,8 +162,12 @@ static double one_round(int mode, long n)
 		pid = -1;
 	}
 	t1 = now();
-	if (pid > 0)
+	if (pid > 0) {
+		/* A loop that stopped early leaves the target blocked: end it. */
+		if (!ok)
+			kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
+	}
 	close(fd);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "bench_notify: %s: target failed (status 0x%x)\n", mode_names[mode],
@@ -167,8 +186,8 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 20000;
-	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	long n = argc > 1 ? atol(argv[1]) : 5000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 31;
 	double *r[NMODES], med[NMODES];
 
 	if (n <= 0 || rounds <= 0 || rounds > 1000) {

@@ -555,6 +555,7 @@ int sck_cmd_trace(int argc, char **argv)
 	struct sck_supervisor *sup = NULL;
 	int sv[2] = {-1, -1}, ep[2] = {-1, -1}, listener = -1, status = 0, err = 0, rc, opt;
 	int ret = SCK_EXIT_FAILED;
+	struct stat st;
 	pid_t pid;
 
 	optind = 1;
@@ -587,7 +588,14 @@ int sck_cmd_trace(int argc, char **argv)
 	t->native = sck_arch_native();
 	t->x32 = sck_arch_from_id(SCK_ARCH_X32);
 	t->out_fd = STDERR_FILENO;
-	if (outpath && strcmp(outpath, "-") != 0) {
+	if (outpath && stat(outpath, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or a fifo (-o /dev/null, /dev/stderr): written in place, never replaced. */
+		t->out_fd = open(outpath, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (t->out_fd < 0) {
+			sck_cli_err(outpath, "%s", strerror(errno));
+			goto out;
+		}
+	} else if (outpath && strcmp(outpath, "-") != 0) {
 		/* A result file: written as the trace goes, renamed into place at the end. */
 		if (snprintf(tmp, sizeof(tmp), "%s.sck-XXXXXX", outpath) >= (int)sizeof(tmp)) {
 			sck_cli_err(outpath, "%s", strerror(ENAMETOOLONG));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sck.h"
@@ -140,4 +141,20 @@ Test(cli_trace, output_file)
 	sck_test_cmd_fini(&r);
 	unlink(path);
 	rmdir(dir);
+}
+
+Test(cli_trace, output_device_written_in_place)
+{
+	struct sck_test_cmd r;
+	const char *argv[] = {"trace", "-o", "/dev/null", "--", "/bin/true", NULL};
+	struct stat st;
+
+	need_notify();
+	cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(r.err_len, 0, "%s", r.err);
+	/* Never replaced by a regular file. */
+	cr_assert_eq(stat("/dev/null", &st), 0);
+	cr_assert(S_ISCHR(st.st_mode));
+	sck_test_cmd_fini(&r);
 }
