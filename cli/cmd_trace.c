@@ -4,30 +4,19 @@
  * CMD and its descendants to sck through user notification; print one line per call (thread id,
  * name, arguments with strings read from the target) and let the kernel run the call unchanged
  * (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Exits with CMD's status, as env(1) and timeout(1) do.
- *
- * Hand-over without exemptions: the forked child starts a second thread that installs the
- * filter (on itself only, no TSYNC) and calls execve at once, where it blocks in its first
- * notification; the child's first thread, which has no filter, sends the listener to sck over a
- * socket pair. So the filter needs no hole for the sendmsg, and the trace starts with CMD's
- * execve. The exec kills the unfiltered thread; the new image keeps the filter.
+ * The hand-over of the listener is spawn.c's.
  */
-#include "cli.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -333,7 +322,7 @@ static void put_strv(struct line *l, struct sck_notify *n, const struct seccomp_
 
 struct trace {
 	int out_fd; /* where lines go: stderr or the temporary file */
-	const struct sck_arch *native, *x32;
+	const struct sck_arch *native;
 	char obuf[65536]; /* lines waiting to be written to a file */
 	size_t olen;
 	int werr; /* first write error */
@@ -361,16 +350,13 @@ static void flush_out(struct trace *t)
 static int on_call(struct sck_notify *n, const struct seccomp_notif *req, void *arg)
 {
 	struct trace *t = arg;
-	const struct sck_arch *arch = sck_arch_from_audit(req->data.arch);
+	const struct sck_arch *arch = sck_cli_notif_arch(req);
 	const char *name = NULL, *spec;
 	unsigned int ptr_size = sizeof(void *);
 	struct line l;
 	int nr = req->data.nr, rc;
 
 	l.len = 0;
-	/* x32 shares x86_64's audit arch: its numbers carry the 0x40000000 bit instead. */
-	if (arch && arch->id == SCK_ARCH_X86_64 && (nr & 0x40000000) && t->x32)
-		arch = t->x32;
 	if (arch) {
 		name = sck_syscall_name(arch, nr);
 		ptr_size = arch->bits == 64 && arch->id != SCK_ARCH_X32 &&
@@ -435,112 +421,6 @@ static int on_call(struct sck_notify *n, const struct seccomp_notif *req, void *
 	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
 }
 
-/* Where CMD is: its path (malloc'd) in *path; 0, or 126 / 127 with the errno in *err. */
-static int resolve(const char *cmd, char **path, int *err)
-{
-	const char *dirs = getenv("PATH");
-	bool denied = false;
-	struct stat st;
-
-	if (strchr(cmd, '/')) {
-		if (stat(cmd, &st) < 0) {
-			*err = errno;
-			return errno == ENOENT || errno == ENOTDIR ? 127 : 126;
-		}
-		if (S_ISDIR(st.st_mode) || access(cmd, X_OK) < 0) {
-			*err = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
-			return 126;
-		}
-		*path = strdup(cmd);
-		return *path ? 0 : (*err = ENOMEM, 126);
-	}
-	if (!dirs)
-		dirs = "/usr/local/bin:/usr/bin:/bin";
-	while (*cmd) {
-		const char *end = strchr(dirs, ':');
-		size_t dl = end ? (size_t)(end - dirs) : strlen(dirs);
-		char buf[PATH_MAX];
-
-		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dl, dl ? dirs : ".", "/", cmd) <
-		    (int)sizeof(buf)) {
-			if (stat(buf, &st) == 0 && !S_ISDIR(st.st_mode)) {
-				if (access(buf, X_OK) == 0) {
-					*path = strdup(buf);
-					return *path ? 0 : (*err = ENOMEM, 126);
-				}
-				denied = true;
-			}
-		}
-		if (!end)
-			break;
-		dirs = end + 1;
-	}
-	*err = denied ? EACCES : ENOENT;
-	return denied ? 126 : 127;
-}
-
-/* The child's two threads share this. */
-struct launch {
-	const char *path;
-	char **argv;
-	int errfd;
-	_Atomic int listener; /* INT_MIN until the filter is in; then the fd or -errno */
-};
-
-static void *filtered_thread(void *arg)
-{
-	/* One instruction: every call of every arch goes to the supervisor. See sck-trace(1) for
-	 * why nothing needs an exemption. */
-	static const struct sock_filter prog[] = {
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-	};
-	struct launch *ln = arg;
-	int fd, e;
-
-	fd = sck_set_mode_filter(prog, 1, SECCOMP_FILTER_FLAG_NEW_LISTENER);
-	atomic_store(&ln->listener, fd);
-	if (fd < 0)
-		return NULL;
-	execv(ln->path, ln->argv);
-	/* Traced from here on: the supervisor holds the listener by now. */
-	e = errno;
-	(void)!write(ln->errfd, &e, sizeof(e));
-	_exit(e == ENOENT || e == ENOTDIR ? SCK_EXIT_NOTFOUND : SCK_EXIT_NOEXEC);
-}
-
-static void child(int sock, int errfd, const char *path, char **argv)
-{
-	struct launch ln = {path, argv, errfd, INT_MIN};
-	pthread_t th;
-	int fd, e;
-
-	if (sck_no_new_privs() < 0 || pthread_create(&th, NULL, filtered_thread, &ln) != 0)
-		_exit(SCK_EXIT_FAILED);
-	while ((fd = atomic_load(&ln.listener)) == INT_MIN) {
-		struct timespec ts = {0, 100000};
-
-		nanosleep(&ts, NULL);
-	}
-	if (fd < 0) {
-		e = -fd;
-		(void)!write(errfd, &e, sizeof(e));
-		_exit(SCK_EXIT_FAILED);
-	}
-	if (sck_notify_listener_send(sock, fd) < 0)
-		_exit(SCK_EXIT_FAILED);
-	/* The other thread's execve ends this one. */
-	for (;;)
-		pause();
-}
-
-static volatile sig_atomic_t child_pid;
-
-static void forward(int sig)
-{
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
-}
-
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"help", no_argument, NULL, 'h'},
@@ -549,14 +429,17 @@ static const struct option longopts[] = {
 
 int sck_cmd_trace(int argc, char **argv)
 {
+	/* One instruction: every call of every ABI goes to sck. sck-trace(1) says why no call
+	 * needs an exemption. */
+	static const struct sock_filter prog[] = {
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+	};
 	const char *outpath = NULL;
-	char tmp[PATH_MAX] = "", *path = NULL;
+	char tmp[PATH_MAX] = "";
+	struct sck_cli_spawn sp = {-1, -1, -1, 0};
 	struct trace *t = NULL;
-	struct sck_supervisor *sup = NULL;
-	int sv[2] = {-1, -1}, ep[2] = {-1, -1}, listener = -1, status = 0, err = 0, rc, opt;
-	int ret = SCK_EXIT_FAILED;
+	int ret = SCK_EXIT_FAILED, opt;
 	struct stat st;
-	pid_t pid;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
@@ -575,18 +458,12 @@ int sck_cmd_trace(int argc, char **argv)
 		sck_cli_usage("trace", "missing CMD");
 		return SCK_EXIT_FAILED;
 	}
-	rc = resolve(argv[optind], &path, &err);
-	if (rc) {
-		sck_cli_err(argv[optind], "%s", rc == 127 ? "command not found" : strerror(err));
-		return rc;
-	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		sck_cli_err("trace", "%s", strerror(ENOMEM));
-		goto out;
+		return SCK_EXIT_FAILED;
 	}
 	t->native = sck_arch_native();
-	t->x32 = sck_arch_from_id(SCK_ARCH_X32);
 	t->out_fd = STDERR_FILENO;
 	if (outpath && stat(outpath, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* A device or a fifo (-o /dev/null, /dev/stderr): written in place, never replaced. */
@@ -610,60 +487,13 @@ int sck_cmd_trace(int argc, char **argv)
 	} else if (outpath) {
 		t->out_fd = STDOUT_FILENO;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    pipe2(ep, O_CLOEXEC) < 0) {
-		sck_cli_err("trace", "%s", strerror(errno));
+	ret = sck_cli_spawn("trace", prog, 1, argv + optind, &sp);
+	if (ret)
 		goto out;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		sck_cli_err("trace", "fork: %s", strerror(errno));
+	ret = sck_cli_spawn_supervise("trace", &sp, on_call, t);
+	if (ret)
 		goto out;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		close(ep[0]);
-		child(sv[1], ep[1], path, argv + optind);
-	}
-	child_pid = pid;
-	close(sv[1]);
-	close(ep[1]);
-	sv[1] = ep[1] = -1;
-	signal(SIGINT, forward);
-	signal(SIGTERM, forward);
-	signal(SIGHUP, forward);
-	signal(SIGQUIT, forward);
-	listener = sck_notify_listener_recv(sv[0]);
-	if (listener < 0) {
-		int e = 0;
-
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (read(ep[0], &e, sizeof(e)) == sizeof(e))
-			sck_cli_err("trace", "cannot install the filter: %s", strerror(e));
-		else
-			sck_cli_err("trace", "no listener from the child: %s", strerror(-listener));
-		goto out;
-	}
-	rc = sck_supervisor_new(0, &sup);
-	if (rc == 0)
-		rc = sck_supervisor_add(sup, listener, on_call, t);
-	if (rc == 0)
-		rc = sck_supervisor_add_child(sup, pid, &status);
-	if (rc < 0) {
-		kill(pid, SIGKILL);
-		sck_cli_err("trace", "%s", strerror(-rc));
-		goto out;
-	}
-	do
-		rc = sck_supervisor_run(sup, -1);
-	while (rc == -EINTR);
-	if (rc < 0) {
-		sck_cli_err("trace", "supervisor: %s", strerror(-rc));
-		kill(pid, SIGKILL);
-		goto out;
-	}
+	ret = SCK_EXIT_FAILED;
 	flush_out(t);
 	if (t->werr) {
 		sck_cli_err(outpath ? outpath : "trace", "write: %s", strerror(-t->werr));
@@ -677,35 +507,13 @@ int sck_cmd_trace(int argc, char **argv)
 		}
 		tmp[0] = '\0';
 	}
-	if (WIFEXITED(status)) {
-		int e;
-
-		ret = WEXITSTATUS(status);
-		if ((ret == SCK_EXIT_NOEXEC || ret == SCK_EXIT_NOTFOUND) &&
-		    read(ep[0], &e, sizeof(e)) == sizeof(e))
-			sck_cli_err(argv[optind], "%s", strerror(e));
-	} else if (WIFSIGNALED(status)) {
-		ret = 128 + WTERMSIG(status);
-	}
+	ret = sck_cli_spawn_status(&sp, argv[optind]);
 out:
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	sck_supervisor_free(sup);
-	if (listener >= 0)
-		close(listener);
-	for (int i = 0; i < 2; i++) {
-		if (sv[i] >= 0)
-			close(sv[i]);
-		if (ep[i] >= 0)
-			close(ep[i]);
-	}
-	if (t && t->out_fd > STDERR_FILENO)
+	sck_cli_spawn_fini(&sp);
+	if (t->out_fd > STDERR_FILENO)
 		close(t->out_fd);
 	if (tmp[0])
 		unlink(tmp);
 	free(t);
-	free(path);
 	return ret;
 }
