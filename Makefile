@@ -122,7 +122,7 @@ bench: deps-bench
 # Long differential runs (emulator, validator and compiler against the kernel).
 stress: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
-	SCK_STRESS=1 $(TEST_BIN) --filter 'stress*/*' $(TEST_ARGS)
+	SCK_STRESS=1 $(TEST_BIN) --filter '@(stress*|diff_*)/*' $(TEST_ARGS)
 
 test check: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BIN)

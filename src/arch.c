@@ -3,9 +3,12 @@
  * The one table of architectures. Every other module asks this table for names, audit tokens,
  * word size and byte order; the seed's helpers in sys.c are thin views of it. Audit tokens are
  * the kernel's AUDIT_ARCH_* values (EM_* machine | 64BIT | LE | convention bits), spelled as
- * numbers so that an old <linux/audit.h> cannot leave one out.
+ * numbers so that an old <linux/audit.h> cannot leave one out. Entries that share a syscall
+ * numbering (armeb/arm, aarch64_be/aarch64, the mips byte orders, ppc64le/ppc64) share a table.
  */
 #include "sck/arch.h"
+
+#include "syscalls_int.h"
 
 #include <string.h>
 
@@ -32,48 +35,54 @@
 /* Indexed by enum sck_arch_id - 1. */
 static const struct sck_arch table[] = {
 	{SCK_ARCH_X86_64, "x86_64", M_X86_64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("x86_64", "amd64", "SCMP_ARCH_X86_64"), NULL},
+	 NAMES("x86_64", "amd64", "SCMP_ARCH_X86_64"), &sck_syscalls_x86_64},
 	{SCK_ARCH_X86, "x86", M_386 | AUDIT_LE, 0, 32, true,
-	 NAMES("x86", "386", "i386", "i486", "i586", "i686", "SCMP_ARCH_X86"), NULL},
+	 NAMES("x86", "386", "i386", "i486", "i586", "i686", "SCMP_ARCH_X86"), &sck_syscalls_x86},
 	/* x32 runs under x86_64's audit arch; its numbers carry __X32_SYSCALL_BIT. */
 	{SCK_ARCH_X32, "x32", M_X86_64 | AUDIT_64 | AUDIT_LE, 0x40000000u, 64, true,
-	 NAMES("x32", "SCMP_ARCH_X32"), NULL},
+	 NAMES("x32", "SCMP_ARCH_X32"), &sck_syscalls_x32},
 	{SCK_ARCH_ARM, "arm", M_ARM | AUDIT_LE, 0, 32, true,
 	 NAMES("arm", "armv5tel", "armv6l", "armv7l", "armv8l", "armhf", "armel", "SCMP_ARCH_ARM"),
-	 NULL},
-	{SCK_ARCH_ARMEB, "armeb", M_ARM, 0, 32, false, NAMES("armeb", "armbe", "armv7b"), NULL},
+	 &sck_syscalls_arm},
+	{SCK_ARCH_ARMEB, "armeb", M_ARM, 0, 32, false, NAMES("armeb", "armbe", "armv7b"),
+	 &sck_syscalls_arm},
 	{SCK_ARCH_AARCH64, "aarch64", M_AARCH64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("aarch64", "arm64", "SCMP_ARCH_AARCH64"), NULL},
+	 NAMES("aarch64", "arm64", "SCMP_ARCH_AARCH64"), &sck_syscalls_aarch64},
 	{SCK_ARCH_AARCH64BE, "aarch64_be", M_AARCH64 | AUDIT_64, 0, 64, false,
-	 NAMES("aarch64_be", "arm64be"), NULL},
+	 NAMES("aarch64_be", "arm64be"), &sck_syscalls_aarch64},
 	{SCK_ARCH_LOONGARCH64, "loongarch64", M_LOONGARCH | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("loongarch64", "loong64", "SCMP_ARCH_LOONGARCH64"), NULL},
-	{SCK_ARCH_MIPS, "mips", M_MIPS, 4000, 32, false, NAMES("mips", "SCMP_ARCH_MIPS"), NULL},
+	 NAMES("loongarch64", "loong64", "SCMP_ARCH_LOONGARCH64"), &sck_syscalls_loongarch64},
+	{SCK_ARCH_MIPS, "mips", M_MIPS, 4000, 32, false, NAMES("mips", "SCMP_ARCH_MIPS"),
+	 &sck_syscalls_mips},
 	{SCK_ARCH_MIPSEL, "mipsel", M_MIPS | AUDIT_LE, 4000, 32, true,
-	 NAMES("mipsel", "mipsle", "SCMP_ARCH_MIPSEL"), NULL},
+	 NAMES("mipsel", "mipsle", "SCMP_ARCH_MIPSEL"), &sck_syscalls_mips},
 	{SCK_ARCH_MIPS64, "mips64", M_MIPS | AUDIT_64, 5000, 64, false,
-	 NAMES("mips64", "SCMP_ARCH_MIPS64"), NULL},
+	 NAMES("mips64", "SCMP_ARCH_MIPS64"), &sck_syscalls_mips64},
 	{SCK_ARCH_MIPSEL64, "mipsel64", M_MIPS | AUDIT_64 | AUDIT_LE, 5000, 64, true,
-	 NAMES("mipsel64", "mips64el", "mips64le", "SCMP_ARCH_MIPSEL64"), NULL},
+	 NAMES("mipsel64", "mips64el", "mips64le", "SCMP_ARCH_MIPSEL64"), &sck_syscalls_mips64},
 	{SCK_ARCH_MIPS64N32, "mips64n32", M_MIPS | AUDIT_64 | AUDIT_N32, 6000, 64, false,
-	 NAMES("mips64n32", "mips64p32", "SCMP_ARCH_MIPS64N32"), NULL},
-	{SCK_ARCH_MIPSEL64N32, "mipsel64n32", M_MIPS | AUDIT_64 | AUDIT_LE | AUDIT_N32, 6000, 64, true,
-	 NAMES("mipsel64n32", "mips64n32el", "mips64p32le", "SCMP_ARCH_MIPSEL64N32"), NULL},
-	{SCK_ARCH_PPC, "ppc", M_PPC, 0, 32, false, NAMES("ppc", "powerpc", "SCMP_ARCH_PPC"), NULL},
-	{SCK_ARCH_PPC64, "ppc64", M_PPC64 | AUDIT_64, 0, 64, false, NAMES("ppc64", "SCMP_ARCH_PPC64"),
-	 NULL},
+	 NAMES("mips64n32", "mips64p32", "SCMP_ARCH_MIPS64N32"), &sck_syscalls_mips64n32},
+	{SCK_ARCH_MIPSEL64N32, "mipsel64n32", M_MIPS | AUDIT_64 | AUDIT_LE | AUDIT_N32, 6000, 64,
+	 true, NAMES("mipsel64n32", "mips64n32el", "mips64p32le", "SCMP_ARCH_MIPSEL64N32"),
+	 &sck_syscalls_mips64n32},
+	{SCK_ARCH_PPC, "ppc", M_PPC, 0, 32, false, NAMES("ppc", "powerpc", "SCMP_ARCH_PPC"),
+	 &sck_syscalls_ppc},
+	{SCK_ARCH_PPC64, "ppc64", M_PPC64 | AUDIT_64, 0, 64, false,
+	 NAMES("ppc64", "SCMP_ARCH_PPC64"), &sck_syscalls_ppc64},
 	{SCK_ARCH_PPC64LE, "ppc64le", M_PPC64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("ppc64le", "SCMP_ARCH_PPC64LE"), NULL},
+	 NAMES("ppc64le", "SCMP_ARCH_PPC64LE"), &sck_syscalls_ppc64},
 	{SCK_ARCH_RISCV32, "riscv32", M_RISCV | AUDIT_LE, 0, 32, true,
-	 NAMES("riscv32", "riscv", "SCMP_ARCH_RISCV32"), NULL},
+	 NAMES("riscv32", "riscv", "SCMP_ARCH_RISCV32"), &sck_syscalls_riscv32},
 	{SCK_ARCH_RISCV64, "riscv64", M_RISCV | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("riscv64", "SCMP_ARCH_RISCV64"), NULL},
-	{SCK_ARCH_S390, "s390", M_S390, 0, 32, false, NAMES("s390", "SCMP_ARCH_S390"), NULL},
-	{SCK_ARCH_S390X, "s390x", M_S390 | AUDIT_64, 0, 64, false, NAMES("s390x", "SCMP_ARCH_S390X"),
-	 NULL},
-	{SCK_ARCH_SPARC, "sparc", M_SPARC, 0, 32, false, NAMES("sparc", "SCMP_ARCH_SPARC"), NULL},
+	 NAMES("riscv64", "SCMP_ARCH_RISCV64"), &sck_syscalls_riscv64},
+	{SCK_ARCH_S390, "s390", M_S390, 0, 32, false, NAMES("s390", "SCMP_ARCH_S390"),
+	 &sck_syscalls_s390},
+	{SCK_ARCH_S390X, "s390x", M_S390 | AUDIT_64, 0, 64, false,
+	 NAMES("s390x", "SCMP_ARCH_S390X"), &sck_syscalls_s390x},
+	{SCK_ARCH_SPARC, "sparc", M_SPARC, 0, 32, false, NAMES("sparc", "SCMP_ARCH_SPARC"),
+	 &sck_syscalls_sparc},
 	{SCK_ARCH_SPARC64, "sparc64", M_SPARCV9 | AUDIT_64, 0, 64, false,
-	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), NULL},
+	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), &sck_syscalls_sparc64},
 };
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
@@ -173,4 +182,3 @@ const struct sck_arch *sck_arch_at(size_t index)
 {
 	return index < TABLE_LEN ? &table[index] : NULL;
 }
-

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal layout of the syscall tables. The data is generated at build time from
+ * src/syscalls/syscalls.csv by tools/gen-syscall-tables.c into $(BUILD)/gen/syscalls_tab.c; the
+ * lookups live in src/syscalls/syscalls.c. One global, sorted list of names is shared by every
+ * ABI; a precomputed open-addressing hash maps a name to its index in that list, and each ABI has
+ * a column of numbers indexed by name plus its entries sorted by number.
+ */
+#ifndef SCK_SYSCALLS_INT_H
+#define SCK_SYSCALLS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sck/syscalls.h"
+
+/* A cell of an ABI's number column where the ABI has no such syscall. */
+#define SCK_SYSCALL_ABSENT (-1)
+
+struct sck_syscall_table {
+	const char *abi;		 /* the CSV column: "x86_64", "mips64n32" ... */
+	const struct sck_syscall *by_nr; /* ordered by number, then name */
+	const int32_t *nr_of;		 /* indexed like sck_syscall_names; SCK_SYSCALL_ABSENT */
+	uint32_t count;			 /* entries in by_nr */
+	int32_t max;			 /* largest number */
+};
+
+/* Every name of every ABI, sorted (strcmp order). */
+extern const char *const sck_syscall_names[];
+extern const uint32_t sck_syscall_name_count;
+
+/*
+ * The name hash: slot (sck_syscall_hash_str(name, seed) & mask) holds 1 + the name's index, 0
+ * for an empty slot; collisions continue in the next slot (linear probing). The generator picks
+ * the seed that minimises the longest probe sequence.
+ */
+extern const uint16_t sck_syscall_hash_slots[];
+extern const uint32_t sck_syscall_hash_mask;
+extern const uint32_t sck_syscall_hash_seed;
+
+/* One table per distinct numbering (CSV column). */
+extern const struct sck_syscall_table sck_syscalls_x86_64, sck_syscalls_x86, sck_syscalls_x32,
+	sck_syscalls_arm, sck_syscalls_aarch64, sck_syscalls_loongarch64, sck_syscalls_mips,
+	sck_syscalls_mips64, sck_syscalls_mips64n32, sck_syscalls_ppc, sck_syscalls_ppc64,
+	sck_syscalls_riscv32, sck_syscalls_riscv64, sck_syscalls_s390, sck_syscalls_s390x,
+	sck_syscalls_sparc, sck_syscalls_sparc64;
+
+/* FNV-1a over the bytes of @s, started from @seed, with a final avalanche step. */
+static inline uint32_t sck_syscall_hash_str(const char *s, uint32_t seed)
+{
+	uint32_t h = 2166136261u ^ seed;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x45d9f3bu;
+	h ^= h >> 16;
+	return h;
+}
+
+#endif /* SCK_SYSCALLS_INT_H */
