@@ -10,5 +10,7 @@
 #include "sck/arch.h"
 #include "sck/syscalls.h"
 #include "sck/bpf.h"
+#include "sck/filter.h"
+#include "sck/profile.h"
 
 #endif /* SCK_H */

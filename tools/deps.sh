@@ -4,7 +4,7 @@
 # else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz
 set -eu
 case "${1:-}" in
-build) pkgs="" ;;
+build) pkgs="libjson-c-dev pkg-config" ;;
 test) pkgs="libcriterion-dev pkg-config" ;;
 bench) pkgs="libseccomp-dev pkg-config" ;;
 fuzz) pkgs="clang libclang-rt-dev llvm" ;;

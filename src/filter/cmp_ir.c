@@ -386,6 +386,70 @@ static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, 
 	return range_push(l, 0xffffffffU, 0xffffffffU, (size_t)vdef);
 }
 
+/* Clip override @o to the part of the nr space of its arch; false when nothing is left. */
+static bool clip_override(const struct sck_foverride *o, uint32_t *lo, uint32_t *hi)
+{
+	*lo = o->lo;
+	*hi = o->hi;
+	if (o->arch->id == SCK_ARCH_X86_64 && *hi >= X32_BIT)
+		*hi = X32_BIT - 1;
+	if (o->arch->id == SCK_ARCH_X32 && *lo < X32_BIT)
+		*lo = X32_BIT;
+	return *lo <= *hi;
+}
+
+/* Give the numbers of @g's overrides their action (later overrides win), rebuilding @l. */
+static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
+			   struct rlist *l)
+{
+	size_t n = 0;
+
+	g->overrides = ir_alloc(ir, (f->noverrides + 1) * sizeof(*g->overrides));
+	if (!g->overrides)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->noverrides; i++) {
+		const struct sck_foverride *o = &f->overrides[i];
+		struct rlist nl = {0};
+		uint32_t lo, hi;
+		bool member = false;
+		long v;
+		int rc = 0;
+
+		for (size_t m = 0; m < g->nmembers; m++)
+			member |= g->members[m] == o->arch;
+		if (!member || !clip_override(o, &lo, &hi))
+			continue;
+		g->overrides[n] = *o;
+		g->overrides[n].lo = lo;
+		g->overrides[n++].hi = hi;
+		v = intern_const(ir, o->action);
+		if (v < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < l->n && !rc; k++) {
+			struct sck_ir_range r = l->r[k];
+			if (r.hi < lo || r.lo > hi) {
+				rc = range_push(&nl, r.lo, r.hi, r.verdict);
+				continue;
+			}
+			if (r.lo < lo)
+				rc = range_push(&nl, r.lo, lo - 1, r.verdict);
+			if (!rc)
+				rc = range_push(&nl, r.lo > lo ? r.lo : lo, r.hi < hi ? r.hi : hi,
+						(size_t)v);
+			if (!rc && r.hi > hi)
+				rc = range_push(&nl, hi + 1, r.hi, r.verdict);
+		}
+		if (rc) {
+			free(nl.r);
+			return rc;
+		}
+		free(l->r);
+		*l = nl;
+	}
+	g->noverrides = n;
+	return 0;
+}
+
 static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
 {
 	uint32_t l = lo > a ? lo : a, h = hi < b ? hi : b;
@@ -487,6 +551,11 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	}
 	if (!wrapped) {
 		rc = push_gap(&rl, g, next, 0xffffffffU, vdef, vbad);
+		if (rc)
+			goto out;
+	}
+	if (f->noverrides) {
+		rc = apply_overrides(ir, f, g, &rl);
 		if (rc)
 			goto out;
 	}
