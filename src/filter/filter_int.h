@@ -134,12 +134,6 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 /* The arches the filter compiles for (native when none was added). */
 size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out);
 
-/*
- * The multiplexer sub-call of syscall @name: sets *mux to "socketcall" or "ipc" and returns the
- * sub-call number, or returns -ENOENT when @name is not multiplexed.
- */
-int sck_mux_subcall(const char *name, const char **mux);
-
 /* Word offsets of seccomp_data fields for an arch. */
 uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian);
 
