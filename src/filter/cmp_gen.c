@@ -185,7 +185,26 @@ static void masked32(struct gen *g, struct acc *a, unsigned int arg, bool high, 
 	}
 }
 
+static void emit_cond1(struct gen *g, struct acc *a, const struct sck_ir_cond *c, int ok, int fail);
+
+/*
+ * Emit @c: jump to @ok when it holds (SCK_BPF_NEXT: fall through past the whole comparison),
+ * to @fail when not. A 64-bit comparison can decide on its high word, so "the next instruction"
+ * is made a label bound after the comparison, where A's content is then unknown.
+ */
 static void emit_cond(struct gen *g, struct acc *a, const struct sck_ir_cond *c, int ok, int fail)
+{
+	if (ok == SCK_BPF_NEXT && c->wide && c->op != SCK_CMP_EQ) {
+		int l = label(g);
+		emit_cond1(g, a, c, l, fail);
+		bind(g, l);
+		a->word = -1;
+		return;
+	}
+	emit_cond1(g, a, c, ok, fail);
+}
+
+static void emit_cond1(struct gen *g, struct acc *a, const struct sck_ir_cond *c, int ok, int fail)
 {
 	uint32_t vl = (uint32_t)c->value, vh = (uint32_t)(c->value >> 32);
 	uint32_t ml = (uint32_t)c->mask, mh = (uint32_t)(c->mask >> 32);

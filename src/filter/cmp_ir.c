@@ -53,36 +53,6 @@ uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 	return off;
 }
 
-/* socketcall(2) and ipc(2) sub-call numbers (include/uapi/linux/net.h, ipc/syscall.c). */
-static const struct {
-	const char *name;
-	int sub;
-	bool ipc;
-} mux_table[] = {
-	{"socket", 1, false},	   {"bind", 2, false},	      {"connect", 3, false},
-	{"listen", 4, false},	   {"accept", 5, false},      {"getsockname", 6, false},
-	{"getpeername", 7, false}, {"socketpair", 8, false},  {"send", 9, false},
-	{"recv", 10, false},	   {"sendto", 11, false},     {"recvfrom", 12, false},
-	{"shutdown", 13, false},   {"setsockopt", 14, false}, {"getsockopt", 15, false},
-	{"sendmsg", 16, false},	   {"recvmsg", 17, false},    {"accept4", 18, false},
-	{"recvmmsg", 19, false},   {"sendmmsg", 20, false},   {"semop", 1, true},
-	{"semget", 2, true},	   {"semctl", 3, true},	      {"semtimedop", 4, true},
-	{"msgsnd", 11, true},	   {"msgrcv", 12, true},      {"msgget", 13, true},
-	{"msgctl", 14, true},	   {"shmat", 21, true},	      {"shmdt", 22, true},
-	{"shmget", 23, true},	   {"shmctl", 24, true},
-};
-
-int sck_mux_subcall(const char *name, const char **mux)
-{
-	for (size_t i = 0; i < sizeof(mux_table) / sizeof(mux_table[0]); i++) {
-		if (strcmp(mux_table[i].name, name) == 0) {
-			*mux = mux_table[i].ipc ? "ipc" : "socketcall";
-			return mux_table[i].sub;
-		}
-	}
-	return -ENOENT;
-}
-
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
 static bool nr_in_domain(const struct sck_arch *a, uint32_t nr)
 {
@@ -119,19 +89,16 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	bool wide_arch = a->bits == 64;
 	struct sck_ir_entry e = {.action = r->action};
 	struct sck_ir_cond *conds;
-	int nr = -ENOENT, sub = -ENOENT, muxnr = -ENOENT;
+	struct sck_syscall_mux mx = {0};
+	int nr = -ENOENT, muxnr = -ENOENT;
 	int rc;
 
 	if (r->arch && r->arch != a)
 		return 0;
 	if (r->name) {
-		const char *mux = NULL;
 		nr = sck_syscall_nr(a, r->name);
-		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX)) {
-			sub = sck_mux_subcall(r->name, &mux);
-			if (sub >= 0)
-				muxnr = sck_syscall_nr(a, mux);
-		}
+		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && sck_syscall_mux(a, r->name, &mx) == 0)
+			muxnr = mx.nr;
 	} else {
 		nr = r->nr;
 	}
@@ -162,15 +129,23 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	if (muxnr >= 0 && nr_in_domain(a, (uint32_t)muxnr)) {
 		/*
 		 * The multiplexer: the sub-call's arguments are in user memory, out of seccomp's
-		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and make
-		 * arg 0 (the call number) equal the sub-call.
+		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and test
+		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
+		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
 		 */
 		struct sck_ir_cond *mc = ir_alloc(ir, (r->nconds + 1) * sizeof(*mc));
 		size_t n = 0;
 		if (!mc)
 			return -ENOMEM;
-		mc[n++] = (struct sck_ir_cond){
-			.arg = 0, .op = SCK_CMP_EQ, .wide = wide_arch, .value = (uint64_t)sub};
+		if (f->flags & SCK_FILTER_OCI)
+			mc[n++] = (struct sck_ir_cond){
+				.arg = 0, .op = SCK_CMP_EQ, .wide = wide_arch, .value = mx.call};
+		else
+			mc[n++] = (struct sck_ir_cond){.arg = 0,
+						       .op = SCK_CMP_MASKED_EQ,
+						       .wide = false,
+						       .value = mx.call,
+						       .mask = mx.call_mask};
 		for (size_t i = 0; i < r->nconds; i++)
 			if (conds[i].arg != 0)
 				mc[n++] = conds[i];

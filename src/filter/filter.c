@@ -77,11 +77,9 @@ static bool action_valid(uint32_t action)
 /* Whether @name means something on @a: a syscall of its table or a multiplexed sub-call. */
 static bool name_on(const struct sck_arch *a, const char *name)
 {
-	const char *mux;
+	struct sck_syscall_mux mx;
 
-	if (sck_syscall_nr(a, name) >= 0)
-		return true;
-	return sck_mux_subcall(name, &mux) >= 0 && sck_syscall_nr(a, mux) >= 0;
+	return sck_syscall_nr(a, name) >= 0 || sck_syscall_mux(a, name, &mx) == 0;
 }
 
 static bool name_known(const struct sck_filter *f, const struct sck_rule *r)

@@ -150,12 +150,6 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out);
 
 /*
- * The multiplexer sub-call of syscall @name: sets *mux to "socketcall" or "ipc" and returns the
- * sub-call number, or returns -ENOENT when @name is not multiplexed.
- */
-int sck_mux_subcall(const char *name, const char **mux);
-
-/*
  * sck_filter_add_override - numbers @lo..@hi of @arch (clipped to its part of the nr space:
  * x86_64 below 0x40000000, x32 from it) return @action whatever the rules say. Internal: used
  * by the profile reader for runc's -ENOSYS stub. Returns 0, -EINVAL, -ENOMEM.

@@ -506,12 +506,11 @@ static int filter_clause(struct pctx *c, json_object *o, const char *path, bool 
 /* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
 static bool name_anywhere(const char *name)
 {
-	const char *mux;
+	struct sck_syscall_mux mux;
 
-	if (sck_mux_subcall(name, &mux) >= 0)
-		return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
-		if (sck_syscall_nr(sck_arch_at(i), name) >= 0)
+		if (sck_syscall_nr(sck_arch_at(i), name) >= 0 ||
+		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
 			return true;
 	return false;
 }
