@@ -209,6 +209,16 @@ int sck_cmd_compile(int argc, char **argv)
 		goto out;
 	}
 	rc = sck_filter_prog_export_alloc(prog, fmt, &text, &len);
+	if (rc == -EOPNOTSUPP && (fmt == SCK_FORMAT_TEXT || fmt == SCK_FORMAT_DOT)) {
+		/* the disassembler of <sck/bpf.h> does it from the instructions */
+		size_t n = 0;
+		const struct sock_filter *insns = sck_filter_prog_insns(prog, &n);
+		SCK_OPTS(sck_bpf_disasm_opts, dop, .arch = narch ? arches[0] : NULL);
+		rc = fmt == SCK_FORMAT_TEXT ? sck_bpf_disasm_alloc(insns, n, &dop, &text)
+					    : sck_bpf_dot_alloc(insns, n, &dop, &text);
+		if (rc == 0)
+			len = strlen(text);
+	}
 	if (rc < 0) {
 		sck_cli_err(cmd, "%s: cannot export: %s", file, strerror(-rc));
 		ret = SCK_EXIT_NO;
