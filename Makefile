@@ -103,7 +103,7 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -Itests/lib -DSCK_TEST_SHARED_DIR='"$(SH
 
 $(TEST_BIN): $(TEST_OBJ) $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lcriterion -lpthread
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lcriterion -lpthread
 
 # Benchmarks: every bench/*.c is one program, linked with libsck.a and libseccomp, run in turn.
 BENCH_SRC := $(sort $(wildcard bench/*.c))

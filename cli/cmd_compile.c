@@ -94,7 +94,7 @@ int sck_cmd_compile(int argc, char **argv)
 	size_t len = 0;
 	int opt, rc, ret = SCK_EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "+a:f:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:f:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a': {
 			const struct sck_arch *a = sck_cli_arch(cmd, optarg);

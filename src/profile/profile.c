@@ -149,9 +149,6 @@ static int get_u64(struct pctx *c, json_object *o, const char *path, uint64_t ma
 		return fail(c, -EINVAL, path, "negative value %" PRId64 " (unsigned expected)",
 			    json_object_get_int64(o));
 	v = json_object_get_uint64(o);
-	/* json-c saturates a literal above 2^64-1; its text tells it apart from the real max */
-	if (v == UINT64_MAX && strcmp(json_object_get_string(o), "18446744073709551615") != 0)
-		return fail(c, -EINVAL, path, "value out of range (at most 2^64-1)");
 	if (v > max)
 		return fail(c, -EINVAL, path,
 			    "value %" PRIu64 " out of range (at most %" PRIu64 ")", v, max);
@@ -911,6 +908,42 @@ static void locate(const char *s, size_t off, unsigned int *line, unsigned int *
 	*col = cl;
 }
 
+/*
+ * json-c saturates an integer literal above 2^64-1 to 2^64-1 without a word; find one in the
+ * text (outside strings) so that it is an error, with its line and column. Returns its offset or
+ * -1.
+ */
+static long find_overflow(const char *s, size_t len)
+{
+	static const char max[] = "18446744073709551615";
+	bool str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t j, n;
+		if (str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				str = false;
+			continue;
+		}
+		if (s[i] == '"') {
+			str = true;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			continue;
+		for (j = i; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		n = j - i;
+		/* leading zeros are not JSON; json-c refused them already */
+		if (n > 20 || (n == 20 && memcmp(s + i, max, 20) > 0))
+			return (long)i;
+		i = j - 1;
+	}
+	return -1;
+}
+
 static int parse_json(struct pctx *c, const char *json, size_t len, json_object **out)
 {
 	json_tokener *tok;
@@ -959,6 +992,18 @@ static int parse_json(struct pctx *c, const char *json, size_t len, json_object 
 		return -EINVAL;
 	}
 	json_tokener_free(tok);
+	{
+		long at = find_overflow(json, len);
+		if (at >= 0) {
+			if (c->diag) {
+				locate(json, (size_t)at, &c->diag->line, &c->diag->col);
+				snprintf(c->diag->msg, sizeof(c->diag->msg),
+					 "integer out of range (at most 2^64-1)");
+			}
+			json_object_put(root);
+			return -EINVAL;
+		}
+	}
 	*out = root;
 	return 0;
 }
