@@ -610,7 +610,8 @@ static int read_cond(struct pctx *c, json_object *o, const char *path, struct sc
 		if (out->op == SCK_CMP_MASKED_EQ) {
 			/* OCI: value is the mask, valueTwo the expected value */
 			out->mask = value;
-			out->value = two;
+			/* libseccomp keeps only the bits of the expected value inside the mask */
+			out->value = two & value;
 		}
 		return 0;
 	}
