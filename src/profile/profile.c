@@ -783,9 +783,9 @@ static int enosys_stub(struct pctx *c)
 
 static int read_profile(struct pctx *c, json_object *root, struct sck_profile_info *info)
 {
-	static const char *const keys[] = {"defaultAction",    "defaultErrnoRet", "architectures",
-					   "archMap",	       "flags",		  "listenerPath",
-					   "listenerMetadata", "syscalls",	  NULL};
+	static const char *const keys[] = {
+		"comment", "defaultAction", "defaultErrnoRet",	"architectures", "archMap",
+		"flags",   "listenerPath",  "listenerMetadata", "syscalls",	 NULL};
 	json_object *v;
 	uint32_t def;
 	int rc;

@@ -27,10 +27,21 @@
 
 /* ---- the libseccomp side, as Docker + runc do it ---- */
 
-static const char *const docker_caps[] = {
-	"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",	   "CAP_FOWNER",     "CAP_MKNOD",
-	"CAP_NET_RAW", "CAP_SETGID",	   "CAP_SETUID",	   "CAP_SETFCAP",    "CAP_SETPCAP",
-	"CAP_NET_BIND_SERVICE",	   "CAP_SYS_CHROOT",	   "CAP_KILL", "CAP_AUDIT_WRITE", NULL};
+static const char *const docker_caps[] = {"CAP_CHOWN",
+					  "CAP_DAC_OVERRIDE",
+					  "CAP_FSETID",
+					  "CAP_FOWNER",
+					  "CAP_MKNOD",
+					  "CAP_NET_RAW",
+					  "CAP_SETGID",
+					  "CAP_SETUID",
+					  "CAP_SETFCAP",
+					  "CAP_SETPCAP",
+					  "CAP_NET_BIND_SERVICE",
+					  "CAP_SYS_CHROOT",
+					  "CAP_KILL",
+					  "CAP_AUDIT_WRITE",
+					  NULL};
 
 static bool in_list(json_object *arr, const char *s)
 {
@@ -105,9 +116,14 @@ static uint32_t runc_action(json_object *s, const char *akey, const char *ekey)
 
 static enum scmp_compare runc_op(const char *op)
 {
-	static const char *const names[] = {"",		   "SCMP_CMP_NE", "SCMP_CMP_LT",
-					    "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
-					    "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
+	static const char *const names[] = {"",
+					    "SCMP_CMP_NE",
+					    "SCMP_CMP_LT",
+					    "SCMP_CMP_LE",
+					    "SCMP_CMP_EQ",
+					    "SCMP_CMP_GE",
+					    "SCMP_CMP_GT",
+					    "SCMP_CMP_MASKED_EQ"};
 	for (int i = 1; i < 8; i++)
 		if (!strcmp(op, names[i]))
 			return (enum scmp_compare)i;
@@ -143,7 +159,8 @@ static struct sock_filter *libseccomp_build(const char *json, const char *const 
 		if (!docker_keeps(s) || act == def)
 			continue;
 		for (size_t k = 0; args && k < json_object_array_length(args); k++) {
-			json_object *a = json_object_array_get_idx(args, k), *v2 = get(a, "valueTwo");
+			json_object *a = json_object_array_get_idx(args, k),
+				    *v2 = get(a, "valueTwo");
 			unsigned int idx = (unsigned int)json_object_get_int64(get(a, "index"));
 			conds[n] = (struct scmp_arg_cmp){
 				.arg = idx,
@@ -155,9 +172,9 @@ static struct sock_filter *libseccomp_build(const char *json, const char *const 
 			n++;
 		}
 		for (size_t k = 0; k < (names ? json_object_array_length(names) : 1); k++) {
-			const char *name = names ? json_object_get_string(
-							   json_object_array_get_idx(names, k))
-						 : json_object_get_string(get(s, "name"));
+			const char *name =
+				names ? json_object_get_string(json_object_array_get_idx(names, k))
+				      : json_object_get_string(get(s, "name"));
 			int nr = seccomp_syscall_resolve_name(name);
 			if (nr == __NR_SCMP_ERROR)
 				continue; /* runc: unknown to libseccomp, skipped */
@@ -240,8 +257,9 @@ static void collect_values(struct sweep *w, const char *json)
 		for (size_t k = 0; args && k < json_object_array_length(args); k++) {
 			json_object *a = json_object_array_get_idx(args, k);
 			uint64_t vs[2] = {json_object_get_uint64(get(a, "value")),
-					  get(a, "valueTwo") ? json_object_get_uint64(get(a, "valueTwo"))
-							     : 0};
+					  get(a, "valueTwo")
+						  ? json_object_get_uint64(get(a, "valueTwo"))
+						  : 0};
 			for (int j = 0; j < 2; j++) {
 				uint64_t v = vs[j];
 				add_value(w, v);
@@ -300,7 +318,8 @@ static void one(struct sweep *w, const struct sck_arch *a, uint32_t nr, const ui
 		fprintf(stderr,
 			"diff: %s nr %u (%s) args %#llx %#llx %#llx %#llx %#llx %#llx: sck %#x "
 			"libseccomp %#x\n",
-			a->name, nr, sck_syscall_name(a, (int)nr) ? sck_syscall_name(a, (int)nr) : "?",
+			a->name, nr,
+			sck_syscall_name(a, (int)nr) ? sck_syscall_name(a, (int)nr) : "?",
 			(unsigned long long)args[0], (unsigned long long)args[1],
 			(unsigned long long)args[2], (unsigned long long)args[3],
 			(unsigned long long)args[4], (unsigned long long)args[5], x, y);
@@ -310,8 +329,8 @@ static void sweep_arch(struct sweep *w, const struct sck_arch *a)
 {
 	uint32_t lo = a->nr_base, hi = (uint32_t)sck_syscall_max(a) + 16;
 	uint64_t zero[6] = {0};
-	static const uint32_t extra[] = {0x3fffffff, 0x40000000, 0x40000001, 0x7fffffff,
-					 0xfffffffe, 0xffffffff};
+	static const uint32_t extra[] = {0x3fffffff, 0x40000000, 0x40000001,
+					 0x7fffffff, 0xfffffffe, 0xffffffff};
 
 	for (uint32_t nr = lo; nr <= hi; nr++) {
 		uint32_t x[2];
@@ -349,8 +368,8 @@ static void sweep_arch(struct sweep *w, const struct sck_arch *a)
 }
 
 /* Compare @json built by both for @lnames (libseccomp names, native first). */
-static size_t compare_profile(const char *json, const char *const *lnames, size_t narch,
-			      bool quiet, struct sweep *out)
+static size_t compare_profile(const char *json, const char *const *lnames, size_t narch, bool quiet,
+			      struct sweep *out)
 {
 	struct sweep *w = calloc(1, sizeof(*w));
 	struct sck_filter *f = NULL;
@@ -454,16 +473,16 @@ Test(diff_libseccomp, builtin_default, .timeout = 600)
 /* ---- generated profiles ---- */
 
 static const char *const pool[] = {
-	"read",	  "write",  "openat", "close",	  "mmap",    "ioctl",	"socket", "connect",
-	"clone",  "kill",   "prctl",  "personality", "fcntl", "getpid", "bind",   "futex",
-	"mprotect", "lseek", "dup3",  "setns",	  "unshare", "madvise", "getrandom", "pipe2",
+	"read",	    "write", "openat", "close",	      "mmap",	 "ioctl",   "socket",	 "connect",
+	"clone",    "kill",  "prctl",  "personality", "fcntl",	 "getpid",  "bind",	 "futex",
+	"mprotect", "lseek", "dup3",   "setns",	      "unshare", "madvise", "getrandom", "pipe2",
 };
 
-static const char *const acts[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_TRAP",
-				   "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"};
+static const char *const acts[] = {"SCMP_ACT_ALLOW",	    "SCMP_ACT_ERRNO", "SCMP_ACT_TRAP",
+				   "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE"};
 
-static const char *const opnames[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-				      "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+static const char *const opnames[] = {"SCMP_CMP_NE",	   "SCMP_CMP_LT", "SCMP_CMP_LE",
+				      "SCMP_CMP_EQ",	   "SCMP_CMP_GE", "SCMP_CMP_GT",
 				      "SCMP_CMP_MASKED_EQ"};
 
 static uint64_t rand_value(uint64_t *rng)
@@ -521,13 +540,14 @@ static char *gen_profile(uint64_t *rng, bool overlap)
 		if (nargs) {
 			n += (size_t)snprintf(s + n, cap - n, ",\"args\":[");
 			for (int a = 0; a < nargs; a++) {
-				n += (size_t)snprintf(
-					s + n, cap - n,
-					"%s{\"index\":%d,\"value\":%llu,\"valueTwo\":%llu,\"op\":\"%s\"}",
-					a ? "," : "", overlap ? (int)(sck_test_rand(rng) % 3) : a,
-					(unsigned long long)rand_value(rng),
-					(unsigned long long)rand_value(rng),
-					opnames[sck_test_rand(rng) % 7]);
+				n += (size_t)snprintf(s + n, cap - n,
+						      "%s{\"index\":%d,\"value\":%llu,\"valueTwo\":"
+						      "%llu,\"op\":\"%s\"}",
+						      a ? "," : "",
+						      overlap ? (int)(sck_test_rand(rng) % 3) : a,
+						      (unsigned long long)rand_value(rng),
+						      (unsigned long long)rand_value(rng),
+						      opnames[sck_test_rand(rng) % 7]);
 			}
 			n += (size_t)snprintf(s + n, cap - n, "]");
 		}
@@ -548,7 +568,7 @@ static void generated(const char *name, bool overlap, int count)
 {
 	uint64_t rng = sck_test_seed(name);
 	static const char *const sets[][3] = {
-		{"x86_64", "x86", "x32"}, {"x86_64", NULL, NULL}, {"x86_64", "x86", NULL},
+		{"x86_64", "x86", "x32"},    {"x86_64", NULL, NULL},  {"x86_64", "x86", NULL},
 		{"x86_64", "aarch64", NULL}, {"x86_64", "x32", NULL},
 	};
 	static const size_t nsets[] = {3, 1, 2, 2, 2};
@@ -573,7 +593,8 @@ static void generated(const char *name, bool overlap, int count)
 		free(json);
 	}
 	fprintf(stderr,
-		"generated: %zu profiles (%zu refused by libseccomp, as runc would fail), %zu cases, "
+		"generated: %zu profiles (%zu refused by libseccomp, as runc would fail), %zu "
+		"cases, "
 		"%zu with differences\n",
 		total, nrefused, cases, bad);
 	if (!overlap)
