@@ -113,7 +113,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
 		-DSCK_TEST_SRCDIR='"$(CURDIR)"' $(filter-out -fPIC,$(CFLAGS_ALL)) \
-		$(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm
+		$(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm $(BENCH_LIBS)
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
