@@ -4,9 +4,9 @@
 # else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz
 set -eu
 case "${1:-}" in
-build) pkgs="" ;;
-test) pkgs="libcriterion-dev pkg-config" ;;
-bench) pkgs="libseccomp-dev pkg-config" ;;
+build) pkgs="libjson-c-dev pkg-config" ;;
+test) pkgs="libcriterion-dev libseccomp-dev pkg-config" ;;
+bench) pkgs="libseccomp-dev libjson-c-dev pkg-config" ;;
 fuzz) pkgs="clang libclang-rt-dev llvm" ;;
 *) echo "usage: tools/deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
 esac

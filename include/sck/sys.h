@@ -267,12 +267,18 @@ SCK_API int sck_action_format(uint32_t ret, char *buf, size_t cap);
 
 /*
  * sck_dump_filter_alloc - copy filter @index of process @pid's stack
- * (PTRACE_SECCOMP_GET_FILTER; 0 is the most recently installed). The caller must be able to
- * ptrace-attach @pid and have CAP_SYS_ADMIN; the process is attached and detached around the
- * copy. @prog receives a malloc'd array the caller frees, @len its length.
- * Returns 0; -ENOENT past the last filter (or no such process: -ESRCH); -EPERM/-EACCES without
- * the privilege; -EINVAL (NULL argument, pid <= 0 or the calling process); -EMEDIUMTYPE when
- * @pid is not in filter mode; other -errno from ptrace unchanged. Linux 4.4.
+ * (PTRACE_SECCOMP_GET_FILTER). Index 0 is the OLDEST filter, the first installed, and the
+ * newest has the highest index: that is what the kernel does (get_nth_filter() counts back from
+ * the newest), whatever ptrace(2) says. The caller must have CAP_SYS_ADMIN, be able to
+ * ptrace-attach @pid and not be under seccomp itself; @pid is seized (PTRACE_SEIZE), stopped
+ * with PTRACE_INTERRUPT, read and detached, and then runs on as before. If @pid is a child of
+ * the caller that dies meanwhile, this call reaps it.
+ * @prog receives a malloc'd array the caller frees, @len its length; both untouched on failure.
+ * Returns 0; -ENOENT past the last filter; -ESRCH no such process (or it died meanwhile);
+ * -EPERM/-EACCES without the privilege (or when the caller has a seccomp filter itself);
+ * -EINVAL (NULL argument, pid <= 0 or the calling process); -EMEDIUMTYPE when @pid is not in
+ * filter mode; -ENOMEM; -EIO when the kernel reports an impossible length; other -errno from
+ * ptrace unchanged. Not thread-safe with respect to other tracers of @pid. Linux 4.4.
  */
 SCK_API int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog,
 				  size_t *len);

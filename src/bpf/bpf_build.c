@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The program builder: instructions are appended with symbolic jump targets (labels, or "the
+ * next instruction"), and finish lays the program out. Classic BPF conditional jumps carry 8-bit
+ * offsets, so a target more than 255 instructions ahead is reached through a BPF_JA trampoline
+ * (32-bit offset) placed right after the jump. Inserting trampolines moves other targets further
+ * away, so the layout is repeated until no jump needs a new trampoline; since trampolines are only
+ * ever added, this fixpoint is reached after a few rounds.
+ */
+#include "sck/bpf.h"
+#include "bpf_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUILD_MAX 65535 /* instructions a builder holds before layout */
+
+struct binsn {
+	uint16_t code;
+	uint32_t k;
+	int jt, jf;  /* label ids or SCK_BPF_NEXT */
+	bool tt, tf; /* the true / false target goes through a trampoline */
+};
+
+struct label {
+	char *name; /* NULL: anonymous */
+	long pos;   /* index of the instruction it points at, -1 while unbound */
+};
+
+struct sck_bpf_builder {
+	struct binsn *insn;
+	size_t n, cap;
+	struct label *lab;
+	size_t nlab, labcap;
+};
+
+int sck_bpf_builder_new(struct sck_bpf_builder **out)
+{
+	struct sck_bpf_builder *b;
+
+	if (!out)
+		return -EINVAL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	*out = b;
+	return 0;
+}
+
+void sck_bpf_builder_free(struct sck_bpf_builder *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nlab; i++)
+		free(b->lab[i].name);
+	free(b->lab);
+	free(b->insn);
+	free(b);
+}
+
+int sck_bpf_label(struct sck_bpf_builder *b, const char *name)
+{
+	struct label *l;
+
+	if (!b)
+		return -EINVAL;
+	if (name) {
+		for (size_t i = 0; i < b->nlab; i++)
+			if (b->lab[i].name && strcmp(b->lab[i].name, name) == 0)
+				return (int)i;
+	}
+	if (b->nlab >= (size_t)0x7fffffff)
+		return -ENOMEM;
+	if (b->nlab == b->labcap) {
+		size_t cap = b->labcap ? b->labcap * 2 : 16;
+		struct label *nl = realloc(b->lab, cap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		b->lab = nl;
+		b->labcap = cap;
+	}
+	l = &b->lab[b->nlab];
+	l->name = NULL;
+	l->pos = -1;
+	if (name) {
+		l->name = strdup(name);
+		if (!l->name)
+			return -ENOMEM;
+	}
+	return (int)b->nlab++;
+}
+
+int sck_bpf_bind(struct sck_bpf_builder *b, int label)
+{
+	if (!b || label < 0 || (size_t)label >= b->nlab)
+		return -EINVAL;
+	if (b->lab[label].pos >= 0)
+		return -EEXIST;
+	b->lab[label].pos = (long)b->n;
+	return 0;
+}
+
+static int append(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
+{
+	struct binsn *i;
+
+	if (b->n >= BUILD_MAX)
+		return -E2BIG;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct binsn *ni = realloc(b->insn, cap * sizeof(*ni));
+
+		if (!ni)
+			return -ENOMEM;
+		b->insn = ni;
+		b->cap = cap;
+	}
+	i = &b->insn[b->n];
+	i->code = code;
+	i->k = k;
+	i->jt = jt;
+	i->jf = jf;
+	i->tt = i->tf = false;
+	return (int)b->n++;
+}
+
+int sck_bpf_stmt(struct sck_bpf_builder *b, uint16_t code, uint32_t k)
+{
+	if (!b || BPF_CLASS(code) == BPF_JMP)
+		return -EINVAL;
+	return append(b, code, k, SCK_BPF_NEXT, SCK_BPF_NEXT);
+}
+
+static bool label_ok(const struct sck_bpf_builder *b, int label)
+{
+	return label == SCK_BPF_NEXT || (label >= 0 && (size_t)label < b->nlab);
+}
+
+int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
+{
+	if (!b || BPF_CLASS(code) != BPF_JMP)
+		return -EINVAL;
+	if (BPF_OP(code) == BPF_JA)
+		jf = SCK_BPF_NEXT;
+	if (!label_ok(b, jt) || !label_ok(b, jf))
+		return -EINVAL;
+	return append(b, code, k, jt, jf);
+}
+
+/* The builder index a jump target resolves to: the label's instruction, or the next one. */
+static long target(const struct sck_bpf_builder *b, size_t i, int label)
+{
+	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lab[label].pos;
+}
+
+static size_t tramp_count(const struct binsn *in, long t, long f)
+{
+	if (in->tt && in->tf)
+		return t == f ? 1 : 2;
+	return (in->tt || in->tf) ? 1 : 0;
+}
+
+/*
+ * One layout round: pos[i] is where builder instruction i lands (pos[n] is the end). Returns the
+ * number of jumps that newly need a trampoline (0: the layout is final).
+ */
+static size_t layout(struct sck_bpf_builder *b, size_t *pos)
+{
+	size_t at = 0, grown = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct binsn *in = &b->insn[i];
+
+		pos[i] = at++;
+		if (BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_JA)
+			at += tramp_count(in, target(b, i, in->jt), target(b, i, in->jf));
+	}
+	pos[b->n] = at;
+	for (size_t i = 0; i < b->n; i++) {
+		struct binsn *in = &b->insn[i];
+
+		if (BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA)
+			continue;
+		/* A direct offset counts from the instruction after the jump; the
+		 * trampolines sit in between and are jumped over. */
+		if (!in->tt && pos[target(b, i, in->jt)] - pos[i] - 1 > 255) {
+			in->tt = true;
+			grown++;
+		}
+		if (!in->tf && pos[target(b, i, in->jf)] - pos[i] - 1 > 255) {
+			in->tf = true;
+			grown++;
+		}
+	}
+	return grown;
+}
+
+int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog, size_t *len)
+{
+	struct sock_filter *out = NULL;
+	size_t *pos = NULL, total;
+	int rc = 0;
+
+	if (!b || !prog || !len)
+		return -EINVAL;
+	if (b->n == 0)
+		return -ENODATA;
+	/* Every target must be bound, ahead of its jump, at an instruction that exists. */
+	for (size_t i = 0; i < b->n; i++) {
+		const struct binsn *in = &b->insn[i];
+		long t, f;
+
+		if (BPF_CLASS(in->code) != BPF_JMP)
+			continue;
+		t = target(b, i, in->jt);
+		f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
+		if (t <= (long)i || f <= (long)i || t >= (long)b->n || f >= (long)b->n)
+			return -EINVAL;
+	}
+	pos = malloc((b->n + 1) * sizeof(*pos));
+	if (!pos)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->n; i++)
+		b->insn[i].tt = b->insn[i].tf = false;
+	while (layout(b, pos) > 0)
+		;
+	total = pos[b->n];
+	if (total > SCK_BPF_MAXINSNS) {
+		rc = -E2BIG;
+		goto out;
+	}
+	out = calloc(total, sizeof(*out));
+	if (!out) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const struct binsn *in = &b->insn[i];
+		struct sock_filter *f = &out[pos[i]];
+		size_t t, e, nt;
+
+		f->code = in->code;
+		f->k = in->k;
+		if (BPF_CLASS(in->code) != BPF_JMP)
+			continue;
+		t = pos[target(b, i, in->jt)];
+		if (BPF_OP(in->code) == BPF_JA) {
+			f->k = (uint32_t)(t - pos[i] - 1);
+			continue;
+		}
+		e = pos[target(b, i, in->jf)];
+		nt = tramp_count(in, target(b, i, in->jt), target(b, i, in->jf));
+		if (nt == 1 && in->tt && in->tf) {
+			/* Both far, one place: a single trampoline serves both. */
+			f->jt = f->jf = 0;
+			f[1] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
+							    (uint32_t)(t - pos[i] - 2));
+			continue;
+		}
+		size_t slot = 0; /* next free trampoline, counted from the jump */
+
+		if (in->tt) {
+			f->jt = (uint8_t)slot;
+			f[1 + slot] = (struct sock_filter)BPF_STMT(
+				BPF_JMP | BPF_JA, (uint32_t)(t - pos[i] - 2 - slot));
+			slot++;
+		} else {
+			f->jt = (uint8_t)(t - pos[i] - 1);
+		}
+		if (in->tf) {
+			f->jf = (uint8_t)slot;
+			f[1 + slot] = (struct sock_filter)BPF_STMT(
+				BPF_JMP | BPF_JA, (uint32_t)(e - pos[i] - 2 - slot));
+			slot++;
+		} else {
+			f->jf = (uint8_t)(e - pos[i] - 1);
+		}
+	}
+	*prog = out;
+	*len = total;
+	out = NULL;
+out:
+	free(out);
+	free(pos);
+	return rc;
+}

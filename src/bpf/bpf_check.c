@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The validator: accepts exactly the classic BPF programs that seccomp(SECCOMP_SET_MODE_FILTER)
+ * accepts, and names the first fault in the order the kernel finds it. The kernel checks a
+ * program in four passes, and so do we: the length; the classic checks instruction by
+ * instruction (known opcode, constant divisors, shift counts, scratch indexes, jump ranges,
+ * ancillary loads); the last instruction being a RET; the scratch-memory data flow; and last
+ * seccomp's own opcode whitelist with the seccomp_data bounds of LD|W|ABS. The order matters only
+ * for which index a multi-fault program is blamed on: the kernel itself answers EINVAL for all.
+ */
+#include "sck/bpf.h"
+#include "bpf_int.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The opcodes classic BPF knows at all (the socket filter's table), whatever the user. */
+bool sck_bpf_code_classic(uint16_t code)
+{
+	switch (code) {
+	case BPF_ALU | BPF_ADD | BPF_K:
+	case BPF_ALU | BPF_ADD | BPF_X:
+	case BPF_ALU | BPF_SUB | BPF_K:
+	case BPF_ALU | BPF_SUB | BPF_X:
+	case BPF_ALU | BPF_MUL | BPF_K:
+	case BPF_ALU | BPF_MUL | BPF_X:
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_X:
+	case BPF_ALU | BPF_MOD | BPF_K:
+	case BPF_ALU | BPF_MOD | BPF_X:
+	case BPF_ALU | BPF_AND | BPF_K:
+	case BPF_ALU | BPF_AND | BPF_X:
+	case BPF_ALU | BPF_OR | BPF_K:
+	case BPF_ALU | BPF_OR | BPF_X:
+	case BPF_ALU | BPF_XOR | BPF_K:
+	case BPF_ALU | BPF_XOR | BPF_X:
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_X:
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_X:
+	case BPF_ALU | BPF_NEG:
+	case BPF_LD | BPF_W | BPF_ABS:
+	case BPF_LD | BPF_H | BPF_ABS:
+	case BPF_LD | BPF_B | BPF_ABS:
+	case BPF_LD | BPF_W | BPF_LEN:
+	case BPF_LD | BPF_W | BPF_IND:
+	case BPF_LD | BPF_H | BPF_IND:
+	case BPF_LD | BPF_B | BPF_IND:
+	case BPF_LD | BPF_IMM:
+	case BPF_LD | BPF_MEM:
+	case BPF_LDX | BPF_W | BPF_LEN:
+	case BPF_LDX | BPF_B | BPF_MSH:
+	case BPF_LDX | BPF_IMM:
+	case BPF_LDX | BPF_MEM:
+	case BPF_ST:
+	case BPF_STX:
+	case BPF_MISC | BPF_TAX:
+	case BPF_MISC | BPF_TXA:
+	case BPF_RET | BPF_K:
+	case BPF_RET | BPF_A:
+	case BPF_JMP | BPF_JA:
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_X:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The subset seccomp lets through (kernel/seccomp.c's whitelist). */
+bool sck_bpf_code_seccomp(uint16_t code)
+{
+	switch (code) {
+	case BPF_LD | BPF_W | BPF_ABS:
+	case BPF_LD | BPF_W | BPF_LEN:
+	case BPF_LDX | BPF_W | BPF_LEN:
+	case BPF_RET | BPF_K:
+	case BPF_RET | BPF_A:
+	case BPF_ALU | BPF_ADD | BPF_K:
+	case BPF_ALU | BPF_ADD | BPF_X:
+	case BPF_ALU | BPF_SUB | BPF_K:
+	case BPF_ALU | BPF_SUB | BPF_X:
+	case BPF_ALU | BPF_MUL | BPF_K:
+	case BPF_ALU | BPF_MUL | BPF_X:
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_X:
+	case BPF_ALU | BPF_AND | BPF_K:
+	case BPF_ALU | BPF_AND | BPF_X:
+	case BPF_ALU | BPF_OR | BPF_K:
+	case BPF_ALU | BPF_OR | BPF_X:
+	case BPF_ALU | BPF_XOR | BPF_K:
+	case BPF_ALU | BPF_XOR | BPF_X:
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_X:
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_X:
+	case BPF_ALU | BPF_NEG:
+	case BPF_LD | BPF_IMM:
+	case BPF_LDX | BPF_IMM:
+	case BPF_MISC | BPF_TAX:
+	case BPF_MISC | BPF_TXA:
+	case BPF_LD | BPF_MEM:
+	case BPF_LDX | BPF_MEM:
+	case BPF_ST:
+	case BPF_STX:
+	case BPF_JMP | BPF_JA:
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_X:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_cond_jump(uint16_t code)
+{
+	switch (code) {
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_X:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The ancillary loads of socket filters (SKF_AD_OFF + SKF_AD_PROTOCOL ... SKF_AD_VLAN_TPID):
+ * the classic pass lets an absolute load at or above SKF_AD_OFF through only for these. Seccomp
+ * refuses them all later, but a program is blamed on the first index the kernel stops at.
+ */
+static bool is_ancillary(uint32_t k)
+{
+	const uint32_t off = (uint32_t)-0x1000; /* SKF_AD_OFF */
+
+	/* SKF_AD_PROTOCOL (0) to SKF_AD_VLAN_TPID (60), every 4 bytes. */
+	return k >= off && k - off <= 60 && ((k - off) & 3) == 0;
+}
+
+static int fail(struct sck_bpf_verdict *why, enum sck_bpf_fault fault, size_t index)
+{
+	if (why) {
+		why->fault = fault;
+		why->index = index;
+	}
+	return -EINVAL;
+}
+
+/* Pass 2: each instruction on its own, as the classic checker walks them. */
+static int check_classic(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why)
+{
+	for (size_t pc = 0; pc < len; pc++) {
+		const struct sock_filter *f = &prog[pc];
+
+		if (!sck_bpf_code_classic(f->code))
+			return fail(why, SCK_BPF_FAULT_OPCODE, pc);
+		switch (f->code) {
+		case BPF_ALU | BPF_DIV | BPF_K:
+		case BPF_ALU | BPF_MOD | BPF_K:
+			if (f->k == 0)
+				return fail(why, SCK_BPF_FAULT_DIV_ZERO, pc);
+			break;
+		case BPF_ALU | BPF_LSH | BPF_K:
+		case BPF_ALU | BPF_RSH | BPF_K:
+			if (f->k >= 32)
+				return fail(why, SCK_BPF_FAULT_SHIFT, pc);
+			break;
+		case BPF_LD | BPF_MEM:
+		case BPF_LDX | BPF_MEM:
+		case BPF_ST:
+		case BPF_STX:
+			if (f->k >= BPF_MEMWORDS)
+				return fail(why, SCK_BPF_FAULT_MEM_INDEX, pc);
+			break;
+		case BPF_JMP | BPF_JA:
+			/* k is 32 bits wide: compared unsigned against what is left. */
+			if (f->k >= (uint32_t)(len - pc - 1))
+				return fail(why, SCK_BPF_FAULT_JUMP, pc);
+			break;
+		case BPF_LD | BPF_W | BPF_ABS:
+		case BPF_LD | BPF_H | BPF_ABS:
+		case BPF_LD | BPF_B | BPF_ABS:
+			if (f->k >= (uint32_t)-0x1000 && !is_ancillary(f->k))
+				return fail(why, SCK_BPF_FAULT_LOAD, pc);
+			break;
+		default:
+			if (is_cond_jump(f->code) &&
+			    (pc + f->jt + 1 >= len || pc + f->jf + 1 >= len))
+				return fail(why, SCK_BPF_FAULT_JUMP, pc);
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pass 4: the kernel's scratch-memory flow check. It is one linear walk, not a path search: a
+ * jump narrows the set of valid cells at its targets and leaves every cell valid for the
+ * instruction after it (which only a jump can reach), while a RET does not reset the set for
+ * the instruction after it. Reproduced as it is, quirks included, because it decides what loads.
+ */
+static int check_memory(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why,
+			uint16_t *masks)
+{
+	uint16_t valid = 0;
+
+	memset(masks, 0xff, len * sizeof(*masks));
+	for (size_t pc = 0; pc < len; pc++) {
+		const struct sock_filter *f = &prog[pc];
+
+		valid &= masks[pc];
+		switch (f->code) {
+		case BPF_ST:
+		case BPF_STX:
+			valid |= (uint16_t)(1u << f->k);
+			break;
+		case BPF_LD | BPF_MEM:
+		case BPF_LDX | BPF_MEM:
+			if (!(valid & (1u << f->k)))
+				return fail(why, SCK_BPF_FAULT_MEM_UNINIT, pc);
+			break;
+		case BPF_JMP | BPF_JA:
+			masks[pc + 1 + f->k] &= valid;
+			valid = 0xffff;
+			break;
+		default:
+			if (is_cond_jump(f->code)) {
+				masks[pc + 1 + f->jt] &= valid;
+				masks[pc + 1 + f->jf] &= valid;
+				valid = 0xffff;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Pass 5: seccomp's whitelist and the seccomp_data bounds. */
+static int check_seccomp(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why)
+{
+	for (size_t pc = 0; pc < len; pc++) {
+		const struct sock_filter *f = &prog[pc];
+
+		if (!sck_bpf_code_seccomp(f->code))
+			return fail(why, SCK_BPF_FAULT_OPCODE, pc);
+		if (f->code == (BPF_LD | BPF_W | BPF_ABS) &&
+		    (f->k >= sizeof(struct seccomp_data) || (f->k & 3)))
+			return fail(why, SCK_BPF_FAULT_LOAD, pc);
+	}
+	return 0;
+}
+
+int sck_bpf_check(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why)
+{
+	uint16_t masks[SCK_BPF_MAXINSNS];
+	int rc;
+
+	if (len == 0)
+		return fail(why, SCK_BPF_FAULT_EMPTY, 0);
+	if (!prog)
+		return -EINVAL;
+	if (len > SCK_BPF_MAXINSNS)
+		return fail(why, SCK_BPF_FAULT_TOO_LONG, len);
+	rc = check_classic(prog, len, why);
+	if (rc < 0)
+		return rc;
+	if (prog[len - 1].code != (BPF_RET | BPF_K) && prog[len - 1].code != (BPF_RET | BPF_A))
+		return fail(why, SCK_BPF_FAULT_NO_RET, len - 1);
+	rc = check_memory(prog, len, why, masks);
+	if (rc < 0)
+		return rc;
+	rc = check_seccomp(prog, len, why);
+	if (rc < 0)
+		return rc;
+	if (why) {
+		why->fault = SCK_BPF_FAULT_NONE;
+		why->index = 0;
+	}
+	return 0;
+}
+
+const char *sck_bpf_fault_str(enum sck_bpf_fault fault)
+{
+	switch (fault) {
+	case SCK_BPF_FAULT_NONE:
+		return "no fault";
+	case SCK_BPF_FAULT_EMPTY:
+		return "empty program";
+	case SCK_BPF_FAULT_TOO_LONG:
+		return "program longer than 4096 instructions";
+	case SCK_BPF_FAULT_OPCODE:
+		return "opcode not allowed in seccomp filters";
+	case SCK_BPF_FAULT_LOAD:
+		return "load offset misaligned or outside seccomp_data";
+	case SCK_BPF_FAULT_JUMP:
+		return "jump target past the end of the program";
+	case SCK_BPF_FAULT_NO_RET:
+		return "last instruction is not a return";
+	case SCK_BPF_FAULT_DIV_ZERO:
+		return "division by constant zero";
+	case SCK_BPF_FAULT_SHIFT:
+		return "shift by a constant of 32 or more";
+	case SCK_BPF_FAULT_MEM_INDEX:
+		return "scratch memory index out of range";
+	case SCK_BPF_FAULT_MEM_UNINIT:
+		return "scratch memory read before written";
+	}
+	return "unknown fault";
+}
