@@ -24,8 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Where CMD is, as execvp would find it: its path (malloc'd); 0, or 126 / 127 with *err. */
-static int resolve(const char *cmd, char **path, int *err)
+int sck_cli_resolve(const char *cmd, char **path, int *err)
 {
 	const char *dirs = getenv("PATH");
 	bool denied = false;
@@ -127,7 +126,7 @@ int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, 
 	pid_t pid;
 
 	*sp = (struct sck_cli_spawn){-1, -1, -1, 0};
-	rc = resolve(cmd[0], &path, &err);
+	rc = sck_cli_resolve(cmd[0], &path, &err);
 	if (rc) {
 		sck_cli_err(cmd[0], "%s", rc == 127 ? "command not found" : strerror(err));
 		return rc;

@@ -45,4 +45,17 @@ void sck_cli_spawn_fini(struct sck_cli_spawn *sp);
 /* The ABI of a notified call: its audit arch, x32 told apart by the number's 0x40000000 bit. */
 const struct sck_arch *sck_cli_notif_arch(const struct seccomp_notif *req);
 
+/*
+ * Write notified call @req as `name(arg, ...)` into @buf (@cap bytes, NUL-terminated, cut when
+ * too long); strings are read from the target through @n. Returns the length written.
+ */
+size_t sck_cli_format_call(struct sck_notify *n, const struct seccomp_notif *req, char *buf,
+			   size_t cap);
+
+/*
+ * Where CMD is, as execvp would find it: its path (malloc'd) in *@path and 0; or 126 / 127 with
+ * the reason in *@err.
+ */
+int sck_cli_resolve(const char *cmd, char **path, int *err);
+
 #endif /* SCK_CLI_SPAWN_H */
