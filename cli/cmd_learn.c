@@ -297,7 +297,7 @@ int sck_cmd_learn(int argc, char **argv)
 		sck_cli_err("learn", "%s", strerror(ENOMEM));
 		return SCK_EXIT_FAILED;
 	}
-	ret = sck_cli_spawn("learn", prog, 1, argv + optind, &sp);
+	ret = sck_cli_spawn("learn", prog, 1, 0, argv + optind, &sp);
 	if (ret)
 		goto out;
 	ret = sck_cli_spawn_supervise("learn", &sp, on_call, &l);

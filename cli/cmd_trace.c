@@ -138,7 +138,7 @@ int sck_cmd_trace(int argc, char **argv)
 	} else if (outpath) {
 		t->out_fd = STDOUT_FILENO;
 	}
-	ret = sck_cli_spawn("trace", prog, 1, argv + optind, &sp);
+	ret = sck_cli_spawn("trace", prog, 1, 0, argv + optind, &sp);
 	if (ret)
 		goto out;
 	ret = sck_cli_spawn_supervise("trace", &sp, on_call, t);

@@ -72,10 +72,12 @@ int sck_cli_resolve(const char *cmd, char **path, int *err)
 struct launch {
 	const struct sock_filter *prog;
 	size_t len;
+	unsigned int flags;
 	const char *path;
 	char **argv;
 	int errfd;
 	_Atomic int listener; /* INT_MIN until the filter is in; then the fd or -errno */
+	atomic_bool sent;     /* the listener is on its way to sck */
 };
 
 static void *filtered_thread(void *arg)
@@ -83,10 +85,14 @@ static void *filtered_thread(void *arg)
 	struct launch *ln = arg;
 	int fd, e;
 
-	fd = sck_set_mode_filter(ln->prog, ln->len, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	fd = sck_set_mode_filter(ln->prog, ln->len, SECCOMP_FILTER_FLAG_NEW_LISTENER | ln->flags);
 	atomic_store(&ln->listener, fd);
 	if (fd < 0)
 		return NULL;
+	/* A filter that lets execve through would end the other thread before it has sent the
+	 * listener: wait for it, without a syscall (the filter may route any to sck). */
+	while (!atomic_load(&ln->sent))
+		__asm__ __volatile__("" ::: "memory");
 	execv(ln->path, ln->argv);
 	/* Supervised from here on: sck holds the listener by now. */
 	e = errno;
@@ -113,13 +119,14 @@ static _Noreturn void child(int sock, struct launch *ln)
 	}
 	if (sck_notify_listener_send(sock, fd) < 0)
 		_exit(SCK_EXIT_FAILED);
+	atomic_store(&ln->sent, true);
 	/* The other thread's execve ends this one. */
 	for (;;)
 		pause();
 }
 
-int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, char **cmd,
-		  struct sck_cli_spawn *sp)
+int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, unsigned int flags,
+		  char **cmd, struct sck_cli_spawn *sp)
 {
 	int sv[2] = {-1, -1}, ep[2] = {-1, -1}, err = 0, rc;
 	char *path = NULL;
@@ -144,7 +151,7 @@ int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, 
 		goto out;
 	}
 	if (pid == 0) {
-		struct launch ln = {prog, len, path, cmd, ep[1], INT_MIN};
+		struct launch ln = {prog, len, flags, path, cmd, ep[1], INT_MIN, false};
 
 		close(sv[0]);
 		close(ep[0]);

@@ -19,12 +19,13 @@ struct sck_cli_spawn {
 };
 
 /*
- * Start @cmd (argv, NULL-terminated) under @prog (installed with NEW_LISTENER). Returns 0 with
+ * Start @cmd (argv, NULL-terminated) under @prog, installed with NEW_LISTENER and @flags (LOG,
+ * SPEC_ALLOW; never TSYNC, which would put the hand-over thread under it). Returns 0 with
  * @sp filled, or the exit status sck should end with (125, 126, 127), the error printed as
  * "sck: VERB: ..." or "sck: CMD: ...".
  */
-int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, char **cmd,
-		  struct sck_cli_spawn *sp);
+int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, unsigned int flags,
+		  char **cmd, struct sck_cli_spawn *sp);
 
 /*
  * Serve @sp's listener with @fn until every process under the filter has exited (the child is
