@@ -4,7 +4,8 @@
  * routes every system call to sck through user notification, record each (ABI, syscall) pair,
  * continue every call unchanged, and write the smallest OCI seccomp profile that allows what was
  * used: default action SCMP_ACT_ERRNO (EPERM), the ABIs seen, and one allow rule per ABI with the
- * names used on it. Exits with CMD's status, as `sck trace` does.
+ * names used on it; with --args, clone, personality and socket get one rule per argument value
+ * seen instead. Exits with CMD's status, as `sck trace` does.
  */
 #include "spawn.h"
 
@@ -20,16 +21,48 @@
 
 #define FAST_NRS 4096 /* numbers (above the ABI's base) kept in a bitmap; others in a list */
 
+/*
+ * --args: the calls whose arguments decide what they do, and how their rules are written:
+ * one rule per distinct value seen, comparing the whole argument (==) or, for clone, only its
+ * namespace flags (masked ==, the mask Docker's profile uses: CLONE_NEWNS, NEWCGROUP, NEWUTS,
+ * NEWIPC, NEWUSER, NEWPID, NEWNET).
+ */
+struct argful {
+	const char *name;
+	uint64_t mask; /* 0: the whole value */
+};
+
+static const struct argful argfuls[] = {
+	{"clone", 0x7E020000ULL},
+	{"personality", 0},
+	{"socket", 0},
+};
+
+#define NARGFUL (sizeof(argfuls) / sizeof(argfuls[0]))
+
+/* The index of the argument that matters: clone's flags come second on s390. */
+static int argful_index(const struct sck_arch *arch, size_t k)
+{
+	if (strcmp(argfuls[k].name, "clone") == 0 &&
+	    (arch->id == SCK_ARCH_S390 || arch->id == SCK_ARCH_S390X))
+		return 1;
+	return 0;
+}
+
 struct seen_arch {
 	const struct sck_arch *arch;
 	uint64_t bits[FAST_NRS / 64];
 	int *other; /* numbers outside the bitmap */
 	size_t nother, capother;
+	int argful_nr[NARGFUL];	 /* their numbers on this ABI (-1: none) */
+	uint64_t *vals[NARGFUL]; /* distinct (masked) values seen */
+	size_t nvals[NARGFUL], capvals[NARGFUL];
 };
 
 struct learn {
 	struct seen_arch *archs;
 	size_t narchs;
+	bool args;	       /* --args */
 	int err;	       /* first -ENOMEM */
 	unsigned long unknown; /* calls of an ABI sck does not know */
 };
@@ -48,16 +81,49 @@ static struct seen_arch *arch_slot(struct learn *l, const struct sck_arch *arch)
 	a = &l->archs[l->narchs++];
 	memset(a, 0, sizeof(*a));
 	a->arch = arch;
+	for (size_t k = 0; k < NARGFUL; k++) {
+		int nr = sck_syscall_nr(arch, argfuls[k].name);
+
+		a->argful_nr[k] = nr >= 0 ? nr : -1;
+	}
 	return a;
 }
 
-static int record(struct learn *l, const struct sck_arch *arch, int nr)
+static int record_value(struct seen_arch *a, size_t k, uint64_t v)
+{
+	for (size_t i = 0; i < a->nvals[k]; i++)
+		if (a->vals[k][i] == v)
+			return 0;
+	if (a->nvals[k] == a->capvals[k]) {
+		size_t cap = a->capvals[k] ? a->capvals[k] * 2 : 4;
+		uint64_t *p = realloc(a->vals[k], cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		a->vals[k] = p;
+		a->capvals[k] = cap;
+	}
+	a->vals[k][a->nvals[k]++] = v;
+	return 0;
+}
+
+static int record(struct learn *l, const struct sck_arch *arch, const struct seccomp_data *d)
 {
 	struct seen_arch *a = arch_slot(l, arch);
+	int nr = d->nr;
 	long rel = (long)nr - (long)arch->nr_base;
 
 	if (!a)
 		return -ENOMEM;
+	for (size_t k = 0; l->args && k < NARGFUL; k++) {
+		if (a->argful_nr[k] == nr) {
+			uint64_t v = d->args[argful_index(arch, k)];
+
+			if (arch->bits == 32)
+				v &= 0xffffffffULL;
+			return record_value(a, k, argfuls[k].mask ? v & argfuls[k].mask : v);
+		}
+	}
 	if (rel >= 0 && rel < FAST_NRS) {
 		a->bits[rel / 64] |= 1ULL << (rel % 64);
 		return 0;
@@ -86,7 +152,7 @@ static int on_call(struct sck_notify *n, const struct seccomp_notif *req, void *
 
 	if (!arch) /* an ABI sck has no table for cannot be written by name */
 		l->unknown++;
-	else if ((rc = record(l, arch, req->data.nr)) < 0 && !l->err)
+	else if ((rc = record(l, arch, &req->data)) < 0 && !l->err)
 		l->err = rc;
 	rc = sck_notify_continue(n, req->id);
 	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
@@ -205,7 +271,35 @@ static int write_profile(const struct learn *l, struct buf *b)
 
 		if (!names)
 			return -ENOMEM;
-		if (n == 0 || !scmp_name(a->arch)) {
+		if (!scmp_name(a->arch)) {
+			free(names);
+			continue;
+		}
+		for (size_t k = 0; k < NARGFUL; k++) {
+			for (size_t v = 0; v < a->nvals[k]; v++) {
+				out(b, "%s\n\t\t{\n\t\t\t\"names\": [\"%s\"],\n",
+				    written++ ? "," : "", argfuls[k].name);
+				out(b, "\t\t\t\"action\": \"SCMP_ACT_ALLOW\",\n");
+				if (argfuls[k].mask)
+					out(b,
+					    "\t\t\t\"args\": [{\"index\": %d, \"value\": %llu, "
+					    "\"valueTwo\": %llu, \"op\": \"SCMP_CMP_MASKED_EQ\"}]",
+					    argful_index(a->arch, k),
+					    (unsigned long long)argfuls[k].mask,
+					    (unsigned long long)a->vals[k][v]);
+				else
+					out(b,
+					    "\t\t\t\"args\": [{\"index\": %d, \"value\": %llu, "
+					    "\"op\": \"SCMP_CMP_EQ\"}]",
+					    argful_index(a->arch, k),
+					    (unsigned long long)a->vals[k][v]);
+				if (l->narchs > 1)
+					out(b, ",\n\t\t\t\"includes\": {\"arches\": [\"%s\"]}",
+					    scmp_name(a->arch));
+				out(b, "\n\t\t}");
+			}
+		}
+		if (n == 0) {
 			free(names);
 			continue;
 		}
@@ -256,6 +350,7 @@ static int save(const char *path, const struct buf *b)
 
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'},
+	{"args", no_argument, NULL, 'a'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -266,7 +361,7 @@ int sck_cmd_learn(int argc, char **argv)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
 	struct sck_cli_spawn sp = {-1, -1, -1, 0};
-	struct learn l = {NULL, 0, 0, 0};
+	struct learn l = {NULL, 0, false, 0, 0};
 	struct buf b = {NULL, 0, 0, false};
 	const char *outpath = NULL;
 	int ret, rc, opt;
@@ -276,6 +371,9 @@ int sck_cmd_learn(int argc, char **argv)
 		switch (opt) {
 		case 'o':
 			outpath = optarg;
+			break;
+		case 'a':
+			l.args = true;
 			break;
 		case 'h':
 			return sck_cli_help("learn");
@@ -317,8 +415,11 @@ int sck_cmd_learn(int argc, char **argv)
 	ret = sck_cli_spawn_status(&sp, argv[optind]);
 out:
 	sck_cli_spawn_fini(&sp);
-	for (size_t i = 0; i < l.narchs; i++)
+	for (size_t i = 0; i < l.narchs; i++) {
 		free(l.archs[i].other);
+		for (size_t k = 0; k < NARGFUL; k++)
+			free(l.archs[i].vals[k]);
+	}
 	free(l.archs);
 	free(b.p);
 	return ret;

@@ -130,3 +130,42 @@ Test(cli_learn, failures_leave_no_file)
 	sck_test_cmd_fini(&r);
 	rmdir(dir);
 }
+
+Test(cli_learn, args_conditions_round_trip)
+{
+	struct sck_test_cmd r;
+	const char *dir = sck_test_tmpdir();
+	char path[256], *p;
+
+	need_notify();
+	cr_assert(dir);
+	snprintf(path, sizeof(path), "%s/args.json", dir);
+	{
+		/* A subshell forks: clone without namespace flags. */
+		const char *argv[] = {"learn", "--args", "-o",	     path, "--",
+				      "sh",    "-c",	 "(exit 0)", NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	p = slurp(path);
+	cr_assert(p);
+	cr_assert(strstr(p,
+			 "\"names\": [\"clone\"],\n\t\t\t\"action\": \"SCMP_ACT_ALLOW\",\n"
+			 "\t\t\t\"args\": [{\"index\": 0, \"value\": 2114060288, \"valueTwo\": 0, "
+			 "\"op\": \"SCMP_CMP_MASKED_EQ\"}]"),
+		  "%s", p);
+	/* clone is only in its conditional rule. */
+	cr_assert_null(strstr(p, "\t\t\t\t\"clone\""), "%s", p);
+	free(p);
+	{
+		const char *argv[] = {"run", "-p", path, "--", "sh", "-c", "(exit 0)", NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	unlink(path);
+	rmdir(dir);
+}
