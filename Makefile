@@ -140,7 +140,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIB_LIBS)|' sck.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/sck.pc
-	install -m 644 docs/sck.1 $(DESTDIR)$(MANDIR)/man1/sck.1
+	install -m 644 $(wildcard docs/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard docs/*.3) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:
