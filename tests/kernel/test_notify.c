@@ -759,3 +759,35 @@ Test(notify, alloc_sizes)
 	cr_assert_eq(sck_notify_fd(NULL), -EINVAL);
 	sck_notify_free(NULL);
 }
+
+static int b_set_flags(void *arg, int rep)
+{
+	const struct seccomp_notif *req;
+	struct sck_notify *n;
+	struct target t;
+	int rc;
+
+	(void)arg;
+	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)5, &t), 0);
+	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
+	CHECK_EQ(sck_notify_set_flags(NULL, 0), -EINVAL);
+	rc = sck_notify_set_flags(n, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	if (rc == -ENOTTY) {
+		sck_test_report(rep, "skip: SECCOMP_IOCTL_NOTIF_SET_FLAGS needs Linux 6.6\n");
+	} else {
+		CHECK_EQ(rc, 0);
+		CHECK_EQ(sck_notify_set_flags(n, 0x80), -EINVAL);
+	}
+	/* Round trips work the same with synchronous wake-ups. */
+	CHECK_EQ(sck_notify_recv(n, &req), 0);
+	CHECK_EQ(sck_notify_respond(n, req->id, 5, 0, 0), 0);
+	CHECK_EQ(wait_exit(t.pid), 0);
+	sck_notify_free(n);
+	close(t.listener);
+	return 0;
+}
+
+Test(notify, set_flags_sync_wake_up)
+{
+	run(b_set_flags, NULL);
+}
