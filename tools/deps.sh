@@ -6,7 +6,7 @@ set -eu
 case "${1:-}" in
 build) pkgs="libjson-c-dev pkg-config" ;;
 test) pkgs="libcriterion-dev libseccomp-dev pkg-config" ;;
-bench) pkgs="libseccomp-dev libjson-c-dev pkg-config" ;;
+bench) pkgs="libseccomp-dev libjson-c-dev pkg-config strace" ;;
 fuzz) pkgs="clang libclang-rt-dev llvm" ;;
 *) echo "usage: tools/deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
 esac
