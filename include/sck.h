@@ -10,5 +10,8 @@
 #include "sck/arch.h"
 #include "sck/syscalls.h"
 #include "sck/bpf.h"
+#include "sck/filter.h"
+#include "sck/profile.h"
+#include "sck/notify.h"
 
 #endif /* SCK_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The supervised commands on real programs, in one run: what `sck run -- /bin/true` (built-in
+ * default profile) costs over running /bin/true directly, and the slowdown of a syscall-heavy
+ * program (`find /usr/include -type f`) under `sck trace -o /dev/null` next to
+ * `strace -f -qq -o /dev/null` (when strace is installed). Medians; no figure is asserted.
+ * Usage: bench_supervised [RUNS].
+ */
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+extern char **environ;
+
+#define SCK SCK_TEST_SRCDIR "/build/sck"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds (user + system) of the last run time_cmd made, the command and its children. */
+static double last_cpu;
+
+/* Seconds one run of @argv takes (stdout and stderr to /dev/null); -1 when it fails. */
+static double time_cmd(char *const *argv)
+{
+	struct rusage ru;
+	posix_spawn_file_actions_t fa;
+	double t0, t1;
+	pid_t pid;
+	int st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	t0 = now();
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	wait4(pid, &st, 0, &ru);
+	t1 = now();
+	/* wait4's rusage covers the child and the descendants it waited for. */
+	last_cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+	posix_spawn_file_actions_destroy(&fa);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t1 - t0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median wall and CPU seconds over @runs runs of each of @n commands, interleaved. */
+static void medians(char *const *const *cmds, int n, int runs, double *out, double *cpu)
+{
+	double *t = calloc((size_t)(n * runs), sizeof(double));
+	double *u = calloc((size_t)(n * runs), sizeof(double));
+
+	for (int r = 0; r < runs; r++)
+		for (int c = 0; c < n; c++) {
+			t[c * runs + r] = time_cmd(cmds[c]);
+			u[c * runs + r] = last_cpu;
+		}
+	for (int c = 0; c < n; c++) {
+		qsort(t + c * runs, (size_t)runs, sizeof(double), cmp_double);
+		qsort(u + c * runs, (size_t)runs, sizeof(double), cmp_double);
+		out[c] = t[c * runs] < 0 ? -1 : t[c * runs + runs / 2];
+		cpu[c] = u[c * runs + runs / 2];
+	}
+	free(t);
+	free(u);
+}
+
+int main(int argc, char **argv)
+{
+	int runs = argc > 1 ? atoi(argv[1]) : 31;
+	char *tru[] = {"/bin/true", NULL};
+	char *run_tru[] = {SCK, "run", "--", "/bin/true", NULL};
+	char *find[] = {"find", "/usr/include", "-type", "f", NULL};
+	char *trace_find[] = {SCK,    "trace",	      "-o",    "/dev/null", "--",
+			      "find", "/usr/include", "-type", "f",	    NULL};
+	char *strace_find[] = {"strace", "-f",		 "-qq",	  "-o", "/dev/null",
+			       "find",	 "/usr/include", "-type", "f",	NULL};
+	char *const *c1[] = {tru, run_tru};
+	char *const *c2[] = {find, trace_find, strace_find};
+	double m1[2], m2[3], c1m[2], c2m[3];
+	bool have_strace = access("/usr/bin/strace", X_OK) == 0 || access("/bin/strace", X_OK) == 0;
+
+	if (runs <= 0) {
+		fprintf(stderr, "usage: bench_supervised [RUNS]\n");
+		return 2;
+	}
+	if (access(SCK, X_OK) != 0) {
+		fprintf(stderr, "bench_supervised: %s not built\n", SCK);
+		return 1;
+	}
+	medians(c1, 2, runs, m1, c1m);
+	printf("sck run -- /bin/true (default profile): %.3f ms, /bin/true: %.3f ms, "
+	       "cost %.3f ms wall, %.3f ms CPU (goal <= 1 ms) [median of %d]\n",
+	       m1[1] * 1e3, m1[0] * 1e3, (m1[1] - m1[0]) * 1e3, (c1m[1] - c1m[0]) * 1e3, runs);
+	runs = runs > 7 ? 7 : runs;
+	medians(c2, have_strace ? 3 : 2, runs, m2, c2m);
+	printf("find /usr/include -type f: %.1f ms; under sck trace: %.1f ms (%.1fx)", m2[0] * 1e3,
+	       m2[1] * 1e3, m2[1] / m2[0]);
+	if (have_strace && m2[2] > 0)
+		printf("; under strace -f: %.1f ms (%.1fx)", m2[2] * 1e3, m2[2] / m2[0]);
+	printf(" [median of %d]\n", runs);
+	printf("  CPU: find %.1f ms, sck trace %.1f ms", c2m[0] * 1e3, c2m[1] * 1e3);
+	if (have_strace)
+		printf(", strace %.1f ms", c2m[2] * 1e3);
+	printf("\n");
+	return 0;
+}
