@@ -46,7 +46,8 @@ int sck_cli_read_file(const char *path, char **buf, size_t *len);
 
 /*
  * Write @len bytes to @path atomically: a temporary file in the same directory, fsync, rename.
- * NULL or "-" writes to stdout. Returns 0 or -errno; on failure no file is left behind.
+ * NULL or "-" writes to stdout; an existing device or fifo (/dev/null) is written in place, never
+ * replaced. Returns 0 or -errno; on failure no file is left behind.
  */
 int sck_cli_write_file(const char *path, const void *data, size_t len);
 

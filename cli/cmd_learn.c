@@ -321,32 +321,6 @@ static int write_profile(const struct learn *l, struct buf *b)
 	return b->oom ? -ENOMEM : 0;
 }
 
-/* Write @b to @path: atomically for a regular file, in place for a device or fifo. */
-static int save(const char *path, const struct buf *b)
-{
-	struct stat st;
-	size_t off = 0;
-	int fd, rc = 0;
-
-	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || S_ISREG(st.st_mode))
-		return sck_cli_write_file(path, b->p, b->len);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (off < b->len) {
-		ssize_t w = write(fd, b->p + off, b->len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	close(fd);
-	return rc;
-}
 
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -407,7 +381,7 @@ int sck_cmd_learn(int argc, char **argv)
 			    l.unknown);
 	rc = l.err ? l.err : write_profile(&l, &b);
 	if (rc == 0)
-		rc = save(outpath, &b);
+		rc = sck_cli_write_file(outpath, b.p, b.len);
 	if (rc < 0) {
 		sck_cli_err(outpath, "%s", strerror(-rc));
 		goto out;

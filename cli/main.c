@@ -131,10 +131,21 @@ static int write_all(int fd, const void *data, size_t len)
 int sck_cli_write_file(const char *path, const void *data, size_t len)
 {
 	char tmp[PATH_MAX];
+	struct stat st;
 	int fd, rc;
 
 	if (!path || strcmp(path, "-") == 0)
 		return write_all(STDOUT_FILENO, data, len);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or fifo (-o /dev/null, /dev/stdout): written in place, never replaced;
+		 * a directory is refused by open(). */
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		rc = write_all(fd, data, len);
+		close(fd);
+		return rc;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.sck-XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
