@@ -501,10 +501,13 @@ static int filter_clause(struct pctx *c, json_object *o, const char *path, bool 
 /* ---- syscalls ---- */
 
 /* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-static bool name_anywhere(const char *name)
+static bool name_anywhere(const struct pctx *c, const char *name)
 {
 	struct sck_syscall_mux mux;
 
+	for (size_t i = 0; i < c->narch; i++)
+		if (sck_syscall_nr(c->arches[i], name) >= 0)
+			return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
 		if (sck_syscall_nr(sck_arch_at(i), name) >= 0 ||
 		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
@@ -524,7 +527,7 @@ static bool low_only(const struct sck_arch *a)
 
 /* Add one rule (name, action, conds) as libseccomp would: per arch where x32/n32 differ. */
 static int add_one(struct pctx *c, const char *name, uint32_t action, const struct sck_cond *conds,
-		   size_t n, const char *path)
+		   size_t n)
 {
 	struct sck_cond lc[6];
 	bool split = false;
@@ -551,8 +554,7 @@ static int add_one(struct pctx *c, const char *name, uint32_t action, const stru
 		if (rc == -ENOENT)
 			return 0; /* a syscall of other arches: libseccomp adds nothing here */
 		if (rc)
-			return fail(c, rc, path, "cannot add a rule for \"%s\": %s", name,
-				    strerror(-rc));
+			return rc;
 		c->rules++;
 		return 0;
 	}
@@ -568,8 +570,7 @@ static int add_one(struct pctx *c, const char *name, uint32_t action, const stru
 		if (rc == -ENOENT)
 			continue;
 		if (rc)
-			return fail(c, rc, path, "cannot add a rule for \"%s\": %s", name,
-				    strerror(-rc));
+			return rc;
 		c->rules++;
 	}
 	return 0;
@@ -655,13 +656,15 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(names); i++) {
-			const char *s;
+			json_object *e = json_object_array_get_idx(names, i);
+			/* the path is built only for an error: this loop sees every name */
+			if (json_object_is_type(e, json_type_string) &&
+			    json_object_get_string_len(e))
+				continue;
 			subp(p, path, ".names[%zu]", i);
-			rc = get_str(c, json_object_array_get_idx(names, i), p, &s);
-			if (rc)
-				return rc;
-			if (!*s)
-				return fail(c, -EINVAL, p, "empty syscall name");
+			if (!json_object_is_type(e, json_type_string))
+				return want(c, e, json_type_string, p, "a string");
+			return fail(c, -EINVAL, p, "empty syscall name");
 		}
 	} else if (name) {
 		const char *s;
@@ -728,32 +731,36 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 	for (size_t i = 0; i < nnames; i++) {
 		const char *s =
 			json_object_get_string(names ? json_object_array_get_idx(names, i) : name);
-		if (names)
-			subp(p, path, ".names[%zu]", i);
-		else
-			subp(p, path, ".name");
+		p[0] = 0; /* the path of this name, built only when a message needs it */
+#define NAME_PATH()                                                                                \
+	(p[0] ? p                                                                                  \
+	      : (names ? snprintf(p, sizeof(p), "syscalls[%zu].names[%zu]", idx, i)                \
+		       : snprintf(p, sizeof(p), "syscalls[%zu].name", idx),                        \
+		 p))
 		note_max(c, s);
 		/* runc: a rule with the default action is redundant, skipped before anything */
 		if (action == c->def_action)
 			continue;
-		if (!name_anywhere(s)) {
+		if (!name_anywhere(c, s)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
-				warn(c, p, "unknown syscall \"%s\" on %s ignored", s,
+				warn(c, NAME_PATH(), "unknown syscall \"%s\" on %s ignored", s,
 				     c->arches[0]->name);
 				continue;
 			}
-			return fail(c, -ENOENT, p, "unknown syscall \"%.60s\" on %s", s,
+			return fail(c, -ENOENT, NAME_PATH(), "unknown syscall \"%.60s\" on %s", s,
 				    c->arches[0]->name);
 		}
 		if (!repeated) {
-			rc = add_one(c, s, action, conds, nconds, p);
+			rc = add_one(c, s, action, conds, nconds);
 		} else {
 			/* runc: an index used twice makes each condition a rule of its own */
 			for (size_t k = 0; k < nconds && !rc; k++)
-				rc = add_one(c, s, action, &conds[k], 1, p);
+				rc = add_one(c, s, action, &conds[k], 1);
 		}
 		if (rc)
-			return rc;
+			return fail(c, rc, NAME_PATH(), "cannot add a rule for \"%s\": %s", s,
+				    strerror(-rc));
+#undef NAME_PATH
 	}
 	return 0;
 }
