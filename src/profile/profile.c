@@ -737,7 +737,8 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 	      : (names ? snprintf(p, sizeof(p), "syscalls[%zu].names[%zu]", idx, i)                \
 		       : snprintf(p, sizeof(p), "syscalls[%zu].name", idx),                        \
 		 p))
-		note_max(c, s);
+		if (c->flags & SCK_PROFILE_ENOSYS_NEWER)
+			note_max(c, s);
 		/* runc: a rule with the default action is redundant, skipped before anything */
 		if (action == c->def_action)
 			continue;
