@@ -525,50 +525,64 @@ static bool low_only(const struct sck_arch *a)
 	       a->id == SCK_ARCH_MIPSEL64N32;
 }
 
-/* Add one rule (name, action, conds) as libseccomp would: per arch where x32/n32 differ. */
+/*
+ * The conditions of a rule as libseccomp keeps them on arch @a: on x32/n32 marked low-word-only,
+ * and a masked equality whose mask is 0 in the compared width (32 bits on 32-bit arches and on
+ * x32/n32) dropped: libseccomp makes no node of it, so a rule left with none is unconditional
+ * and takes part in "the first unconditional rule wins". Returns the count.
+ */
+static size_t arch_conds(const struct sck_arch *a, const struct sck_cond *conds, size_t n,
+			 struct sck_cond *out)
+{
+	bool narrow = a->bits == 32 || low_only(a);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sck_cond x = conds[i];
+		if (low_only(a))
+			x.flags |= SCK_COND_LOW32;
+		if (x.op == SCK_CMP_MASKED_EQ && (narrow ? (x.mask & 0xffffffffU) : x.mask) == 0)
+			continue;
+		out[k++] = x;
+	}
+	return k;
+}
+
+static bool same_conds(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].flags != b[i].flags ||
+		    a[i].value != b[i].value || a[i].mask != b[i].mask)
+			return false;
+	return true;
+}
+
+/* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
 static int add_one(struct pctx *c, const char *name, uint32_t action, const struct sck_cond *conds,
 		   size_t n)
 {
-	struct sck_cond lc[6];
+	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
+	size_t ln[SCK_FILTER_MAX_ARCH];
 	bool split = false;
 	int rc;
 
-	if (n) {
-		bool lo = false, wide = false;
-		for (size_t i = 0; i < c->narch; i++) {
-			lo |= low_only(c->arches[i]);
-			wide |= !low_only(c->arches[i]);
-		}
-		split = lo && wide;
-	}
-	if (!split) {
-		struct sck_rule r = {.name = name, .action = action, .conds = conds, .nconds = n};
-		bool lo = c->narch && low_only(c->arches[0]);
-		if (lo && n) {
-			memcpy(lc, conds, n * sizeof(*lc));
-			for (size_t i = 0; i < n; i++)
-				lc[i].flags |= SCK_COND_LOW32;
-			r.conds = lc;
-		}
-		rc = sck_filter_add_rule(c->f, &r);
-		if (rc == -ENOENT)
-			return 0; /* a syscall of other arches: libseccomp adds nothing here */
-		if (rc)
-			return rc;
-		c->rules++;
-		return 0;
-	}
+	if (n > 6)
+		return -EINVAL;
 	for (size_t a = 0; a < c->narch; a++) {
-		struct sck_rule r = {.name = name, .arch = c->arches[a], .action = action};
-		memcpy(lc, conds, n * sizeof(*lc));
-		for (size_t i = 0; i < n; i++)
-			if (low_only(c->arches[a]))
-				lc[i].flags |= SCK_COND_LOW32;
-		r.conds = lc;
-		r.nconds = n;
+		ln[a] = arch_conds(c->arches[a], conds, n, lc[a]);
+		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
+	}
+	for (size_t a = 0; a < (split ? c->narch : 1); a++) {
+		struct sck_rule r = {.name = name,
+				     .arch = split ? c->arches[a] : NULL,
+				     .action = action,
+				     .conds = ln[a] ? lc[a] : NULL,
+				     .nconds = ln[a]};
 		rc = sck_filter_add_rule(c->f, &r);
 		if (rc == -ENOENT)
-			continue;
+			continue; /* a syscall of other arches: libseccomp adds nothing here */
 		if (rc)
 			return rc;
 		c->rules++;

@@ -325,46 +325,65 @@ static void one(struct sweep *w, const struct sck_arch *a, uint32_t nr, const ui
 			(unsigned long long)args[4], (unsigned long long)args[5], x, y);
 }
 
-static void sweep_arch(struct sweep *w, const struct sck_arch *a)
+/* Whether @nr's verdict depends on the arguments in either program; then sweep them. */
+static void sweep_nr(struct sweep *w, const struct sck_arch *a, uint32_t nr)
 {
-	uint32_t lo = a->nr_base, hi = (uint32_t)sck_syscall_max(a) + 16;
 	uint64_t zero[6] = {0};
-	static const uint32_t extra[] = {0x3fffffff, 0x40000000, 0x40000001,
-					 0x7fffffff, 0xfffffffe, 0xffffffff};
+	struct seccomp_data d = {.nr = (int)nr, .arch = a->audit_arch};
+	uint32_t base[2], x[2];
+	bool cond = false;
 
-	for (uint32_t nr = lo; nr <= hi; nr++) {
-		uint32_t x[2];
-		struct seccomp_data d = {.nr = (int)nr, .arch = a->audit_arch};
-		bool cond = false;
-		one(w, a, nr, zero);
-		/* a number whose verdict depends on arguments in either program: sweep them */
-		for (size_t v = 0; v < w->nvalues && !cond; v++) {
-			for (int k = 0; k < 6 && !cond; k++) {
-				memset(d.args, 0, sizeof(d.args));
-				d.args[k] = w->values[v];
-				x[0] = sck_bpf_emu_run(w->sck, &d, NULL);
-				x[1] = sck_bpf_emu_run(w->lsc, &d, NULL);
-				d.args[k] = 0;
-				cond = x[0] != sck_bpf_emu_run(w->sck, &d, NULL) ||
-				       x[1] != sck_bpf_emu_run(w->lsc, &d, NULL);
-			}
-		}
-		if (!cond)
-			continue;
-		for (int k = 0; k < 6; k++) {
-			for (size_t v = 0; v < w->nvalues; v++) {
-				uint64_t args[6] = {0};
-				args[k] = w->values[v];
-				one(w, a, nr, args);
-				/* the same value everywhere, and a neighbour on arg 1 */
-				for (int j = 0; j < 6; j++)
-					args[j] = w->values[v];
-				one(w, a, nr, args);
-			}
+	one(w, a, nr, zero);
+	base[0] = sck_bpf_emu_run(w->sck, &d, NULL);
+	base[1] = sck_bpf_emu_run(w->lsc, &d, NULL);
+	for (size_t v = 0; v < w->nvalues && !cond; v++) {
+		for (int k = 0; k < 6 && !cond; k++) {
+			memset(d.args, 0, sizeof(d.args));
+			d.args[k] = w->values[v];
+			x[0] = sck_bpf_emu_run(w->sck, &d, NULL);
+			x[1] = sck_bpf_emu_run(w->lsc, &d, NULL);
+			cond = x[0] != base[0] || x[1] != base[1];
 		}
 	}
+	if (!cond)
+		return;
+	for (int k = 0; k < 6; k++) {
+		for (size_t v = 0; v < w->nvalues; v++) {
+			uint64_t args[6] = {0};
+			args[k] = w->values[v];
+			one(w, a, nr, args);
+			/* the same value everywhere */
+			for (int j = 0; j < 6; j++)
+				args[j] = w->values[v];
+			one(w, a, nr, args);
+		}
+	}
+}
+
+/*
+ * Every number from the arch's first to past its last ordinary one, every number of its table
+ * (arm's private calls at 0xf0000 included), and a few far ones (x32 bit, nr -1).
+ */
+static void sweep_arch(struct sweep *w, const struct sck_arch *a)
+{
+	static const uint32_t extra[] = {0x3fffffff, 0x40000000, 0x40000001, 0x7fffffff,
+					 0xfffffffe, 0xffffffff};
+	uint32_t lo = a->nr_base, hi = lo;
+
+	for (size_t i = 0; i < sck_syscall_count(a); i++) {
+		uint32_t nr = (uint32_t)sck_syscall_at(a, i)->nr;
+		if (nr - lo < 0x1000 && nr > hi)
+			hi = nr;
+	}
+	for (uint32_t nr = lo; nr <= hi + 16; nr++)
+		sweep_nr(w, a, nr);
+	for (size_t i = 0; i < sck_syscall_count(a); i++) {
+		uint32_t nr = (uint32_t)sck_syscall_at(a, i)->nr;
+		if (nr > hi + 16)
+			sweep_nr(w, a, nr);
+	}
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-		one(w, a, extra[i], zero);
+		sweep_nr(w, a, extra[i]);
 }
 
 /* Compare @json built by both for @lnames (libseccomp names, native first). */
@@ -569,13 +588,14 @@ static void generated(const char *name, bool overlap, int count)
 	uint64_t rng = sck_test_seed(name);
 	static const char *const sets[][3] = {
 		{"x86_64", "x86", "x32"},    {"x86_64", NULL, NULL},  {"x86_64", "x86", NULL},
-		{"x86_64", "aarch64", NULL}, {"x86_64", "x32", NULL},
+		{"x86_64", "aarch64", NULL}, {"x86_64", "x32", NULL}, {"x86_64", "mipsel64n32", "arm"},
+		{"x86_64", "mipsel", "riscv64"}, {"x86_64", "mipsel64", "ppc64le"},
 	};
-	static const size_t nsets[] = {3, 1, 2, 2, 2};
+	static const size_t nsets[] = {3, 1, 2, 2, 2, 3, 3, 3};
 	size_t total = 0, bad = 0, cases = 0, nrefused = 0;
 
 	for (int i = 0; i < count; i++) {
-		size_t k = (size_t)i % 5;
+		size_t k = (size_t)i % 8;
 		char *json = gen_profile(&rng, overlap);
 		struct sweep w;
 		size_t d = compare_profile(json, sets[k], nsets[k], bad >= 3 || overlap, &w);
