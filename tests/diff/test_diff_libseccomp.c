@@ -703,8 +703,10 @@ static void generated(const char *name, bool overlap, int count)
 	fprintf(stderr,
 		"generated: %zu profiles (%zu refused by libseccomp, as runc would fail), %zu "
 		"cases, "
-		"%zu with differences\n",
-		total, nrefused, cases, bad);
+		"%zu with differences; %zu cases where libseccomp's multi-arch program contradicts "
+		"its single-arch one; %zu profiles where libseccomp compares nr without loading "
+		"it\n",
+		total, nrefused, cases, bad, lbugs, stale);
 	if (!overlap)
 		cr_expect_eq(bad, 0);
 }
