@@ -191,26 +191,30 @@ static void run_dp(struct gen *g)
 	for (size_t len = 2; len <= n; len++) {
 		for (size_t i = 0; i + len <= n; i++) {
 			size_t j = i + len - 1, lo = i + 1, hi = j, bk, order[CHAIN_MAX], m, v;
-			double best = INF, wij = g->w[j + 1] - g->w[i], c;
+			double best, wij = g->w[j + 1] - g->w[i], c;
 
 			if (len > 2 && root[RIX(i, j - 1)] != ROOT_CHAIN &&
 			    root[RIX(i + 1, j)] != ROOT_CHAIN) {
 				lo = root[RIX(i, j - 1)];
 				hi = root[RIX(i + 1, j)];
-				if (hi < lo) { /* (ties can cross Knuth's bounds) */
-					lo = i + 1;
-					hi = j;
+				if (hi < lo) { /* (chains and ties can cross Knuth's bounds) */
+					size_t t = lo;
+					lo = hi;
+					hi = t;
 				}
 			}
-			bk = lo;
-			for (size_t k = lo; k <= hi; k++) {
-				c = (double)cost[RIX(i, k - 1)] + (double)cost_t[cix(k, j)];
-				if (c < best) {
-					best = c;
-					bk = k;
+			{
+				const float *row = &cost[RIX(i, 0)], *col = &cost_t[cix(0, j)];
+				float fb = (float)INF;
+				bk = lo;
+				for (size_t k = lo; k <= hi; k++) {
+					float fc = row[k - 1] + col[k];
+					bool lt = fc < fb;
+					fb = lt ? fc : fb;
+					bk = lt ? k : bk;
 				}
+				best = (double)fb + wij;
 			}
-			best += wij;
 			c = len <= CHAIN_SPAN ? chain_cost(g, i, j, order, &m, &v) : INF;
 			if (c < best * (1 - 1e-9)) {
 				best = c;

@@ -283,9 +283,13 @@ static long intern_const(struct sck_ir *ir, uint32_t action)
 static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t n)
 {
 	struct sck_ir_verdict v = {.final = ir->def_action};
-	struct sck_ir_entry *out = ir_alloc(ir, n * sizeof(*out));
+	struct sck_ir_entry *out;
 	size_t k = 0;
 
+	/* the common case, one rule without conditions: a constant */
+	if (e[0].ncond == 0)
+		return intern_const(ir, e[0].action);
+	out = ir_alloc(ir, n * sizeof(*out));
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
