@@ -40,10 +40,11 @@ void orc_prepare(struct orc_spec *s)
 	for (size_t r = 0; r < s->nrules; r++) {
 		for (size_t i = 0; i < s->narch; i++) {
 			const struct orc_rule *ru = &s->rules[r];
-			s->direct[r][i] = ru->name ? sck_syscall_nr(s->arches[i], ru->name) : ru->nr;
-			s->muxrc[r][i] = ru->name ? sck_syscall_mux(s->arches[i], ru->name,
-								    &s->mux[r][i])
-						  : -ENOENT;
+			s->direct[r][i] =
+				ru->name ? sck_syscall_nr(s->arches[i], ru->name) : ru->nr;
+			s->muxrc[r][i] =
+				ru->name ? sck_syscall_mux(s->arches[i], ru->name, &s->mux[r][i])
+					 : -ENOENT;
 		}
 	}
 	s->prepared = true;
@@ -162,8 +163,12 @@ int orc_build(const struct orc_spec *s, struct sck_filter **out)
 	}
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct orc_rule *r = &s->rules[i];
-		struct sck_rule sr = {.name = r->name, .nr = r->nr, .arch = r->arch,
-				      .action = r->action, .conds = r->conds, .nconds = r->nconds};
+		struct sck_rule sr = {.name = r->name,
+				      .nr = r->nr,
+				      .arch = r->arch,
+				      .action = r->action,
+				      .conds = r->conds,
+				      .nconds = r->nconds};
 		rc = sck_filter_add_rule(f, &sr);
 		if (rc)
 			goto fail;
