@@ -329,6 +329,13 @@ Test(filter, export)
 		lines++;
 	cr_assert_eq((size_t)lines, len);
 	free(buf);
+	cr_assert_eq(sck_filter_prog_export_alloc(p, SCK_FORMAT_TEXT, &buf, &n), 0);
+	cr_assert_eq(strlen(buf), n);
+	cr_assert_not_null(strstr(buf, "x86_64"), "%s", buf);
+	free(buf);
+	cr_assert_eq(sck_filter_prog_export_alloc(p, SCK_FORMAT_DOT, &buf, &n), 0);
+	cr_assert_not_null(strstr(buf, "digraph"), "%s", buf);
+	free(buf);
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
 }
