@@ -481,7 +481,6 @@ static size_t compare_profile(const char *json, const char *const *lnames, size_
 		free(w);
 		return 0;
 	}
-	cr_assert_eq(sck_bpf_emu_new(sprog, slen, &w->sck), 0);
 	{
 		uint8_t *seen = calloc(llen + 1, 1);
 		cr_assert(seen);
@@ -497,6 +496,7 @@ static size_t compare_profile(const char *json, const char *const *lnames, size_
 		free(w);
 		return 0;
 	}
+	cr_assert_eq(sck_bpf_emu_new(sprog, slen, &w->sck), 0);
 	cr_assert_eq(sck_bpf_emu_new(lprog, llen, &w->lsc), 0);
 	for (size_t i = 0; i < narch && narch > 1; i++) {
 		size_t alen;
