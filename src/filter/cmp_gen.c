@@ -274,8 +274,10 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 	unsigned int a, b;
 
 	if (i == j) {
-		a = depth + leaf_cost(g, r[i].verdict);
-		if (a > limit && r[i].weight > 0)
+		unsigned int lc = leaf_cost(g, r[i].verdict);
+		a = depth + lc;
+		/* only a leaf that can fit at all is worth pulling up */
+		if (a > limit && r[i].weight > 0 && lc < limit)
 			bad[i] = true;
 		return r[i].weight > 0 ? a : 0;
 	}
@@ -289,9 +291,10 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 			for (size_t p = 0; p < m; p++)
 				if (order[p] == q)
 					d = depth + (unsigned int)p + 1;
-			a = d + leaf_cost(g, r[q].verdict);
+			unsigned int lc = leaf_cost(g, r[q].verdict);
+			a = d + lc;
 			if (r[q].weight > 0) {
-				if (a > limit)
+				if (a > limit && lc < limit)
 					bad[q] = true;
 				if (a > mx)
 					mx = a;
@@ -341,11 +344,17 @@ static int plan_tree(struct gen *g, unsigned int limit)
 			g->w[k + 1] = g->w[k] + r[k].weight * mult[k];
 		run_dp(g);
 		memset(bad, 0, n * sizeof(*bad));
+		bool any = false;
 		if (n == 1 || worst(g, 0, n - 1, 0, limit, bad) <= limit)
 			break;
-		for (size_t k = 0; k < n; k++)
-			if (bad[k])
+		for (size_t k = 0; k < n; k++) {
+			if (bad[k]) {
 				mult[k] *= 16;
+				any = true;
+			}
+		}
+		if (!any)
+			break;
 	}
 out:
 	free(bad);

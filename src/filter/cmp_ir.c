@@ -275,6 +275,14 @@ static int ls_cmp(const struct sck_ir_entry *x, const struct sck_ir_entry *y)
 	return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
+static bool same_action(const struct sck_ir_entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (e[i].action != e[0].action)
+			return false;
+	return true;
+}
+
 /* Stable insertion sort of one syscall's conditional entries into libseccomp's order. */
 static void libseccomp_order(struct sck_ir_entry *e, size_t n)
 {
@@ -545,7 +553,9 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 				size_t from = k;
 				for (; i < j; i++)
 					sorted[k++] = all.e[order[i]];
-				if (f->flags & SCK_FILTER_OCI)
+				/* (with one action for all, any order gives the same verdicts) */
+				if ((f->flags & SCK_FILTER_OCI) &&
+				    !same_action(&sorted[from], k - from))
 					libseccomp_order(&sorted[from], k - from);
 			}
 			i = j;
