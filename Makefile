@@ -57,7 +57,8 @@ HEADERS := include/sck.h $(sort $(wildcard include/sck/*.h))
 	check-abi deps-build deps-test deps-bench
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/libsck.a $(BUILD)/libsck.so $(BUILD)/sck
+all: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/libsck.a $(BUILD)/libsck.so $(BUILD)/sck
 
 deps-build:
 	@sh tools/deps.sh build
@@ -126,6 +127,9 @@ stress: deps-test
 
 test check: deps-test
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
+ifneq ($(SANITIZE),1)
+	@sh tools/check-install.sh $(BUILD)
+endif
 	$(TEST_BIN) $(TEST_ARGS)
 
 install: all
@@ -140,7 +144,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|; s|@LIBS@|$(LIB_LIBS)|' sck.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/sck.pc
-	install -m 644 docs/sck.1 $(DESTDIR)$(MANDIR)/man1/sck.1
+	install -m 644 $(wildcard docs/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard docs/*.3) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:

@@ -119,7 +119,8 @@ int sck_cmd_emu(int argc, char **argv)
 	data.instruction_pointer = ip;
 	sys = argv[optind + 1];
 	if (isdigit((unsigned char)sys[0]) || sys[0] == '-') {
-		if (!parse_u64(sys, &v) || (v > UINT32_MAX && (int64_t)v < INT32_MIN)) {
+		if (!parse_u64(sys, &v) ||
+		    (v > UINT32_MAX && ((int64_t)v >= 0 || (int64_t)v < INT32_MIN))) {
 			rc = sck_cli_usage("emu", "bad syscall number '%s'", sys);
 			goto out;
 		}
@@ -146,7 +147,7 @@ int sck_cmd_emu(int argc, char **argv)
 	}
 	/* --stack files were installed first, FILE last. */
 	stack_paths[nstack++] = argv[optind];
-	stack = calloc(nstack, sizeof(*stack));
+	stack = calloc(nstack, sizeof(struct sck_bpf_emu *));
 	if (!stack) {
 		rc = SCK_EXIT_NO;
 		goto out;

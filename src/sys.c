@@ -269,14 +269,17 @@ int sck_action_format(uint32_t ret, char *buf, size_t cap)
 #define PTRACE_SECCOMP_GET_FILTER 0x420c
 #endif
 
-static long raw_ptrace(long req, pid_t pid, unsigned long addr, void *data)
+static long raw_ptrace(long req, pid_t pid, unsigned long addr, unsigned long data)
 {
 	long rc = syscall(SYS_ptrace, req, pid, addr, data);
 	return rc < 0 ? -errno : rc;
 }
 
-/* Wait for @pid (a tracee of ours) to stop; -ESRCH when it died instead. */
-static int wait_stopped(pid_t pid)
+/*
+ * Wait for @pid (a tracee of ours) to stop; -ESRCH when it died instead. *sig receives the
+ * signal to hand back on detach: a signal-delivery-stop (event 0) would otherwise swallow it.
+ */
+static int wait_stopped(pid_t pid, int *sig)
 {
 	int status;
 
@@ -287,8 +290,10 @@ static int wait_stopped(pid_t pid)
 			continue;
 		if (w < 0)
 			return -errno;
-		if (WIFSTOPPED(status))
+		if (WIFSTOPPED(status)) {
+			*sig = (status >> 16) == 0 ? WSTOPSIG(status) : 0;
 			return 0;
+		}
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 	}
@@ -299,29 +304,27 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 	struct sock_filter *buf = NULL;
 	unsigned int nfilters = 0;
 	long n;
-	int rc, mode;
+	int rc, mode, sig = 0;
 
 	if (!prog || !len || pid <= 0 || pid == getpid())
 		return -EINVAL;
 	/* The kernel answers EINVAL for a process outside filter mode; say it precisely. */
 	mode = sck_seccomp_mode(pid, &nfilters);
-	if (mode == -ENOENT)
-		return -ESRCH;
 	if (mode >= 0 && mode != SECCOMP_MODE_FILTER)
 		return -EMEDIUMTYPE;
 	/*
 	 * PTRACE_SECCOMP_GET_FILTER needs a stopped tracee. SEIZE + INTERRUPT stops it without
 	 * a signal it could see, and detaching resumes it as it was (Linux 3.4).
 	 */
-	rc = (int)raw_ptrace(PTRACE_SEIZE, pid, 0, NULL);
+	rc = (int)raw_ptrace(PTRACE_SEIZE, pid, 0, 0);
 	if (rc < 0)
 		return rc;
-	rc = (int)raw_ptrace(PTRACE_INTERRUPT, pid, 0, NULL);
+	rc = (int)raw_ptrace(PTRACE_INTERRUPT, pid, 0, 0);
 	if (rc == 0)
-		rc = wait_stopped(pid);
+		rc = wait_stopped(pid, &sig);
 	if (rc < 0)
 		goto out;
-	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, NULL);
+	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, 0);
 	if (n < 0) {
 		rc = (int)n;
 		goto out;
@@ -335,7 +338,7 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 		rc = -ENOMEM;
 		goto out;
 	}
-	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, buf);
+	n = raw_ptrace(PTRACE_SECCOMP_GET_FILTER, pid, index, (unsigned long)buf);
 	if (n < 0) {
 		rc = (int)n;
 		goto out;
@@ -346,6 +349,6 @@ int sck_dump_filter_alloc(int pid, unsigned int index, struct sock_filter **prog
 	rc = 0;
 out:
 	free(buf);
-	raw_ptrace(PTRACE_DETACH, pid, 0, NULL);
+	raw_ptrace(PTRACE_DETACH, pid, 0, (unsigned long)sig);
 	return rc;
 }

@@ -70,7 +70,8 @@ SCK_API int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, i
  * sck_bpf_builder_finish_alloc - resolve every jump and return the program. A conditional
  * jump whose target is more than 255 instructions away goes through an inserted BPF_JA
  * trampoline. @prog receives a malloc'd array the caller frees, @len its length.
- * Returns 0, or -EINVAL (a label used but never bound, or bound behind its jump), -E2BIG
+ * Returns 0, or -EINVAL (NULL argument; a label used but never bound, bound behind its jump, or
+ * bound at the end with no instruction after it), -E2BIG
  * (the result exceeds SCK_BPF_MAXINSNS), -ENODATA (empty), -ENOMEM. The builder stays usable.
  */
 SCK_API int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog,
@@ -84,8 +85,8 @@ enum sck_bpf_fault {
 	SCK_BPF_FAULT_EMPTY = 1,       /* no instructions */
 	SCK_BPF_FAULT_TOO_LONG = 2,    /* more than SCK_BPF_MAXINSNS */
 	SCK_BPF_FAULT_OPCODE = 3,      /* not classic BPF, or not allowed in seccomp */
-	SCK_BPF_FAULT_LOAD = 4,        /* LD|W|ABS offset misaligned or past seccomp_data */
-	SCK_BPF_FAULT_JUMP = 5,        /* jump target past the end */
+	SCK_BPF_FAULT_LOAD = 4,	       /* LD|W|ABS offset misaligned or past seccomp_data */
+	SCK_BPF_FAULT_JUMP = 5,	       /* jump target past the end */
 	SCK_BPF_FAULT_NO_RET = 6,      /* the last instruction is not a RET */
 	SCK_BPF_FAULT_DIV_ZERO = 7,    /* division by the constant 0 */
 	SCK_BPF_FAULT_SHIFT = 8,       /* shift by a constant of 32 or more */
@@ -102,8 +103,10 @@ struct sck_bpf_verdict {
 /*
  * sck_bpf_check - validate @prog as seccomp(SECCOMP_SET_MODE_FILTER) would.
  * @why: optional; filled with the fault and the instruction index when refused.
- * Returns 0 when the kernel would accept it, -EINVAL when it would not (or @prog is NULL
- * with @len > 0). Thread-safe.
+ * Faults are found in the kernel's order (the classic checks over the whole program, then the
+ * last RET, then the scratch-memory walk, then seccomp's whitelist), so @why names the index
+ * the kernel stops at. Returns 0 when the kernel would accept it, -EINVAL when it would not (or
+ * @prog is NULL with @len > 0; @why is not written then). Thread-safe.
  */
 SCK_API int sck_bpf_check(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why);
 
@@ -151,9 +154,10 @@ SCK_API uint32_t sck_action_effective(uint32_t ret);
 /*
  * sck_bpf_cache_bitmap - the kernel's action cache (Linux 5.11+): which syscall numbers of
  * @arch @prog allows without looking at anything but nr and arch, so that the kernel skips
- * running it. Bit nr of @bitmap (nbits bits, caller-owned) is set for each such nr < @nbits.
- * Returns the number of bits set, or -EINVAL (NULL argument or a program sck_bpf_check
- * refuses).
+ * running it. Bit nr of @bitmap (nbits bits, caller-owned; bit nr % 8 of byte nr / 8) is set
+ * for each such seccomp_data.nr < @nbits and cleared for the others (the kernel caches only
+ * numbers below its syscall count, so never x32's). Returns the number of bits set, or -EINVAL
+ * (NULL argument or a program sck_bpf_check refuses). Thread-safe.
  */
 SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
 				 const struct sck_arch *arch, uint8_t *bitmap, size_t nbits);
@@ -163,38 +167,56 @@ SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
 /* Options of the disassembler. */
 struct sck_bpf_disasm_opts {
 	size_t sz;
-	/* syscall names on compares that follow an `A = nr` load; NULL: the arch each program
-	 * path checked for, or native */
+	/* the arch of syscall names (on compares that follow an `A = nr` load) and of the byte
+	 * order that tells the high word of a 64-bit field from the low one; NULL: the arch every
+	 * path reaching the instruction checked `A = arch` against (x32 on the taken side of
+	 * `A >= 0x40000000` under x86_64), else native */
 	const struct sck_arch *arch;
 };
 
 /*
- * sck_bpf_disasm_alloc - the program as text, one instruction a line, in the syntax
- * sck_bpf_asm_alloc reads back. @out receives a malloc'd NUL-terminated string.
- * Returns 0, -EINVAL (NULL argument, @len 0 or above SCK_BPF_MAXINSNS, bad opts), -E2BIG
- * (opts), -ENOMEM.
+ * sck_bpf_disasm_alloc - the program as text, one instruction a line with its index
+ * (`0003: if (A == read) goto 0010 else goto 0004`), in the syntax sck_bpf_asm_alloc reads
+ * back (documented in sck-bpf-tools(1)): sck_bpf_asm_alloc(sck_bpf_disasm_alloc(p)) == p byte
+ * for byte for every program. An instruction without a named form (an opcode seccomp does not
+ * know, or a non-zero field the kernel ignores) is written `.insn CODE, JT, JF, K`. With
+ * @opts->arch set, the text starts with an `.arch NAME` line. Comments after ';' explain arch
+ * tokens, unknown actions and capped errnos.
+ * @out receives a malloc'd NUL-terminated string the caller frees; untouched on failure.
+ * Returns 0, -EINVAL (NULL @prog or @out, @len 0 or above SCK_BPF_MAXINSNS, opts sz smaller
+ * than a size_t), -E2BIG (non-zero opts bytes this build does not know), -ENOMEM. Thread-safe.
  */
 SCK_API int sck_bpf_disasm_alloc(const struct sock_filter *prog, size_t len,
 				 const struct sck_bpf_disasm_opts *opts, char **out);
 
-/* sck_bpf_dot_alloc - the program's control-flow graph in Graphviz dot; as sck_bpf_disasm_alloc. */
+/*
+ * sck_bpf_dot_alloc - the program's control-flow graph in Graphviz dot: one box per basic
+ * block holding its lines of text, edges labelled true/false after the condition as printed,
+ * blocks that return filled by action (ALLOW green, ERRNO gold, TRAP orange, KILL red ...),
+ * jumps past the end drawn to a red node. Arguments, ownership and errors as
+ * sck_bpf_disasm_alloc.
+ */
 SCK_API int sck_bpf_dot_alloc(const struct sock_filter *prog, size_t len,
 			      const struct sck_bpf_disasm_opts *opts, char **out);
 
 /* Options of the assembler. */
 struct sck_bpf_asm_opts {
 	size_t sz;
-	/* the arch syscall names resolve on; NULL: native */
+	/* the arch syscall names and 64-bit field words resolve on, unless the text has an
+	 * `.arch` line; NULL: the arch each path checked for (as the disassembler), else native */
 	const struct sck_arch *arch;
 };
 
 /*
  * sck_bpf_asm_alloc - assemble @text (NUL-terminated; the disassembler's syntax, with labels
- * and syscall names) into raw BPF. @prog receives a malloc'd array, @len its length.
- * @diag (optional) receives line, column and message on a syntax error.
- * Returns 0, -EINVAL (syntax error or NULL argument), -ENOENT (unknown syscall or label name),
- * -E2BIG (over SCK_BPF_MAXINSNS instructions), -ENOMEM. The result is not validated: run
- * sck_bpf_check on it.
+ * `name:`, syscall and action names, decimal and 0x numbers) into raw BPF. @prog receives a
+ * malloc'd array the caller frees, @len its length; both untouched on failure.
+ * @diag (optional) receives the 1-based line and column and a message on any text error.
+ * Returns 0; -EINVAL (syntax error, a jump backwards or a conditional one past 255
+ * instructions, an index prefix that does not match its position, no instruction, NULL
+ * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall or label name);
+ * -E2BIG (more than SCK_BPF_MAXINSNS instructions, or non-zero opts bytes this build does not
+ * know); -ENOMEM. The result is not validated: run sck_bpf_check on it. Thread-safe.
  */
 SCK_API int sck_bpf_asm_alloc(const char *text, const struct sck_bpf_asm_opts *opts,
 			      struct sock_filter **prog, size_t *len, struct sck_diag *diag);

@@ -614,7 +614,7 @@ static int parse_if(struct asm_ctx *c, struct pinsn *p)
 
 static int parse_insn_directive(struct asm_ctx *c, struct pinsn *p)
 {
-	uint32_t code, jt, jf;
+	uint32_t code = 0, jt = 0, jf = 0;
 	int rc = parse_small(c, 0xffff, "an opcode", &code);
 
 	if (!rc)
@@ -859,6 +859,7 @@ int sck_bpf_asm_alloc(const char *text, const struct sck_bpf_asm_opts *opts,
 		rc = -ENOMEM;
 		goto out;
 	}
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the field is a pointer, on purpose */
 	rc = resolve(&c, c.directive ? c.directive : SCK_OPTS_GET(opts, arch, NULL), out);
 	if (rc)
 		goto out;

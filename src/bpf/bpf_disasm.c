@@ -73,6 +73,12 @@ void sck_bpf_track_step(struct sck_bpf_track *st, size_t len, size_t i,
 		/* A taken `A == AUDIT_ARCH_*` on the arch word: that path runs for that arch. */
 		if (code == (BPF_JMP | BPF_JEQ | BPF_K) && s.a_arch)
 			t.arch = sck_arch_from_audit(ins->k);
+		/* x32 shares x86_64's audit arch; its numbers carry __X32_SYSCALL_BIT, so a taken
+		 * `A >= 0x40000000` (or `A > 0x3fffffff`) on nr under x86_64 means x32. */
+		if (s.a_nr && s.arch && s.arch->id == SCK_ARCH_X86_64 &&
+		    ((code == (BPF_JMP | BPF_JGE | BPF_K) && ins->k == 0x40000000u) ||
+		     (code == (BPF_JMP | BPF_JGT | BPF_K) && ins->k == 0x3fffffffu)))
+			t.arch = sck_arch_from_id(SCK_ARCH_X32);
 		merge(st, len, (uint64_t)i + 1 + ins->jt, &t);
 		merge(st, len, (uint64_t)i + 1 + ins->jf, &s);
 		return;
@@ -411,6 +417,7 @@ static int prepare(const struct sock_filter *prog, size_t len,
 	rc = sck_opts_check(opts, sizeof(*opts));
 	if (rc < 0)
 		return rc;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the field is a pointer, on purpose */
 	*forced = SCK_OPTS_GET(opts, arch, NULL);
 	*st = malloc(len * sizeof(**st));
 	if (!*st)

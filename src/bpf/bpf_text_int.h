@@ -3,7 +3,8 @@
  * What the disassembler and the assembler share so that asm(disasm(p)) == p: the forward pass
  * that tracks, per instruction, which architecture the program has checked for on every path
  * reaching it (syscall names and the byte order of 64-bit fields are taken from that arch), and
- * whether the accumulator holds seccomp_data.nr or .arch. The pass looks only at instructions
+ * whether the accumulator holds seccomp_data.nr or .arch. A taken `A == AUDIT_ARCH_*` on the arch
+ * word sets the arch of that path; under x86_64, a taken `A >= 0x40000000` on nr makes it x32. The pass looks only at instructions
  * before the one being named, so the assembler can resolve names in index order with the same
  * answer the disassembler had.
  */

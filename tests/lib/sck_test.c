@@ -118,8 +118,7 @@ int sck_test_run_child_ex(sck_test_body fn, void *arg, int timeout_ms, unsigned 
 	return 0;
 }
 
-int sck_test_run_child(sck_test_body fn, void *arg, int timeout_ms,
-		       struct sck_test_result *result)
+int sck_test_run_child(sck_test_body fn, void *arg, int timeout_ms, struct sck_test_result *result)
 {
 	return sck_test_run_child_ex(fn, arg, timeout_ms, 0, result);
 }

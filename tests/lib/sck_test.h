@@ -14,10 +14,10 @@
 /* Outcome of a child run. */
 struct sck_test_result {
 	bool timed_out; /* killed by the helper after timeout_ms */
-	bool exited;    /* exited normally: see exit_code */
+	bool exited;	/* exited normally: see exit_code */
 	int exit_code;
-	int signal; /* terminating signal when !exited (SIGSYS, SIGKILL ...) */
-	bool core;  /* WCOREDUMP: KILL_PROCESS dumps core, KILL_THREAD does not */
+	int signal;	/* terminating signal when !exited (SIGSYS, SIGKILL ...) */
+	bool core;	/* WCOREDUMP: KILL_PROCESS dumps core, KILL_THREAD does not */
 	char out[4096]; /* what the body wrote to its report fd, NUL-terminated */
 	size_t out_len;
 };
@@ -35,8 +35,7 @@ enum {
  * be started.
  */
 typedef int (*sck_test_body)(void *arg, int report_fd);
-int sck_test_run_child(sck_test_body fn, void *arg, int timeout_ms,
-		       struct sck_test_result *result);
+int sck_test_run_child(sck_test_body fn, void *arg, int timeout_ms, struct sck_test_result *result);
 int sck_test_run_child_ex(sck_test_body fn, void *arg, int timeout_ms, unsigned int flags,
 			  struct sck_test_result *result);
 

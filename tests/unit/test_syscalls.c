@@ -464,7 +464,7 @@ Test(syscalls, libseccomp_cross_check)
 			diffs++;
 			if (!explained(fields[0], map[i].col))
 				unexplained++;
-			cr_log_warn("syscalls: %s %s: sck %d, libseccomp %ld%s", map[i].col,
+			cr_log_info("syscalls: %s %s: sck %d, libseccomp %ld%s", map[i].col,
 				    fields[0], got, want,
 				    explained(fields[0], map[i].col) ? " (explained)" : "");
 		}
@@ -483,7 +483,7 @@ Test(syscalls, libseccomp_cross_check)
 			diffs++;
 			if (!explained(s->name, map[i].col))
 				unexplained++;
-			cr_log_warn("syscalls: %s %s: sck %d, not in libseccomp%s", map[i].col,
+			cr_log_info("syscalls: %s %s: sck %d, not in libseccomp%s", map[i].col,
 				    s->name, s->nr,
 				    explained(s->name, map[i].col) ? " (explained)" : "");
 		}
