@@ -103,6 +103,8 @@ static int verdict_label(struct gen *g, size_t v)
 #define CHAIN_SPAN (2 * CHAIN_MAX + 1)
 #define ROOT_CHAIN 0xffffu
 #define INF 1e30
+#define HEAVY 4 /* instructions */
+#define HEAVY_MULT 8
 
 static double leaf_w(const struct gen *g, size_t k)
 {
@@ -335,8 +337,10 @@ static int plan_tree(struct gen *g, unsigned int limit)
 		rc = -ENOMEM;
 		goto out;
 	}
+	/* leaves with a long block start heavier: the height limit usually wants them up,
+	 * and a second round of the dynamic programming costs as much as the first */
 	for (size_t k = 0; k < n; k++)
-		mult[k] = 1;
+		mult[k] = leaf_cost(g, r[k].verdict) >= HEAVY ? HEAVY_MULT : 1;
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < 8; round++) {
 		g->w[0] = 0;
