@@ -56,6 +56,28 @@ uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 	return off;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+/*
+ * A quick "no" before sck_syscall_mux (which scans its tables): the calls socketcall(2) and
+ * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted.
+ */
+static bool maybe_mux(const char *name)
+{
+	static const char *const names[] = {
+		"accept",     "accept4",    "bind",	"connect",  "getpeername", "getsockname",
+		"getsockopt", "listen",	    "msgctl",	"msgget",   "msgrcv",	   "msgsnd",
+		"recv",	      "recvfrom",   "recvmmsg", "recvmsg",  "semctl",	   "semget",
+		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
+		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
+		"socket",     "socketpair"};
+	return bsearch(name, names, sizeof(names) / sizeof(names[0]), sizeof(names[0]), cmp_str) !=
+	       NULL;
+}
+
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
 static bool nr_in_domain(const struct sck_arch *a, uint32_t nr)
 {
@@ -106,7 +128,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		return 0;
 	if (r->name) {
 		nr = sck_syscall_nr(a, r->name);
-		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux &&
+		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux && maybe_mux(r->name) &&
 		    sck_syscall_mux(a, r->name, &mx) == 0)
 			muxnr = mx.nr;
 	} else {
