@@ -103,6 +103,8 @@ static int verdict_label(struct gen *g, size_t v)
 #define CHAIN_SPAN (2 * CHAIN_MAX + 1)
 #define ROOT_CHAIN 0xffffu
 #define INF 1e30
+#define HEAVY 4 /* instructions */
+#define HEAVY_MULT 8
 
 static double leaf_w(const struct gen *g, size_t k)
 {
@@ -274,8 +276,10 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 	unsigned int a, b;
 
 	if (i == j) {
-		a = depth + leaf_cost(g, r[i].verdict);
-		if (a > limit && r[i].weight > 0)
+		unsigned int lc = leaf_cost(g, r[i].verdict);
+		a = depth + lc;
+		/* only a leaf that can fit at all is worth pulling up */
+		if (a > limit && r[i].weight > 0 && lc < limit)
 			bad[i] = true;
 		return r[i].weight > 0 ? a : 0;
 	}
@@ -289,9 +293,10 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 			for (size_t p = 0; p < m; p++)
 				if (order[p] == q)
 					d = depth + (unsigned int)p + 1;
-			a = d + leaf_cost(g, r[q].verdict);
+			unsigned int lc = leaf_cost(g, r[q].verdict);
+			a = d + lc;
 			if (r[q].weight > 0) {
-				if (a > limit)
+				if (a > limit && lc < limit)
 					bad[q] = true;
 				if (a > mx)
 					mx = a;
@@ -332,8 +337,10 @@ static int plan_tree(struct gen *g, unsigned int limit)
 		rc = -ENOMEM;
 		goto out;
 	}
+	/* leaves with a long block start heavier: the height limit usually wants them up,
+	 * and a second round of the dynamic programming costs as much as the first */
 	for (size_t k = 0; k < n; k++)
-		mult[k] = 1;
+		mult[k] = leaf_cost(g, r[k].verdict) >= HEAVY ? HEAVY_MULT : 1;
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < 8; round++) {
 		g->w[0] = 0;
@@ -341,11 +348,17 @@ static int plan_tree(struct gen *g, unsigned int limit)
 			g->w[k + 1] = g->w[k] + r[k].weight * mult[k];
 		run_dp(g);
 		memset(bad, 0, n * sizeof(*bad));
+		bool any = false;
 		if (n == 1 || worst(g, 0, n - 1, 0, limit, bad) <= limit)
 			break;
-		for (size_t k = 0; k < n; k++)
-			if (bad[k])
+		for (size_t k = 0; k < n; k++) {
+			if (bad[k]) {
 				mult[k] *= 16;
+				any = true;
+			}
+		}
+		if (!any)
+			break;
 	}
 out:
 	free(bad);

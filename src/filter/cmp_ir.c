@@ -56,6 +56,28 @@ uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 	return off;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+/*
+ * A quick "no" before sck_syscall_mux (which scans its tables): the calls socketcall(2) and
+ * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted.
+ */
+static bool maybe_mux(const char *name)
+{
+	static const char *const names[] = {
+		"accept",     "accept4",    "bind",	"connect",  "getpeername", "getsockname",
+		"getsockopt", "listen",	    "msgctl",	"msgget",   "msgrcv",	   "msgsnd",
+		"recv",	      "recvfrom",   "recvmmsg", "recvmsg",  "semctl",	   "semget",
+		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
+		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
+		"socket",     "socketpair"};
+	return bsearch(name, names, sizeof(names) / sizeof(names[0]), sizeof(names[0]), cmp_str) !=
+	       NULL;
+}
+
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
 static bool nr_in_domain(const struct sck_arch *a, uint32_t nr)
 {
@@ -93,10 +115,9 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
 	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
 	 */
-	bool wide_arch = a->bits == 64 &&
-			 !((f->flags & SCK_FILTER_OCI) &&
-			   (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
-			    a->id == SCK_ARCH_MIPSEL64N32));
+	bool wide_arch = a->bits == 64 && !((f->flags & SCK_FILTER_OCI) &&
+					    (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+					     a->id == SCK_ARCH_MIPSEL64N32));
 	struct sck_ir_entry e = {.action = r->action};
 	struct sck_ir_cond *conds;
 	struct sck_syscall_mux mx = {0};
@@ -107,7 +128,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		return 0;
 	if (r->name) {
 		nr = sck_syscall_nr(a, r->name);
-		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux &&
+		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux && maybe_mux(r->name) &&
 		    sck_syscall_mux(a, r->name, &mx) == 0)
 			muxnr = mx.nr;
 	} else {
@@ -191,6 +212,110 @@ static void radix_sort(const struct sck_ir_entry *e, uint32_t *order, uint32_t *
 		for (size_t i = 0; i < n; i++)
 			tmp[count[(e[order[i]].nr >> shift) & 0xff]++] = order[i];
 		memcpy(order, tmp, n * sizeof(*order));
+	}
+}
+
+/*
+ * libseccomp's order among the conditional rules of one syscall (OCI mode). libseccomp merges
+ * them into a tree whose levels it keeps ordered and takes the first matching branch; this
+ * approximates it as first match over the rules sorted by their chains of comparison nodes. A
+ * rule's chain takes its conditions by argument index, ascending; each condition is one node on
+ * a 32-bit compare, or a high-word node then a low-word node on a 64-bit one. Nodes compare by
+ * argument (higher first), then by kind (masked equality, equality (NE is an inverted EQ), GE
+ * (LT inverted), GT (LE inverted; a 64-bit ordering compare's high node is a GT)), then by mask
+ * and operand (larger first); a chain that is a prefix of another comes first. Inferred from
+ * libseccomp 2.5's generated filters: it matches them on every case of docs/semantics.md, and
+ * on random overlapping rule sets far more often than rule order does (not always).
+ */
+struct lsnode {
+	unsigned int arg, op;
+	uint64_t datum, mask;
+};
+
+enum { LS_MASKED = 0, LS_EQ = 1, LS_GE = 2, LS_GT = 3 };
+
+static unsigned int ls_op(unsigned int op)
+{
+	switch (op) {
+	case SCK_CMP_EQ:
+	case SCK_CMP_NE:
+		return LS_EQ;
+	case SCK_CMP_LT:
+	case SCK_CMP_GE:
+		return LS_GE;
+	case SCK_CMP_LE:
+	case SCK_CMP_GT:
+		return LS_GT;
+	default:
+		return LS_MASKED;
+	}
+}
+
+static size_t ls_chain(const struct sck_ir_entry *e, struct lsnode *out)
+{
+	const struct sck_ir_cond *by_arg[6] = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->ncond; i++)
+		if (e->conds[i].arg < 6 && !by_arg[e->conds[i].arg])
+			by_arg[e->conds[i].arg] = &e->conds[i];
+	for (unsigned int a = 0; a < 6; a++) {
+		const struct sck_ir_cond *c = by_arg[a];
+		if (!c)
+			continue;
+		if (c->wide) {
+			out[n++] = (struct lsnode){.arg = a,
+						   .op = c->op == SCK_CMP_MASKED_EQ ? LS_MASKED
+							 : ls_op(c->op) == LS_EQ    ? LS_EQ
+										    : LS_GT,
+						   .datum = c->value >> 32,
+						   .mask = c->mask >> 32};
+		}
+		out[n++] = (struct lsnode){.arg = a,
+					   .op = ls_op(c->op),
+					   .datum = c->value & 0xffffffffU,
+					   .mask = c->mask & 0xffffffffU};
+	}
+	return n;
+}
+
+static int ls_cmp(const struct sck_ir_entry *x, const struct sck_ir_entry *y)
+{
+	struct lsnode a[12], b[12];
+	size_t na = ls_chain(x, a), nb = ls_chain(y, b);
+
+	for (size_t i = 0; i < na && i < nb; i++) {
+		if (a[i].arg != b[i].arg)
+			return a[i].arg > b[i].arg ? -1 : 1;
+		if (a[i].op != b[i].op)
+			return a[i].op < b[i].op ? -1 : 1;
+		if (a[i].mask != b[i].mask)
+			return a[i].mask > b[i].mask ? -1 : 1;
+		if (a[i].datum != b[i].datum)
+			return a[i].datum > b[i].datum ? -1 : 1;
+	}
+	return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+static bool same_action(const struct sck_ir_entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (e[i].action != e[0].action)
+			return false;
+	return true;
+}
+
+/* Stable insertion sort of one syscall's conditional entries into libseccomp's order. */
+static void libseccomp_order(struct sck_ir_entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct sck_ir_entry t = e[i];
+		size_t j = i;
+		while (j > 0 && ls_cmp(&e[j - 1], &t) > 0) {
+			e[j] = e[j - 1];
+			j--;
+		}
+		e[j] = t;
 	}
 }
 
@@ -466,7 +591,6 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	struct elist all = {0};
 	struct sck_ir_entry *sorted = NULL;
 	uint32_t *order = NULL, *tmp = NULL;
-	uint8_t *keep = NULL;
 	struct rlist rl = {0};
 	long vdef, vbad;
 	uint32_t next = 0;
@@ -491,8 +615,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	order = malloc((all.n + 1) * sizeof(*order));
 	tmp = malloc((all.n + 1) * sizeof(*tmp));
 	sorted = malloc((all.n + 1) * sizeof(*sorted));
-	keep = calloc(all.n + 1, sizeof(*keep));
-	if (!order || !tmp || !sorted || !keep) {
+	if (!order || !tmp || !sorted) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -511,25 +634,27 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 			/* OCI (libseccomp): an unconditional rule replaces every conditional one
 			 * of its syscall, and the first unconditional rule stays */
 			if ((f->flags & SCK_FILTER_OCI) && first != SIZE_MAX) {
-				keep[order[first]] = 1;
 				sorted[k++] = all.e[order[first]];
 			} else {
-				for (; i < j; i++) {
-					keep[order[i]] = 1;
+				size_t from = k;
+				for (; i < j; i++)
 					sorted[k++] = all.e[order[i]];
-				}
+				/* (with one action for all, any order gives the same verdicts) */
+				if ((f->flags & SCK_FILTER_OCI) &&
+				    !same_action(&sorted[from], k - from))
+					libseccomp_order(&sorted[from], k - from);
 			}
 			i = j;
 		}
-		/* the linear generator gets the kept ones in rule order */
+		/* the linear generator walks the same list: entries of different numbers never
+		 * both match, so this is rule order as far as verdicts go */
 		g->entries = ir_alloc(ir, (k + 1) * sizeof(*g->entries));
 		if (!g->entries) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		for (size_t i = 0; i < all.n; i++)
-			if (keep[i])
-				g->entries[g->nentries++] = all.e[i];
+		memcpy(g->entries, sorted, k * sizeof(*sorted));
+		g->nentries = k;
 		all.n = k;
 	}
 
@@ -604,7 +729,6 @@ out:
 	free(all.e);
 	free(order);
 	free(tmp);
-	free(keep);
 	free(sorted);
 	free(rl.r);
 	return rc;

@@ -56,10 +56,9 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 			 bool *uncond)
 {
 	uint32_t nr = (uint32_t)d->nr;
-	bool narrow = a->bits == 32 ||
-		      ((s->flags & SCK_FILTER_OCI) &&
-		       (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
-			a->id == SCK_ARCH_MIPSEL64N32));
+	bool narrow = a->bits == 32 || ((s->flags & SCK_FILTER_OCI) &&
+					(a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+					 a->id == SCK_ARCH_MIPSEL64N32));
 	struct sck_syscall_mux mx;
 	int direct, muxrc;
 	size_t ri = (size_t)(r - s->rules), ai = 0;
@@ -104,6 +103,70 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 	return false;
 }
 
+/*
+ * libseccomp's order among conditional rules (docs/semantics.md, OCI mode), restated: chains of
+ * (arg, kind, mask, value) nodes, conditions by arg ascending, a 64-bit compare as a high then a
+ * low node; nodes by arg descending, kind (MASKED, EQ/NE, GE/LT, GT/LE; a 64-bit ordering
+ * compare's high node is GT) ascending, mask then value descending; a prefix first.
+ */
+struct onode {
+	unsigned int arg, kind;
+	uint64_t mask, value;
+};
+
+static unsigned int okind(enum sck_cmp_op op)
+{
+	switch (op) {
+	case SCK_CMP_MASKED_EQ:
+		return 0;
+	case SCK_CMP_EQ:
+	case SCK_CMP_NE:
+		return 1;
+	case SCK_CMP_GE:
+	case SCK_CMP_LT:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static size_t ochain(const struct orc_rule *r, bool narrow, struct onode *out)
+{
+	size_t n = 0;
+	for (unsigned int a = 0; a < 6; a++) {
+		const struct sck_cond *c = NULL;
+		for (size_t i = 0; i < r->nconds && !c; i++)
+			if (r->conds[i].arg == a)
+				c = &r->conds[i];
+		if (!c)
+			continue;
+		bool wide = !narrow && !(c->flags & SCK_COND_LOW32);
+		uint64_t m = c->op == SCK_CMP_MASKED_EQ ? c->mask : 0;
+		if (wide)
+			out[n++] = (struct onode){a, okind(c->op) >= 2 ? 3 : okind(c->op), m >> 32,
+						  c->value >> 32};
+		out[n++] = (struct onode){a, okind(c->op), m & 0xffffffffU, c->value & 0xffffffffU};
+	}
+	return n;
+}
+
+static int ocmp(const struct orc_rule *x, const struct orc_rule *y, bool narrow)
+{
+	struct onode a[12], b[12];
+	size_t na = ochain(x, narrow, a), nb = ochain(y, narrow, b);
+	for (size_t i = 0; i < na && i < nb; i++) {
+		if (a[i].arg != b[i].arg)
+			return a[i].arg > b[i].arg ? -1 : 1;
+		if (a[i].kind != b[i].kind)
+			return a[i].kind < b[i].kind ? -1 : 1;
+		if (a[i].mask != b[i].mask)
+			return a[i].mask > b[i].mask ? -1 : 1;
+		if (a[i].value != b[i].value)
+			return a[i].value > b[i].value ? -1 : 1;
+	}
+	return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
 uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d)
 {
 	const struct sck_arch *a = NULL, *a64 = NULL, *a32 = NULL;
@@ -140,10 +203,44 @@ uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d)
 				return s->rules[i].action;
 		}
 	}
+	if (s->flags & SCK_FILTER_OCI) {
+		/* the matching conditional rules: the first in libseccomp's order wins */
+		const struct orc_rule *best = NULL;
+		bool narrow = a->bits == 32 || a->id == SCK_ARCH_X32 ||
+			      a->id == SCK_ARCH_MIPS64N32 || a->id == SCK_ARCH_MIPSEL64N32;
+		for (size_t i = 0; i < s->nrules; i++) {
+			bool applies, uncond = false;
+			const struct orc_rule *r = &s->rules[i];
+			struct orc_rule mr;
+			if (r->action == s->def || !rule_matches(s, r, a, d, &applies, &uncond))
+				continue;
+			/* a multiplexed rule's chain: arg 0 == call, then its other conditions */
+			if ((uint32_t)(r->name ? sck_syscall_nr(a, r->name) : r->nr) !=
+			    (uint32_t)d->nr) {
+				mr = *r;
+				mr.nconds = 0;
+				mr.conds[mr.nconds++] = (struct sck_cond){
+					.arg = 0,
+					.op = SCK_CMP_EQ,
+					.value = d->args[0] & (narrow ? 0xffffffffU : ~0ULL)};
+				for (size_t k = 0; k < r->nconds && mr.nconds < ORC_MAX_CONDS; k++)
+					if (r->conds[k].arg != 0)
+						mr.conds[mr.nconds++] = r->conds[k];
+				r = &mr;
+				if (!best || ocmp(r, best, narrow) < 0) {
+					static struct orc_rule keep;
+					keep = mr;
+					best = &keep;
+				}
+				continue;
+			}
+			if (!best || ocmp(r, best, narrow) < 0)
+				best = r;
+		}
+		return best ? best->action : s->def;
+	}
 	for (size_t i = 0; i < s->nrules; i++) {
 		bool applies, uncond = false;
-		if ((s->flags & SCK_FILTER_OCI) && s->rules[i].action == s->def)
-			continue;
 		if (rule_matches(s, &s->rules[i], a, d, &applies, &uncond))
 			return s->rules[i].action;
 	}
