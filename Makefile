@@ -23,6 +23,7 @@ SHARED_DIR ?= $(abspath ../shared)
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 else
 BUILD ?= build
 SANFLAGS :=
@@ -130,7 +131,7 @@ test check: deps-test
 ifneq ($(SANITIZE),1)
 	@sh tools/check-install.sh $(BUILD)
 endif
-	$(TEST_BIN) $(TEST_ARGS)
+	$(SAN_ENV) $(TEST_BIN) $(TEST_ARGS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/sck \

@@ -321,7 +321,6 @@ static int write_profile(const struct learn *l, struct buf *b)
 	return b->oom ? -ENOMEM : 0;
 }
 
-
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"args", no_argument, NULL, 'a'},
