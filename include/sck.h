@@ -10,5 +10,6 @@
 #include "sck/arch.h"
 #include "sck/syscalls.h"
 #include "sck/bpf.h"
+#include "sck/filter.h"
 
 #endif /* SCK_H */

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The compiler's intermediate representation: the filter's rules lowered for each arch (names
+ * resolved, multiplexed calls expanded, conditions narrowed to what the arch's kernel compares,
+ * OCI overlap rules applied), then for each audit arch the verdict of every syscall number as a
+ * short first-match list, interned so identical verdicts share one block, and the ranges of
+ * numbers with one verdict over the whole 32-bit nr space, weighted for the tree builder.
+ */
+#include "filter/filter_int.h"
+#include "sck/syscalls.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define X32_BIT 0x40000000U
+
+static void *ir_alloc(struct sck_ir *ir, size_t size)
+{
+	void *p;
+
+	if (ir->npool == ir->cappool) {
+		size_t cap = ir->cappool ? ir->cappool * 2 : 64;
+		void **np = realloc(ir->pool, cap * sizeof(*np));
+		if (!np)
+			return NULL;
+		ir->pool = np;
+		ir->cappool = cap;
+	}
+	p = calloc(1, size ? size : 1);
+	if (p)
+		ir->pool[ir->npool++] = p;
+	return p;
+}
+
+void sck_ir_fini(struct sck_ir *ir)
+{
+	if (!ir)
+		return;
+	for (size_t i = 0; i < ir->npool; i++)
+		free(ir->pool[i]);
+	free(ir->pool);
+	free(ir->verdicts);
+	memset(ir, 0, sizeof(*ir));
+}
+
+uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
+{
+	/* args[i] at 16 + 8i; the low word first on little-endian ABIs, second on big-endian */
+	uint32_t off = 16 + 8 * arg;
+	if (high == little_endian)
+		off += 4;
+	return off;
+}
+
+/* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
+static bool nr_in_domain(const struct sck_arch *a, uint32_t nr)
+{
+	if (a->id == SCK_ARCH_X32)
+		return nr >= X32_BIT;
+	if (a->id == SCK_ARCH_X86_64)
+		return nr < X32_BIT;
+	return true;
+}
+
+struct elist {
+	struct sck_ir_entry *e;
+	size_t n, cap;
+};
+
+static int elist_push(struct elist *l, const struct sck_ir_entry *e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct sck_ir_entry *ne = realloc(l->e, cap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		l->e = ne;
+		l->cap = cap;
+	}
+	l->e[l->n++] = *e;
+	return 0;
+}
+
+/* Lower rule @r for arch @a, appending 0, 1 or 2 entries. */
+static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
+		      const struct sck_arch *a, struct elist *out)
+{
+	bool wide_arch = a->bits == 64;
+	struct sck_ir_entry e = {.action = r->action};
+	struct sck_ir_cond *conds;
+	struct sck_syscall_mux mx = {0};
+	int nr = -ENOENT, muxnr = -ENOENT;
+	int rc;
+
+	if (r->arch && r->arch != a)
+		return 0;
+	if (r->name) {
+		nr = sck_syscall_nr(a, r->name);
+		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && sck_syscall_mux(a, r->name, &mx) == 0)
+			muxnr = mx.nr;
+	} else {
+		nr = r->nr;
+	}
+	conds = ir_alloc(ir, (r->nconds + 1) * sizeof(*conds));
+	if (!conds)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->nconds; i++) {
+		const struct sck_cond *c = &r->conds[i];
+		bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
+		conds[i] = (struct sck_ir_cond){
+			.arg = (uint8_t)c->arg,
+			.op = (uint8_t)c->op,
+			.wide = wide,
+			.value = wide ? c->value : (c->value & 0xffffffffU),
+			.mask = wide ? c->mask : (c->mask & 0xffffffffU),
+		};
+		if (c->op != SCK_CMP_MASKED_EQ)
+			conds[i].mask = 0;
+	}
+	if (nr >= 0 && nr_in_domain(a, (uint32_t)nr)) {
+		e.nr = (uint32_t)nr;
+		e.ncond = r->nconds;
+		e.conds = conds;
+		rc = elist_push(out, &e);
+		if (rc)
+			return rc;
+	}
+	if (muxnr >= 0 && nr_in_domain(a, (uint32_t)muxnr)) {
+		/*
+		 * The multiplexer: the sub-call's arguments are in user memory, out of seccomp's
+		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and test
+		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
+		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
+		 */
+		struct sck_ir_cond *mc = ir_alloc(ir, (r->nconds + 1) * sizeof(*mc));
+		size_t n = 0;
+		if (!mc)
+			return -ENOMEM;
+		if (f->flags & SCK_FILTER_OCI)
+			mc[n++] = (struct sck_ir_cond){
+				.arg = 0, .op = SCK_CMP_EQ, .wide = wide_arch, .value = mx.call};
+		else
+			mc[n++] = (struct sck_ir_cond){.arg = 0,
+						       .op = SCK_CMP_MASKED_EQ,
+						       .wide = false,
+						       .value = mx.call,
+						       .mask = mx.call_mask};
+		for (size_t i = 0; i < r->nconds; i++)
+			if (conds[i].arg != 0)
+				mc[n++] = conds[i];
+		e.nr = (uint32_t)muxnr;
+		e.ncond = n;
+		e.conds = mc;
+		rc = elist_push(out, &e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct tagged {
+	struct sck_ir_entry e;
+	size_t idx;
+};
+
+/* by number, then rule order (a stable sort) */
+static int cmp_tagged(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
+	if (x->e.nr != y->e.nr)
+		return x->e.nr < y->e.nr ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* -1: always false, 1: always true, 0: depends on the argument. */
+static int cond_const(const struct sck_ir_cond *c)
+{
+	uint64_t max = c->wide ? UINT64_MAX : 0xffffffffU;
+
+	switch (c->op) {
+	case SCK_CMP_LT:
+		return c->value == 0 ? -1 : 0;
+	case SCK_CMP_LE:
+		return c->value == max ? 1 : 0;
+	case SCK_CMP_GT:
+		return c->value == max ? -1 : 0;
+	case SCK_CMP_GE:
+		return c->value == 0 ? 1 : 0;
+	case SCK_CMP_MASKED_EQ:
+		if (c->value & ~c->mask)
+			return -1;
+		return c->mask == 0 ? 1 : 0;
+	default:
+		return 0;
+	}
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdict *b)
+{
+	if (a->hash != b->hash || a->final != b->final || a->nentries != b->nentries)
+		return false;
+	for (size_t i = 0; i < a->nentries; i++) {
+		const struct sck_ir_entry *x = &a->entries[i], *y = &b->entries[i];
+		if (x->action != y->action || x->ncond != y->ncond)
+			return false;
+		for (size_t j = 0; j < x->ncond; j++) {
+			const struct sck_ir_cond *c = &x->conds[j], *d = &y->conds[j];
+			if (c->arg != d->arg || c->op != d->op || c->wide != d->wide ||
+			    c->value != d->value || c->mask != d->mask)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
+static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = fnv(h, &v->final, sizeof(v->final));
+	for (size_t i = 0; i < v->nentries; i++) {
+		const struct sck_ir_entry *e = &v->entries[i];
+		h = fnv(h, &e->action, sizeof(e->action));
+		for (size_t j = 0; j < e->ncond; j++) {
+			const struct sck_ir_cond *c = &e->conds[j];
+			h = fnv(h, &c->arg, 1);
+			h = fnv(h, &c->op, 1);
+			h = fnv(h, &c->wide, 1);
+			h = fnv(h, &c->value, 8);
+			h = fnv(h, &c->mask, 8);
+		}
+		h = fnv(h, "|", 1);
+	}
+	v->hash = h;
+	for (size_t i = 0; i < ir->nverdicts; i++)
+		if (verdict_eq(&ir->verdicts[i], v))
+			return (long)i;
+	if (ir->nverdicts == ir->capverdicts) {
+		size_t cap = ir->capverdicts ? ir->capverdicts * 2 : 32;
+		struct sck_ir_verdict *nv = realloc(ir->verdicts, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		ir->verdicts = nv;
+		ir->capverdicts = cap;
+	}
+	ir->verdicts[ir->nverdicts] = *v;
+	return (long)ir->nverdicts++;
+}
+
+static long intern_const(struct sck_ir *ir, uint32_t action)
+{
+	struct sck_ir_verdict v = {.final = action};
+	return intern(ir, &v);
+}
+
+/* The verdict of the entries @e[0..n) of one number (in rule order). */
+static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t n)
+{
+	struct sck_ir_verdict v = {.final = ir->def_action};
+	struct sck_ir_entry *out = ir_alloc(ir, n * sizeof(*out));
+	size_t k = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sck_ir_cond *c = ir_alloc(ir, (e[i].ncond + 1) * sizeof(*c));
+		size_t m = 0;
+		bool never = false;
+		if (!c)
+			return -ENOMEM;
+		for (size_t j = 0; j < e[i].ncond; j++) {
+			int k2 = cond_const(&e[i].conds[j]);
+			if (k2 < 0)
+				never = true;
+			else if (k2 == 0)
+				c[m++] = e[i].conds[j];
+		}
+		if (never)
+			continue;
+		if (m == 0) {
+			v.final = e[i].action;
+			break;
+		}
+		out[k] = e[i];
+		out[k].conds = c;
+		out[k].ncond = m;
+		k++;
+	}
+	/* a trailing entry returning what falling through returns anyway is useless */
+	while (k > 0 && out[k - 1].action == v.final)
+		k--;
+	v.entries = out;
+	v.nentries = k;
+	return intern(ir, &v);
+}
+
+struct rlist {
+	struct sck_ir_range *r;
+	size_t n, cap;
+};
+
+static int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
+{
+	if (l->n && l->r[l->n - 1].verdict == verdict && l->r[l->n - 1].hi + 1 == lo) {
+		l->r[l->n - 1].hi = hi;
+		return 0;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct sck_ir_range *nr = realloc(l->r, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		l->r = nr;
+		l->cap = cap;
+	}
+	l->r[l->n++] = (struct sck_ir_range){.lo = lo, .hi = hi, .verdict = verdict};
+	return 0;
+}
+
+/* Push [lo, hi] with the base verdict of the region(s) it covers in group @g. */
+static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, uint32_t hi,
+		    long vdef, long vbad)
+{
+	bool has64 = false, has32 = false;
+	int rc;
+
+	if (lo > hi)
+		return 0;
+	if (g->members[0]->id != SCK_ARCH_X86_64 && g->members[0]->id != SCK_ARCH_X32)
+		return range_push(l, lo, hi, (size_t)vdef);
+	for (size_t i = 0; i < g->nmembers; i++) {
+		has64 |= g->members[i]->id == SCK_ARCH_X86_64;
+		has32 |= g->members[i]->id == SCK_ARCH_X32;
+	}
+	/* [0, X32) x86_64; [X32, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
+	if (lo < X32_BIT) {
+		uint32_t h = hi < X32_BIT ? hi : X32_BIT - 1;
+		rc = range_push(l, lo, h, (size_t)(has64 ? vdef : vbad));
+		if (rc || hi < X32_BIT)
+			return rc;
+		lo = X32_BIT;
+	}
+	if (lo <= 0xfffffffeU) {
+		uint32_t h = hi < 0xfffffffeU ? hi : 0xfffffffeU;
+		rc = range_push(l, lo, h, (size_t)(has32 ? vdef : vbad));
+		if (rc || hi < 0xffffffffU)
+			return rc;
+	}
+	return range_push(l, 0xffffffffU, 0xffffffffU, (size_t)vdef);
+}
+
+static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
+{
+	uint32_t l = lo > a ? lo : a, h = hi < b ? hi : b;
+	return l > h ? 0.0 : (double)(h - l) + 1.0;
+}
+
+static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g)
+{
+	struct elist all = {0};
+	struct sck_ir_entry *sorted = NULL;
+	struct rlist rl = {0};
+	long vdef, vbad;
+	uint32_t next = 0;
+	bool wrapped = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < f->nrules; i++) {
+		const struct sck_frule *r = &f->rules[i];
+		if ((f->flags & SCK_FILTER_OCI) && r->action == f->def_action)
+			continue;
+		for (size_t m = 0; m < g->nmembers; m++) {
+			rc = lower_rule(ir, f, r, g->members[m], &all);
+			if (rc)
+				goto out;
+		}
+	}
+	if (f->flags & SCK_FILTER_OCI) {
+		/* libseccomp: an unconditional rule replaces every conditional one of its
+		 * syscall, and the first unconditional rule stays */
+		size_t k = 0;
+		for (size_t i = 0; i < all.n; i++) {
+			bool drop = false;
+			for (size_t j = 0; j < all.n && !drop; j++) {
+				if (j == i || all.e[j].nr != all.e[i].nr || all.e[j].ncond)
+					continue;
+				drop = all.e[i].ncond || j < i;
+			}
+			if (!drop)
+				all.e[k++] = all.e[i];
+		}
+		all.n = k;
+	}
+	g->entries = ir_alloc(ir, all.n * sizeof(*g->entries));
+	if (!g->entries) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(g->entries, all.e, all.n * sizeof(*all.e));
+	g->nentries = all.n;
+
+	/* stable sort by nr: sort an index-tagged copy */
+	sorted = malloc((all.n + 1) * sizeof(*sorted));
+	if (!sorted) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	{
+		struct tagged *t = malloc((all.n + 1) * sizeof(*t));
+		if (!t) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < all.n; i++)
+			t[i] = (struct tagged){all.e[i], i};
+		qsort(t, all.n, sizeof(*t), cmp_tagged);
+		for (size_t i = 0; i < all.n; i++)
+			sorted[i] = t[i].e;
+		free(t);
+	}
+
+	vdef = intern_const(ir, ir->def_action);
+	vbad = intern_const(ir, ir->bad_arch_action);
+	if (vdef < 0 || vbad < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < all.n;) {
+		size_t j = i;
+		long v;
+		while (j < all.n && sorted[j].nr == sorted[i].nr)
+			j++;
+		v = make_verdict(ir, &sorted[i], j - i);
+		if (v < 0) {
+			rc = (int)v;
+			goto out;
+		}
+		if (sorted[i].nr > next) {
+			rc = push_gap(&rl, g, next, sorted[i].nr - 1, vdef, vbad);
+			if (rc)
+				goto out;
+		}
+		rc = range_push(&rl, sorted[i].nr, sorted[i].nr, (size_t)v);
+		if (rc)
+			goto out;
+		if (sorted[i].nr == 0xffffffffU)
+			wrapped = true;
+		next = sorted[i].nr + 1;
+		i = j;
+	}
+	if (!wrapped) {
+		rc = push_gap(&rl, g, next, 0xffffffffU, vdef, vbad);
+		if (rc)
+			goto out;
+	}
+	/* weights: every number of each member arch's table span counts 1 / span */
+	for (size_t k = 0; k < rl.n; k++) {
+		struct sck_ir_range *r = &rl.r[k];
+		r->weight = 0;
+		for (size_t m = 0; m < g->nmembers; m++) {
+			const struct sck_arch *a = g->members[m];
+			int max = sck_syscall_max(a);
+			uint32_t lo = a->nr_base, hi = max < 0 ? lo : (uint32_t)max;
+			double span = (double)(hi - lo) + 1.0;
+			r->weight += overlap(r->lo, r->hi, lo, hi) / span;
+			for (size_t w = 0; w < f->nweights; w++) {
+				const struct sck_fweight *fw = &f->weights[w];
+				if (fw->arch == a && fw->nr >= r->lo && fw->nr <= r->hi)
+					r->weight += ((double)fw->weight - 1.0) / span;
+			}
+		}
+		if (r->weight < 0)
+			r->weight = 0;
+	}
+	g->ranges = ir_alloc(ir, rl.n * sizeof(*g->ranges));
+	if (!g->ranges) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(g->ranges, rl.r, rl.n * sizeof(*rl.r));
+	g->nranges = rl.n;
+out:
+	free(all.e);
+	free(sorted);
+	free(rl.r);
+	return rc;
+}
+
+size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out)
+{
+	if (f->narch == 0) {
+		out[0] = sck_arch_native();
+		return out[0] ? 1 : 0;
+	}
+	memcpy(out, f->arches, f->narch * sizeof(*out));
+	return f->narch;
+}
+
+int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
+{
+	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
+	size_t narch = sck_filter_arches(f, arches);
+	int rc;
+
+	memset(ir, 0, sizeof(*ir));
+	ir->def_action = f->def_action;
+	ir->bad_arch_action = f->bad_arch_action;
+	if (narch == 0)
+		return -EDOM;
+	for (size_t i = 0; i < narch; i++) {
+		const struct sck_arch *a = arches[i];
+		struct sck_ir_group *g = NULL;
+		for (size_t k = 0; k < ir->ngroups; k++)
+			if (ir->groups[k].audit == a->audit_arch)
+				g = &ir->groups[k];
+		if (!g) {
+			g = &ir->groups[ir->ngroups++];
+			g->audit = a->audit_arch;
+			g->bits64 = a->bits == 64;
+			g->little_endian = a->little_endian;
+		}
+		if (g->nmembers == 2)
+			return -EINVAL;
+		g->members[g->nmembers++] = a;
+	}
+	for (size_t k = 0; k < ir->ngroups; k++) {
+		rc = build_group(ir, f, &ir->groups[k]);
+		if (rc) {
+			sck_ir_fini(ir);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < f->nrules; i++)
+		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+			ir->notify = true;
+	if ((f->def_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF ||
+	    (f->bad_arch_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+		ir->notify = true;
+	return 0;
+}

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public side of the filter compiler: the filter object and its rules, compiling through
+ * the IR into a program object, and what one does with a program: load it (async-signal-safe),
+ * export it (raw, C, text, dot) and measure it with the emulator.
+ */
+#include "filter/filter_int.h"
+#include "opts_int.h"
+#include "sck/syscalls.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define X32_BIT 0x40000000U
+
+int sck_filter_new(const struct sck_filter_opts *opts, struct sck_filter **out)
+{
+	struct sck_filter *f;
+	unsigned int flags;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	rc = sck_opts_check(opts, sizeof(*opts));
+	if (rc)
+		return rc;
+	flags = SCK_OPTS_GET(opts, flags, 0U);
+	if (flags & ~(unsigned int)(SCK_FILTER_OCI | SCK_FILTER_NO_MULTIPLEX))
+		return -EINVAL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->def_action = SCK_OPTS_GET(opts, default_action, SECCOMP_RET_KILL_THREAD);
+	f->bad_arch_action = SCK_OPTS_GET(opts, bad_arch_action, SECCOMP_RET_KILL_THREAD);
+	f->flags = flags;
+	*out = f;
+	return 0;
+}
+
+void sck_filter_free(struct sck_filter *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nrules; i++) {
+		free(f->rules[i].name);
+		free(f->rules[i].conds);
+	}
+	free(f->rules);
+	free(f->weights);
+	free(f);
+}
+
+int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch)
+{
+	if (!f || !arch)
+		return -EINVAL;
+	for (size_t i = 0; i < f->narch; i++)
+		if (f->arches[i] == arch)
+			return -EEXIST;
+	if (sck_syscall_max(arch) < 0 || sck_syscall_count(arch) == 0)
+		return -EDOM;
+	if (f->narch == SCK_FILTER_MAX_ARCH)
+		return -ENOMEM;
+	f->arches[f->narch++] = arch;
+	return 0;
+}
+
+static bool action_valid(uint32_t action)
+{
+	return sck_action_name(action) != NULL;
+}
+
+/* Whether @name means something on @a: a syscall of its table or a multiplexed sub-call. */
+static bool name_on(const struct sck_arch *a, const char *name)
+{
+	struct sck_syscall_mux mx;
+
+	return sck_syscall_nr(a, name) >= 0 || sck_syscall_mux(a, name, &mx) == 0;
+}
+
+static bool name_known(const struct sck_filter *f, const struct sck_rule *r)
+{
+	if (r->arch)
+		return name_on(r->arch, r->name);
+	if (f->narch) {
+		for (size_t i = 0; i < f->narch; i++)
+			if (name_on(f->arches[i], r->name))
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < sck_arch_count(); i++)
+		if (name_on(sck_arch_at(i), r->name))
+			return true;
+	return false;
+}
+
+int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
+{
+	struct sck_frule r = {0};
+
+	if (!f || !rule || (!rule->name && rule->nr < 0) || rule->flags ||
+	    (rule->nconds && !rule->conds) || !action_valid(rule->action))
+		return -EINVAL;
+	for (size_t i = 0; i < rule->nconds; i++) {
+		const struct sck_cond *c = &rule->conds[i];
+		if (c->arg > 5 || c->op < SCK_CMP_EQ || c->op > SCK_CMP_MASKED_EQ ||
+		    (c->flags & ~(unsigned int)SCK_COND_LOW32))
+			return -EINVAL;
+	}
+	if (rule->name && !name_known(f, rule))
+		return -ENOENT;
+	if (f->nrules == f->caprules) {
+		size_t cap = f->caprules ? f->caprules * 2 : 16;
+		struct sck_frule *nr = realloc(f->rules, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		f->rules = nr;
+		f->caprules = cap;
+	}
+	r.nr = rule->nr;
+	r.arch = rule->arch;
+	r.action = rule->action;
+	r.nconds = rule->nconds;
+	if (rule->name) {
+		r.name = strdup(rule->name);
+		if (!r.name)
+			return -ENOMEM;
+	}
+	if (rule->nconds) {
+		r.conds = malloc(rule->nconds * sizeof(*r.conds));
+		if (!r.conds) {
+			free(r.name);
+			return -ENOMEM;
+		}
+		memcpy(r.conds, rule->conds, rule->nconds * sizeof(*r.conds));
+	}
+	f->rules[f->nrules++] = r;
+	return 0;
+}
+
+int sck_filter_set_weight(struct sck_filter *f, const struct sck_arch *arch, int nr,
+			  uint32_t weight)
+{
+	if (!f || !arch || nr < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < f->nweights; i++) {
+		if (f->weights[i].arch == arch && f->weights[i].nr == (uint32_t)nr) {
+			f->weights[i].weight = weight;
+			return 0;
+		}
+	}
+	if (f->nweights == f->capweights) {
+		size_t cap = f->capweights ? f->capweights * 2 : 16;
+		struct sck_fweight *nw = realloc(f->weights, cap * sizeof(*nw));
+		if (!nw)
+			return -ENOMEM;
+		f->weights = nw;
+		f->capweights = cap;
+	}
+	f->weights[f->nweights++] = (struct sck_fweight){arch, (uint32_t)nr, weight};
+	return 0;
+}
+
+/* ---- compiling ---- */
+
+void sck_filter_prog_free(struct sck_filter_prog *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->narch; i++)
+		free(p->const_allow[i]);
+	free(p->insns);
+	free(p);
+}
+
+/* The verdict index of @nr in group @g (binary search over its ranges). */
+static size_t range_verdict(const struct sck_ir_group *g, uint32_t nr)
+{
+	size_t lo = 0, hi = g->nranges;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (g->ranges[mid].lo <= nr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return g->ranges[lo].verdict;
+}
+
+static int fill_const_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
+{
+	for (size_t i = 0; i < p->narch; i++) {
+		const struct sck_arch *a = p->arches[i];
+		const struct sck_ir_group *g = NULL;
+		size_t n = sck_syscall_count(a), k = 0;
+
+		for (size_t j = 0; j < ir->ngroups; j++)
+			if (ir->groups[j].audit == a->audit_arch)
+				g = &ir->groups[j];
+		p->const_allow[i] = malloc((n + 1) * sizeof(uint32_t));
+		if (!p->const_allow[i])
+			return -ENOMEM;
+		for (size_t s = 0; g && s < n; s++) {
+			const struct sck_syscall *sc = sck_syscall_at(a, s);
+			const struct sck_ir_verdict *v;
+			if (!sc || sc->nr < 0)
+				continue;
+			v = &ir->verdicts[range_verdict(g, (uint32_t)sc->nr)];
+			if (sck_ir_verdict_const(v) && v->final == SECCOMP_RET_ALLOW)
+				p->const_allow[i][k++] = (uint32_t)sc->nr;
+		}
+		p->nconst_allow[i] = k;
+	}
+	return 0;
+}
+
+int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compile_opts *opts,
+		       struct sck_filter_prog **out)
+{
+	struct sck_ir ir;
+	struct sck_bpf_builder *b = NULL;
+	struct sck_filter_prog *p = NULL;
+	unsigned int flags;
+	int rc;
+
+	if (!f || !out)
+		return -EINVAL;
+	rc = sck_opts_check(opts, sizeof(*opts));
+	if (rc)
+		return rc;
+	flags = SCK_OPTS_GET(opts, flags, 0U);
+	if (flags & ~(unsigned int)SCK_COMPILE_LINEAR)
+		return -EINVAL;
+	rc = sck_ir_build(f, &ir);
+	if (rc)
+		return rc;
+	rc = sck_bpf_builder_new(&b);
+	if (rc)
+		goto out;
+	rc = (flags & SCK_COMPILE_LINEAR) ? sck_gen_linear(&ir, b) : sck_gen_opt(&ir, b);
+	if (rc)
+		goto out;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = sck_bpf_builder_finish_alloc(b, &p->insns, &p->len);
+	if (rc)
+		goto out;
+	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
+		rc = p->len > SCK_BPF_MAXINSNS ? -E2BIG : -EFAULT;
+		goto out;
+	}
+	p->notify = ir.notify;
+	p->narch = sck_filter_arches(f, p->arches);
+	rc = fill_const_allow(p, &ir);
+	if (rc)
+		goto out;
+	*out = p;
+	p = NULL;
+out:
+	sck_filter_prog_free(p);
+	sck_bpf_builder_free(b);
+	sck_ir_fini(&ir);
+	return rc;
+}
+
+const struct sock_filter *sck_filter_prog_insns(const struct sck_filter_prog *p, size_t *len)
+{
+	if (!p || !len)
+		return NULL;
+	*len = p->len;
+	return p->insns;
+}
+
+/* ---- loading ---- */
+
+int sck_filter_prog_load(const struct sck_filter_prog *p, unsigned int flags)
+{
+	unsigned int kflags = flags & ~SCK_LOAD_NO_NNP;
+	int rc;
+
+	if (!p || (kflags & ~(unsigned int)SCK_FILTER_FLAGS_ALL))
+		return -EINVAL;
+	if (p->notify)
+		kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	if ((kflags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) &&
+	    !(kflags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return -EINVAL;
+	/* the kernel refuses TSYNC with a listener unless TSYNC_ESRCH says how to fail */
+	if ((kflags & SECCOMP_FILTER_FLAG_TSYNC) && (kflags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	if (!(flags & SCK_LOAD_NO_NNP)) {
+		rc = sck_no_new_privs();
+		if (rc)
+			return rc;
+	}
+	return sck_set_mode_filter(p->insns, p->len, kflags);
+}
+
+int sck_filter_load(const struct sck_filter *f, unsigned int flags)
+{
+	struct sck_filter_prog *p = NULL;
+	int rc;
+
+	if (!f)
+		return -EINVAL;
+	rc = sck_filter_compile(f, NULL, &p);
+	if (rc)
+		return rc;
+	rc = sck_filter_prog_load(p, flags);
+	sck_filter_prog_free(p);
+	return rc;
+}
+
+/* ---- export ---- */
+
+static int export_c(const struct sck_filter_prog *p, char **out, size_t *len)
+{
+	size_t cap = 128 + p->len * 48, n = 0;
+	char *s = malloc(cap);
+	int w;
+
+	if (!s)
+		return -ENOMEM;
+	w = snprintf(s, cap,
+		     "/* generated by sck: %zu instructions */\nstatic const struct sock_filter "
+		     "sck_filter[] = {\n",
+		     p->len);
+	n += (size_t)w;
+	for (size_t i = 0; i < p->len; i++) {
+		const struct sock_filter *in = &p->insns[i];
+		w = snprintf(s + n, cap - n, "\t{ 0x%02x, %u, %u, 0x%08" PRIx32 " },\n", in->code,
+			     in->jt, in->jf, (uint32_t)in->k);
+		n += (size_t)w;
+	}
+	w = snprintf(s + n, cap - n, "};\n");
+	n += (size_t)w;
+	*out = s;
+	*len = n;
+	return 0;
+}
+
+int sck_filter_prog_export_alloc(const struct sck_filter_prog *p, enum sck_filter_format fmt,
+				 char **out, size_t *len)
+{
+	char *buf;
+
+	if (!p || !out || !len)
+		return -EINVAL;
+	switch (fmt) {
+	case SCK_FORMAT_RAW:
+		buf = malloc(p->len * sizeof(*p->insns) + 1);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, p->insns, p->len * sizeof(*p->insns));
+		buf[p->len * sizeof(*p->insns)] = 0;
+		*out = buf;
+		*len = p->len * sizeof(*p->insns);
+		return 0;
+	case SCK_FORMAT_C:
+		return export_c(p, out, len);
+	case SCK_FORMAT_TEXT:
+	case SCK_FORMAT_DOT:
+		return -EOPNOTSUPP;
+	}
+	return -EINVAL;
+}
+
+/* ---- stats ---- */
+
+int sck_filter_prog_stats(const struct sck_filter_prog *p, const struct sck_arch *arch,
+			  struct sck_filter_stats *out)
+{
+	struct sck_filter_stats st = {0};
+	struct sck_bpf_emu *emu = NULL;
+	size_t ai = 0;
+	uint8_t *bitmap = NULL;
+	int max, rc;
+	double sum = 0;
+
+	if (!p || !out || out->sz < sizeof(size_t))
+		return -EINVAL;
+	if (!arch)
+		arch = p->arches[0];
+	for (ai = 0; ai < p->narch && p->arches[ai] != arch; ai++)
+		;
+	if (ai == p->narch)
+		return -EDOM;
+	max = sck_syscall_max(arch);
+	if (max < 0 || (uint32_t)max < arch->nr_base)
+		return -EDOM;
+	rc = sck_bpf_emu_new(p->insns, p->len, &emu);
+	if (rc)
+		return rc;
+	st.len = p->len;
+	for (uint32_t nr = arch->nr_base;; nr++) {
+		struct seccomp_data d = {.nr = (int)nr, .arch = arch->audit_arch};
+		uint32_t ex = 0;
+		sck_bpf_emu_run(emu, &d, &ex);
+		sum += ex;
+		if (ex > st.max_executed)
+			st.max_executed = ex;
+		st.numbers++;
+		if (nr == (uint32_t)max)
+			break;
+	}
+	st.mean_executed = sum / st.numbers;
+	st.const_allow = (uint32_t)p->nconst_allow[ai];
+	/* the kernel's cache covers numbers below its table size; x32's carry 0x40000000 and are
+	 * never cached */
+	if (arch->nr_base < X32_BIT) {
+		size_t nbits = (size_t)max + 1;
+		bitmap = calloc((nbits + 7) / 8, 1);
+		if (!bitmap) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = sck_bpf_cache_bitmap(p->insns, p->len, arch, bitmap, nbits);
+		if (rc < 0)
+			goto out;
+		for (size_t i = 0; i < p->nconst_allow[ai]; i++) {
+			uint32_t nr = p->const_allow[ai][i];
+			if (nr < nbits && (bitmap[nr / 8] & (1u << (nr % 8))))
+				st.cached++;
+		}
+	}
+	rc = 0;
+	st.sz = out->sz < sizeof(st) ? out->sz : sizeof(st);
+	memcpy(out, &st, st.sz);
+out:
+	free(bitmap);
+	sck_bpf_emu_free(emu);
+	return rc;
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the filter compiler shared by filter.c (the public object), cmp_ir.c (rules
+ * lowered per arch into verdicts and ranges of syscall numbers), cmp_gen.c (the optimizing code
+ * generator) and cmp_linear.c (the plain rule-by-rule reference generator).
+ */
+#ifndef SCK_FILTER_INT_H
+#define SCK_FILTER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sck/bpf.h"
+#include "sck/filter.h"
+
+#define SCK_FILTER_MAX_ARCH 32
+
+/* A rule as stored: the caller's rule, copied. */
+struct sck_frule {
+	char *name; /* NULL: nr */
+	int nr;
+	const struct sck_arch *arch;
+	uint32_t action;
+	struct sck_cond *conds;
+	size_t nconds;
+};
+
+struct sck_fweight {
+	const struct sck_arch *arch;
+	uint32_t nr;
+	uint32_t weight;
+};
+
+struct sck_filter {
+	uint32_t def_action;
+	uint32_t bad_arch_action;
+	unsigned int flags;
+	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
+	size_t narch;
+	struct sck_frule *rules;
+	size_t nrules, caprules;
+	struct sck_fweight *weights;
+	size_t nweights, capweights;
+};
+
+struct sck_filter_prog {
+	struct sock_filter *insns;
+	size_t len;
+	bool notify;
+	size_t narch;
+	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
+	/* per arch: the numbers of its table allowed whatever the arguments */
+	uint32_t *const_allow[SCK_FILTER_MAX_ARCH];
+	size_t nconst_allow[SCK_FILTER_MAX_ARCH];
+};
+
+/* ---- IR (cmp_ir.c) ---- */
+
+/* One condition lowered for an arch: @wide compares 64 bits, else the low word only. */
+struct sck_ir_cond {
+	uint8_t arg;
+	uint8_t op; /* enum sck_cmp_op */
+	bool wide;
+	uint64_t value, mask;
+};
+
+/* One rule lowered for an arch. */
+struct sck_ir_entry {
+	uint32_t nr;
+	uint32_t action;
+	size_t ncond;
+	struct sck_ir_cond *conds; /* into the IR's pool */
+};
+
+/*
+ * The verdict of one syscall number: try @entries in order (first match), else @final.
+ * A verdict without entries is a constant.
+ */
+struct sck_ir_verdict {
+	size_t nentries;
+	struct sck_ir_entry *entries; /* into the IR's pool, conditions simplified */
+	uint32_t final;
+	uint64_t hash;
+};
+
+/* A range of syscall numbers [lo, hi] with one verdict (index into verdicts). */
+struct sck_ir_range {
+	uint32_t lo, hi;
+	size_t verdict;
+	double weight;
+};
+
+/* The arches sharing one audit arch value (x86_64 + x32), compiled as one section. */
+struct sck_ir_group {
+	uint32_t audit;
+	bool bits64, little_endian;
+	const struct sck_arch *members[2];
+	size_t nmembers;
+	/* every rule of the group's arches, lowered, in rule order (linear generator) */
+	struct sck_ir_entry *entries;
+	size_t nentries;
+	/* ranges covering [0, 0xffffffff], adjacent ones with different verdicts */
+	struct sck_ir_range *ranges;
+	size_t nranges;
+};
+
+struct sck_ir {
+	uint32_t def_action, bad_arch_action;
+	struct sck_ir_group groups[SCK_FILTER_MAX_ARCH];
+	size_t ngroups;
+	struct sck_ir_verdict *verdicts;
+	size_t nverdicts, capverdicts;
+	bool notify;
+	/* allocation pool: everything above is freed with the IR */
+	void **pool;
+	size_t npool, cappool;
+};
+
+/* Build the IR of @f (arches default to native). Returns 0 or -errno. */
+int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir);
+void sck_ir_fini(struct sck_ir *ir);
+
+/* the verdict a constant (ret) */
+static inline bool sck_ir_verdict_const(const struct sck_ir_verdict *v)
+{
+	return v->nentries == 0;
+}
+
+/* Code generators: append the whole program to @b. */
+int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b);
+int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
+
+/* The arches the filter compiles for (native when none was added). */
+size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out);
+
+/* Word offsets of seccomp_data fields for an arch. */
+uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian);
+
+#endif
