@@ -146,7 +146,7 @@ int sck_cmd_emu(int argc, char **argv)
 	}
 	/* --stack files were installed first, FILE last. */
 	stack_paths[nstack++] = argv[optind];
-	stack = calloc(nstack, sizeof(*stack));
+	stack = calloc(nstack, sizeof(struct sck_bpf_emu *));
 	if (!stack) {
 		rc = SCK_EXIT_NO;
 		goto out;

@@ -614,7 +614,7 @@ static int parse_if(struct asm_ctx *c, struct pinsn *p)
 
 static int parse_insn_directive(struct asm_ctx *c, struct pinsn *p)
 {
-	uint32_t code, jt, jf;
+	uint32_t code = 0, jt = 0, jf = 0;
 	int rc = parse_small(c, 0xffff, "an opcode", &code);
 
 	if (!rc)

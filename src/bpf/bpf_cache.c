@@ -80,6 +80,8 @@ int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len, const struc
 		return -EINVAL;
 	if (sck_bpf_check(prog, len, NULL) < 0)
 		return -EINVAL;
+	if (nbits == 0)
+		return 0;
 	memset(bitmap, 0, (nbits + 7) / 8);
 	for (size_t nr = 0; nr < nbits; nr++) {
 		if (const_allow(prog, len, (uint32_t)nr, arch->audit_arch)) {
