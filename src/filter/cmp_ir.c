@@ -408,7 +408,8 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		rc = -ENOMEM;
 		goto out;
 	}
-	memcpy(g->entries, all.e, all.n * sizeof(*all.e));
+	if (all.n) /* all.e is NULL without rules: memcpy(dst, NULL, 0) is undefined */
+		memcpy(g->entries, all.e, all.n * sizeof(*all.e));
 	g->nentries = all.n;
 
 	/* stable sort by nr: sort an index-tagged copy */
