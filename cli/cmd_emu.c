@@ -101,7 +101,7 @@ int sck_cmd_emu(int argc, char **argv)
 			rc = sck_cli_help("emu");
 			goto out;
 		default:
-			rc = sck_cli_usage("emu", "bad option");
+			rc = sck_cli_bad_option("emu", "+a:i:s:h", argv);
 			goto out;
 		}
 	}
