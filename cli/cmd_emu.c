@@ -119,7 +119,9 @@ int sck_cmd_emu(int argc, char **argv)
 	data.instruction_pointer = ip;
 	sys = argv[optind + 1];
 	if (isdigit((unsigned char)sys[0]) || sys[0] == '-') {
-		if (!parse_u64(sys, &v) || (v > UINT32_MAX && (int64_t)v < INT32_MIN)) {
+		/* 0 .. 0xffffffff, or a negative number down to INT32_MIN */
+		if (!parse_u64(sys, &v) ||
+		    (v > UINT32_MAX && ((int64_t)v >= 0 || (int64_t)v < INT32_MIN))) {
 			rc = sck_cli_usage("emu", "bad syscall number '%s'", sys);
 			goto out;
 		}
