@@ -104,7 +104,7 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -Itests/lib -DSCK_TEST_SHARED_DIR='"$(SH
 
 $(TEST_BIN): $(TEST_OBJ) $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lcriterion -lpthread
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lcriterion -lpthread
 
 # Benchmarks: every bench/*.c is one program, linked with libsck.a and libseccomp, run in turn.
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -114,7 +114,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
 		-DSCK_TEST_SRCDIR='"$(CURDIR)"' $(filter-out -fPIC,$(CFLAGS_ALL)) \
-		$(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm
+		$(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm $(BENCH_LIBS)
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

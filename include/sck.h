@@ -11,5 +11,6 @@
 #include "sck/syscalls.h"
 #include "sck/bpf.h"
 #include "sck/filter.h"
+#include "sck/profile.h"
 
 #endif /* SCK_H */

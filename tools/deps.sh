@@ -4,9 +4,9 @@
 # else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz|headers
 set -eu
 case "${1:-}" in
-build) pkgs="" ;;
-test) pkgs="libcriterion-dev pkg-config" ;;
-bench) pkgs="libseccomp-dev pkg-config" ;;
+build) pkgs="libjson-c-dev pkg-config" ;;
+test) pkgs="libcriterion-dev libseccomp-dev pkg-config" ;;
+bench) pkgs="libseccomp-dev libjson-c-dev pkg-config" ;;
 fuzz) pkgs="clang libclang-rt-dev llvm" ;;
 # tools/gen-syscalls and make check-tables: the kernel UAPI headers of every arch.
 headers) pkgs="linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross

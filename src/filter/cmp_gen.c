@@ -112,7 +112,13 @@ static int plan_tree(struct gen *g)
 			size_t lo = len == 2 ? i + 1 : g->root[i * n + j - 1];
 			size_t hi = len == 2 ? j : g->root[(i + 1) * n + j];
 			double best = -1;
-			size_t bk = lo;
+			size_t bk;
+			if (hi < lo) { /* (ties can cross Knuth's bounds) */
+				size_t t = lo;
+				lo = hi;
+				hi = t;
+			}
+			bk = lo;
 			/* root k: left [i, k-1], right [k, j]; the test is nr >= ranges[k].lo */
 			for (size_t k = lo; k <= hi; k++) {
 				double c = cost[i * n + k - 1] + cost[k * n + j];

@@ -84,7 +84,7 @@ static int elist_push(struct elist *l, const struct sck_ir_entry *e)
 
 /* Lower rule @r for arch @a, appending 0, 1 or 2 entries. */
 static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
-		      const struct sck_arch *a, struct elist *out)
+		      const struct sck_arch *a, bool has_mux, struct elist *out)
 {
 	bool wide_arch = a->bits == 64;
 	struct sck_ir_entry e = {.action = r->action};
@@ -97,14 +97,18 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		return 0;
 	if (r->name) {
 		nr = sck_syscall_nr(a, r->name);
-		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && sck_syscall_mux(a, r->name, &mx) == 0)
+		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux &&
+		    sck_syscall_mux(a, r->name, &mx) == 0)
 			muxnr = mx.nr;
 	} else {
 		nr = r->nr;
 	}
-	conds = ir_alloc(ir, (r->nconds + 1) * sizeof(*conds));
-	if (!conds)
-		return -ENOMEM;
+	conds = NULL;
+	if (r->nconds) {
+		conds = ir_alloc(ir, r->nconds * sizeof(*conds));
+		if (!conds)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < r->nconds; i++) {
 		const struct sck_cond *c = &r->conds[i];
 		bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
@@ -170,6 +174,12 @@ static int cmp_tagged(const void *a, const void *b)
 	const struct tagged *x = a, *y = b;
 	if (x->e.nr != y->e.nr)
 		return x->e.nr < y->e.nr ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
@@ -275,9 +285,14 @@ static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		struct sck_ir_cond *c = ir_alloc(ir, (e[i].ncond + 1) * sizeof(*c));
+		struct sck_ir_cond *c = NULL;
 		size_t m = 0;
 		bool never = false;
+		if (e[i].ncond == 0) {
+			v.final = e[i].action;
+			break;
+		}
+		c = ir_alloc(ir, e[i].ncond * sizeof(*c));
 		if (!c)
 			return -ENOMEM;
 		for (size_t j = 0; j < e[i].ncond; j++) {
@@ -361,6 +376,70 @@ static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, 
 	return range_push(l, 0xffffffffU, 0xffffffffU, (size_t)vdef);
 }
 
+/* Clip override @o to the part of the nr space of its arch; false when nothing is left. */
+static bool clip_override(const struct sck_foverride *o, uint32_t *lo, uint32_t *hi)
+{
+	*lo = o->lo;
+	*hi = o->hi;
+	if (o->arch->id == SCK_ARCH_X86_64 && *hi >= X32_BIT)
+		*hi = X32_BIT - 1;
+	if (o->arch->id == SCK_ARCH_X32 && *lo < X32_BIT)
+		*lo = X32_BIT;
+	return *lo <= *hi;
+}
+
+/* Give the numbers of @g's overrides their action (later overrides win), rebuilding @l. */
+static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
+			   struct rlist *l)
+{
+	size_t n = 0;
+
+	g->overrides = ir_alloc(ir, (f->noverrides + 1) * sizeof(*g->overrides));
+	if (!g->overrides)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->noverrides; i++) {
+		const struct sck_foverride *o = &f->overrides[i];
+		struct rlist nl = {0};
+		uint32_t lo, hi;
+		bool member = false;
+		long v;
+		int rc = 0;
+
+		for (size_t m = 0; m < g->nmembers; m++)
+			member |= g->members[m] == o->arch;
+		if (!member || !clip_override(o, &lo, &hi))
+			continue;
+		g->overrides[n] = *o;
+		g->overrides[n].lo = lo;
+		g->overrides[n++].hi = hi;
+		v = intern_const(ir, o->action);
+		if (v < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < l->n && !rc; k++) {
+			struct sck_ir_range r = l->r[k];
+			if (r.hi < lo || r.lo > hi) {
+				rc = range_push(&nl, r.lo, r.hi, r.verdict);
+				continue;
+			}
+			if (r.lo < lo)
+				rc = range_push(&nl, r.lo, lo - 1, r.verdict);
+			if (!rc)
+				rc = range_push(&nl, r.lo > lo ? r.lo : lo, r.hi < hi ? r.hi : hi,
+						(size_t)v);
+			if (!rc && r.hi > hi)
+				rc = range_push(&nl, hi + 1, r.hi, r.verdict);
+		}
+		if (rc) {
+			free(nl.r);
+			return rc;
+		}
+		free(l->r);
+		*l = nl;
+	}
+	g->noverrides = n;
+	return 0;
+}
+
 static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
 {
 	uint32_t l = lo > a ? lo : a, h = hi < b ? hi : b;
@@ -371,66 +450,77 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 {
 	struct elist all = {0};
 	struct sck_ir_entry *sorted = NULL;
+	struct tagged *t = NULL;
 	struct rlist rl = {0};
 	long vdef, vbad;
 	uint32_t next = 0;
-	bool wrapped = false;
+	bool wrapped = false, has_mux[2];
 	int rc = 0;
 
+	for (size_t m = 0; m < g->nmembers; m++)
+		has_mux[m] = sck_syscall_nr(g->members[m], "socketcall") >= 0 ||
+			     sck_syscall_nr(g->members[m], "ipc") >= 0;
 	for (size_t i = 0; i < f->nrules; i++) {
 		const struct sck_frule *r = &f->rules[i];
 		if ((f->flags & SCK_FILTER_OCI) && r->action == f->def_action)
 			continue;
 		for (size_t m = 0; m < g->nmembers; m++) {
-			rc = lower_rule(ir, f, r, g->members[m], &all);
+			rc = lower_rule(ir, f, r, g->members[m], has_mux[m], &all);
 			if (rc)
 				goto out;
 		}
 	}
+	/* stable sort by number: (nr, rule order) */
+	t = malloc((all.n + 1) * sizeof(*t));
+	sorted = malloc((all.n + 1) * sizeof(*sorted));
+	if (!t || !sorted) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < all.n; i++)
+		t[i] = (struct tagged){all.e[i], i};
+	qsort(t, all.n, sizeof(*t), cmp_tagged);
 	if (f->flags & SCK_FILTER_OCI) {
 		/* libseccomp: an unconditional rule replaces every conditional one of its
 		 * syscall, and the first unconditional rule stays */
 		size_t k = 0;
-		for (size_t i = 0; i < all.n; i++) {
-			bool drop = false;
-			for (size_t j = 0; j < all.n && !drop; j++) {
-				if (j == i || all.e[j].nr != all.e[i].nr || all.e[j].ncond)
-					continue;
-				drop = all.e[i].ncond || j < i;
+		for (size_t i = 0; i < all.n;) {
+			size_t j = i, first = SIZE_MAX;
+			while (j < all.n && t[j].e.nr == t[i].e.nr) {
+				if (first == SIZE_MAX && t[j].e.ncond == 0)
+					first = j;
+				j++;
 			}
-			if (!drop)
-				all.e[k++] = all.e[i];
+			if (first != SIZE_MAX)
+				t[k++] = t[first];
+			else
+				while (i < j)
+					t[k++] = t[i++];
+			i = j;
 		}
 		all.n = k;
 	}
-	g->entries = ir_alloc(ir, all.n * sizeof(*g->entries));
+	for (size_t i = 0; i < all.n; i++)
+		sorted[i] = t[i].e;
+	/* the linear generator gets them in rule order */
+	g->entries = ir_alloc(ir, (all.n + 1) * sizeof(*g->entries));
 	if (!g->entries) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (all.n) /* all.e is NULL without rules: memcpy(dst, NULL, 0) is undefined */
-		memcpy(g->entries, all.e, all.n * sizeof(*all.e));
-	g->nentries = all.n;
-
-	/* stable sort by nr: sort an index-tagged copy */
-	sorted = malloc((all.n + 1) * sizeof(*sorted));
-	if (!sorted) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	{
-		struct tagged *t = malloc((all.n + 1) * sizeof(*t));
-		if (!t) {
+		struct tagged *u = malloc((all.n + 1) * sizeof(*u));
+		if (!u) {
 			rc = -ENOMEM;
 			goto out;
 		}
+		memcpy(u, t, all.n * sizeof(*u));
+		qsort(u, all.n, sizeof(*u), cmp_idx);
 		for (size_t i = 0; i < all.n; i++)
-			t[i] = (struct tagged){all.e[i], i};
-		qsort(t, all.n, sizeof(*t), cmp_tagged);
-		for (size_t i = 0; i < all.n; i++)
-			sorted[i] = t[i].e;
-		free(t);
+			g->entries[i] = u[i].e;
+		free(u);
 	}
+	g->nentries = all.n;
 
 	vdef = intern_const(ir, ir->def_action);
 	vbad = intern_const(ir, ir->bad_arch_action);
@@ -466,6 +556,11 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		if (rc)
 			goto out;
 	}
+	if (f->noverrides) {
+		rc = apply_overrides(ir, f, g, &rl);
+		if (rc)
+			goto out;
+	}
 	/* weights: every number of each member arch's table span counts 1 / span */
 	for (size_t k = 0; k < rl.n; k++) {
 		struct sck_ir_range *r = &rl.r[k];
@@ -494,6 +589,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	g->nranges = rl.n;
 out:
 	free(all.e);
+	free(t);
 	free(sorted);
 	free(rl.r);
 	return rc;

@@ -154,6 +154,17 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b)
 			jp(&l, BPF_JGE, X32_BIT, rules, bad);
 		}
 		bnd(&l, rules);
+		/* overrides (runc's -ENOSYS stub) come before every rule; the last one added wins */
+		for (size_t o = g->noverrides; o-- > 0;) {
+			const struct sck_foverride *ov = &g->overrides[o];
+			int nx = lab(&l);
+			st(&l, BPF_LD | BPF_W | BPF_ABS, 0);
+			jp(&l, BPF_JGE, ov->lo, SCK_BPF_NEXT, nx);
+			if (ov->hi != 0xffffffffU)
+				jp(&l, BPF_JGT, ov->hi, nx, SCK_BPF_NEXT);
+			st(&l, BPF_RET | BPF_K, ov->action);
+			bnd(&l, nx);
+		}
 		for (size_t e = 0; e < g->nentries; e++) {
 			const struct sck_ir_entry *en = &g->entries[e];
 			int nx = lab(&l);

@@ -59,6 +59,7 @@ void sck_filter_free(struct sck_filter *f)
 	}
 	free(f->rules);
 	free(f->weights);
+	free(f->overrides);
 	free(f);
 }
 
@@ -165,6 +166,21 @@ int sck_filter_set_weight(struct sck_filter *f, const struct sck_arch *arch, int
 		f->capweights = cap;
 	}
 	f->weights[f->nweights++] = (struct sck_fweight){arch, (uint32_t)nr, weight};
+	return 0;
+}
+
+int sck_filter_add_override(struct sck_filter *f, const struct sck_arch *arch, uint32_t lo,
+			    uint32_t hi, uint32_t action)
+{
+	struct sck_foverride *no;
+
+	if (!f || !arch || lo > hi || !action_valid(action))
+		return -EINVAL;
+	no = realloc(f->overrides, (f->noverrides + 1) * sizeof(*no));
+	if (!no)
+		return -ENOMEM;
+	f->overrides = no;
+	f->overrides[f->noverrides++] = (struct sck_foverride){arch, lo, hi, action};
 	return 0;
 }
 

@@ -32,6 +32,16 @@ struct sck_fweight {
 	uint32_t weight;
 };
 
+/*
+ * Numbers @lo..@hi of @arch's part of the nr space return @action before any rule (runc's
+ * -ENOSYS stub, added by the profile reader: sck_filter_add_override).
+ */
+struct sck_foverride {
+	const struct sck_arch *arch;
+	uint32_t lo, hi;
+	uint32_t action;
+};
+
 struct sck_filter {
 	uint32_t def_action;
 	uint32_t bad_arch_action;
@@ -42,6 +52,8 @@ struct sck_filter {
 	size_t nrules, caprules;
 	struct sck_fweight *weights;
 	size_t nweights, capweights;
+	struct sck_foverride *overrides;
+	size_t noverrides;
 };
 
 struct sck_filter_prog {
@@ -103,6 +115,9 @@ struct sck_ir_group {
 	/* ranges covering [0, 0xffffffff], adjacent ones with different verdicts */
 	struct sck_ir_range *ranges;
 	size_t nranges;
+	/* overrides clipped to the members' domains, checked before the rules (linear) */
+	struct sck_foverride *overrides;
+	size_t noverrides;
 };
 
 struct sck_ir {
@@ -133,6 +148,14 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 
 /* The arches the filter compiles for (native when none was added). */
 size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out);
+
+/*
+ * sck_filter_add_override - numbers @lo..@hi of @arch (clipped to its part of the nr space:
+ * x86_64 below 0x40000000, x32 from it) return @action whatever the rules say. Internal: used
+ * by the profile reader for runc's -ENOSYS stub. Returns 0, -EINVAL, -ENOMEM.
+ */
+int sck_filter_add_override(struct sck_filter *f, const struct sck_arch *arch, uint32_t lo,
+			    uint32_t hi, uint32_t action);
 
 /* Word offsets of seccomp_data fields for an arch. */
 uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian);

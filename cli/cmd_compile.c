@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `sck compile [-a ARCH]... [-f raw|c|text|dot] [--stats] [-o OUT] PROFILE`: an OCI / Docker
+ * seccomp profile (a file, `-` for stdin, or --builtin for sck's default) compiled to one BPF
+ * program for the profile's architectures (the native one plus the profile's own, as runc) or the
+ * -a ones. The program goes to OUT or stdout (raw by default); --stats prints per arch the
+ * length, the instructions executed (mean and max over every syscall number) and the kernel
+ * action-cache coverage, to stdout when the program goes to a file and to stderr when it goes to
+ * stdout. Input errors exit 2 naming FILE:LINE:COL or the JSON path; nothing is written then.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char cmd[] = "compile";
+
+static void on_warn(void *arg, const char *msg)
+{
+	sck_cli_err(cmd, "%s: warning: %s", (const char *)arg, msg);
+}
+
+/* "CAP_A,CAP_B" -> a NULL-terminated array pointing into @s (modified); "" -> no caps. */
+static const char **split_caps(char *s)
+{
+	size_t n = 1;
+	const char **v;
+
+	for (char *p = s; *p; p++)
+		n += *p == ',';
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	n = 0;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
+		v[n++] = tok;
+	return v;
+}
+
+static void print_stats(FILE *out, const struct sck_filter_prog *prog,
+			const struct sck_arch *const *arches, size_t narch)
+{
+	size_t len = 0;
+
+	sck_filter_prog_insns(prog, &len);
+	fprintf(out, "length: %zu instructions\n", len);
+	for (size_t i = 0; i < narch; i++) {
+		struct sck_filter_stats st = {.sz = sizeof(st)};
+		int rc = sck_filter_prog_stats(prog, arches[i], &st);
+		if (rc < 0) {
+			fprintf(out, "%s: no stats: %s\n", arches[i]->name, strerror(-rc));
+			continue;
+		}
+		fprintf(out,
+			"%s: executed mean %.2f max %u over %u numbers; cached %u of %u "
+			"constant-ALLOW syscalls (%.1f%%)\n",
+			arches[i]->name, st.mean_executed, st.max_executed, st.numbers, st.cached,
+			st.const_allow,
+			st.const_allow ? 100.0 * st.cached / st.const_allow : 100.0);
+	}
+}
+
+int sck_cmd_compile(int argc, char **argv)
+{
+	enum { OPT_STATS = 256, OPT_IGNORE, OPT_ENOSYS, OPT_CAPS, OPT_KERNEL, OPT_BUILTIN };
+	static const struct option longopts[] = {{"arch", required_argument, NULL, 'a'},
+						 {"format", required_argument, NULL, 'f'},
+						 {"output", required_argument, NULL, 'o'},
+						 {"stats", no_argument, NULL, OPT_STATS},
+						 {"ignore-unknown", no_argument, NULL, OPT_IGNORE},
+						 {"enosys-newer", no_argument, NULL, OPT_ENOSYS},
+						 {"caps", required_argument, NULL, OPT_CAPS},
+						 {"kernel", required_argument, NULL, OPT_KERNEL},
+						 {"builtin", no_argument, NULL, OPT_BUILTIN},
+						 {"help", no_argument, NULL, 'h'},
+						 {0}};
+	const struct sck_arch *arches[32];
+	const struct sck_arch *parch[32];
+	size_t narch = 0, pnarch = 0;
+	const char *format = "raw", *outpath = NULL, *kernel = NULL, *file = NULL;
+	const char **caps = NULL;
+	char *capstr = NULL;
+	bool stats = false, builtin = false;
+	unsigned int flags = 0;
+	enum sck_filter_format fmt;
+	struct sck_filter *f = NULL;
+	struct sck_filter_prog *prog = NULL;
+	struct sck_profile_info info = {.sz = sizeof(info)};
+	struct sck_diag diag;
+	char *text = NULL;
+	size_t len = 0;
+	int opt, rc, ret = SCK_EXIT_OK;
+
+	while ((opt = getopt_long(argc, argv, "a:f:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': {
+			const struct sck_arch *a = sck_cli_arch(cmd, optarg);
+			bool dup = false;
+			if (!a)
+				return SCK_EXIT_USAGE;
+			for (size_t i = 0; i < narch; i++)
+				dup |= arches[i] == a;
+			if (dup)
+				break;
+			if (narch == sizeof(arches) / sizeof(arches[0]))
+				return sck_cli_usage(cmd, "too many -a");
+			arches[narch++] = a;
+			break;
+		}
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case OPT_STATS:
+			stats = true;
+			break;
+		case OPT_IGNORE:
+			flags |= SCK_PROFILE_IGNORE_UNKNOWN;
+			break;
+		case OPT_ENOSYS:
+			flags |= SCK_PROFILE_ENOSYS_NEWER;
+			break;
+		case OPT_CAPS:
+			capstr = optarg;
+			break;
+		case OPT_KERNEL:
+			kernel = optarg;
+			break;
+		case OPT_BUILTIN:
+			builtin = true;
+			break;
+		case 'h':
+			return sck_cli_help(cmd);
+		default:
+			return sck_cli_usage(cmd, "bad option");
+		}
+	}
+	if (strcmp(format, "raw") == 0)
+		fmt = SCK_FORMAT_RAW;
+	else if (strcmp(format, "c") == 0)
+		fmt = SCK_FORMAT_C;
+	else if (strcmp(format, "text") == 0)
+		fmt = SCK_FORMAT_TEXT;
+	else if (strcmp(format, "dot") == 0)
+		fmt = SCK_FORMAT_DOT;
+	else
+		return sck_cli_usage(cmd, "unknown format '%s' (raw, c, text or dot)", format);
+	if (builtin ? argc - optind != 0 : argc - optind != 1)
+		return sck_cli_usage(cmd, builtin ? "--builtin takes no PROFILE"
+						  : "expected one PROFILE");
+	file = builtin ? "(builtin)" : argv[optind];
+	if (capstr) {
+		caps = split_caps(capstr);
+		if (!caps) {
+			sck_cli_err(cmd, "%s", strerror(ENOMEM));
+			return SCK_EXIT_FAILED;
+		}
+	}
+	{
+		SCK_OPTS(sck_profile_opts, po, .arches = narch ? arches : NULL, .narches = narch,
+			 .caps = caps, .kernel = kernel, .flags = flags, .warn = on_warn,
+			 .warn_arg = (void *)file);
+		if (builtin) {
+			size_t blen;
+			const char *json = sck_profile_builtin(&blen);
+			rc = sck_profile_parse(json, blen, &po, &f, &info, &diag);
+		} else if (strcmp(file, "-") == 0) {
+			char *buf = NULL;
+			size_t blen = 0;
+			rc = sck_cli_read_file("-", &buf, &blen);
+			if (rc == 0)
+				rc = sck_profile_parse(buf, blen, &po, &f, &info, &diag);
+			else
+				snprintf(diag.msg, sizeof(diag.msg), "%s", strerror(-rc)),
+					diag.line = diag.col = 0;
+			free(buf);
+		} else {
+			rc = sck_profile_parse_file(file, &po, &f, &info, &diag);
+		}
+	}
+	free(caps);
+	if (rc < 0) {
+		if (rc == -ENOMEM) {
+			sck_cli_err(cmd, "%s: %s", file, strerror(ENOMEM));
+			return SCK_EXIT_FAILED;
+		}
+		if (diag.line)
+			sck_cli_err(cmd, "%s:%u:%u: %s", file, diag.line, diag.col, diag.msg);
+		else
+			sck_cli_err(cmd, "%s: %s", file, diag.msg[0] ? diag.msg : strerror(-rc));
+		return SCK_EXIT_USAGE;
+	}
+	/* the arches the filter was built for, for the stats */
+	if (narch) {
+		memcpy(parch, arches, narch * sizeof(*arches));
+		pnarch = narch;
+	}
+	rc = sck_filter_compile(f, NULL, &prog);
+	if (rc < 0) {
+		sck_cli_err(cmd, "%s: cannot compile: %s", file,
+			    rc == -E2BIG ? "the program would exceed 4096 instructions"
+					 : strerror(-rc));
+		ret = rc == -ENOMEM ? SCK_EXIT_FAILED : SCK_EXIT_NO;
+		goto out;
+	}
+	rc = sck_filter_prog_export_alloc(prog, fmt, &text, &len);
+	if (rc == -EOPNOTSUPP && (fmt == SCK_FORMAT_TEXT || fmt == SCK_FORMAT_DOT)) {
+		/* the disassembler of <sck/bpf.h> does it from the instructions */
+		size_t n = 0;
+		const struct sock_filter *insns = sck_filter_prog_insns(prog, &n);
+		SCK_OPTS(sck_bpf_disasm_opts, dop, .arch = narch ? arches[0] : NULL);
+		rc = fmt == SCK_FORMAT_TEXT ? sck_bpf_disasm_alloc(insns, n, &dop, &text)
+					    : sck_bpf_dot_alloc(insns, n, &dop, &text);
+		if (rc == 0)
+			len = strlen(text);
+	}
+	if (rc < 0) {
+		sck_cli_err(cmd, "%s: cannot export: %s", file, strerror(-rc));
+		ret = SCK_EXIT_NO;
+		goto out;
+	}
+	rc = sck_cli_write_file(outpath, text, len);
+	if (rc < 0) {
+		sck_cli_err(cmd, "%s: %s", outpath ? outpath : "stdout", strerror(-rc));
+		ret = SCK_EXIT_NO;
+		goto out;
+	}
+	if (stats) {
+		bool to_stdout = !outpath || strcmp(outpath, "-") == 0;
+		if (!pnarch) {
+			/* the profile's own arches: ask the filter through a stats call per arch */
+			for (size_t i = 0; i < sck_arch_count() && pnarch < 32; i++) {
+				struct sck_filter_stats st = {.sz = sizeof(st)};
+				if (sck_filter_prog_stats(prog, sck_arch_at(i), &st) == 0)
+					parch[pnarch++] = sck_arch_at(i);
+			}
+		}
+		print_stats(to_stdout ? stderr : stdout, prog, parch, pnarch);
+	}
+out:
+	free(text);
+	sck_filter_prog_free(prog);
+	sck_filter_free(f);
+	return ret;
+}

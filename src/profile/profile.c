@@ -1,0 +1,1160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The OCI / Docker seccomp profile reader: JSON (json-c) to a struct sck_filter in OCI mode,
+ * following what Docker (includes/excludes, archMap) and runc (actions, conditions, skipped
+ * rules, the -ENOSYS stub) do with a profile before libseccomp sees it, so that the compiled
+ * verdicts equal theirs. Every error names its place: line and column from the tokenizer's byte
+ * offset for malformed JSON, the JSON path for a semantic error. docs/semantics.md, "Profiles".
+ */
+#include "filter/filter_int.h"
+#include "opts_int.h"
+#include "sck/profile.h"
+#include "sck/syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define PATH_MAX_LEN 128
+#define MAX_FILE (64u << 20)
+
+/* Docker's default capability set (moby oci/caps/defaults.go). */
+static const char *const docker_caps[] = {
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_FSETID",
+	"CAP_FOWNER",
+	"CAP_MKNOD",
+	"CAP_NET_RAW",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETFCAP",
+	"CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT",
+	"CAP_KILL",
+	"CAP_AUDIT_WRITE",
+	NULL,
+};
+
+struct pctx {
+	struct sck_diag *diag;
+	void (*warn)(void *, const char *);
+	void *warn_arg;
+	unsigned int flags;
+	const struct sck_arch *main_arch;
+	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
+	size_t narch;
+	bool arches_given;
+	const char *const *caps;
+	unsigned int kver[3];
+	struct sck_filter *f;
+	uint32_t def_action;
+	bool def_allow;
+	bool def_errno_enosys;
+	int maxnr[SCK_FILTER_MAX_ARCH]; /* largest number named, per arch (-1: none) */
+	size_t rules;
+};
+
+static int fail(struct pctx *c, int rc, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct pctx *c, int rc, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (!c->diag)
+		return rc;
+	c->diag->line = 0;
+	c->diag->col = 0;
+	if (path && *path)
+		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: ", path);
+	if (n < 0 || (size_t)n >= sizeof(c->diag->msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(c->diag->msg + n, sizeof(c->diag->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static void warn(struct pctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn(struct pctx *c, const char *path, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	int n;
+
+	if (!c->warn)
+		return;
+	n = snprintf(msg, sizeof(msg), "%.200s: ", path);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	c->warn(c->warn_arg, msg);
+}
+
+static const char *type_name(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+		return "a fraction";
+	case json_type_int:
+		return "an integer";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "?";
+}
+
+/* @o (not NULL) must have type @t. */
+static int want(struct pctx *c, json_object *o, json_type t, const char *path, const char *what)
+{
+	if (json_object_is_type(o, t))
+		return 0;
+	return fail(c, -EINVAL, path, "expected %s, got %s", what, type_name(o));
+}
+
+/* An unsigned 64-bit integer: every value up to 2^64-1 exactly; no sign, fraction or more. */
+static int get_u64(struct pctx *c, json_object *o, const char *path, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+
+	if (json_object_is_type(o, json_type_double))
+		return fail(c, -EINVAL, path, "expected an unsigned integer, got %s",
+			    json_object_get_string(o));
+	if (!json_object_is_type(o, json_type_int))
+		return fail(c, -EINVAL, path, "expected an unsigned integer, got %s", type_name(o));
+	if (json_object_get_int64(o) < 0)
+		return fail(c, -EINVAL, path, "negative value %" PRId64 " (unsigned expected)",
+			    json_object_get_int64(o));
+	v = json_object_get_uint64(o);
+	if (v > max)
+		return fail(c, -EINVAL, path,
+			    "value %" PRIu64 " out of range (at most %" PRIu64 ")", v, max);
+	*out = v;
+	return 0;
+}
+
+static int get_str(struct pctx *c, json_object *o, const char *path, const char **out)
+{
+	int rc = want(c, o, json_type_string, path, "a string");
+	if (!rc)
+		*out = json_object_get_string(o);
+	return rc;
+}
+
+/* Object member @key, NULL when absent or null (Go reads null as the zero value). */
+static json_object *member(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return json_object_is_type(v, json_type_null) ? NULL : v;
+}
+
+static bool key_in(const char *key, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (strcmp(key, *keys) == 0)
+			return true;
+	return false;
+}
+
+/* Warn about keys the reader does not know (Go's decoder ignores them; a typo should show). */
+static void check_keys(struct pctx *c, json_object *o, const char *path, const char *const *keys)
+{
+	json_object_object_foreach(o, key, val)
+	{
+		(void)val;
+		if (!key_in(key, keys))
+			warn(c, path, "unknown key \"%s\" ignored", key);
+	}
+}
+
+/* @dst = @base followed by the formatted rest (a JSON path one level down). */
+static void subp(char *dst, const char *base, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void subp(char *dst, const char *base, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n = strlen(base);
+
+	if (n >= PATH_MAX_LEN)
+		n = PATH_MAX_LEN - 1;
+	memcpy(dst, base, n);
+	dst[n] = 0;
+	va_start(ap, fmt);
+	vsnprintf(dst + n, PATH_MAX_LEN - n, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- actions, operators, arches ---- */
+
+static const struct {
+	const char *name;
+	uint32_t action;
+	bool data; /* takes errnoRet (EPERM when absent) */
+} actions[] = {
+	{"SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD, false},
+	{"SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
+	{"SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
+	{"SCMP_ACT_TRAP", SECCOMP_RET_TRAP, false},
+	{"SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO, true},
+	{"SCMP_ACT_TRACE", SECCOMP_RET_TRACE, true},
+	{"SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW, false},
+	{"SCMP_ACT_LOG", SECCOMP_RET_LOG, false},
+	{"SCMP_ACT_NOTIFY", SECCOMP_RET_USER_NOTIF, false},
+};
+
+/* @act (a string) with @errno_obj (may be NULL) at @path: the filter return value. */
+static int get_action(struct pctx *c, json_object *act, json_object *errno_obj, const char *path,
+		      const char *errno_path, uint32_t *out)
+{
+	const char *s;
+	uint64_t e = 1; /* EPERM, runc's default for ERRNO and TRACE */
+	int rc;
+
+	rc = get_str(c, act, path, &s);
+	if (rc)
+		return rc;
+	if (errno_obj) {
+		rc = get_u64(c, errno_obj, errno_path, 4095, &e);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(actions[i].name, s) != 0)
+			continue;
+		*out = actions[i].action | (actions[i].data ? (uint32_t)e : 0);
+		return 0;
+	}
+	return fail(c, -EINVAL, path, "unknown action \"%.60s\"", s);
+}
+
+static const struct {
+	const char *name;
+	enum sck_cmp_op op;
+} ops[] = {
+	{"SCMP_CMP_NE", SCK_CMP_NE},
+	{"SCMP_CMP_LT", SCK_CMP_LT},
+	{"SCMP_CMP_LE", SCK_CMP_LE},
+	{"SCMP_CMP_EQ", SCK_CMP_EQ},
+	{"SCMP_CMP_GE", SCK_CMP_GE},
+	{"SCMP_CMP_GT", SCK_CMP_GT},
+	{"SCMP_CMP_MASKED_EQ", SCK_CMP_MASKED_EQ},
+};
+
+static const struct {
+	const char *name;
+	unsigned int flag;
+} flag_names[] = {
+	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+	{"SECCOMP_FILTER_FLAG_NEW_LISTENER", SECCOMP_FILTER_FLAG_NEW_LISTENER},
+	{"SECCOMP_FILTER_FLAG_TSYNC_ESRCH", SECCOMP_FILTER_FLAG_TSYNC_ESRCH},
+	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+};
+
+/* An arch name of a profile: SCMP_ARCH_* or any name sck_arch_from_name knows. */
+static int get_arch(struct pctx *c, json_object *o, const char *path, const struct sck_arch **out)
+{
+	const char *s;
+	const struct sck_arch *a;
+	int rc = get_str(c, o, path, &s);
+
+	if (rc)
+		return rc;
+	a = sck_arch_from_name(s);
+	if (!a)
+		return fail(c, -EINVAL, path, "unknown architecture \"%.60s\"", s);
+	if (sck_syscall_count(a) == 0)
+		return fail(c, -EDOM, path, "architecture \"%.60s\" has no syscall table", s);
+	*out = a;
+	return 0;
+}
+
+static int add_arch(struct pctx *c, const struct sck_arch *a, const char *path)
+{
+	for (size_t i = 0; i < c->narch; i++)
+		if (c->arches[i] == a)
+			return 0;
+	if (c->narch == SCK_FILTER_MAX_ARCH)
+		return fail(c, -E2BIG, path, "more than %d architectures", SCK_FILTER_MAX_ARCH);
+	c->arches[c->narch++] = a;
+	return 0;
+}
+
+/* The architectures: `architectures`, or archMap's entry for the main arch (Docker). */
+static int read_arches(struct pctx *c, json_object *root)
+{
+	json_object *archs = member(root, "architectures"), *map = member(root, "archMap");
+	char path[PATH_MAX_LEN];
+	int rc;
+
+	if (archs && map)
+		return fail(c, -EINVAL, "archMap",
+			    "both \"architectures\" and \"archMap\" given; use one (as Docker)");
+	if (archs) {
+		rc = want(c, archs, json_type_array, "architectures", "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(archs); i++) {
+			const struct sck_arch *a;
+			snprintf(path, sizeof(path), "architectures[%zu]", i);
+			rc = get_arch(c, json_object_array_get_idx(archs, i), path, &a);
+			if (!rc && !c->arches_given)
+				rc = add_arch(c, a, path);
+			if (rc)
+				return rc;
+		}
+	}
+	if (map) {
+		rc = want(c, map, json_type_array, "archMap", "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(map); i++) {
+			json_object *e = json_object_array_get_idx(map, i), *arch, *subs;
+			const struct sck_arch *a;
+			bool mine;
+			snprintf(path, sizeof(path), "archMap[%zu]", i);
+			rc = want(c, e, json_type_object, path, "an object");
+			if (rc)
+				return rc;
+			check_keys(c, e, path,
+				   (const char *const[]){"architecture", "subArchitectures", NULL});
+			arch = member(e, "architecture");
+			snprintf(path, sizeof(path), "archMap[%zu].architecture", i);
+			if (!arch)
+				return fail(c, -EINVAL, path, "missing");
+			rc = get_arch(c, arch, path, &a);
+			if (rc)
+				return rc;
+			mine = a == c->main_arch && !c->arches_given;
+			if (mine) {
+				rc = add_arch(c, a, path);
+				if (rc)
+					return rc;
+			}
+			subs = member(e, "subArchitectures");
+			if (!subs)
+				continue;
+			snprintf(path, sizeof(path), "archMap[%zu].subArchitectures", i);
+			rc = want(c, subs, json_type_array, path, "an array");
+			if (rc)
+				return rc;
+			for (size_t k = 0; k < json_object_array_length(subs); k++) {
+				const struct sck_arch *s;
+				snprintf(path, sizeof(path), "archMap[%zu].subArchitectures[%zu]",
+					 i, k);
+				rc = get_arch(c, json_object_array_get_idx(subs, k), path, &s);
+				if (!rc && mine)
+					rc = add_arch(c, s, path);
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- includes / excludes ---- */
+
+static bool cap_eq(const char *a, const char *b)
+{
+	if (strncasecmp(a, "CAP_", 4) == 0)
+		a += 4;
+	if (strncasecmp(b, "CAP_", 4) == 0)
+		b += 4;
+	return strcasecmp(a, b) == 0;
+}
+
+static bool has_cap(const struct pctx *c, const char *cap)
+{
+	for (const char *const *p = c->caps; *p; p++)
+		if (cap_eq(*p, cap))
+			return true;
+	return false;
+}
+
+/* "4.8", "5.15.0-13-amd64" -> {major, minor, patch}; false when it does not start so. */
+static bool parse_kver(const char *s, unsigned int v[3])
+{
+	v[0] = v[1] = v[2] = 0;
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		unsigned long n;
+		if (*s < '0' || *s > '9')
+			return i > 0;
+		n = strtoul(s, &end, 10);
+		if (n > 100000)
+			return false;
+		v[i] = (unsigned int)n;
+		s = end;
+		if (*s != '.')
+			return *s == '\0' || *s == '-' || *s == '+' || *s == '_' || i > 0;
+		s++;
+	}
+	return true;
+}
+
+static int kver_cmp(const unsigned int a[3], const unsigned int b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Evaluate an includes (@inc true) or excludes object: for includes, whether every clause
+ * holds; for excludes, whether any clause holds. Returns 0/1 or -errno.
+ */
+static int filter_clause(struct pctx *c, json_object *o, const char *path, bool inc)
+{
+	char p[PATH_MAX_LEN];
+	json_object *v;
+	bool all = true, any = false;
+	int rc;
+
+	rc = want(c, o, json_type_object, path, "an object");
+	if (rc)
+		return rc;
+	check_keys(c, o, path, (const char *const[]){"caps", "arches", "minKernel", NULL});
+	if ((v = member(o, "arches"))) {
+		bool hit = false;
+		subp(p, path, ".arches");
+		rc = want(c, v, json_type_array, p, "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			const char *s;
+			subp(p, path, ".arches[%zu]", i);
+			rc = get_str(c, json_object_array_get_idx(v, i), p, &s);
+			if (rc)
+				return rc;
+			/* Docker compares runtime.GOARCH; any name of the main arch matches */
+			if (sck_arch_from_name(s) == c->main_arch)
+				hit = true;
+		}
+		if (json_object_array_length(v) > 0) {
+			all &= hit;
+			any |= hit;
+		}
+	}
+	if ((v = member(o, "caps"))) {
+		subp(p, path, ".caps");
+		rc = want(c, v, json_type_array, p, "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			const char *s;
+			bool have;
+			subp(p, path, ".caps[%zu]", i);
+			rc = get_str(c, json_object_array_get_idx(v, i), p, &s);
+			if (rc)
+				return rc;
+			have = has_cap(c, s);
+			all &= have; /* includes: every cap needed */
+			any |= have; /* excludes: any cap excludes */
+		}
+	}
+	if ((v = member(o, "minKernel"))) {
+		const char *s;
+		unsigned int k[3];
+		bool ge;
+		subp(p, path, ".minKernel");
+		rc = get_str(c, v, p, &s);
+		if (rc)
+			return rc;
+		if (!parse_kver(s, k))
+			return fail(c, -EINVAL, p, "invalid kernel version \"%.40s\"", s);
+		ge = kver_cmp(c->kver, k) >= 0;
+		all &= ge;
+		any |= ge;
+	}
+	return inc ? all : any;
+}
+
+/* ---- syscalls ---- */
+
+/* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
+static bool name_anywhere(const char *name)
+{
+	struct sck_syscall_mux mux;
+
+	for (size_t i = 0; i < sck_arch_count(); i++)
+		if (sck_syscall_nr(sck_arch_at(i), name) >= 0 ||
+		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * libseccomp treats x32 and mips n32 as 32-bit ABIs: it compares only the low word of an
+ * argument and truncates the operand, although the kernel passes 64-bit registers.
+ */
+static bool low_only(const struct sck_arch *a)
+{
+	return a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+	       a->id == SCK_ARCH_MIPSEL64N32;
+}
+
+/* Add one rule (name, action, conds) as libseccomp would: per arch where x32/n32 differ. */
+static int add_one(struct pctx *c, const char *name, uint32_t action, const struct sck_cond *conds,
+		   size_t n, const char *path)
+{
+	struct sck_cond lc[6];
+	bool split = false;
+	int rc;
+
+	if (n) {
+		bool lo = false, wide = false;
+		for (size_t i = 0; i < c->narch; i++) {
+			lo |= low_only(c->arches[i]);
+			wide |= !low_only(c->arches[i]);
+		}
+		split = lo && wide;
+	}
+	if (!split) {
+		struct sck_rule r = {.name = name, .action = action, .conds = conds, .nconds = n};
+		bool lo = c->narch && low_only(c->arches[0]);
+		if (lo && n) {
+			memcpy(lc, conds, n * sizeof(*lc));
+			for (size_t i = 0; i < n; i++)
+				lc[i].flags |= SCK_COND_LOW32;
+			r.conds = lc;
+		}
+		rc = sck_filter_add_rule(c->f, &r);
+		if (rc == -ENOENT)
+			return 0; /* a syscall of other arches: libseccomp adds nothing here */
+		if (rc)
+			return fail(c, rc, path, "cannot add a rule for \"%s\": %s", name,
+				    strerror(-rc));
+		c->rules++;
+		return 0;
+	}
+	for (size_t a = 0; a < c->narch; a++) {
+		struct sck_rule r = {.name = name, .arch = c->arches[a], .action = action};
+		memcpy(lc, conds, n * sizeof(*lc));
+		for (size_t i = 0; i < n; i++)
+			if (low_only(c->arches[a]))
+				lc[i].flags |= SCK_COND_LOW32;
+		r.conds = lc;
+		r.nconds = n;
+		rc = sck_filter_add_rule(c->f, &r);
+		if (rc == -ENOENT)
+			continue;
+		if (rc)
+			return fail(c, rc, path, "cannot add a rule for \"%s\": %s", name,
+				    strerror(-rc));
+		c->rules++;
+	}
+	return 0;
+}
+
+static int read_cond(struct pctx *c, json_object *o, const char *path, struct sck_cond *out)
+{
+	char p[PATH_MAX_LEN];
+	json_object *v;
+	uint64_t idx = 0, value = 0, two = 0;
+	const char *op;
+	int rc;
+
+	rc = want(c, o, json_type_object, path, "an object");
+	if (rc)
+		return rc;
+	check_keys(c, o, path, (const char *const[]){"index", "value", "valueTwo", "op", NULL});
+	subp(p, path, ".index");
+	if ((v = member(o, "index")) && (rc = get_u64(c, v, p, 5, &idx)))
+		return rc;
+	subp(p, path, ".value");
+	if ((v = member(o, "value")) && (rc = get_u64(c, v, p, UINT64_MAX, &value)))
+		return rc;
+	subp(p, path, ".valueTwo");
+	if ((v = member(o, "valueTwo")) && (rc = get_u64(c, v, p, UINT64_MAX, &two)))
+		return rc;
+	subp(p, path, ".op");
+	if (!(v = member(o, "op")))
+		return fail(c, -EINVAL, p, "missing");
+	rc = get_str(c, v, p, &op);
+	if (rc)
+		return rc;
+	*out = (struct sck_cond){.arg = (unsigned int)idx, .value = value};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(ops[i].name, op) != 0)
+			continue;
+		out->op = ops[i].op;
+		if (out->op == SCK_CMP_MASKED_EQ) {
+			/* OCI: value is the mask, valueTwo the expected value */
+			out->mask = value;
+			/* libseccomp keeps only the bits of the expected value inside the mask */
+			out->value = two & value;
+		}
+		return 0;
+	}
+	return fail(c, -EINVAL, p, "unknown operator \"%.60s\"", op);
+}
+
+static void note_max(struct pctx *c, const char *name)
+{
+	for (size_t a = 0; a < c->narch; a++) {
+		int nr = sck_syscall_nr(c->arches[a], name);
+		if (nr > c->maxnr[a])
+			c->maxnr[a] = nr;
+	}
+}
+
+static int read_syscall(struct pctx *c, json_object *o, size_t idx)
+{
+	static const char *const keys[] = {"names",   "name",	  "action",   "errnoRet", "args",
+					   "comment", "includes", "excludes", NULL};
+	char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
+	json_object *names, *name, *args, *v;
+	struct sck_cond conds[64];
+	size_t nconds = 0, nnames;
+	unsigned int count[6] = {0};
+	bool repeated = false, skip = false;
+	uint32_t action;
+	int rc;
+
+	snprintf(path, sizeof(path), "syscalls[%zu]", idx);
+	rc = want(c, o, json_type_object, path, "an object");
+	if (rc)
+		return rc;
+	check_keys(c, o, path, keys);
+	names = member(o, "names");
+	name = member(o, "name");
+	if (names && name)
+		return fail(c, -EINVAL, path, "both \"name\" and \"names\" given (as Docker)");
+	if (names) {
+		subp(p, path, ".names");
+		rc = want(c, names, json_type_array, p, "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(names); i++) {
+			const char *s;
+			subp(p, path, ".names[%zu]", i);
+			rc = get_str(c, json_object_array_get_idx(names, i), p, &s);
+			if (rc)
+				return rc;
+			if (!*s)
+				return fail(c, -EINVAL, p, "empty syscall name");
+		}
+	} else if (name) {
+		const char *s;
+		subp(p, path, ".name");
+		rc = get_str(c, name, p, &s);
+		if (rc)
+			return rc;
+		if (!*s)
+			return fail(c, -EINVAL, p, "empty syscall name");
+	}
+	subp(p, path, ".action");
+	if (!(v = member(o, "action")))
+		return fail(c, -EINVAL, p, "missing");
+	{
+		char ep[PATH_MAX_LEN];
+		subp(ep, path, ".errnoRet");
+		rc = get_action(c, v, member(o, "errnoRet"), p, ep, &action);
+		if (rc)
+			return rc;
+	}
+	if ((v = member(o, "comment"))) {
+		subp(p, path, ".comment");
+		const char *s;
+		rc = get_str(c, v, p, &s);
+		if (rc)
+			return rc;
+	}
+	if ((args = member(o, "args"))) {
+		subp(p, path, ".args");
+		rc = want(c, args, json_type_array, p, "an array");
+		if (rc)
+			return rc;
+		if (json_object_array_length(args) > sizeof(conds) / sizeof(conds[0]))
+			return fail(c, -EINVAL, p, "more than %zu conditions",
+				    sizeof(conds) / sizeof(conds[0]));
+		for (size_t i = 0; i < json_object_array_length(args); i++) {
+			subp(p, path, ".args[%zu]", i);
+			rc = read_cond(c, json_object_array_get_idx(args, i), p, &conds[nconds]);
+			if (rc)
+				return rc;
+			if (++count[conds[nconds].arg] > 1)
+				repeated = true;
+			nconds++;
+		}
+	}
+	if ((v = member(o, "excludes"))) {
+		subp(p, path, ".excludes");
+		rc = filter_clause(c, v, p, false);
+		if (rc < 0)
+			return rc;
+		skip |= rc == 1;
+	}
+	if ((v = member(o, "includes"))) {
+		subp(p, path, ".includes");
+		rc = filter_clause(c, v, p, true);
+		if (rc < 0)
+			return rc;
+		skip |= rc == 0;
+	}
+	if (skip)
+		return 0;
+
+	nnames = names ? json_object_array_length(names) : (name ? 1 : 0);
+	for (size_t i = 0; i < nnames; i++) {
+		const char *s =
+			json_object_get_string(names ? json_object_array_get_idx(names, i) : name);
+		if (names)
+			subp(p, path, ".names[%zu]", i);
+		else
+			subp(p, path, ".name");
+		note_max(c, s);
+		/* runc: a rule with the default action is redundant, skipped before anything */
+		if (action == c->def_action)
+			continue;
+		if (!name_anywhere(s)) {
+			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
+				warn(c, p, "unknown syscall \"%s\" on %s ignored", s,
+				     c->arches[0]->name);
+				continue;
+			}
+			return fail(c, -ENOENT, p, "unknown syscall \"%.60s\" on %s", s,
+				    c->arches[0]->name);
+		}
+		if (!repeated) {
+			rc = add_one(c, s, action, conds, nconds, p);
+		} else {
+			/* runc: an index used twice makes each condition a rule of its own */
+			for (size_t k = 0; k < nconds && !rc; k++)
+				rc = add_one(c, s, action, &conds[k], 1, p);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): numbers above the largest named. */
+static int enosys_stub(struct pctx *c)
+{
+	const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
+	int rc;
+
+	if (c->def_allow || c->def_errno_enosys)
+		return 0;
+	for (size_t a = 0; a < c->narch; a++) {
+		const struct sck_arch *arch = c->arches[a];
+		if (c->maxnr[a] <= 0)
+			continue;
+		rc = sck_filter_add_override(c->f, arch, (uint32_t)c->maxnr[a] + 1, 0xffffffffU,
+					     enosys);
+		/* s390: setup(2) (0) multiplexes large numbers the kernel does not know */
+		if (!rc && (arch->id == SCK_ARCH_S390 || arch->id == SCK_ARCH_S390X))
+			rc = sck_filter_add_override(c->f, arch, 0, 0, enosys);
+		if (rc)
+			return fail(c, rc, "", "cannot add the -ENOSYS stub: %s", strerror(-rc));
+	}
+	return 0;
+}
+
+static int read_profile(struct pctx *c, json_object *root, struct sck_profile_info *info)
+{
+	static const char *const keys[] = {
+		"comment", "defaultAction", "defaultErrnoRet",	"architectures", "archMap",
+		"flags",   "listenerPath",  "listenerMetadata", "syscalls",	 NULL};
+	json_object *v;
+	uint32_t def;
+	int rc;
+
+	rc = want(c, root, json_type_object, "", "a JSON object (an OCI LinuxSeccomp)");
+	if (rc)
+		return rc;
+	check_keys(c, root, "(top)", keys);
+	if (!(v = member(root, "defaultAction")))
+		return fail(c, -EINVAL, "defaultAction", "missing");
+	rc = get_action(c, v, member(root, "defaultErrnoRet"), "defaultAction", "defaultErrnoRet",
+			&def);
+	if (rc)
+		return rc;
+	c->def_action = def;
+	c->def_allow = def == SECCOMP_RET_ALLOW || def == SECCOMP_RET_LOG;
+	if ((v = member(root, "defaultErrnoRet"))) {
+		uint64_t e;
+		rc = get_u64(c, v, "defaultErrnoRet", 4095, &e);
+		if (rc)
+			return rc;
+		c->def_errno_enosys = e == ENOSYS;
+	}
+	if (!c->arches_given && sck_arch_native())
+		add_arch(c, sck_arch_native(), "");
+	rc = read_arches(c, root);
+	if (rc)
+		return rc;
+	if (c->narch == 0)
+		return fail(c, -EDOM, "architectures", "no architecture (and no native one)");
+	if ((v = member(root, "flags"))) {
+		rc = want(c, v, json_type_array, "flags", "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			char p[PATH_MAX_LEN];
+			const char *s;
+			bool found = false;
+			snprintf(p, sizeof(p), "flags[%zu]", i);
+			rc = get_str(c, json_object_array_get_idx(v, i), p, &s);
+			if (rc)
+				return rc;
+			for (size_t k = 0; k < sizeof(flag_names) / sizeof(flag_names[0]); k++) {
+				if (strcmp(flag_names[k].name, s) == 0) {
+					info->load_flags |= flag_names[k].flag;
+					found = true;
+				}
+			}
+			if (!found)
+				return fail(c, -EINVAL, p, "unknown flag \"%.60s\"", s);
+		}
+	}
+	if ((v = member(root, "listenerPath"))) {
+		const char *s;
+		rc = get_str(c, v, "listenerPath", &s);
+		if (rc)
+			return rc;
+		if (strlen(s) >= sizeof(info->listener_path))
+			return fail(c, -EINVAL, "listenerPath", "longer than %zu bytes",
+				    sizeof(info->listener_path) - 1);
+		strcpy(info->listener_path, s);
+	}
+	if ((v = member(root, "listenerMetadata"))) {
+		const char *s;
+		rc = get_str(c, v, "listenerMetadata", &s);
+		if (rc)
+			return rc;
+		if (strlen(s) >= sizeof(info->listener_metadata))
+			return fail(c, -EINVAL, "listenerMetadata", "longer than %zu bytes",
+				    sizeof(info->listener_metadata) - 1);
+		strcpy(info->listener_metadata, s);
+	}
+	{
+		SCK_OPTS(sck_filter_opts, fo, .default_action = def,
+			 .bad_arch_action = SECCOMP_RET_KILL_THREAD, .flags = SCK_FILTER_OCI);
+		rc = sck_filter_new(&fo, &c->f);
+		if (rc)
+			return fail(c, rc, "", "%s", strerror(-rc));
+	}
+	for (size_t i = 0; i < c->narch; i++) {
+		rc = sck_filter_add_arch(c->f, c->arches[i]);
+		if (rc && rc != -EEXIST)
+			return fail(c, rc, "architectures", "cannot add %s: %s", c->arches[i]->name,
+				    strerror(-rc));
+		c->maxnr[i] = -1;
+	}
+	if ((v = member(root, "syscalls"))) {
+		rc = want(c, v, json_type_array, "syscalls", "an array");
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			rc = read_syscall(c, json_object_array_get_idx(v, i), i);
+			if (rc)
+				return rc;
+		}
+	}
+	if (c->flags & SCK_PROFILE_ENOSYS_NEWER) {
+		rc = enosys_stub(c);
+		if (rc)
+			return rc;
+	}
+	info->default_action = def;
+	info->narches = c->narch;
+	info->rules = c->rules;
+	return 0;
+}
+
+/* 1-based line and column of byte @off of @s. */
+static void locate(const char *s, size_t off, unsigned int *line, unsigned int *col)
+{
+	unsigned int l = 1, cl = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			l++;
+			cl = 1;
+		} else {
+			cl++;
+		}
+	}
+	*line = l;
+	*col = cl;
+}
+
+/*
+ * json-c saturates an integer literal above 2^64-1 to 2^64-1 without a word; find one in the
+ * text (outside strings) so that it is an error, with its line and column. Returns its offset or
+ * -1.
+ */
+static long find_overflow(const char *s, size_t len)
+{
+	static const char max[] = "18446744073709551615";
+	bool str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t j, n;
+		if (str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				str = false;
+			continue;
+		}
+		if (s[i] == '"') {
+			str = true;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			continue;
+		for (j = i; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		n = j - i;
+		/* leading zeros are not JSON; json-c refused them already */
+		if (n > 20 || (n == 20 && memcmp(s + i, max, 20) > 0))
+			return (long)i;
+		i = j - 1;
+	}
+	return -1;
+}
+
+static int parse_json(struct pctx *c, const char *json, size_t len, json_object **out)
+{
+	json_tokener *tok;
+	json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	if (len > INT32_MAX)
+		return fail(c, -EINVAL, "", "profile too large");
+	tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!root && jerr == json_tokener_success)
+		jerr = json_tokener_continue;
+	if (jerr != json_tokener_success) {
+		unsigned int line, col;
+		if (jerr == json_tokener_continue)
+			end = len;
+		locate(json, end, &line, &col);
+		if (c->diag) {
+			c->diag->line = line;
+			c->diag->col = col;
+			snprintf(c->diag->msg, sizeof(c->diag->msg), "%s",
+				 jerr == json_tokener_continue ? "unexpected end of the JSON text"
+							       : json_tokener_error_desc(jerr));
+		}
+		json_object_put(root);
+		json_tokener_free(tok);
+		return -EINVAL;
+	}
+	/* the text must end with the value (whitespace aside) */
+	for (size_t i = end; i < len; i++) {
+		if (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')
+			continue;
+		if (c->diag) {
+			locate(json, i, &c->diag->line, &c->diag->col);
+			snprintf(c->diag->msg, sizeof(c->diag->msg),
+				 "unexpected text after the JSON value");
+		}
+		json_object_put(root);
+		json_tokener_free(tok);
+		return -EINVAL;
+	}
+	json_tokener_free(tok);
+	{
+		long at = find_overflow(json, len);
+		if (at >= 0) {
+			if (c->diag) {
+				locate(json, (size_t)at, &c->diag->line, &c->diag->col);
+				snprintf(c->diag->msg, sizeof(c->diag->msg),
+					 "integer out of range (at most 2^64-1)");
+			}
+			json_object_put(root);
+			return -EINVAL;
+		}
+	}
+	*out = root;
+	return 0;
+}
+
+int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opts *opts,
+		      struct sck_filter **out, struct sck_profile_info *info, struct sck_diag *diag)
+{
+	struct pctx c = {.diag = diag};
+	struct sck_profile_info inf = {0};
+	const struct sck_arch *const *arches;
+	const char *kernel;
+	struct utsname u;
+	json_object *root = NULL;
+	size_t narches;
+	int rc;
+
+	if (diag)
+		memset(diag, 0, sizeof(*diag));
+	if (!json || !out || (info && info->sz < sizeof(size_t)))
+		return -EINVAL;
+	rc = sck_opts_check(opts, sizeof(*opts));
+	if (rc)
+		return rc;
+	c.flags = SCK_OPTS_GET(opts, flags, 0U);
+	if (c.flags & ~(unsigned int)(SCK_PROFILE_IGNORE_UNKNOWN | SCK_PROFILE_ENOSYS_NEWER))
+		return -EINVAL;
+	c.warn = SCK_OPTS_GET(opts, warn, NULL);
+	c.warn_arg = SCK_OPTS_GET(opts, warn_arg, NULL);
+	arches = SCK_OPTS_GET(opts, arches, NULL);
+	narches = SCK_OPTS_GET(opts, narches, (size_t)0);
+	if (narches && !arches)
+		return -EINVAL;
+	if (narches > SCK_FILTER_MAX_ARCH)
+		return -E2BIG;
+	for (size_t i = 0; i < narches; i++) {
+		if (!arches[i])
+			return -EINVAL;
+		add_arch(&c, arches[i], "");
+	}
+	c.arches_given = narches > 0;
+	c.main_arch = SCK_OPTS_GET(opts, main_arch, NULL);
+	if (!c.main_arch)
+		c.main_arch = narches ? arches[0] : sck_arch_native();
+	c.caps = SCK_OPTS_GET(opts, caps, NULL);
+	if (!c.caps)
+		c.caps = docker_caps;
+	kernel = SCK_OPTS_GET(opts, kernel, NULL);
+	if (!kernel) {
+		if (uname(&u) == 0)
+			kernel = u.release;
+		else
+			kernel = "0.0";
+	}
+	if (!parse_kver(kernel, c.kver))
+		return fail(&c, -EINVAL, "", "invalid kernel version \"%.40s\"", kernel);
+
+	rc = parse_json(&c, json, len, &root);
+	if (rc)
+		return rc;
+	rc = read_profile(&c, root, &inf);
+	json_object_put(root);
+	if (rc) {
+		sck_filter_free(c.f);
+		return rc;
+	}
+	if (info) {
+		size_t sz = info->sz < sizeof(inf) ? info->sz : sizeof(inf);
+		inf.sz = info->sz;
+		memcpy(info, &inf, sz);
+	}
+	*out = c.f;
+	return 0;
+}
+
+int sck_profile_parse_file(const char *path, const struct sck_profile_opts *opts,
+			   struct sck_filter **out, struct sck_profile_info *info,
+			   struct sck_diag *diag)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc = 0;
+
+	if (diag)
+		memset(diag, 0, sizeof(*diag));
+	if (!path || !out)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = -EISDIR;
+		goto out;
+	}
+	if (st.st_size > (off_t)MAX_FILE) {
+		rc = -EFBIG;
+		goto out;
+	}
+	for (;;) {
+		size_t cap = len + 65536;
+		char *nb;
+		ssize_t n;
+		if (cap > MAX_FILE + 65536) {
+			rc = -EFBIG;
+			goto out;
+		}
+		nb = realloc(buf, cap + 1);
+		if (!nb) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		buf = nb;
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > MAX_FILE) {
+		rc = -EFBIG;
+		goto out;
+	}
+	rc = sck_profile_parse(buf ? buf : "", len, opts, out, info, diag);
+out:
+	if (rc && diag && !diag->msg[0])
+		snprintf(diag->msg, sizeof(diag->msg), "%s", strerror(-rc));
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* profiles/default.json, embedded by mk/profile.mk */
+extern const char sck_profile_default_json[];
+extern const size_t sck_profile_default_len;
+
+const char *sck_profile_builtin(size_t *len)
+{
+	if (len)
+		*len = sck_profile_default_len;
+	return sck_profile_default_json;
+}

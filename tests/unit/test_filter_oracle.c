@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/* The filter tests' oracle (see test_filter_oracle.h). */
+#include "test_filter_oracle.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define X32_BIT 0x40000000U
+
+static bool holds(const struct sck_cond *c, uint64_t x, bool narrow)
+{
+	uint64_t v = c->value, m = c->mask;
+
+	if (narrow || (c->flags & SCK_COND_LOW32)) {
+		x &= 0xffffffffU;
+		v &= 0xffffffffU;
+		m &= 0xffffffffU;
+	}
+	switch (c->op) {
+	case SCK_CMP_EQ:
+		return x == v;
+	case SCK_CMP_NE:
+		return x != v;
+	case SCK_CMP_LT:
+		return x < v;
+	case SCK_CMP_LE:
+		return x <= v;
+	case SCK_CMP_GT:
+		return x > v;
+	case SCK_CMP_GE:
+		return x >= v;
+	case SCK_CMP_MASKED_EQ:
+		return (x & m) == v;
+	}
+	return false;
+}
+
+void orc_prepare(struct orc_spec *s)
+{
+	for (size_t r = 0; r < s->nrules; r++) {
+		for (size_t i = 0; i < s->narch; i++) {
+			const struct orc_rule *ru = &s->rules[r];
+			s->direct[r][i] = ru->name ? sck_syscall_nr(s->arches[i], ru->name) : ru->nr;
+			s->muxrc[r][i] = ru->name ? sck_syscall_mux(s->arches[i], ru->name,
+								    &s->mux[r][i])
+						  : -ENOENT;
+		}
+	}
+	s->prepared = true;
+}
+
+/* Whether rule @r matches call @d on arch @a; *uncond tells whether it is unconditional there. */
+static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
+			 const struct sck_arch *a, const struct seccomp_data *d, bool *applies,
+			 bool *uncond)
+{
+	uint32_t nr = (uint32_t)d->nr;
+	bool narrow = a->bits == 32;
+	struct sck_syscall_mux mx;
+	int direct, muxrc;
+	size_t ri = (size_t)(r - s->rules), ai = 0;
+
+	*applies = false;
+	if (r->arch && r->arch != a)
+		return false;
+	while (ai < s->narch && s->arches[ai] != a)
+		ai++;
+	if (s->prepared && ai < s->narch) {
+		direct = s->direct[ri][ai];
+		muxrc = s->muxrc[ri][ai];
+		mx = s->mux[ri][ai];
+	} else {
+		direct = r->name ? sck_syscall_nr(a, r->name) : r->nr;
+		muxrc = r->name ? sck_syscall_mux(a, r->name, &mx) : -ENOENT;
+	}
+	if (direct >= 0 && (uint32_t)direct == nr) {
+		*applies = true;
+		*uncond = r->nconds == 0;
+		for (size_t i = 0; i < r->nconds; i++)
+			if (!holds(&r->conds[i], d->args[r->conds[i].arg], narrow))
+				return false;
+		return true;
+	}
+	if (!(s->flags & SCK_FILTER_NO_MULTIPLEX) && muxrc == 0 && (uint32_t)mx.nr == nr) {
+		uint64_t a0 = d->args[0];
+		*applies = true;
+		*uncond = false;
+		if (s->flags & SCK_FILTER_OCI) {
+			if ((narrow ? (a0 & 0xffffffffU) : a0) != mx.call)
+				return false;
+		} else if (((uint32_t)a0 & mx.call_mask) != mx.call) {
+			return false;
+		}
+		for (size_t i = 0; i < r->nconds; i++)
+			if (r->conds[i].arg != 0 &&
+			    !holds(&r->conds[i], d->args[r->conds[i].arg], narrow))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d)
+{
+	const struct sck_arch *a = NULL, *a64 = NULL, *a32 = NULL;
+	uint32_t nr = (uint32_t)d->nr;
+	const struct sck_arch *native[1] = {sck_arch_native()};
+	const struct sck_arch *const *arches = s->narch ? s->arches : native;
+	size_t narch = s->narch ? s->narch : 1;
+
+	for (size_t i = 0; i < narch; i++) {
+		if (arches[i]->audit_arch != d->arch)
+			continue;
+		if (arches[i]->id == SCK_ARCH_X86_64)
+			a64 = arches[i];
+		else if (arches[i]->id == SCK_ARCH_X32)
+			a32 = arches[i];
+		else
+			a = arches[i];
+	}
+	if (a64 || a32) {
+		if (nr == 0xffffffffU)
+			return s->def;
+		a = nr >= X32_BIT ? a32 : a64;
+	}
+	if (!a)
+		return s->bad;
+	if (s->flags & SCK_FILTER_OCI) {
+		/* an unconditional rule of this syscall: the first one wins */
+		for (size_t i = 0; i < s->nrules; i++) {
+			bool applies, uncond = false;
+			if (s->rules[i].action == s->def)
+				continue;
+			rule_matches(s, &s->rules[i], a, d, &applies, &uncond);
+			if (applies && uncond)
+				return s->rules[i].action;
+		}
+	}
+	for (size_t i = 0; i < s->nrules; i++) {
+		bool applies, uncond = false;
+		if ((s->flags & SCK_FILTER_OCI) && s->rules[i].action == s->def)
+			continue;
+		if (rule_matches(s, &s->rules[i], a, d, &applies, &uncond))
+			return s->rules[i].action;
+	}
+	return s->def;
+}
+
+int orc_build(const struct orc_spec *s, struct sck_filter **out)
+{
+	SCK_OPTS(sck_filter_opts, o, .default_action = s->def, .bad_arch_action = s->bad,
+		 .flags = s->flags);
+	struct sck_filter *f;
+	int rc = sck_filter_new(&o, &f);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->narch; i++) {
+		rc = sck_filter_add_arch(f, s->arches[i]);
+		if (rc)
+			goto fail;
+	}
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct orc_rule *r = &s->rules[i];
+		struct sck_rule sr = {.name = r->name, .nr = r->nr, .arch = r->arch,
+				      .action = r->action, .conds = r->conds, .nconds = r->nconds};
+		rc = sck_filter_add_rule(f, &sr);
+		if (rc)
+			goto fail;
+	}
+	*out = f;
+	return 0;
+fail:
+	sck_filter_free(f);
+	return rc;
+}
+
+int orc_emu(const struct sck_filter *f, unsigned int flags, struct sck_bpf_emu **emu, size_t *len)
+{
+	SCK_OPTS(sck_filter_compile_opts, co, .flags = flags);
+	struct sck_filter_prog *p;
+	const struct sock_filter *in;
+	int rc = sck_filter_compile(f, &co, &p);
+
+	if (rc)
+		return rc;
+	in = sck_filter_prog_insns(p, len);
+	rc = sck_bpf_emu_new(in, *len, emu);
+	sck_filter_prog_free(p);
+	return rc;
+}
