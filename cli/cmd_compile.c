@@ -137,7 +137,7 @@ int sck_cmd_compile(int argc, char **argv)
 		case 'h':
 			return sck_cli_help(cmd);
 		default:
-			return sck_cli_usage(cmd, "bad option");
+			return sck_cli_bad_option(cmd, "a:f:o:h", argv);
 		}
 	}
 	if (strcmp(format, "raw") == 0)
