@@ -113,6 +113,40 @@ static const struct row rows[] = {
 	{{"dump", "-a", "vax", "1"}, 2, "vax"},
 	{{"dump", "-o", "@/out/x.txt", "2147483647"}, 1, "no such process"},
 	{{"dump", "-o", "@/out/x.txt", "@PID"}, 1, "not in seccomp filter mode"},
+	/* compile: the profile reader and the compiler */
+	{{"compile"}, 2, "PROFILE"},
+	{{"compile", "@/p-basic.json", "@/p-basic.json"}, 2, "PROFILE"},
+	{{"compile", "--builtin", "@/p-basic.json"}, 2, "--builtin"},
+	{{"compile", "--frob", "@/p-basic.json"}, 2, "'--frob'"},
+	{{"compile", "-f", "svg", "@/p-basic.json"}, 2, "svg"},
+	{{"compile", "-a", "vax", "@/p-basic.json"}, 2, "vax"},
+	{{"compile", "-o"}, 2, "'-o' needs an argument"},
+	{{"compile", "-o", "@/out/x.bpf", "@/missing.json"}, 2, "No such file"},
+	{{"compile", "-o", "@/out/x.bpf", "@/dir"}, 2, "Is a directory"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-basic.json/x"}, 2, "Not a directory"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-empty.json"}, 2, "p-empty.json:1:1"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-empty-object.json"}, 2, "defaultAction: missing"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-array.json"}, 2, "JSON object"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-invalid.json"}, 2, "p-invalid.json:2:"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-truncated.json"}, 2, "p-truncated.json:1:"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-wrong-type.json"}, 2, "defaultAction"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-syscalls-type.json"}, 2, "syscalls"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-index-type.json"}, 2, "syscalls[0].args[0].index"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-arches-type.json"}, 2, "architectures"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-action.json"}, 2, "SCMP_ACT_FOO"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-op.json"}, 2, "SCMP_CMP_FOO"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-missing-op.json"}, 2, "syscalls[0].args[0].op"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-arch.json"}, 2, "SCMP_ARCH_PDP11"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-syscall.json"}, 2, "no_such_call"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-flag.json"}, 2, "SECCOMP_FILTER_FLAG_FOO"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-index-range.json"}, 2, "index"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-value-negative.json"}, 2, "args[0].value"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-value-range.json"}, 2, "out of range"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-errno-range.json"}, 2, "errnoRet"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-default-errno-range.json"}, 2, "defaultErrnoRet"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-huge.json"}, 1, "4096"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-oversized.json"}, 2, "too large"},
+	{{"compile", "-o", "@/nodir/x.bpf", "@/p-basic.json"}, 1, "No such file"},
 };
 
 static char dir[64];
@@ -134,6 +168,32 @@ static void puts_file(const char *name, const char *text)
 	put(name, text, strlen(text));
 }
 
+/* A profile whose rule on read has one condition on @arg. */
+#define ARGS(cond)                                                                                 \
+	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"               \
+	"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[" cond "]}]}"
+
+/* 3000 conditional rules with distinct values: more than 4096 instructions once compiled. */
+static void huge_profile(void)
+{
+	size_t cap = 3000 * 128, n = 0;
+	char *text = malloc(cap);
+
+	cr_assert(text);
+	n += (size_t)snprintf(text + n, cap - n,
+			      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+	for (unsigned long long i = 0; i < 3000; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "%s{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
+				      "\"args\":[{\"index\":%llu,\"value\":%llu,\"op\":"
+				      "\"SCMP_CMP_EQ\"}]}",
+				      i ? "," : "", i % 6, i * 4294967297ull);
+	n += (size_t)snprintf(text + n, cap - n, "]}");
+	cr_assert_lt(n, cap);
+	puts_file("p-huge.json", text);
+	free(text);
+}
+
 static void make_inputs(void)
 {
 	static struct sock_filter huge[SCK_BPF_MAXINSNS + 1];
@@ -148,6 +208,7 @@ static void make_inputs(void)
 	char path[256];
 	char *text;
 	size_t n = 0, cap = (SCK_BPF_MAXINSNS + 2) * 16;
+	int fd;
 
 	cr_assert(sck_test_tmpdir());
 	snprintf(dir, sizeof(dir), "%s", sck_test_tmpdir());
@@ -179,6 +240,48 @@ static void make_inputs(void)
 		n += (size_t)snprintf(text + n, cap - n, "return ALLOW\n");
 	puts_file("long.s", text);
 	free(text);
+	puts_file("p-basic.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":"
+				  "[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	puts_file("p-empty.json", "");
+	puts_file("p-empty-object.json", "{}");
+	puts_file("p-array.json", "[]");
+	puts_file("p-invalid.json", "{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [ "
+				    "{\"names\": [\"read\"],, ");
+	puts_file("p-truncated.json", "{\"defaultAction\": \"SCMP_ACT_ERRNO\"");
+	puts_file("p-wrong-type.json", "{\"defaultAction\":1}");
+	puts_file("p-syscalls-type.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{}}");
+	puts_file("p-index-type.json",
+		  ARGS("{\"index\":\"0\",\"value\":1,\"op\":\"SCMP_CMP_EQ\"}"));
+	puts_file("p-arches-type.json",
+		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":\"SCMP_ARCH_X86\"}");
+	puts_file("p-unknown-action.json", "{\"defaultAction\":\"SCMP_ACT_FOO\"}");
+	puts_file("p-unknown-op.json", ARGS("{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_FOO\"}"));
+	puts_file("p-missing-op.json", ARGS("{\"index\":0,\"value\":1}"));
+	puts_file("p-unknown-arch.json",
+		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_PDP11\"]}");
+	puts_file(
+		"p-unknown-syscall.json",
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"no_such_call\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	puts_file("p-unknown-flag.json",
+		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_FOO\"]}");
+	puts_file("p-index-range.json", ARGS("{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}"));
+	puts_file("p-value-negative.json",
+		  ARGS("{\"index\":0,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}"));
+	puts_file("p-value-range.json",
+		  ARGS("{\"index\":0,\"value\":18446744073709551616,\"op\":\"SCMP_CMP_EQ\"}"));
+	puts_file("p-errno-range.json",
+		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+		  "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":5000}]}");
+	puts_file("p-default-errno-range.json",
+		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":70000}");
+	huge_profile();
+	snprintf(path, sizeof(path), "%s/p-oversized.json", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert(fd >= 0);
+	/* sparse: 65 MiB of NUL bytes, above the 64 MiB the readers accept */
+	cr_assert_eq(ftruncate(fd, 65l << 20), 0);
+	close(fd);
 	snprintf(path, sizeof(path), "%s/dir", dir);
 	cr_assert_eq(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/out", dir);
