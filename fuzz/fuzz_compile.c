@@ -134,10 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sck_bpf_emu *eo = NULL, *el = NULL;
 	const struct sck_arch *farch[NARCH + 1];
 	struct sck_cond conds[4];
-	struct probes pr = {{0}, 0};
-	unsigned int args_used = 0;
-	int nrs[64];
-	size_t nfarch = 0, nnrs = 0, olen, llen;
+	struct probes pr[6] = {{{0}, 0}};
+	unsigned int cond_names = 0, args_used = 0; /* names with conditions, args compared */
+	int nrs[64], cond_nrs[64];
+	size_t nfarch = 0, nnrs = 0, ncond_nrs = 0, olen, llen;
 	const struct sock_filter *oi, *li;
 	uint64_t seed = size;
 	uint8_t b;
@@ -187,6 +187,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((b & 0x30) == 0x30 && nfarch)
 			r.arch = farch[u8(&in) % nfarch];
 		r.nconds = (size_t)(b >> 6);
+		if (r.nconds && r.name)
+			cond_names |= 1u << ((kind >> 1) % NSYS);
+		else if (r.nconds && ncond_nrs < sizeof(cond_nrs) / sizeof(cond_nrs[0]))
+			cond_nrs[ncond_nrs++] = r.nr;
 		for (size_t i = 0; i < r.nconds; i++) {
 			uint8_t c = u8(&in);
 
@@ -196,9 +200,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			conds[i].flags = (c & 0x80) ? SCK_COND_LOW32 : 0;
 			conds[i].value = value(&in);
 			conds[i].mask = conds[i].op == SCK_CMP_MASKED_EQ ? value(&in) : 0;
-			probe_add(&pr, conds[i].value);
+			probe_add(&pr[conds[i].arg], conds[i].value);
 			if (conds[i].op == SCK_CMP_MASKED_EQ)
-				probe_add(&pr, conds[i].mask);
+				probe_add(&pr[conds[i].arg], conds[i].mask);
 		}
 		r.conds = r.nconds ? conds : NULL;
 		rc = sck_filter_add_rule(f, &r);
@@ -222,23 +226,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sck_bpf_emu_new(oi, olen, &eo) < 0 || sck_bpf_emu_new(li, llen, &el) < 0)
 		goto out;
 
-	probe_add(&pr, 0);
+	for (int a = 0; a < 6; a++)
+		probe_add(&pr[a], 0);
 	for (size_t ai = 0; ai <= nfarch; ai++) {
 		/* the filter's arches, then one it does not have */
 		uint32_t audit = ai < nfarch ? farch[ai]->audit_arch : sck_audit_arch("ppc64le");
-		int cand[(64 + NSYS) * 2 + 8];
+		int cand[(64 * 2 + NSYS * 2) * 2 + 8];
 		size_t ncand = 0, nsweep;
 
+		/* first the numbers whose rules have conditions: their arguments matter */
+		for (size_t i = 0; i < ncond_nrs; i++)
+			cand[ncand++] = cond_nrs[i];
+		for (size_t i = 0; i < NSYS && ai < nfarch; i++) {
+			int nr = sck_syscall_nr(farch[ai], sys_names[i]);
+
+			if (nr >= 0 && (cond_names & (1u << i)))
+				cand[ncand++] = nr;
+		}
+		nsweep = ncand;
 		for (size_t i = 0; i < nnrs; i++)
 			cand[ncand++] = nrs[i];
 		for (size_t i = 0; i < NSYS && ai < nfarch; i++) {
 			int nr = sck_syscall_nr(farch[ai], sys_names[i]);
 
-			if (nr >= 0)
+			if (nr >= 0 && !(cond_names & (1u << i)))
 				cand[ncand++] = nr;
 		}
-		nsweep = ncand; /* the arguments matter for these; the rest only by number */
-		for (size_t i = 0; i < nsweep; i++)
+		for (size_t i = 0, n = ncand; i < n; i++)
 			cand[ncand++] = (int)((uint32_t)cand[i] ^ 0x40000000u);
 		cand[ncand++] = -1;
 		cand[ncand++] = 0;
@@ -254,20 +268,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			compare(eo, el, &d);
 			if (ci >= nsweep)
 				continue;
-			/* each argument a condition looks at on its own over the probes, then
-			 * random mixes of probes on all of them */
+			/* each compared argument on its own over its operands and their
+			 * neighbours, then random mixes of them */
 			for (int a = 0; a < 6; a++) {
 				if (!(args_used & (1u << a)))
 					continue;
-				for (size_t k = 0; k < pr.n; k++) {
-					d.args[a] = pr.v[k];
+				for (size_t k = 0; k < pr[a].n; k++) {
+					d.args[a] = pr[a].v[k];
 					compare(eo, el, &d);
 				}
 				d.args[a] = 0;
 			}
-			for (int k = 0; k < 8 && args_used; k++) {
+			for (int k = 0; k < 8; k++) {
 				for (int a = 0; a < 6; a++)
-					d.args[a] = pr.v[mix(&seed) % pr.n];
+					d.args[a] = pr[a].v[mix(&seed) % pr[a].n];
 				compare(eo, el, &d);
 			}
 		}
