@@ -197,7 +197,7 @@ int sck_cmd_compile(int argc, char **argv)
 	}
 	/* the arches the filter was built for, for the stats */
 	if (narch) {
-		memcpy(parch, arches, narch * sizeof(*arches));
+		memcpy(parch, arches, narch * sizeof(const struct sck_arch *));
 		pnarch = narch;
 	}
 	rc = sck_filter_compile(f, NULL, &prog);

@@ -335,7 +335,7 @@ static void emit_section(struct gen *g)
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b)
 {
 	struct gen g = {.b = b, .ir = ir};
-	int sec[SCK_FILTER_MAX_ARCH];
+	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 
 	g.block_labels = malloc((ir->nverdicts + 1) * sizeof(*g.block_labels));
