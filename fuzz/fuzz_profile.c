@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the OCI / Docker profile reader (sck_profile_parse) on arbitrary bytes, with
- * fixed options (x86_64 and x32, Docker's default caps, kernel 6.1) so that a run does not depend
- * on the machine. A refused profile must leave a NUL-terminated diagnostic and no filter; an
+ * fixed options (x86_64 and x32, Docker's default caps, kernel 6.1; unknown names ignored and the
+ * ENOSYS stub on or off by the input's length) so that a run does not depend on the machine. A refused profile must leave a NUL-terminated diagnostic and no filter; an
  * accepted one must compile with both generators (or be refused as too big by both) into
  * programs the validator accepts, which must agree on the syscall numbers around the arch's
  * table. Any difference is __builtin_trap().
@@ -34,7 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct sck_arch *arches[] = {sck_arch_from_name("x86_64"), sck_arch_from_name("x32")};
 	SCK_OPTS(sck_profile_opts, o, .arches = arches, .narches = 2, .main_arch = arches[0],
-		 .kernel = "6.1", .flags = size % 2 ? SCK_PROFILE_IGNORE_UNKNOWN : 0);
+		 .kernel = "6.1",
+		 .flags = (size % 2 ? SCK_PROFILE_IGNORE_UNKNOWN : 0) |
+			  (size % 3 ? SCK_PROFILE_ENOSYS_NEWER : 0));
 	SCK_OPTS(sck_filter_compile_opts, lin, .flags = SCK_COMPILE_LINEAR);
 	struct sck_profile_info info = {.sz = sizeof(info)};
 	struct sck_filter_prog *po = NULL, *pl = NULL;

@@ -237,8 +237,7 @@ enum sck_filter_format {
 /*
  * sck_filter_prog_export_alloc - @p in format @fmt. @out receives a malloc'd buffer the caller
  * frees (NUL-terminated for the text formats), @len its length without the NUL.
- * Returns 0; -EINVAL (NULL argument, unknown format); -EOPNOTSUPP (a format this build cannot
- * write); -ENOMEM.
+ * Returns 0; -EINVAL (NULL argument, unknown format); -ENOMEM.
  */
 SCK_API int sck_filter_prog_export_alloc(const struct sck_filter_prog *p,
 					 enum sck_filter_format fmt, char **out, size_t *len);

@@ -84,8 +84,9 @@ struct sck_profile_opts {
  *                     sck_filter_prog_load.
  * @default_action:    the filter's default action (the full SECCOMP_RET_* value).
  * @narches:           architectures of the filter.
- * @rules:             rules added to the filter (after runc's expansion of repeated argument
- *                     indexes; before dropping those whose action is the default).
+ * @rules:             rules added to the filter (after Docker's includes/excludes, runc's
+ *                     expansion of repeated argument indexes and its dropping of rules with
+ *                     the default action; one per arch where x32/n32 need their own).
  * @listener_path:     `listenerPath` ("" when absent).
  * @listener_metadata: `listenerMetadata` ("" when absent).
  */

@@ -25,9 +25,11 @@ struct gen {
 	int *block_labels; /* per verdict, -1: not referenced */
 	size_t *pending;   /* blocks to emit, in reference order */
 	size_t npending;
-	/* tree */
-	size_t n;
-	size_t *root; /* n*n */
+	/* tree: per interval [i, j] its cost and root (n*n, reused between sections) */
+	size_t n, cap;
+	float *cost, *cost_t;
+	uint16_t *root;
+	double *w; /* prefix sums of the (reshaped) range weights */
 	int err;
 };
 
@@ -89,61 +91,285 @@ static int verdict_label(struct gen *g, size_t v)
 
 /* ---- the search tree ---- */
 
-static int plan_tree(struct gen *g)
+/*
+ * The tree over the group's ranges [0, n): an interval of ranges is either split by
+ * `nr >= ranges[k].lo` (left [i, k-1], right [k, j]) or, when all its ranges but those of one
+ * verdict V are single numbers, tested by a chain of at most CHAIN_MAX `nr == x` (then V): the
+ * chain is what makes an isolated exception in a run of one verdict cost one compare instead of
+ * two. Costs are weighted depths (a compare costs the weight of everything below it). Knuth's
+ * bound on the split points keeps the dynamic programming near O(n^2).
+ */
+#define CHAIN_MAX 3
+#define CHAIN_SPAN (2 * CHAIN_MAX + 1)
+#define ROOT_CHAIN 0xffffu
+#define INF 1e30
+
+static double leaf_w(const struct gen *g, size_t k)
+{
+	return g->w[k + 1] - g->w[k];
+}
+
+/* Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. */
+static double chain_cost(const struct gen *g, size_t i, size_t j, size_t *order, size_t *m_out,
+			 size_t *v_out)
+{
+	const struct sck_ir_range *r = g->g->ranges;
+	size_t v = SIZE_MAX, m = 0;
+	double wv = 0, cost = 0;
+
+	if (j - i + 1 > CHAIN_SPAN)
+		return INF;
+	for (size_t k = i; k <= j; k++) {
+		if (r[k].lo == r[k].hi)
+			continue;
+		if (v == SIZE_MAX)
+			v = r[k].verdict;
+		else if (v != r[k].verdict)
+			return INF;
+	}
+	if (v == SIZE_MAX) { /* all single numbers: V is the heaviest verdict */
+		double best = -1;
+		for (size_t k = i; k <= j; k++) {
+			double s = 0;
+			for (size_t q = i; q <= j; q++)
+				if (r[q].verdict == r[k].verdict)
+					s += leaf_w(g, q);
+			if (s > best) {
+				best = s;
+				v = r[k].verdict;
+			}
+		}
+	}
+	for (size_t k = i; k <= j; k++) {
+		if (r[k].verdict == v) {
+			wv += leaf_w(g, k);
+			continue;
+		}
+		if (m == CHAIN_MAX)
+			return INF;
+		/* insertion by weight, heaviest first */
+		size_t p = m++;
+		while (p > 0 && leaf_w(g, order[p - 1]) < leaf_w(g, k)) {
+			order[p] = order[p - 1];
+			p--;
+		}
+		order[p] = k;
+	}
+	if (m == 0)
+		return INF;
+	for (size_t k = 0; k < m; k++)
+		cost += (double)(k + 1) * leaf_w(g, order[k]);
+	cost += (double)m * wv;
+	*m_out = m;
+	*v_out = v;
+	return cost;
+}
+
+/* Interval [i, j] in the packed upper triangle, row by row; and the same, column by column. */
+static inline size_t rix(size_t n, size_t i, size_t j)
+{
+	return i * n - (i * (i + 1)) / 2 + j;
+}
+#define RIX(i, j) rix(n, (i), (j))
+
+static inline size_t cix(size_t i, size_t j)
+{
+	return j * (j + 1) / 2 + i;
+}
+
+static void run_dp(struct gen *g)
+{
+	size_t n = g->n;
+	float *cost = g->cost, *cost_t = g->cost_t;
+	uint16_t *root = g->root;
+
+	for (size_t i = 0; i < n; i++) {
+		cost[RIX(i, i)] = 0;
+		cost_t[cix(i, i)] = 0;
+		root[RIX(i, i)] = 0;
+	}
+	for (size_t len = 2; len <= n; len++) {
+		for (size_t i = 0; i + len <= n; i++) {
+			size_t j = i + len - 1, lo = i + 1, hi = j, bk, order[CHAIN_MAX], m, v;
+			double best, wij = g->w[j + 1] - g->w[i], c;
+
+			if (len > 2 && root[RIX(i, j - 1)] != ROOT_CHAIN &&
+			    root[RIX(i + 1, j)] != ROOT_CHAIN) {
+				lo = root[RIX(i, j - 1)];
+				hi = root[RIX(i + 1, j)];
+				if (hi < lo) { /* (chains and ties can cross Knuth's bounds) */
+					size_t t = lo;
+					lo = hi;
+					hi = t;
+				}
+			}
+			{
+				const float *row = &cost[RIX(i, 0)], *col = &cost_t[cix(0, j)];
+				float fb = (float)INF;
+				bk = lo;
+				for (size_t k = lo; k <= hi; k++) {
+					float fc = row[k - 1] + col[k];
+					bool lt = fc < fb;
+					fb = lt ? fc : fb;
+					bk = lt ? k : bk;
+				}
+				best = (double)fb + wij;
+			}
+			c = len <= CHAIN_SPAN ? chain_cost(g, i, j, order, &m, &v) : INF;
+			if (c < best * (1 - 1e-9)) {
+				best = c;
+				bk = ROOT_CHAIN;
+			}
+			cost[RIX(i, j)] = (float)best;
+			cost_t[cix(i, j)] = (float)best;
+			root[RIX(i, j)] = (uint16_t)bk;
+		}
+	}
+}
+
+/* Instructions a leaf's block runs with every argument 0 (an estimate from above), plus its RET. */
+static unsigned int leaf_cost(const struct gen *g, size_t verdict)
+{
+	const struct sck_ir_verdict *vd = &g->ir->verdicts[verdict];
+	unsigned int c = 1;
+
+	for (size_t e = 0; e < vd->nentries; e++) {
+		const struct sck_ir_entry *en = &vd->entries[e];
+		bool all = true;
+		for (size_t k = 0; k < en->ncond && all; k++) {
+			const struct sck_ir_cond *cd = &en->conds[k];
+			c += cd->wide ? 4 : 3;
+			switch (cd->op) {
+			case SCK_CMP_EQ:
+			case SCK_CMP_LE:
+			case SCK_CMP_GE:
+				all = cd->op == SCK_CMP_GE ? cd->value == 0 : true;
+				if (cd->op == SCK_CMP_EQ)
+					all = cd->value == 0;
+				break;
+			case SCK_CMP_NE:
+			case SCK_CMP_LT:
+				all = cd->value != 0;
+				break;
+			case SCK_CMP_GT:
+				all = false;
+				break;
+			case SCK_CMP_MASKED_EQ:
+				all = cd->value == 0;
+				break;
+			}
+		}
+		if (all)
+			return c;
+	}
+	return c;
+}
+
+/* The deepest (depth + leaf cost) over weighted leaves of [i, j] at @depth; marks offenders. */
+static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth, unsigned int limit,
+			  bool *bad)
+{
+	const struct sck_ir_range *r = g->g->ranges;
+	size_t n = g->n, k;
+	unsigned int a, b;
+
+	if (i == j) {
+		a = depth + leaf_cost(g, r[i].verdict);
+		if (a > limit && r[i].weight > 0)
+			bad[i] = true;
+		return r[i].weight > 0 ? a : 0;
+	}
+	k = g->root[RIX(i, j)];
+	if (k == ROOT_CHAIN) {
+		size_t order[CHAIN_MAX], m, v;
+		unsigned int mx = 0;
+		chain_cost(g, i, j, order, &m, &v);
+		for (size_t q = i; q <= j; q++) {
+			unsigned int d = depth + (unsigned int)m;
+			for (size_t p = 0; p < m; p++)
+				if (order[p] == q)
+					d = depth + (unsigned int)p + 1;
+			a = d + leaf_cost(g, r[q].verdict);
+			if (r[q].weight > 0) {
+				if (a > limit)
+					bad[q] = true;
+				if (a > mx)
+					mx = a;
+			}
+		}
+		return mx;
+	}
+	a = worst(g, i, k - 1, depth + 1, limit, bad);
+	b = worst(g, k, j, depth + 1, limit, bad);
+	return a > b ? a : b;
+}
+
+static int plan_tree(struct gen *g, unsigned int limit)
 {
 	const struct sck_ir_range *r = g->g->ranges;
 	size_t n = g->g->nranges;
-	double *cost = NULL, *w = NULL;
+	bool *bad = NULL;
+	double *mult = NULL;
 	int rc = 0;
 
+	if (n >= ROOT_CHAIN || n > 4 * SCK_BPF_MAXINSNS)
+		return -E2BIG; /* the program could not fit anyway */
 	g->n = n;
-	g->root = calloc(n * n, sizeof(*g->root));
-	cost = calloc(n * n, sizeof(*cost));
-	w = calloc(n + 1, sizeof(*w));
-	if (!g->root || !cost || !w) {
+	if (n * (n + 1) / 2 > g->cap) {
+		free(g->cost);
+		free(g->cost_t);
+		free(g->root);
+		g->cap = n * (n + 1) / 2;
+		g->cost = malloc(g->cap * sizeof(*g->cost));
+		g->cost_t = malloc(g->cap * sizeof(*g->cost_t));
+		g->root = malloc(g->cap * sizeof(*g->root));
+	}
+	free(g->w);
+	g->w = malloc((n + 1) * sizeof(*g->w));
+	bad = calloc(n, sizeof(*bad));
+	mult = malloc(n * sizeof(*mult));
+	if (!g->cost || !g->cost_t || !g->root || !g->w || !bad || !mult) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		w[i + 1] = w[i] + r[i].weight;
-	for (size_t len = 2; len <= n; len++) {
-		for (size_t i = 0; i + len <= n; i++) {
-			size_t j = i + len - 1;
-			size_t lo = len == 2 ? i + 1 : g->root[i * n + j - 1];
-			size_t hi = len == 2 ? j : g->root[(i + 1) * n + j];
-			double best = -1;
-			size_t bk;
-			if (hi < lo) { /* (ties can cross Knuth's bounds) */
-				size_t t = lo;
-				lo = hi;
-				hi = t;
-			}
-			bk = lo;
-			/* root k: left [i, k-1], right [k, j]; the test is nr >= ranges[k].lo */
-			for (size_t k = lo; k <= hi; k++) {
-				double c = cost[i * n + k - 1] + cost[k * n + j];
-				if (best < 0 || c < best) {
-					best = c;
-					bk = k;
-				}
-			}
-			cost[i * n + j] = best + (w[j + 1] - w[i]);
-			g->root[i * n + j] = bk;
-		}
+	for (size_t k = 0; k < n; k++)
+		mult[k] = 1;
+	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
+	for (int round = 0; round < 8; round++) {
+		g->w[0] = 0;
+		for (size_t k = 0; k < n; k++)
+			g->w[k + 1] = g->w[k] + r[k].weight * mult[k];
+		run_dp(g);
+		memset(bad, 0, n * sizeof(*bad));
+		if (n == 1 || worst(g, 0, n - 1, 0, limit, bad) <= limit)
+			break;
+		for (size_t k = 0; k < n; k++)
+			if (bad[k])
+				mult[k] *= 16;
 	}
 out:
-	free(cost);
-	free(w);
+	free(bad);
+	free(mult);
 	return rc;
 }
 
 static void emit_tree(struct gen *g, size_t i, size_t j)
 {
 	const struct sck_ir_range *r = g->g->ranges;
-	size_t k = g->root[i * g->n + j];
-	bool left_leaf = k - 1 == i, right_leaf = k == j;
+	size_t n = g->n, k = g->root[RIX(i, j)];
+	bool left_leaf, right_leaf;
 	int jt, jf, lr = 0;
 
+	if (k == ROOT_CHAIN) {
+		size_t order[CHAIN_MAX], m, v;
+		chain_cost(g, i, j, order, &m, &v);
+		for (size_t p = 0; p < m; p++)
+			jump(g, BPF_JEQ, r[order[p]].lo, verdict_label(g, r[order[p]].verdict),
+			     p + 1 == m ? verdict_label(g, v) : SCK_BPF_NEXT);
+		return;
+	}
+	left_leaf = k - 1 == i;
+	right_leaf = k == j;
 	jt = right_leaf ? verdict_label(g, r[k].verdict) : (lr = label(g));
 	jf = left_leaf ? verdict_label(g, r[i].verdict) : SCK_BPF_NEXT;
 	jump(g, BPF_JGE, r[k].lo, jt, jf);
@@ -353,16 +579,18 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b)
 	for (size_t i = 0; i < ir->ngroups && !g.err; i++) {
 		g.g = &ir->groups[i];
 		bind(&g, sec[i]);
-		rc = plan_tree(&g);
+		/* 16 instructions at most: the arch checks before this section, A = nr, the tree */
+		rc = plan_tree(&g, i + 3 < 16 ? 16 - (unsigned int)i - 3 : 1);
 		if (rc)
 			goto out;
 		emit_section(&g);
-		free(g.root);
-		g.root = NULL;
 	}
 	rc = g.err;
 out:
 	free(g.root);
+	free(g.cost);
+	free(g.cost_t);
+	free(g.w);
 	free(g.block_labels);
 	free(g.pending);
 	return rc;

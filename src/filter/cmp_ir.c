@@ -14,6 +14,9 @@
 #include <string.h>
 
 #define X32_BIT 0x40000000U
+#ifndef PRIO
+#define PRIO 1.85
+#endif
 
 static void *ir_alloc(struct sck_ir *ir, size_t size)
 {
@@ -86,7 +89,14 @@ static int elist_push(struct elist *l, const struct sck_ir_entry *e)
 static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
 		      const struct sck_arch *a, bool has_mux, struct elist *out)
 {
-	bool wide_arch = a->bits == 64;
+	/*
+	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
+	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
+	 */
+	bool wide_arch = a->bits == 64 &&
+			 !((f->flags & SCK_FILTER_OCI) &&
+			   (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+			    a->id == SCK_ARCH_MIPSEL64N32));
 	struct sck_ir_entry e = {.action = r->action};
 	struct sck_ir_cond *conds;
 	struct sck_syscall_mux mx = {0};
@@ -163,24 +173,25 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	return 0;
 }
 
-struct tagged {
-	struct sck_ir_entry e;
-	size_t idx;
-};
-
-/* by number, then rule order (a stable sort) */
-static int cmp_tagged(const void *a, const void *b)
+/* Sort @order (indexes into @e) by e[].nr, stably: LSD radix, 8 bits a pass. */
+static void radix_sort(const struct sck_ir_entry *e, uint32_t *order, uint32_t *tmp, size_t n)
 {
-	const struct tagged *x = a, *y = b;
-	if (x->e.nr != y->e.nr)
-		return x->e.nr < y->e.nr ? -1 : 1;
-	return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static int cmp_idx(const void *a, const void *b)
-{
-	const struct tagged *x = a, *y = b;
-	return (x->idx > y->idx) - (x->idx < y->idx);
+	for (unsigned int shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = {0};
+		bool moved = false;
+		for (size_t i = 0; i < n; i++)
+			count[((e[order[i]].nr >> shift) & 0xff) + 1]++;
+		for (size_t b = 0; b < 256; b++) {
+			if (count[b + 1] == n)
+				moved = true; /* every key has this digit: nothing to do */
+			count[b + 1] += count[b];
+		}
+		if (moved)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(e[order[i]].nr >> shift) & 0xff]++] = order[i];
+		memcpy(order, tmp, n * sizeof(*order));
+	}
 }
 
 /* -1: always false, 1: always true, 0: depends on the argument. */
@@ -281,9 +292,13 @@ static long intern_const(struct sck_ir *ir, uint32_t action)
 static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t n)
 {
 	struct sck_ir_verdict v = {.final = ir->def_action};
-	struct sck_ir_entry *out = ir_alloc(ir, n * sizeof(*out));
+	struct sck_ir_entry *out;
 	size_t k = 0;
 
+	/* the common case, one rule without conditions: a constant */
+	if (e[0].ncond == 0)
+		return intern_const(ir, e[0].action);
+	out = ir_alloc(ir, n * sizeof(*out));
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -452,11 +467,13 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 {
 	struct elist all = {0};
 	struct sck_ir_entry *sorted = NULL;
-	struct tagged *t = NULL;
+	uint32_t *order = NULL, *tmp = NULL;
+	uint8_t *keep = NULL;
 	struct rlist rl = {0};
 	long vdef, vbad;
 	uint32_t next = 0;
 	bool wrapped = false, has_mux[2];
+	const struct sck_arch *f_first = f->narch ? f->arches[0] : NULL;
 	int rc = 0;
 
 	for (size_t m = 0; m < g->nmembers; m++)
@@ -472,57 +489,51 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 				goto out;
 		}
 	}
-	/* stable sort by number: (nr, rule order) */
-	t = malloc((all.n + 1) * sizeof(*t));
+	/* stable sort by number (rule order kept among equal numbers) */
+	order = malloc((all.n + 1) * sizeof(*order));
+	tmp = malloc((all.n + 1) * sizeof(*tmp));
 	sorted = malloc((all.n + 1) * sizeof(*sorted));
-	if (!t || !sorted) {
+	keep = calloc(all.n + 1, sizeof(*keep));
+	if (!order || !tmp || !sorted || !keep) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < all.n; i++)
-		t[i] = (struct tagged){all.e[i], i};
-	qsort(t, all.n, sizeof(*t), cmp_tagged);
-	if (f->flags & SCK_FILTER_OCI) {
-		/* libseccomp: an unconditional rule replaces every conditional one of its
-		 * syscall, and the first unconditional rule stays */
+		order[i] = (uint32_t)i;
+	radix_sort(all.e, order, tmp, all.n);
+	{
 		size_t k = 0;
 		for (size_t i = 0; i < all.n;) {
 			size_t j = i, first = SIZE_MAX;
-			while (j < all.n && t[j].e.nr == t[i].e.nr) {
-				if (first == SIZE_MAX && t[j].e.ncond == 0)
+			while (j < all.n && all.e[order[j]].nr == all.e[order[i]].nr) {
+				if (first == SIZE_MAX && all.e[order[j]].ncond == 0)
 					first = j;
 				j++;
 			}
-			if (first != SIZE_MAX)
-				t[k++] = t[first];
-			else
-				while (i < j)
-					t[k++] = t[i++];
+			/* OCI (libseccomp): an unconditional rule replaces every conditional one
+			 * of its syscall, and the first unconditional rule stays */
+			if ((f->flags & SCK_FILTER_OCI) && first != SIZE_MAX) {
+				keep[order[first]] = 1;
+				sorted[k++] = all.e[order[first]];
+			} else {
+				for (; i < j; i++) {
+					keep[order[i]] = 1;
+					sorted[k++] = all.e[order[i]];
+				}
+			}
 			i = j;
 		}
-		all.n = k;
-	}
-	for (size_t i = 0; i < all.n; i++)
-		sorted[i] = t[i].e;
-	/* the linear generator gets them in rule order */
-	g->entries = ir_alloc(ir, (all.n + 1) * sizeof(*g->entries));
-	if (!g->entries) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	{
-		struct tagged *u = malloc((all.n + 1) * sizeof(*u));
-		if (!u) {
+		/* the linear generator gets the kept ones in rule order */
+		g->entries = ir_alloc(ir, (k + 1) * sizeof(*g->entries));
+		if (!g->entries) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		memcpy(u, t, all.n * sizeof(*u));
-		qsort(u, all.n, sizeof(*u), cmp_idx);
 		for (size_t i = 0; i < all.n; i++)
-			g->entries[i] = u[i].e;
-		free(u);
+			if (keep[i])
+				g->entries[g->nentries++] = all.e[i];
+		all.n = k;
 	}
-	g->nentries = all.n;
 
 	vdef = intern_const(ir, ir->def_action);
 	vbad = intern_const(ir, ir->bad_arch_action);
@@ -571,7 +582,9 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 			const struct sck_arch *a = g->members[m];
 			int max = sck_syscall_max(a);
 			uint32_t lo = a->nr_base, hi = max < 0 ? lo : (uint32_t)max;
-			double span = (double)(hi - lo) + 1.0;
+			/* the filter's first arch (the native one, by convention) counts more when
+			 * it shares the tree with another (x86_64 with x32) */
+			double span = ((double)(hi - lo) + 1.0) / (a == f_first ? PRIO : 1.0);
 			r->weight += overlap(r->lo, r->hi, lo, hi) / span;
 			for (size_t w = 0; w < f->nweights; w++) {
 				const struct sck_fweight *fw = &f->weights[w];
@@ -591,7 +604,9 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	g->nranges = rl.n;
 out:
 	free(all.e);
-	free(t);
+	free(order);
+	free(tmp);
+	free(keep);
 	free(sorted);
 	free(rl.r);
 	return rc;

@@ -385,8 +385,16 @@ int sck_filter_prog_export_alloc(const struct sck_filter_prog *p, enum sck_filte
 	case SCK_FORMAT_C:
 		return export_c(p, out, len);
 	case SCK_FORMAT_TEXT:
-	case SCK_FORMAT_DOT:
-		return -EOPNOTSUPP;
+	case SCK_FORMAT_DOT: {
+		/* syscall names per path: the disassembler follows each arch check */
+		int rc = fmt == SCK_FORMAT_TEXT ? sck_bpf_disasm_alloc(p->insns, p->len, NULL, &buf)
+						: sck_bpf_dot_alloc(p->insns, p->len, NULL, &buf);
+		if (rc)
+			return rc;
+		*out = buf;
+		*len = strlen(buf);
+		return 0;
+	}
 	}
 	return -EINVAL;
 }

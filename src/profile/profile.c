@@ -504,10 +504,13 @@ static int filter_clause(struct pctx *c, json_object *o, const char *path, bool 
 /* ---- syscalls ---- */
 
 /* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-static bool name_anywhere(const char *name)
+static bool name_anywhere(const struct pctx *c, const char *name)
 {
 	struct sck_syscall_mux mux;
 
+	for (size_t i = 0; i < c->narch; i++)
+		if (sck_syscall_nr(c->arches[i], name) >= 0)
+			return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
 		if (sck_syscall_nr(sck_arch_at(i), name) >= 0 ||
 		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
@@ -525,54 +528,66 @@ static bool low_only(const struct sck_arch *a)
 	       a->id == SCK_ARCH_MIPSEL64N32;
 }
 
-/* Add one rule (name, action, conds) as libseccomp would: per arch where x32/n32 differ. */
-static int add_one(struct pctx *c, const char *name, uint32_t action, const struct sck_cond *conds,
-		   size_t n, const char *path)
+/*
+ * The conditions of a rule as libseccomp keeps them on arch @a: on x32/n32 marked low-word-only,
+ * and a masked equality whose mask is 0 in the compared width (32 bits on 32-bit arches and on
+ * x32/n32) dropped: libseccomp makes no node of it, so a rule left with none is unconditional
+ * and takes part in "the first unconditional rule wins". Returns the count.
+ */
+static size_t arch_conds(const struct sck_arch *a, const struct sck_cond *conds, size_t n,
+			 struct sck_cond *out)
 {
-	struct sck_cond lc[6];
+	bool narrow = a->bits == 32 || low_only(a);
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sck_cond x = conds[i];
+		if (low_only(a))
+			x.flags |= SCK_COND_LOW32;
+		if (x.op == SCK_CMP_MASKED_EQ && (narrow ? (x.mask & 0xffffffffU) : x.mask) == 0)
+			continue;
+		out[k++] = x;
+	}
+	return k;
+}
+
+static bool same_conds(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].flags != b[i].flags ||
+		    a[i].value != b[i].value || a[i].mask != b[i].mask)
+			return false;
+	return true;
+}
+
+/* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
+static int add_one(struct pctx *c, const char *name, uint32_t action, const struct sck_cond *conds,
+		   size_t n)
+{
+	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
+	size_t ln[SCK_FILTER_MAX_ARCH];
 	bool split = false;
 	int rc;
 
-	if (n) {
-		bool lo = false, wide = false;
-		for (size_t i = 0; i < c->narch; i++) {
-			lo |= low_only(c->arches[i]);
-			wide |= !low_only(c->arches[i]);
-		}
-		split = lo && wide;
-	}
-	if (!split) {
-		struct sck_rule r = {.name = name, .action = action, .conds = conds, .nconds = n};
-		bool lo = c->narch && low_only(c->arches[0]);
-		if (lo && n) {
-			memcpy(lc, conds, n * sizeof(*lc));
-			for (size_t i = 0; i < n; i++)
-				lc[i].flags |= SCK_COND_LOW32;
-			r.conds = lc;
-		}
-		rc = sck_filter_add_rule(c->f, &r);
-		if (rc == -ENOENT)
-			return 0; /* a syscall of other arches: libseccomp adds nothing here */
-		if (rc)
-			return fail(c, rc, path, "cannot add a rule for \"%s\": %s", name,
-				    strerror(-rc));
-		c->rules++;
-		return 0;
-	}
+	if (n > 6)
+		return -EINVAL;
 	for (size_t a = 0; a < c->narch; a++) {
-		struct sck_rule r = {.name = name, .arch = c->arches[a], .action = action};
-		memcpy(lc, conds, n * sizeof(*lc));
-		for (size_t i = 0; i < n; i++)
-			if (low_only(c->arches[a]))
-				lc[i].flags |= SCK_COND_LOW32;
-		r.conds = lc;
-		r.nconds = n;
+		ln[a] = arch_conds(c->arches[a], conds, n, lc[a]);
+		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
+	}
+	for (size_t a = 0; a < (split ? c->narch : 1); a++) {
+		struct sck_rule r = {.name = name,
+				     .arch = split ? c->arches[a] : NULL,
+				     .action = action,
+				     .conds = ln[a] ? lc[a] : NULL,
+				     .nconds = ln[a]};
 		rc = sck_filter_add_rule(c->f, &r);
 		if (rc == -ENOENT)
-			continue;
+			continue; /* a syscall of other arches: libseccomp adds nothing here */
 		if (rc)
-			return fail(c, rc, path, "cannot add a rule for \"%s\": %s", name,
-				    strerror(-rc));
+			return rc;
 		c->rules++;
 	}
 	return 0;
@@ -658,13 +673,15 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(names); i++) {
-			const char *s;
+			json_object *e = json_object_array_get_idx(names, i);
+			/* the path is built only for an error: this loop sees every name */
+			if (json_object_is_type(e, json_type_string) &&
+			    json_object_get_string_len(e))
+				continue;
 			subp(p, path, ".names[%zu]", i);
-			rc = get_str(c, json_object_array_get_idx(names, i), p, &s);
-			if (rc)
-				return rc;
-			if (!*s)
-				return fail(c, -EINVAL, p, "empty syscall name");
+			if (!json_object_is_type(e, json_type_string))
+				return want(c, e, json_type_string, p, "a string");
+			return fail(c, -EINVAL, p, "empty syscall name");
 		}
 	} else if (name) {
 		const char *s;
@@ -731,32 +748,37 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 	for (size_t i = 0; i < nnames; i++) {
 		const char *s =
 			json_object_get_string(names ? json_object_array_get_idx(names, i) : name);
-		if (names)
-			subp(p, path, ".names[%zu]", i);
-		else
-			subp(p, path, ".name");
-		note_max(c, s);
+		p[0] = 0; /* the path of this name, built only when a message needs it */
+#define NAME_PATH()                                                                                \
+	(p[0] ? p                                                                                  \
+	      : (names ? snprintf(p, sizeof(p), "syscalls[%zu].names[%zu]", idx, i)                \
+		       : snprintf(p, sizeof(p), "syscalls[%zu].name", idx),                        \
+		 p))
+		if (c->flags & SCK_PROFILE_ENOSYS_NEWER)
+			note_max(c, s);
 		/* runc: a rule with the default action is redundant, skipped before anything */
 		if (action == c->def_action)
 			continue;
-		if (!name_anywhere(s)) {
+		if (!name_anywhere(c, s)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
-				warn(c, p, "unknown syscall \"%s\" on %s ignored", s,
+				warn(c, NAME_PATH(), "unknown syscall \"%s\" on %s ignored", s,
 				     c->arches[0]->name);
 				continue;
 			}
-			return fail(c, -ENOENT, p, "unknown syscall \"%.60s\" on %s", s,
+			return fail(c, -ENOENT, NAME_PATH(), "unknown syscall \"%.60s\" on %s", s,
 				    c->arches[0]->name);
 		}
 		if (!repeated) {
-			rc = add_one(c, s, action, conds, nconds, p);
+			rc = add_one(c, s, action, conds, nconds);
 		} else {
 			/* runc: an index used twice makes each condition a rule of its own */
 			for (size_t k = 0; k < nconds && !rc; k++)
-				rc = add_one(c, s, action, &conds[k], 1, p);
+				rc = add_one(c, s, action, &conds[k], 1);
 		}
 		if (rc)
-			return rc;
+			return fail(c, rc, NAME_PATH(), "cannot add a rule for \"%s\": %s", s,
+				    strerror(-rc));
+#undef NAME_PATH
 	}
 	return 0;
 }

@@ -135,7 +135,7 @@ static enum scmp_compare runc_op(const char *op)
 static int refused;
 
 static struct sock_filter *libseccomp_build(const char *json, const char *const *arches,
-					    size_t narch, size_t *len)
+					    size_t narch, bool alone, size_t *len)
 {
 	json_object *root = json_tokener_parse(json), *calls;
 	uint32_t def = runc_action(root, "defaultAction", "defaultErrnoRet");
@@ -145,7 +145,15 @@ static struct sock_filter *libseccomp_build(const char *json, const char *const 
 	off_t sz;
 
 	cr_assert(root && ctx);
-	for (size_t i = 1; i < narch; i++)
+	if (alone) {
+		/* @arches[0] only: the oracle for libseccomp's own multi-arch programs */
+		uint32_t a = seccomp_arch_resolve_name(arches[0]);
+		if (a != seccomp_arch_native()) {
+			cr_assert_eq(seccomp_arch_add(ctx, a), 0);
+			cr_assert_eq(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE), 0);
+		}
+	}
+	for (size_t i = 1; i < narch && !alone; i++)
 		cr_assert_eq(seccomp_arch_add(ctx, seccomp_arch_resolve_name(arches[i])), 0);
 	calls = get(root, "syscalls");
 	for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
@@ -206,6 +214,39 @@ static struct sock_filter *libseccomp_build(const char *json, const char *const 
 	return prog;
 }
 
+/*
+ * Whether a program compares a syscall number while the accumulator still holds the arch: a
+ * libseccomp 2.5.4 code-generation bug (it omits the nr load after an arch test when only a few
+ * rules land on that arch, so the arch's section never matches its syscalls). Every path is
+ * followed with the accumulator's content (0 other, 1 arch, 2 nr); arch tests compare audit
+ * values (bit 30 or 31 set), so a smaller constant tested against the arch is the bug.
+ */
+static bool stale_nr(const struct sock_filter *p, size_t len, size_t pc, int acc, uint8_t *seen)
+{
+	for (; pc < len; pc++) {
+		uint16_t cls = BPF_CLASS(p[pc].code);
+		if (seen[pc] & (1u << acc))
+			return false;
+		seen[pc] |= (uint8_t)(1u << acc);
+		if (cls == BPF_LD) {
+			acc = p[pc].k == 4 ? 1 : p[pc].k == 0 ? 2 : 0;
+		} else if (cls == BPF_ALU || cls == BPF_MISC) {
+			acc = 0;
+		} else if (cls == BPF_RET) {
+			return false;
+		} else if (cls == BPF_JMP) {
+			if (BPF_OP(p[pc].code) == BPF_JA)
+				return stale_nr(p, len, pc + 1 + p[pc].k, acc, seen);
+			if (acc == 1 && p[pc].k < 0x40000000U)
+				return true;
+			if (stale_nr(p, len, pc + 1 + p[pc].jt, acc, seen))
+				return true;
+			pc += p[pc].jf;
+		}
+	}
+	return false;
+}
+
 /* ---- sweeping ---- */
 
 struct known_gap {
@@ -218,6 +259,9 @@ struct sweep {
 	const char *lnames[8];
 	size_t narch;
 	struct sck_bpf_emu *sck, *lsc;
+	struct sck_bpf_emu *alone[8]; /* libseccomp with one arch, for its multi-arch bugs */
+	size_t lsc_bugs;
+	bool lsc_stale;
 	uint64_t values[512];
 	size_t nvalues;
 	size_t cases, diffs;
@@ -314,6 +358,19 @@ static void one(struct sweep *w, const struct sck_arch *a, uint32_t nr, const ui
 		return;
 	if (gap_known(w, a, (int)nr))
 		return;
+	for (size_t i = 0; i < w->narch; i++) {
+		/*
+		 * libseccomp 2.5.4 sometimes emits a multi-arch program whose section for an arch
+		 * disagrees with its own program for that arch alone (it skips reloading nr after
+		 * the arch test, or shares an argument block across arches): the single-arch
+		 * program is libseccomp's meaning; such cases are counted apart.
+		 */
+		if (w->arches[i] == a && w->alone[i] &&
+		    sck_action_effective(sck_bpf_emu_run(w->alone[i], &d, NULL)) == x) {
+			w->lsc_bugs++;
+			return;
+		}
+	}
 	if (w->diffs++ < 10 && !w->quiet)
 		fprintf(stderr,
 			"diff: %s nr %u (%s) args %#llx %#llx %#llx %#llx %#llx %#llx: sck %#x "
@@ -325,46 +382,65 @@ static void one(struct sweep *w, const struct sck_arch *a, uint32_t nr, const ui
 			(unsigned long long)args[4], (unsigned long long)args[5], x, y);
 }
 
-static void sweep_arch(struct sweep *w, const struct sck_arch *a)
+/* Whether @nr's verdict depends on the arguments in either program; then sweep them. */
+static void sweep_nr(struct sweep *w, const struct sck_arch *a, uint32_t nr)
 {
-	uint32_t lo = a->nr_base, hi = (uint32_t)sck_syscall_max(a) + 16;
 	uint64_t zero[6] = {0};
-	static const uint32_t extra[] = {0x3fffffff, 0x40000000, 0x40000001,
-					 0x7fffffff, 0xfffffffe, 0xffffffff};
+	struct seccomp_data d = {.nr = (int)nr, .arch = a->audit_arch};
+	uint32_t base[2], x[2];
+	bool cond = false;
 
-	for (uint32_t nr = lo; nr <= hi; nr++) {
-		uint32_t x[2];
-		struct seccomp_data d = {.nr = (int)nr, .arch = a->audit_arch};
-		bool cond = false;
-		one(w, a, nr, zero);
-		/* a number whose verdict depends on arguments in either program: sweep them */
-		for (size_t v = 0; v < w->nvalues && !cond; v++) {
-			for (int k = 0; k < 6 && !cond; k++) {
-				memset(d.args, 0, sizeof(d.args));
-				d.args[k] = w->values[v];
-				x[0] = sck_bpf_emu_run(w->sck, &d, NULL);
-				x[1] = sck_bpf_emu_run(w->lsc, &d, NULL);
-				d.args[k] = 0;
-				cond = x[0] != sck_bpf_emu_run(w->sck, &d, NULL) ||
-				       x[1] != sck_bpf_emu_run(w->lsc, &d, NULL);
-			}
-		}
-		if (!cond)
-			continue;
-		for (int k = 0; k < 6; k++) {
-			for (size_t v = 0; v < w->nvalues; v++) {
-				uint64_t args[6] = {0};
-				args[k] = w->values[v];
-				one(w, a, nr, args);
-				/* the same value everywhere, and a neighbour on arg 1 */
-				for (int j = 0; j < 6; j++)
-					args[j] = w->values[v];
-				one(w, a, nr, args);
-			}
+	one(w, a, nr, zero);
+	base[0] = sck_bpf_emu_run(w->sck, &d, NULL);
+	base[1] = sck_bpf_emu_run(w->lsc, &d, NULL);
+	for (size_t v = 0; v < w->nvalues && !cond; v++) {
+		for (int k = 0; k < 6 && !cond; k++) {
+			memset(d.args, 0, sizeof(d.args));
+			d.args[k] = w->values[v];
+			x[0] = sck_bpf_emu_run(w->sck, &d, NULL);
+			x[1] = sck_bpf_emu_run(w->lsc, &d, NULL);
+			cond = x[0] != base[0] || x[1] != base[1];
 		}
 	}
+	if (!cond)
+		return;
+	for (int k = 0; k < 6; k++) {
+		for (size_t v = 0; v < w->nvalues; v++) {
+			uint64_t args[6] = {0};
+			args[k] = w->values[v];
+			one(w, a, nr, args);
+			/* the same value everywhere */
+			for (int j = 0; j < 6; j++)
+				args[j] = w->values[v];
+			one(w, a, nr, args);
+		}
+	}
+}
+
+/*
+ * Every number from the arch's first to past its last ordinary one, every number of its table
+ * (arm's private calls at 0xf0000 included), and a few far ones (x32 bit, nr -1).
+ */
+static void sweep_arch(struct sweep *w, const struct sck_arch *a)
+{
+	static const uint32_t extra[] = {0x3fffffff, 0x40000000, 0x40000001,
+					 0x7fffffff, 0xfffffffe, 0xffffffff};
+	uint32_t lo = a->nr_base, hi = lo;
+
+	for (size_t i = 0; i < sck_syscall_count(a); i++) {
+		uint32_t nr = (uint32_t)sck_syscall_at(a, i)->nr;
+		if (nr - lo < 0x1000 && nr > hi)
+			hi = nr;
+	}
+	for (uint32_t nr = lo; nr <= hi + 16; nr++)
+		sweep_nr(w, a, nr);
+	for (size_t i = 0; i < sck_syscall_count(a); i++) {
+		uint32_t nr = (uint32_t)sck_syscall_at(a, i)->nr;
+		if (nr > hi + 16)
+			sweep_nr(w, a, nr);
+	}
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-		one(w, a, extra[i], zero);
+		sweep_nr(w, a, extra[i]);
 }
 
 /* Compare @json built by both for @lnames (libseccomp names, native first). */
@@ -397,7 +473,7 @@ static size_t compare_profile(const char *json, const char *const *lnames, size_
 	cr_assert_eq(sck_filter_compile(f, NULL, &p), 0);
 	sprog = sck_filter_prog_insns(p, &slen);
 	refused = 0;
-	lprog = libseccomp_build(json, lnames, narch, &llen);
+	lprog = libseccomp_build(json, lnames, narch, false, &llen);
 	if (!lprog) {
 		sck_filter_prog_free(p);
 		sck_filter_free(f);
@@ -406,13 +482,38 @@ static size_t compare_profile(const char *json, const char *const *lnames, size_
 		return 0;
 	}
 	cr_assert_eq(sck_bpf_emu_new(sprog, slen, &w->sck), 0);
+	{
+		uint8_t *seen = calloc(llen + 1, 1);
+		cr_assert(seen);
+		w->lsc_stale = stale_nr(lprog, llen, 0, 0, seen);
+		free(seen);
+	}
+	if (w->lsc_stale) {
+		/* nothing to compare with: libseccomp's program is broken (see stale_nr) */
+		free(lprog);
+		sck_filter_prog_free(p);
+		sck_filter_free(f);
+		*out = *w;
+		free(w);
+		return 0;
+	}
 	cr_assert_eq(sck_bpf_emu_new(lprog, llen, &w->lsc), 0);
+	for (size_t i = 0; i < narch && narch > 1; i++) {
+		size_t alen;
+		struct sock_filter *ap = libseccomp_build(json, &lnames[i], 1, true, &alen);
+		if (ap) {
+			cr_assert_eq(sck_bpf_emu_new(ap, alen, &w->alone[i]), 0);
+			free(ap);
+		}
+	}
 	collect_values(w, json);
 	for (size_t i = 0; i < narch; i++)
 		sweep_arch(w, w->arches[i]);
 	free(lprog);
 	sck_bpf_emu_free(w->sck);
 	sck_bpf_emu_free(w->lsc);
+	for (size_t i = 0; i < narch; i++)
+		sck_bpf_emu_free(w->alone[i]);
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
 	*out = *w;
@@ -452,7 +553,10 @@ Test(diff_libseccomp, docker_default, .timeout = 600)
 	json = slurp(path);
 	cr_assert(json);
 	compare_profile(json, arches, 3, false, &w);
-	fprintf(stderr, "docker-default: %zu cases, %zu differences\n", w.cases, w.diffs);
+	cr_expect(!w.lsc_stale);
+	fprintf(stderr,
+		"docker-default: %zu cases, %zu differences, %zu libseccomp multi-arch bugs\n",
+		w.cases, w.diffs, w.lsc_bugs);
 	for (size_t i = 0; i < w.ngaps; i++)
 		fprintf(stderr, "  libseccomp 2.5.4 does not know %s on %s (runc skips it)\n",
 			w.gaps[i].name, w.gaps[i].arch);
@@ -568,14 +672,16 @@ static void generated(const char *name, bool overlap, int count)
 {
 	uint64_t rng = sck_test_seed(name);
 	static const char *const sets[][3] = {
-		{"x86_64", "x86", "x32"},    {"x86_64", NULL, NULL},  {"x86_64", "x86", NULL},
-		{"x86_64", "aarch64", NULL}, {"x86_64", "x32", NULL},
+		{"x86_64", "x86", "x32"},	 {"x86_64", NULL, NULL},
+		{"x86_64", "x86", NULL},	 {"x86_64", "aarch64", NULL},
+		{"x86_64", "x32", NULL},	 {"x86_64", "mipsel64n32", "arm"},
+		{"x86_64", "mipsel", "riscv64"}, {"x86_64", "mipsel64", "ppc64le"},
 	};
-	static const size_t nsets[] = {3, 1, 2, 2, 2};
-	size_t total = 0, bad = 0, cases = 0, nrefused = 0;
+	static const size_t nsets[] = {3, 1, 2, 2, 2, 3, 3, 3};
+	size_t total = 0, bad = 0, cases = 0, nrefused = 0, lbugs = 0, stale = 0;
 
 	for (int i = 0; i < count; i++) {
-		size_t k = (size_t)i % 5;
+		size_t k = (size_t)i % 8;
 		char *json = gen_profile(&rng, overlap);
 		struct sweep w;
 		size_t d = compare_profile(json, sets[k], nsets[k], bad >= 3 || overlap, &w);
@@ -585,6 +691,8 @@ static void generated(const char *name, bool overlap, int count)
 				fprintf(stderr, "libseccomp refuses (%d): %s\n", refused, json);
 		}
 		cases += w.cases;
+		lbugs += w.lsc_bugs;
+		stale += w.lsc_stale;
 		total++;
 		if (d) {
 			if (bad++ < 3 && !overlap)
@@ -595,8 +703,10 @@ static void generated(const char *name, bool overlap, int count)
 	fprintf(stderr,
 		"generated: %zu profiles (%zu refused by libseccomp, as runc would fail), %zu "
 		"cases, "
-		"%zu with differences\n",
-		total, nrefused, cases, bad);
+		"%zu with differences; %zu cases where libseccomp's multi-arch program contradicts "
+		"its single-arch one; %zu profiles where libseccomp compares nr without loading "
+		"it\n",
+		total, nrefused, cases, bad, lbugs, stale);
 	if (!overlap)
 		cr_expect_eq(bad, 0);
 }

@@ -202,7 +202,8 @@ static void sweep(struct orc_spec *s, bool with_linear, uint64_t seed)
 		const struct sck_arch *a = s->arches[i];
 		int max = sck_syscall_max(a);
 		for (uint32_t nr = a->nr_base; nr <= (uint32_t)max + 2; nr++)
-			cr_assert(check_nr(&c, a->audit_arch, nr, spec_nr_has_rule(s, a, nr) ? 80 : 1));
+			cr_assert(check_nr(&c, a->audit_arch, nr,
+					   spec_nr_has_rule(s, a, nr) ? 80 : 1));
 		cr_assert(check_nr(&c, a->audit_arch, 0xffffffffU, 2));
 		cr_assert(check_nr(&c, a->audit_arch, X32_BIT - 1, 2));
 		cr_assert(check_nr(&c, a->audit_arch, X32_BIT + 1, 2));
@@ -328,6 +329,13 @@ Test(filter, export)
 		lines++;
 	cr_assert_eq((size_t)lines, len);
 	free(buf);
+	cr_assert_eq(sck_filter_prog_export_alloc(p, SCK_FORMAT_TEXT, &buf, &n), 0);
+	cr_assert_eq(strlen(buf), n);
+	cr_assert_not_null(strstr(buf, "x86_64"), "%s", buf);
+	free(buf);
+	cr_assert_eq(sck_filter_prog_export_alloc(p, SCK_FORMAT_DOT, &buf, &n), 0);
+	cr_assert_not_null(strstr(buf, "digraph"), "%s", buf);
+	free(buf);
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
 }
@@ -352,7 +360,8 @@ Test(filter, x32_and_nr_minus_one)
 			has64 |= strcmp(sets[k][i], "x86_64") == 0;
 			has32 |= strcmp(sets[k][i], "x32") == 0;
 		}
-		s.rules[s.nrules++] = (struct orc_rule){.name = "write", .action = SECCOMP_RET_ALLOW};
+		s.rules[s.nrules++] =
+			(struct orc_rule){.name = "write", .action = SECCOMP_RET_ALLOW};
 		cr_assert_eq(orc_build(&s, &f), 0);
 		cr_assert_eq(orc_emu(f, 0, &opt, &len), 0);
 		cr_assert_eq(orc_emu(f, SCK_COMPILE_LINEAR, &lin, &len), 0);
@@ -365,12 +374,13 @@ Test(filter, x32_and_nr_minus_one)
 			{X32_BIT + 1, has32 ? SECCOMP_RET_ALLOW : bad},
 			{X32_BIT, has32 ? def : bad},
 			{0xfffffffeU, has32 ? def : bad},
-			{0xffffffffU, def}, /* a tracer's skipped call never takes the bad-arch path */
+			{0xffffffffU,
+			 def}, /* a tracer's skipped call never takes the bad-arch path */
 		};
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			struct seccomp_data d = {.nr = (int)cases[i].nr, .arch = AUDIT_ARCH_X86_64};
-			cr_assert_eq(sck_bpf_emu_run(opt, &d, NULL), cases[i].want, "set %d nr %#x", k,
-				     cases[i].nr);
+			cr_assert_eq(sck_bpf_emu_run(opt, &d, NULL), cases[i].want, "set %d nr %#x",
+				     k, cases[i].nr);
 			cr_assert_eq(sck_bpf_emu_run(lin, &d, NULL), cases[i].want);
 			cr_assert_eq(orc_eval(&s, &d), cases[i].want);
 		}
@@ -388,32 +398,34 @@ Test(filter, x32_and_nr_minus_one)
 
 static void handmade(struct orc_spec *s)
 {
-	static const char *allow[] = {"read",	   "write",	 "close",	 "openat", "mmap",
-				      "futex",	   "exit_group", "rt_sigreturn", "brk",	   "fstat",
-				      "getrandom", "clock_gettime", "newfstatat", "pread64", NULL};
+	static const char *allow[] = {"read",	    "write",   "close",	     "openat",
+				      "mmap",	    "futex",   "exit_group", "rt_sigreturn",
+				      "brk",	    "fstat",   "getrandom",  "clock_gettime",
+				      "newfstatat", "pread64", NULL};
 	s->nrules = 0;
 	for (int i = 0; allow[i]; i++)
-		s->rules[s->nrules++] = (struct orc_rule){.name = allow[i], .action = SECCOMP_RET_ALLOW};
-	s->rules[s->nrules++] = (struct orc_rule){
-		.name = "personality",
-		.action = SECCOMP_RET_ALLOW,
-		.conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 0xffffffff}},
-		.nconds = 1};
-	s->rules[s->nrules++] = (struct orc_rule){
-		.name = "personality",
-		.action = SECCOMP_RET_ALLOW,
-		.conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 8}},
-		.nconds = 1};
+		s->rules[s->nrules++] =
+			(struct orc_rule){.name = allow[i], .action = SECCOMP_RET_ALLOW};
+	s->rules[s->nrules++] =
+		(struct orc_rule){.name = "personality",
+				  .action = SECCOMP_RET_ALLOW,
+				  .conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 0xffffffff}},
+				  .nconds = 1};
+	s->rules[s->nrules++] =
+		(struct orc_rule){.name = "personality",
+				  .action = SECCOMP_RET_ALLOW,
+				  .conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 8}},
+				  .nconds = 1};
 	s->rules[s->nrules++] = (struct orc_rule){
 		.name = "clone",
 		.action = SECCOMP_RET_ALLOW,
 		.conds = {{.arg = 0, .op = SCK_CMP_MASKED_EQ, .mask = 0x7e020000, .value = 0}},
 		.nconds = 1};
-	s->rules[s->nrules++] = (struct orc_rule){
-		.name = "socket",
-		.action = SECCOMP_RET_ERRNO | 97,
-		.conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 40}},
-		.nconds = 1};
+	s->rules[s->nrules++] =
+		(struct orc_rule){.name = "socket",
+				  .action = SECCOMP_RET_ERRNO | 97,
+				  .conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 40}},
+				  .nconds = 1};
 	s->rules[s->nrules++] = (struct orc_rule){.name = "socket", .action = SECCOMP_RET_ALLOW};
 	s->rules[s->nrules++] = (struct orc_rule){.name = "bind", .action = SECCOMP_RET_TRAP | 3};
 	s->rules[s->nrules++] = (struct orc_rule){
@@ -428,18 +440,20 @@ static void handmade(struct orc_spec *s)
 		.conds = {{.arg = 1, .op = SCK_CMP_LT, .value = 0x80000000ULL},
 			  {.arg = 0, .op = SCK_CMP_NE, .value = 3, .flags = SCK_COND_LOW32}},
 		.nconds = 2};
-	s->rules[s->nrules++] = (struct orc_rule){
-		.name = "lseek",
-		.action = SECCOMP_RET_TRACE | 7,
-		.conds = {{.arg = 2, .op = SCK_CMP_GE, .value = 0x200000000ULL},
-			  {.arg = 3, .op = SCK_CMP_MASKED_EQ, .mask = 0xff00000000ULL,
-			   .value = 0x1200000000ULL}},
-		.nconds = 2};
-	s->rules[s->nrules++] = (struct orc_rule){
-		.name = "semop",
-		.action = ERRNO(6),
-		.conds = {{.arg = 1, .op = SCK_CMP_EQ, .value = 3}},
-		.nconds = 1};
+	s->rules[s->nrules++] =
+		(struct orc_rule){.name = "lseek",
+				  .action = SECCOMP_RET_TRACE | 7,
+				  .conds = {{.arg = 2, .op = SCK_CMP_GE, .value = 0x200000000ULL},
+					    {.arg = 3,
+					     .op = SCK_CMP_MASKED_EQ,
+					     .mask = 0xff00000000ULL,
+					     .value = 0x1200000000ULL}},
+				  .nconds = 2};
+	s->rules[s->nrules++] =
+		(struct orc_rule){.name = "semop",
+				  .action = ERRNO(6),
+				  .conds = {{.arg = 1, .op = SCK_CMP_EQ, .value = 3}},
+				  .nconds = 1};
 	s->rules[s->nrules++] = (struct orc_rule){.name = "shmget", .action = ERRNO(7)};
 	s->rules[s->nrules++] = (struct orc_rule){.nr = 1000, .action = ERRNO(8)};
 	s->rules[s->nrules++] = (struct orc_rule){
@@ -448,18 +462,15 @@ static void handmade(struct orc_spec *s)
 
 Test(filter, sweep_handmade, .timeout = 120)
 {
-	const char *sets[][4] = {{"x86_64", "i386", "x32", NULL},
-				 {"aarch64", "arm", NULL},
-				 {"s390x", "s390", NULL},
-				 {"ppc64le", "ppc", NULL},
-				 {"mips", "mips64n32", NULL},
-				 {"riscv64", NULL}};
+	const char *sets[][4] = {{"x86_64", "i386", "x32", NULL}, {"aarch64", "arm", NULL},
+				 {"s390x", "s390", NULL},	  {"ppc64le", "ppc", NULL},
+				 {"mips", "mips64n32", NULL},	  {"riscv64", NULL}};
 	uint64_t seed = sck_test_seed("filter/sweep_handmade");
 
 	for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
 		for (unsigned int flags = 0; flags <= SCK_FILTER_OCI; flags++) {
-			struct orc_spec s = {.def = ERRNO(1), .bad = SECCOMP_RET_KILL_PROCESS,
-					     .flags = flags};
+			struct orc_spec s = {
+				.def = ERRNO(1), .bad = SECCOMP_RET_KILL_PROCESS, .flags = flags};
 			for (int i = 0; i < 4 && sets[k][i]; i++) {
 				const struct sck_arch *a = sck_arch_from_name(sets[k][i]);
 				if (a && sck_syscall_count(a))
@@ -476,7 +487,8 @@ Test(filter, sweep_handmade, .timeout = 120)
 					const struct orc_rule *rr = &s.rules[r];
 					if (rr->arch && rr->arch != s.arches[i])
 						continue;
-					if (!rr->name || sck_syscall_nr(s.arches[i], rr->name) >= 0 ||
+					if (!rr->name ||
+					    sck_syscall_nr(s.arches[i], rr->name) >= 0 ||
 					    sck_syscall_mux(s.arches[i], rr->name, &mx) == 0)
 						ok = true;
 				}
@@ -490,8 +502,10 @@ Test(filter, sweep_handmade, .timeout = 120)
 
 Test(filter, oci_mode)
 {
-	struct orc_spec s = {.def = ERRNO(1), .bad = SECCOMP_RET_KILL_PROCESS,
-			     .flags = SCK_FILTER_OCI, .narch = 1};
+	struct orc_spec s = {.def = ERRNO(1),
+			     .bad = SECCOMP_RET_KILL_PROCESS,
+			     .flags = SCK_FILTER_OCI,
+			     .narch = 1};
 	struct sck_filter *f;
 	struct sck_bpf_emu *opt;
 	size_t len;
@@ -500,9 +514,10 @@ Test(filter, oci_mode)
 
 	s.arches[0] = x;
 	/* conditional, then unconditional, then another unconditional: the first unconditional */
-	s.rules[s.nrules++] = (struct orc_rule){
-		.name = "write", .action = ERRNO(3), .conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 1}},
-		.nconds = 1};
+	s.rules[s.nrules++] = (struct orc_rule){.name = "write",
+						.action = ERRNO(3),
+						.conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 1}},
+						.nconds = 1};
 	s.rules[s.nrules++] = (struct orc_rule){.name = "write", .action = ERRNO(4)};
 	s.rules[s.nrules++] = (struct orc_rule){.name = "write", .action = ERRNO(6)};
 	/* a rule returning the default is dropped, so it does not hide the later one */
@@ -531,9 +546,10 @@ Test(filter, multiplexer)
 	struct seccomp_data d = {.arch = AUDIT_ARCH_I386};
 
 	s.arches[0] = x;
-	s.rules[s.nrules++] = (struct orc_rule){
-		.name = "socket", .action = ERRNO(3), .conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 2}},
-		.nconds = 1};
+	s.rules[s.nrules++] = (struct orc_rule){.name = "socket",
+						.action = ERRNO(3),
+						.conds = {{.arg = 0, .op = SCK_CMP_EQ, .value = 2}},
+						.nconds = 1};
 	s.rules[s.nrules++] = (struct orc_rule){.name = "msgrcv", .action = ERRNO(4)};
 	cr_assert_eq(orc_build(&s, &f), 0);
 	cr_assert_eq(orc_emu(f, 0, &opt, &len), 0);
@@ -556,18 +572,29 @@ Test(filter, multiplexer)
 
 /* ---- random rule sets: optimizer == linear reference == oracle ---- */
 
-static const char *const pool[] = {"read",   "write",	"close",  "openat", "socket",
-				   "bind",   "connect", "ioctl",  "mmap",   "futex",
-				   "semop",  "shmget",	"msgrcv", "kill",   "getpid",
-				   "clone",  "execve",	"prctl",  "lseek",  "personality"};
-static const char *const arch_pool[] = {"x86_64", "x32", "i386",    "aarch64",
+static const char *const pool[] = {"read",  "write",   "close",	 "openat", "socket",
+				   "bind",  "connect", "ioctl",	 "mmap",   "futex",
+				   "semop", "shmget",  "msgrcv", "kill",   "getpid",
+				   "clone", "execve",  "prctl",	 "lseek",  "personality"};
+static const char *const arch_pool[] = {"x86_64", "x32",   "i386",  "aarch64",
 					"arm",	  "s390x", "ppc64", "mips"};
 
 static uint64_t rnd_value(uint64_t *rng)
 {
-	static const uint64_t v[] = {0, 1, 2, 3, 5, 0xff, 0x7fffffff, 0x80000000, 0xfffffffe,
-				     0xffffffff, 0x100000000ULL, 0x100000005ULL,
-				     0xffffffff00000000ULL, 0xfffffffffffffffeULL,
+	static const uint64_t v[] = {0,
+				     1,
+				     2,
+				     3,
+				     5,
+				     0xff,
+				     0x7fffffff,
+				     0x80000000,
+				     0xfffffffe,
+				     0xffffffff,
+				     0x100000000ULL,
+				     0x100000005ULL,
+				     0xffffffff00000000ULL,
+				     0xfffffffffffffffeULL,
 				     0xffffffffffffffffULL};
 	uint64_t r = sck_test_rand(rng);
 	switch (r % 4) {
@@ -582,15 +609,22 @@ static uint64_t rnd_value(uint64_t *rng)
 
 static void random_spec(uint64_t *rng, struct orc_spec *s)
 {
-	static const uint32_t acts[] = {SECCOMP_RET_ALLOW, ERRNO(1), ERRNO(2), ERRNO(3),
-					SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRAP | 1,
-					SECCOMP_RET_LOG, SECCOMP_RET_TRACE | 2, SECCOMP_RET_KILL_THREAD};
+	static const uint32_t acts[] = {SECCOMP_RET_ALLOW,
+					ERRNO(1),
+					ERRNO(2),
+					ERRNO(3),
+					SECCOMP_RET_KILL_PROCESS,
+					SECCOMP_RET_TRAP | 1,
+					SECCOMP_RET_LOG,
+					SECCOMP_RET_TRACE | 2,
+					SECCOMP_RET_KILL_THREAD};
 	size_t na = sizeof(acts) / sizeof(acts[0]);
 
 	memset(s, 0, sizeof(*s));
 	s->def = acts[sck_test_rand(rng) % na];
 	s->bad = acts[sck_test_rand(rng) % na];
-	s->flags = (unsigned int)(sck_test_rand(rng) % 4) & (SCK_FILTER_OCI | SCK_FILTER_NO_MULTIPLEX);
+	s->flags =
+		(unsigned int)(sck_test_rand(rng) % 4) & (SCK_FILTER_OCI | SCK_FILTER_NO_MULTIPLEX);
 	for (size_t i = 0; i < 8; i++) {
 		const struct sck_arch *a = sck_arch_from_name(arch_pool[i]);
 		if (a && sck_syscall_count(a) && sck_test_rand(rng) % 3 == 0 && s->narch < 4)
@@ -696,8 +730,8 @@ Test(filter, too_long_refused)
 	cr_assert_eq(sck_filter_new(&o, &f), 0);
 	cr_assert_eq(sck_filter_add_arch(f, A("x86_64")), 0);
 	for (int i = 0; i < 1200; i++) {
-		struct sck_rule r = {.nr = i % 400, .action = ERRNO(2 + i % 50), .conds = &c,
-				     .nconds = 1};
+		struct sck_rule r = {
+			.nr = i % 400, .action = ERRNO(2 + i % 50), .conds = &c, .nconds = 1};
 		c.value = (uint64_t)i * 0x100000001ULL;
 		cr_assert_eq(sck_filter_add_rule(f, &r), 0);
 	}
@@ -722,8 +756,8 @@ Test(filter, cache_and_stats)
 		struct sck_filter_stats st = {.sz = sizeof(st)};
 		cr_assert_eq(sck_filter_prog_stats(p, s.arches[i], &st), 0);
 		cr_assert_gt(st.const_allow, 10);
-		cr_assert_eq(st.numbers, (uint32_t)sck_syscall_max(s.arches[i]) -
-						 s.arches[i]->nr_base + 1);
+		cr_assert_eq(st.numbers,
+			     (uint32_t)sck_syscall_max(s.arches[i]) - s.arches[i]->nr_base + 1);
 		cr_assert_leq(st.max_executed, 32, "%s: max %u", s.arches[i]->name,
 			      st.max_executed);
 		if (s.arches[i]->id != SCK_ARCH_X32)

@@ -40,10 +40,11 @@ void orc_prepare(struct orc_spec *s)
 	for (size_t r = 0; r < s->nrules; r++) {
 		for (size_t i = 0; i < s->narch; i++) {
 			const struct orc_rule *ru = &s->rules[r];
-			s->direct[r][i] = ru->name ? sck_syscall_nr(s->arches[i], ru->name) : ru->nr;
-			s->muxrc[r][i] = ru->name ? sck_syscall_mux(s->arches[i], ru->name,
-								    &s->mux[r][i])
-						  : -ENOENT;
+			s->direct[r][i] =
+				ru->name ? sck_syscall_nr(s->arches[i], ru->name) : ru->nr;
+			s->muxrc[r][i] =
+				ru->name ? sck_syscall_mux(s->arches[i], ru->name, &s->mux[r][i])
+					 : -ENOENT;
 		}
 	}
 	s->prepared = true;
@@ -55,7 +56,10 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 			 bool *uncond)
 {
 	uint32_t nr = (uint32_t)d->nr;
-	bool narrow = a->bits == 32;
+	bool narrow = a->bits == 32 ||
+		      ((s->flags & SCK_FILTER_OCI) &&
+		       (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+			a->id == SCK_ARCH_MIPSEL64N32));
 	struct sck_syscall_mux mx;
 	int direct, muxrc;
 	size_t ri = (size_t)(r - s->rules), ai = 0;
@@ -162,8 +166,12 @@ int orc_build(const struct orc_spec *s, struct sck_filter **out)
 	}
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct orc_rule *r = &s->rules[i];
-		struct sck_rule sr = {.name = r->name, .nr = r->nr, .arch = r->arch,
-				      .action = r->action, .conds = r->conds, .nconds = r->nconds};
+		struct sck_rule sr = {.name = r->name,
+				      .nr = r->nr,
+				      .arch = r->arch,
+				      .action = r->action,
+				      .conds = r->conds,
+				      .nconds = r->nconds};
 		rc = sck_filter_add_rule(f, &sr);
 		if (rc)
 			goto fail;

@@ -45,7 +45,6 @@ uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d);
 /* Build the sck filter of @s. Returns 0 or -errno. */
 int orc_build(const struct orc_spec *s, struct sck_filter **out);
 /* Compile with @flags (SCK_COMPILE_*) into an emulator; returns 0 or -errno. */
-int orc_emu(const struct sck_filter *f, unsigned int flags, struct sck_bpf_emu **emu,
-	    size_t *len);
+int orc_emu(const struct sck_filter *f, unsigned int flags, struct sck_bpf_emu **emu, size_t *len);
 
 #endif

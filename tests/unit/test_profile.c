@@ -713,3 +713,55 @@ Test(profile, builtin)
 	cr_expect_eq(run(&c, "x86_64", "personality", 0x0040000, 0), ERRNO(1));
 	done(&c);
 }
+
+/* Never a crash: random byte mutations of a real profile either parse or fail cleanly. */
+Test(profile, mutations_never_crash, .timeout = 120)
+{
+	uint64_t rng = sck_test_seed("profile/mutations_never_crash");
+	const char *base = sck_profile_builtin(NULL);
+	size_t len = strlen(base);
+	char *buf = malloc(len + 64);
+	static const char alphabet[] = "{}[],:\"\\0123456789-.eE+ \n\tabcnrtu";
+	size_t ok = 0, failed = 0;
+
+	cr_assert(buf);
+	for (int i = 0; i < 3000; i++) {
+		struct sck_filter *f = NULL;
+		struct sck_diag d;
+		size_t n = len;
+		int rc, edits = 1 + (int)(sck_test_rand(&rng) % 4);
+		memcpy(buf, base, len);
+		for (int e = 0; e < edits; e++) {
+			size_t at = sck_test_rand(&rng) % n;
+			char ch = alphabet[sck_test_rand(&rng) % (sizeof(alphabet) - 1)];
+			switch (sck_test_rand(&rng) % 3) {
+			case 0:
+				buf[at] = ch;
+				break;
+			case 1: /* delete */
+				memmove(buf + at, buf + at + 1, n - at - 1);
+				n--;
+				break;
+			default: /* truncate */
+				n = at + 1;
+				break;
+			}
+		}
+		rc = sck_profile_parse(buf, n, NULL, &f, NULL, &d);
+		cr_assert(rc == 0 || rc == -EINVAL || rc == -ENOENT || rc == -EDOM || rc == -E2BIG,
+			  "rc %d", rc);
+		if (rc == 0) {
+			struct sck_filter_prog *p = NULL;
+			ok++;
+			rc = sck_filter_compile(f, NULL, &p);
+			cr_assert(rc == 0 || rc == -E2BIG, "compile %d", rc);
+			sck_filter_prog_free(p);
+			sck_filter_free(f);
+		} else {
+			failed++;
+			cr_assert(d.msg[0], "no message for %d", rc);
+		}
+	}
+	fprintf(stderr, "mutations: %zu parsed, %zu refused with a message\n", ok, failed);
+	free(buf);
+}
