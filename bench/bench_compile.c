@@ -349,17 +349,19 @@ static long differences(const struct sock_filter *a, size_t alen, const struct s
 				uint32_t x = sck_bpf_emu_run(ea, &d, NULL),
 					 y = sck_bpf_emu_run(eb, &d, NULL);
 				const char *name = sck_syscall_name(ar, (int)nr);
-				uint32_t tok = i == 0   ? SCMP_ARCH_X86_64
+				uint32_t tok = i == 0	? SCMP_ARCH_X86_64
 					       : i == 1 ? SCMP_ARCH_X86
 							: SCMP_ARCH_X32;
 				if (x != y && name &&
 				    seccomp_syscall_resolve_name_arch(tok, name) < 0) {
 					/* a syscall libseccomp does not know: it cannot name it */
 					if (v == 0)
-						printf("  unknown to libseccomp %u.%u.%u: %s %s (%u)\n",
+						printf("  unknown to libseccomp %u.%u.%u: %s %s "
+						       "(%u)\n",
 						       seccomp_version()->major,
 						       seccomp_version()->minor,
-						       seccomp_version()->micro, ar->name, name, nr);
+						       seccomp_version()->micro, ar->name, name,
+						       nr);
 					unknown++;
 					continue;
 				}

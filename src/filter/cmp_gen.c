@@ -312,7 +312,7 @@ static int plan_tree(struct gen *g, unsigned int limit)
 	double *mult = NULL;
 	int rc = 0;
 
-	if (n >= ROOT_CHAIN || n > 4 * SCK_BPF_MAXINSNS)
+	if (n >= ROOT_CHAIN || n > (size_t)4 * SCK_BPF_MAXINSNS)
 		return -E2BIG; /* the program could not fit anyway */
 	g->n = n;
 	if (n * (n + 1) / 2 > g->cap) {
@@ -361,7 +361,7 @@ static void emit_tree(struct gen *g, size_t i, size_t j)
 	int jt, jf, lr = 0;
 
 	if (k == ROOT_CHAIN) {
-		size_t order[CHAIN_MAX], m, v;
+		size_t order[CHAIN_MAX], m = 0, v = 0;
 		chain_cost(g, i, j, order, &m, &v);
 		for (size_t p = 0; p < m; p++)
 			jump(g, BPF_JEQ, r[order[p]].lo, verdict_label(g, r[order[p]].verdict),

@@ -93,10 +93,9 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
 	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
 	 */
-	bool wide_arch = a->bits == 64 &&
-			 !((f->flags & SCK_FILTER_OCI) &&
-			   (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
-			    a->id == SCK_ARCH_MIPSEL64N32));
+	bool wide_arch = a->bits == 64 && !((f->flags & SCK_FILTER_OCI) &&
+					    (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+					     a->id == SCK_ARCH_MIPSEL64N32));
 	struct sck_ir_entry e = {.action = r->action};
 	struct sck_ir_cond *conds;
 	struct sck_syscall_mux mx = {0};

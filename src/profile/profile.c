@@ -573,6 +573,11 @@ static int add_one(struct pctx *c, const char *name, uint32_t action, const stru
 
 	if (n > 6)
 		return -EINVAL;
+	/* no arch at all (no native one, none in the profile): the conditions as they are, never
+	 * none (an uninitialised ln[0] would drop them and widen the rule) */
+	ln[0] = n;
+	if (n)
+		memcpy(lc[0], conds, n * sizeof(*conds));
 	for (size_t a = 0; a < c->narch; a++) {
 		ln[a] = arch_conds(c->arches[a], conds, n, lc[a]);
 		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);

@@ -51,8 +51,8 @@ static struct sck_test_cmd run(const char *input, const char *const *argv)
 Test(cli_compile, raw_to_file_loads_in_emulator)
 {
 	const char *in = file("p.json", good), *out = file("p.bpf", NULL);
-	struct sck_test_cmd r = run(NULL, (const char *const[]){"compile", "-a", "x86_64", "-o",
-								out, in, NULL});
+	struct sck_test_cmd r =
+		run(NULL, (const char *const[]){"compile", "-a", "x86_64", "-o", out, in, NULL});
 	struct stat st;
 
 	cr_expect_eq(r.status, 0, "%s", r.err);
@@ -79,8 +79,8 @@ Test(cli_compile, formats)
 	static const char *const fmts[] = {"raw", "c", "text", "dot"};
 
 	for (size_t i = 0; i < 4; i++) {
-		struct sck_test_cmd r = run(
-			NULL, (const char *const[]){"compile", "-f", fmts[i], "-a", "x86_64", in, NULL});
+		struct sck_test_cmd r = run(NULL, (const char *const[]){"compile", "-f", fmts[i],
+									"-a", "x86_64", in, NULL});
 		cr_expect_eq(r.status, 0, "%s: %s", fmts[i], r.err);
 		cr_expect(r.out_len > 0, "%s: empty", fmts[i]);
 		if (i == 0)
@@ -93,8 +93,8 @@ Test(cli_compile, formats)
 		sck_test_cmd_fini(&r);
 	}
 	{
-		struct sck_test_cmd r = run(
-			NULL, (const char *const[]){"compile", "-f", "xml", in, NULL});
+		struct sck_test_cmd r =
+			run(NULL, (const char *const[]){"compile", "-f", "xml", in, NULL});
 		cr_expect_eq(r.status, 2);
 		cr_expect(strstr(r.err, "sck: compile: unknown format 'xml'"), "%s", r.err);
 		sck_test_cmd_fini(&r);
@@ -105,8 +105,8 @@ Test(cli_compile, formats)
 Test(cli_compile, stats)
 {
 	const char *in = file("s.json", good), *out = file("s.bpf", NULL);
-	struct sck_test_cmd r = run(NULL, (const char *const[]){"compile", "--stats", "-a", "x86_64",
-								"-a", "x86", in, NULL});
+	struct sck_test_cmd r = run(NULL, (const char *const[]){"compile", "--stats", "-a",
+								"x86_64", "-a", "x86", in, NULL});
 
 	/* program on stdout: stats on stderr */
 	cr_expect_eq(r.status, 0);
@@ -125,7 +125,8 @@ Test(cli_compile, stats)
 
 Test(cli_compile, stdin_and_builtin)
 {
-	struct sck_test_cmd r = run(good, (const char *const[]){"compile", "-f", "text", "-", NULL});
+	struct sck_test_cmd r =
+		run(good, (const char *const[]){"compile", "-f", "text", "-", NULL});
 
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.out, "return ALLOW"));
@@ -178,15 +179,17 @@ Test(cli_compile, bad_profiles)
 		   ": syscalls[0].names[0]: unknown syscall \"nosuch\" on x86_64");
 	expect_bad("a.json", "{\"defaultAction\":\"SCMP_ACT_NOPE\"}", NULL,
 		   ": defaultAction: unknown action \"SCMP_ACT_NOPE\"");
-	expect_bad("r.json",
-		   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-		   "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":9,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-		   NULL, ": syscalls[0].args[0].index: value 9 out of range (at most 5)");
+	expect_bad(
+		"r.json",
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":9,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		NULL, ": syscalls[0].args[0].index: value 9 out of range (at most 5)");
 	{
-		struct sck_test_cmd r = run(
-			NULL, (const char *const[]){"compile", "/nonexistent/x.json", NULL});
+		struct sck_test_cmd r =
+			run(NULL, (const char *const[]){"compile", "/nonexistent/x.json", NULL});
 		cr_expect_eq(r.status, 2);
-		cr_expect_str_eq(r.err, "sck: compile: /nonexistent/x.json: No such file or directory\n");
+		cr_expect_str_eq(r.err,
+				 "sck: compile: /nonexistent/x.json: No such file or directory\n");
 		sck_test_cmd_fini(&r);
 	}
 	{
@@ -201,9 +204,9 @@ Test(cli_compile, bad_profiles)
 
 Test(cli_compile, ignore_unknown_warns)
 {
-	const char *in = file("w.json",
-			      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
-			      "\"read\",\"nosuch\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	const char *in =
+		file("w.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
+			       "\"read\",\"nosuch\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
 	struct sck_test_cmd r = run(NULL, (const char *const[]){"compile", "--ignore-unknown", "-a",
 								"x86_64", "-f", "text", in, NULL});
 	char want[600];

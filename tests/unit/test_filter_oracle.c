@@ -56,10 +56,9 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 			 bool *uncond)
 {
 	uint32_t nr = (uint32_t)d->nr;
-	bool narrow = a->bits == 32 ||
-		      ((s->flags & SCK_FILTER_OCI) &&
-		       (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
-			a->id == SCK_ARCH_MIPSEL64N32));
+	bool narrow = a->bits == 32 || ((s->flags & SCK_FILTER_OCI) &&
+					(a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
+					 a->id == SCK_ARCH_MIPSEL64N32));
 	struct sck_syscall_mux mx;
 	int direct, muxrc;
 	size_t ri = (size_t)(r - s->rules), ai = 0;
