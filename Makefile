@@ -23,6 +23,8 @@ SHARED_DIR ?= $(abspath ../shared)
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# third-party leaks at exit (Criterion's runner, libseccomp) are not ours: tools/lsan.supp
+export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0
 else
 BUILD ?= build
 SANFLAGS :=
