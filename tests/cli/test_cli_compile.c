@@ -233,3 +233,32 @@ Test(cli_compile, docker_default)
 	cr_expect(strstr(r.err, "x32: executed mean"), "%s", r.err);
 	sck_test_cmd_fini(&r);
 }
+
+Test(cli_compile, too_long_exits_1_without_output)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *json = malloc(cap);
+	const char *in, *out = file("big.bpf", NULL);
+	struct sck_test_cmd r;
+
+	cr_assert(json);
+	n += (size_t)snprintf(json, cap, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)snprintf(
+			json + n, cap - n,
+			"%s{\"names\":[\"ioctl\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":"
+			"[{\"index\":1,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"},{\"index\":2,"
+			"\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}]}",
+			i ? "," : "", i * 7 + 1, i);
+	snprintf(json + n, cap - n, "]}");
+	in = file("big.json", json);
+	unlink(out);
+	r = run(NULL, (const char *const[]){"compile", "-o", out, in, NULL});
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "cannot compile: the program would exceed 4096 instructions"), "%s",
+		  r.err);
+	cr_expect_neq(access(out, F_OK), 0);
+	sck_test_cmd_fini(&r);
+	unlink(in);
+	free(json);
+}

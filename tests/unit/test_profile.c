@@ -731,7 +731,7 @@ Test(profile, mutations_never_crash, .timeout = 120)
 		size_t n = len;
 		int rc, edits = 1 + (int)(sck_test_rand(&rng) % 4);
 		memcpy(buf, base, len);
-		for (int e = 0; e < edits; e++) {
+		for (int e = 0; e < edits && n > 0; e++) {
 			size_t at = sck_test_rand(&rng) % n;
 			char ch = alphabet[sck_test_rand(&rng) % (sizeof(alphabet) - 1)];
 			switch (sck_test_rand(&rng) % 3) {
