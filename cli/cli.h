@@ -35,6 +35,13 @@ void sck_cli_err(const char *what, const char *fmt, ...) __attribute__((format(p
 /* Print "sck: CMD: WHY" and a one-line hint to see `sck CMD --help`; returns SCK_EXIT_USAGE. */
 int sck_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * After getopt_long() returned '?' (main sets opterr = 0: getopt prints nothing itself): print
+ * one line naming the unknown option or the option missing its argument, as sck_cli_usage does;
+ * @optstring is the one given to getopt_long. Returns SCK_EXIT_USAGE.
+ */
+int sck_cli_bad_option(const char *cmd, const char *optstring, char **argv);
+
 /* Print the usage line and summary of @cmd to stdout; returns SCK_EXIT_OK. */
 int sck_cli_help(const char *cmd);
 

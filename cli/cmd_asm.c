@@ -40,7 +40,7 @@ int sck_cmd_asm(int argc, char **argv)
 		case 'h':
 			return sck_cli_help("asm");
 		default:
-			return sck_cli_usage("asm", "bad option");
+			return sck_cli_bad_option("asm", "+a:o:h", argv);
 		}
 	}
 	if (argc - optind != 1)

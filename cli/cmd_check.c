@@ -21,7 +21,7 @@ int sck_cmd_check(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return sck_cli_help("check");
-		return sck_cli_usage("check", "bad option");
+		return sck_cli_bad_option("check", "+h", argv);
 	}
 	if (argc - optind != 1)
 		return sck_cli_usage("check", "expected one FILE");

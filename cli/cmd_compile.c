@@ -137,7 +137,7 @@ int sck_cmd_compile(int argc, char **argv)
 		case 'h':
 			return sck_cli_help(cmd);
 		default:
-			return sck_cli_usage(cmd, "bad option");
+			return sck_cli_bad_option(cmd, "a:f:o:h", argv);
 		}
 	}
 	if (strcmp(format, "raw") == 0)
@@ -197,7 +197,7 @@ int sck_cmd_compile(int argc, char **argv)
 	}
 	/* the arches the filter was built for, for the stats */
 	if (narch) {
-		memcpy(parch, arches, narch * sizeof(*arches));
+		memcpy(parch, arches, narch * sizeof(const struct sck_arch *));
 		pnarch = narch;
 	}
 	rc = sck_filter_compile(f, NULL, &prog);

@@ -40,7 +40,7 @@ int sck_cmd_disasm(int argc, char **argv)
 		case 'h':
 			return sck_cli_help("disasm");
 		default:
-			return sck_cli_usage("disasm", "bad option");
+			return sck_cli_bad_option("disasm", "+a:f:o:h", argv);
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "dot") != 0)

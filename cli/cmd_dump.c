@@ -99,7 +99,7 @@ int sck_cmd_dump(int argc, char **argv)
 		case 'h':
 			return sck_cli_help("dump");
 		default:
-			return sck_cli_usage("dump", "bad option");
+			return sck_cli_bad_option("dump", "a:i:f:o:h", argv);
 		}
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "raw") != 0)

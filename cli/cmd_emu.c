@@ -101,7 +101,7 @@ int sck_cmd_emu(int argc, char **argv)
 			rc = sck_cli_help("emu");
 			goto out;
 		default:
-			rc = sck_cli_usage("emu", "bad option");
+			rc = sck_cli_bad_option("emu", "+a:i:s:h", argv);
 			goto out;
 		}
 	}
@@ -119,6 +119,7 @@ int sck_cmd_emu(int argc, char **argv)
 	data.instruction_pointer = ip;
 	sys = argv[optind + 1];
 	if (isdigit((unsigned char)sys[0]) || sys[0] == '-') {
+		/* 0 .. 0xffffffff, or a negative number down to INT32_MIN */
 		if (!parse_u64(sys, &v) ||
 		    (v > UINT32_MAX && ((int64_t)v >= 0 || (int64_t)v < INT32_MIN))) {
 			rc = sck_cli_usage("emu", "bad syscall number '%s'", sys);

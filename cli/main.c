@@ -46,6 +46,17 @@ int sck_cli_usage(const char *cmd, const char *fmt, ...)
 	return SCK_EXIT_USAGE;
 }
 
+int sck_cli_bad_option(const char *cmd, const char *optstring, char **argv)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "";
+
+	if (optopt && optopt != ':' && optopt != '+' && strchr(optstring, optopt))
+		return sck_cli_usage(cmd, "option '%s' needs an argument", word);
+	if (optopt)
+		return sck_cli_usage(cmd, "unknown option '-%c'", optopt);
+	return sck_cli_usage(cmd, "unknown option '%s'", word);
+}
+
 int sck_cli_help(const char *cmd)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++) {
@@ -190,9 +201,11 @@ int main(int argc, char **argv)
 	const char *cmd;
 
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "sck: no command given (try 'sck --help')\n");
 		return SCK_EXIT_USAGE;
 	}
+	/* Subcommands report bad options themselves, in one line (sck_cli_bad_option). */
+	opterr = 0;
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);

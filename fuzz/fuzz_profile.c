@@ -1,28 +1,93 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer harness of the profile reader: any bytes go to sck_profile_parse; a filter that
- * parses is compiled too. Nothing may crash, leak or trip a sanitizer. Build with
- * clang -fsanitize=fuzzer,address -Iinclude -Ibuild/include fuzz/fuzz_profile.c build/libsck.a
- * -ljson-c; seed corpus: profiles/ and ../shared/profiles/.
+ * libFuzzer target: the OCI / Docker profile reader (sck_profile_parse) on arbitrary bytes, with
+ * fixed options (x86_64 and x32, Docker's default caps, kernel 6.1; unknown names ignored and the
+ * ENOSYS stub on or off by the input's length) so that a run does not depend on the machine. A refused profile must leave a NUL-terminated diagnostic and no filter; an
+ * accepted one must compile with both generators (or be refused as too big by both) into
+ * programs the validator accepts, which must agree on the syscall numbers around the arch's
+ * table. Any difference is __builtin_trap().
  */
-#include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void check_prog(const struct sck_filter_prog *p, struct sck_bpf_emu **emu)
+{
+	const struct sock_filter *insn;
+	size_t len = 0;
+	int rc;
+
+	insn = sck_filter_prog_insns(p, &len);
+	if (!insn || sck_bpf_check(insn, len, NULL) < 0)
+		__builtin_trap();
+	rc = sck_bpf_emu_new(insn, len, emu);
+	if (rc < 0 && rc != -ENOMEM)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const struct sck_arch *arches[] = {sck_arch_from_name("x86_64"), sck_arch_from_name("x32")};
+	SCK_OPTS(sck_profile_opts, o, .arches = arches, .narches = 2, .main_arch = arches[0],
+		 .kernel = "6.1",
+		 .flags = (size % 2 ? SCK_PROFILE_IGNORE_UNKNOWN : 0) |
+			  (size % 3 ? SCK_PROFILE_ENOSYS_NEWER : 0));
+	SCK_OPTS(sck_filter_compile_opts, lin, .flags = SCK_COMPILE_LINEAR);
+	struct sck_profile_info info = {.sz = sizeof(info)};
+	struct sck_filter_prog *po = NULL, *pl = NULL;
+	struct sck_bpf_emu *eo = NULL, *el = NULL;
 	struct sck_filter *f = NULL;
-	struct sck_filter_prog *p = NULL;
-	struct sck_diag d;
-	SCK_OPTS(sck_profile_opts, o, .kernel = "6.1", .flags = SCK_PROFILE_ENOSYS_NEWER);
+	struct sck_diag diag;
+	int rc, ro, rl;
 
-	if (sck_profile_parse((const char *)data, size, &o, &f, NULL, &d) == 0) {
-		if (sck_filter_compile(f, NULL, &p) == 0)
-			sck_filter_prog_free(p);
-		sck_filter_free(f);
+	if (size > 64 * 1024)
+		return 0;
+	memset(&diag, 0xff, sizeof(diag));
+	rc = sck_profile_parse((const char *)data, size, &o, &f, &info, &diag);
+	if (rc < 0) {
+		if (f || memchr(diag.msg, '\0', sizeof(diag.msg)) == NULL)
+			__builtin_trap();
+		return 0;
 	}
+	if (!f || info.listener_path[sizeof(info.listener_path) - 1] ||
+	    info.listener_metadata[sizeof(info.listener_metadata) - 1])
+		__builtin_trap();
+	ro = sck_filter_compile(f, NULL, &po);
+	rl = sck_filter_compile(f, &lin, &pl);
+	if (ro == -ENOMEM || rl == -ENOMEM || ro == -E2BIG || rl == -E2BIG)
+		goto out;
+	if (ro < 0 || rl < 0)
+		__builtin_trap();
+	check_prog(po, &eo);
+	check_prog(pl, &el);
+	if (!eo || !el)
+		goto out;
+	for (size_t a = 0; a < 2; a++) {
+		uint32_t base = arches[a]->id == SCK_ARCH_X32 ? 0x40000000u : 0;
+		int max = sck_syscall_max(arches[a]) - (int)base;
+
+		for (int nr = -1; nr <= max + 2; nr++) {
+			struct seccomp_data d = {.nr = (int)(base + (uint32_t)nr),
+						 .arch = arches[a]->audit_arch};
+
+			if (sck_bpf_emu_run(eo, &d, NULL) != sck_bpf_emu_run(el, &d, NULL))
+				__builtin_trap();
+			d.args[0] = 1;
+			d.args[1] = 0xffffffffffffffffull;
+			if (sck_bpf_emu_run(eo, &d, NULL) != sck_bpf_emu_run(el, &d, NULL))
+				__builtin_trap();
+		}
+	}
+out:
+	sck_bpf_emu_free(eo);
+	sck_bpf_emu_free(el);
+	sck_filter_prog_free(po);
+	sck_filter_prog_free(pl);
+	sck_filter_free(f);
 	return 0;
 }

@@ -16,7 +16,7 @@
 int sck_opts_check(const void *opts, size_t known);
 
 #define SCK_OPTS_HAS(o, field)                                                                     \
-	((o) && (o)->sz >= offsetof(__typeof__(*(o)), field) + sizeof((o)->field))
+	((o) && (o)->sz >= offsetof(__typeof__(*(o)), field) + sizeof(__typeof__((o)->field)))
 #define SCK_OPTS_GET(o, field, dflt) (SCK_OPTS_HAS(o, field) ? (o)->field : (dflt))
 
 #endif

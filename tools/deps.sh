@@ -1,20 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Make sure the Debian packages a build step needs are there: install them when running as root,
-# else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz|headers
+# else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz|valgrind|lint|headers
 set -eu
 case "${1:-}" in
 build) pkgs="libjson-c-dev pkg-config" ;;
 test) pkgs="libcriterion-dev libseccomp-dev pkg-config" ;;
 bench) pkgs="libseccomp-dev libjson-c-dev pkg-config strace" ;;
 fuzz) pkgs="clang libclang-rt-dev llvm" ;;
+valgrind) pkgs="valgrind" ;;
+# make tidy, make check-format
+lint) pkgs="clang-tidy clang-format" ;;
 # tools/gen-syscalls and make check-tables: the kernel UAPI headers of every arch.
 headers) pkgs="linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross
 	linux-libc-dev-mips-cross linux-libc-dev-mipsel-cross linux-libc-dev-mips64-cross
 	linux-libc-dev-mips64el-cross linux-libc-dev-mipsn32-cross linux-libc-dev-mipsn32el-cross
 	linux-libc-dev-powerpc-cross linux-libc-dev-ppc64-cross linux-libc-dev-ppc64el-cross
 	linux-libc-dev-riscv64-cross linux-libc-dev-s390x-cross linux-libc-dev-sparc64-cross" ;;
-*) echo "usage: tools/deps.sh build|test|bench|fuzz|headers" >&2; exit 2 ;;
+*) echo "usage: tools/deps.sh build|test|bench|fuzz|valgrind|lint|headers" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do

@@ -131,8 +131,8 @@ struct sck_filter_opts {
 
 /*
  * sck_filter_new - an empty filter (no arches, no rules).
- * Returns 0 and *out; -EINVAL (NULL @out, bad opts size or unknown flags), -E2BIG (opts tail
- * not zero), -ENOMEM.
+ * Returns 0 and *out; -EINVAL (NULL @out, bad opts size, unknown flags, or a default or bad-arch
+ * action the kernel does not define), -E2BIG (opts tail not zero), -ENOMEM.
  */
 SCK_API int sck_filter_new(const struct sck_filter_opts *opts, struct sck_filter **out);
 

@@ -317,7 +317,7 @@ static int plan_tree(struct gen *g, unsigned int limit)
 	double *mult = NULL;
 	int rc = 0;
 
-	if (n >= ROOT_CHAIN || n > 4 * SCK_BPF_MAXINSNS)
+	if (n >= ROOT_CHAIN || n > (size_t)4 * SCK_BPF_MAXINSNS)
 		return -E2BIG; /* the program could not fit anyway */
 	g->n = n;
 	if (n * (n + 1) / 2 > g->cap) {
@@ -374,7 +374,7 @@ static void emit_tree(struct gen *g, size_t i, size_t j)
 	int jt, jf, lr = 0;
 
 	if (k == ROOT_CHAIN) {
-		size_t order[CHAIN_MAX], m, v;
+		size_t order[CHAIN_MAX], m = 0, v = 0;
 		chain_cost(g, i, j, order, &m, &v);
 		for (size_t p = 0; p < m; p++)
 			jump(g, BPF_JEQ, r[order[p]].lo, verdict_label(g, r[order[p]].verdict),
@@ -574,7 +574,7 @@ static void emit_section(struct gen *g)
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b)
 {
 	struct gen g = {.b = b, .ir = ir};
-	int sec[SCK_FILTER_MAX_ARCH];
+	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 
 	g.block_labels = malloc((ir->nverdicts + 1) * sizeof(*g.block_labels));

@@ -356,6 +356,8 @@ static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdi
 {
 	if (a->hash != b->hash || a->final != b->final || a->nentries != b->nentries)
 		return false;
+	if (!a->entries || !b->entries) /* constant verdicts have no entries */
+		return a->nentries == 0;
 	for (size_t i = 0; i < a->nentries; i++) {
 		const struct sck_ir_entry *x = &a->entries[i], *y = &b->entries[i];
 		if (x->action != y->action || x->ncond != y->ncond)
@@ -740,7 +742,7 @@ size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out
 		out[0] = sck_arch_native();
 		return out[0] ? 1 : 0;
 	}
-	memcpy(out, f->arches, f->narch * sizeof(*out));
+	memcpy(out, f->arches, f->narch * sizeof(const struct sck_arch *));
 	return f->narch;
 }
 

@@ -16,6 +16,11 @@
 
 #define X32_BIT 0x40000000U
 
+static bool action_valid(uint32_t action)
+{
+	return sck_action_name(action) != NULL;
+}
+
 int sck_filter_new(const struct sck_filter_opts *opts, struct sck_filter **out)
 {
 	struct sck_filter *f;
@@ -29,6 +34,10 @@ int sck_filter_new(const struct sck_filter_opts *opts, struct sck_filter **out)
 		return rc;
 	flags = SCK_OPTS_GET(opts, flags, 0U);
 	if (flags & ~(unsigned int)(SCK_FILTER_OCI | SCK_FILTER_NO_MULTIPLEX))
+		return -EINVAL;
+	/* as for rules: an action the kernel does not define would kill the process */
+	if (!action_valid(SCK_OPTS_GET(opts, default_action, SECCOMP_RET_KILL_THREAD)) ||
+	    !action_valid(SCK_OPTS_GET(opts, bad_arch_action, SECCOMP_RET_KILL_THREAD)))
 		return -EINVAL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
@@ -67,11 +76,6 @@ int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch)
 		return -ENOMEM;
 	f->arches[f->narch++] = arch;
 	return 0;
-}
-
-static bool action_valid(uint32_t action)
-{
-	return sck_action_name(action) != NULL;
 }
 
 /* Whether @name means something on @a: a syscall of its table or a multiplexed sub-call. */

@@ -72,6 +72,9 @@ static int fail(struct pctx *c, int rc, const char *path, const char *fmt, ...)
 	va_list ap;
 	int n = 0;
 
+	/* never 0: callers return it as their failure (and the analyzer must know) */
+	if (rc >= 0)
+		rc = -EINVAL;
 	if (!c->diag)
 		return rc;
 	c->diag->line = 0;
@@ -322,7 +325,7 @@ static int read_arches(struct pctx *c, json_object *root)
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(archs); i++) {
-			const struct sck_arch *a;
+			const struct sck_arch *a = NULL;
 			snprintf(path, sizeof(path), "architectures[%zu]", i);
 			rc = get_arch(c, json_object_array_get_idx(archs, i), path, &a);
 			if (!rc && !c->arches_given)
@@ -337,7 +340,7 @@ static int read_arches(struct pctx *c, json_object *root)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(map); i++) {
 			json_object *e = json_object_array_get_idx(map, i), *arch, *subs;
-			const struct sck_arch *a;
+			const struct sck_arch *a = NULL;
 			bool mine;
 			snprintf(path, sizeof(path), "archMap[%zu]", i);
 			rc = want(c, e, json_type_object, path, "an object");
@@ -366,7 +369,7 @@ static int read_arches(struct pctx *c, json_object *root)
 			if (rc)
 				return rc;
 			for (size_t k = 0; k < json_object_array_length(subs); k++) {
-				const struct sck_arch *s;
+				const struct sck_arch *s = NULL;
 				snprintf(path, sizeof(path), "archMap[%zu].subArchitectures[%zu]",
 					 i, k);
 				rc = get_arch(c, json_object_array_get_idx(subs, k), path, &s);
@@ -570,6 +573,11 @@ static int add_one(struct pctx *c, const char *name, uint32_t action, const stru
 
 	if (n > 6)
 		return -EINVAL;
+	/* no arch at all (no native one, none in the profile): the conditions as they are, never
+	 * none (an uninitialised ln[0] would drop them and widen the rule) */
+	ln[0] = n;
+	if (n)
+		memcpy(lc[0], conds, n * sizeof(*conds));
 	for (size_t a = 0; a < c->narch; a++) {
 		ln[a] = arch_conds(c->arches[a], conds, n, lc[a]);
 		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
@@ -648,7 +656,7 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 					   "comment", "includes", "excludes", NULL};
 	char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
 	json_object *names, *name, *args, *v;
-	struct sck_cond conds[64];
+	struct sck_cond conds[64] = {{0}};
 	size_t nconds = 0, nnames;
 	unsigned int count[6] = {0};
 	bool repeated = false, skip = false;
@@ -809,7 +817,7 @@ static int read_profile(struct pctx *c, json_object *root, struct sck_profile_in
 		"comment", "defaultAction", "defaultErrnoRet",	"architectures", "archMap",
 		"flags",   "listenerPath",  "listenerMetadata", "syscalls",	 NULL};
 	json_object *v;
-	uint32_t def;
+	uint32_t def = 0;
 	int rc;
 
 	rc = want(c, root, json_type_object, "", "a JSON object (an OCI LinuxSeccomp)");
@@ -825,7 +833,7 @@ static int read_profile(struct pctx *c, json_object *root, struct sck_profile_in
 	c->def_action = def;
 	c->def_allow = def == SECCOMP_RET_ALLOW || def == SECCOMP_RET_LOG;
 	if ((v = member(root, "defaultErrnoRet"))) {
-		uint64_t e;
+		uint64_t e = 0;
 		rc = get_u64(c, v, "defaultErrnoRet", 4095, &e);
 		if (rc)
 			return rc;
@@ -868,7 +876,7 @@ static int read_profile(struct pctx *c, json_object *root, struct sck_profile_in
 		if (strlen(s) >= sizeof(info->listener_path))
 			return fail(c, -EINVAL, "listenerPath", "longer than %zu bytes",
 				    sizeof(info->listener_path) - 1);
-		strcpy(info->listener_path, s);
+		memcpy(info->listener_path, s, strlen(s) + 1);
 	}
 	if ((v = member(root, "listenerMetadata"))) {
 		const char *s;
@@ -878,7 +886,7 @@ static int read_profile(struct pctx *c, json_object *root, struct sck_profile_in
 		if (strlen(s) >= sizeof(info->listener_metadata))
 			return fail(c, -EINVAL, "listenerMetadata", "longer than %zu bytes",
 				    sizeof(info->listener_metadata) - 1);
-		strcpy(info->listener_metadata, s);
+		memcpy(info->listener_metadata, s, strlen(s) + 1);
 	}
 	{
 		SCK_OPTS(sck_filter_opts, fo, .default_action = def,

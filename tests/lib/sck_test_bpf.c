@@ -489,17 +489,33 @@ static int batch_body(void *arg, int fd)
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSYS, &sa, NULL);
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (size_t i = 0; i < b->n; i++) {
 		struct thread_arg t = {&b->cases[i], &b->sh->res[i]};
+		const size_t stack_size = 256 * 1024;
+		void *stack;
 		pthread_t th;
+		int rc;
 
 		b->sh->res[i].kind = SCK_TEST_THREAD_DEAD;
 		b->sh->res[i].value = 0;
-		if (pthread_create(&th, &attr, case_thread, &t) != 0)
+		/*
+		 * A fresh stack for every thread: a thread that KILL_THREAD ends runs no TLS
+		 * destructors, and glibc would hand its cached stack (with the dead thread's
+		 * thread-specific data, ASan's included) to the next thread. A stack of our own
+		 * is never cached, and fresh pages are zero.
+		 */
+		stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED)
+			return 3;
+		pthread_attr_init(&attr);
+		pthread_attr_setstack(&attr, stack, stack_size);
+		rc = pthread_create(&th, &attr, case_thread, &t);
+		pthread_attr_destroy(&attr);
+		if (rc != 0)
 			return 3;
 		pthread_join(th, NULL);
+		munmap(stack, stack_size);
 		b->sh->done = i + 1;
 #ifdef __SANITIZE_ADDRESS__
 		/* ASan keeps per-thread state that a thread killed by seccomp never tears
