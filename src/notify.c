@@ -618,7 +618,7 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 		/* Walk backwards so that removing entry i (swap with the last) is safe. */
 		for (size_t i = nls; i-- > 0;) {
 			short ev = s->pfd[1 + i].revents;
-			const struct seccomp_notif *req;
+			const struct seccomp_notif *req = NULL;
 
 			if (ev & POLLNVAL)
 				return -EBADF;
