@@ -44,9 +44,10 @@ void sck_filter_free(struct sck_filter *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->nrules; i++) {
-		free(f->rules[i].name);
-		free(f->rules[i].conds);
+	while (f->arena) {
+		struct sck_fblk *b = f->arena;
+		f->arena = b->next;
+		free(b);
 	}
 	free(f->rules);
 	free(f->weights);
@@ -98,6 +99,26 @@ static bool name_known(const struct sck_filter *f, const struct sck_rule *r)
 	return false;
 }
 
+/* @n bytes (16-aligned) from the filter's arena: one malloc per 4 KiB, not two per rule. */
+static void *arena_alloc(struct sck_filter *f, size_t n)
+{
+	struct sck_fblk *b = f->arena;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 4096 - sizeof(*b) ? n : 4096 - sizeof(*b);
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = f->arena;
+		b->used = 0;
+		b->cap = cap;
+		f->arena = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
+}
+
 int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 {
 	struct sck_frule r = {0};
@@ -126,16 +147,16 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 	r.action = rule->action;
 	r.nconds = rule->nconds;
 	if (rule->name) {
-		r.name = strdup(rule->name);
+		size_t n = strlen(rule->name) + 1;
+		r.name = arena_alloc(f, n);
 		if (!r.name)
 			return -ENOMEM;
+		memcpy(r.name, rule->name, n);
 	}
 	if (rule->nconds) {
-		r.conds = malloc(rule->nconds * sizeof(*r.conds));
-		if (!r.conds) {
-			free(r.name);
-			return -ENOMEM;
-		}
+		r.conds = arena_alloc(f, rule->nconds * sizeof(*r.conds));
+		if (!r.conds)
+			return -ENOMEM; /* (the name stays in the arena until the filter goes) */
 		memcpy(r.conds, rule->conds, rule->nconds * sizeof(*r.conds));
 	}
 	f->rules[f->nrules++] = r;

@@ -42,6 +42,13 @@ struct sck_foverride {
 	uint32_t action;
 };
 
+/* A block of the filter's arena: rule names and conditions, freed with the filter. */
+struct sck_fblk {
+	struct sck_fblk *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
 struct sck_filter {
 	uint32_t def_action;
 	uint32_t bad_arch_action;
@@ -54,6 +61,7 @@ struct sck_filter {
 	size_t nweights, capweights;
 	struct sck_foverride *overrides;
 	size_t noverrides;
+	struct sck_fblk *arena;
 };
 
 struct sck_filter_prog {

@@ -967,6 +967,38 @@ static long find_overflow(const char *s, size_t len)
 	return -1;
 }
 
+/*
+ * Whether the text may hold what find_overflow looks for: a saturated integer (2^64-1 or
+ * -2^63, which json-c gives for anything beyond) or a double (a long fraction). Walking the
+ * parsed values is cheaper than scanning the text, which then only happens in these cases.
+ */
+static bool may_overflow(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_int:
+		return json_object_get_uint64(o) == UINT64_MAX ||
+		       json_object_get_int64(o) == INT64_MIN;
+	case json_type_double:
+		return true;
+	case json_type_array:
+		for (size_t i = 0, n = json_object_array_length(o); i < n; i++)
+			if (may_overflow(json_object_array_get_idx(o, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v)
+		{
+			(void)k;
+			if (may_overflow(v))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 static int parse_json(struct pctx *c, const char *json, size_t len, json_object **out)
 {
 	json_tokener *tok;
@@ -1016,7 +1048,7 @@ static int parse_json(struct pctx *c, const char *json, size_t len, json_object 
 	}
 	json_tokener_free(tok);
 	{
-		long at = find_overflow(json, len);
+		long at = may_overflow(root) ? find_overflow(json, len) : -1;
 		if (at >= 0) {
 			if (c->diag) {
 				locate(json, (size_t)at, &c->diag->line, &c->diag->col);
