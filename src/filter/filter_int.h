@@ -135,9 +135,11 @@ struct sck_ir {
 	struct sck_ir_verdict *verdicts;
 	size_t nverdicts, capverdicts;
 	bool notify;
-	/* allocation pool: everything above is freed with the IR */
+	/* allocation pool: everything above is freed with the IR (blocks, bump-allocated) */
 	void **pool;
 	size_t npool, cappool;
+	unsigned char *cur; /* free space of the newest block */
+	size_t left;
 };
 
 /* Build the IR of @f (arches default to native). Returns 0 or -errno. */
