@@ -32,6 +32,7 @@ struct gen {
 	double *w;	  /* prefix sums of the (reshaped) range weights */
 	size_t *rowoff;	  /* per i: the packed index of interval [i, 0] */
 	unsigned int *lc; /* per range: leaf_cost of its verdict */
+	uint32_t *mm;	  /* mm[k]: pairs t < k of adjacent multi-number ranges t, t + 1 */
 	int err;
 };
 
@@ -226,7 +227,8 @@ static void run_dp(struct gen *g)
 				}
 				best = (double)fb + (w[j + 1] - wi);
 			}
-			if (j - i < CHAIN_SPAN) {
+			/* two adjacent multi-number ranges differ in verdict: no chain */
+			if (j - i < CHAIN_SPAN && g->mm[j] == g->mm[i]) {
 				size_t order[CHAIN_MAX], m, v;
 				c = chain_cost(g, i, j, order, &m, &v);
 				if (c < best * (1 - 1e-9)) {
@@ -344,18 +346,24 @@ static int plan_tree(struct gen *g, unsigned int limit)
 	free(g->w);
 	free(g->rowoff);
 	free(g->lc);
+	free(g->mm);
+	g->mm = malloc(n * sizeof(*g->mm));
 	g->w = malloc((n + 1) * sizeof(*g->w));
 	g->rowoff = malloc(n * sizeof(*g->rowoff));
 	g->lc = malloc(n * sizeof(*g->lc));
 	bad = calloc(n, sizeof(*bad));
 	mult = malloc(n * sizeof(*mult));
-	if (!g->cost || !g->cost_t || !g->root || !g->w || !g->rowoff || !g->lc || !bad || !mult) {
+	if (!g->cost || !g->cost_t || !g->root || !g->w || !g->rowoff || !g->lc || !g->mm || !bad ||
+	    !mult) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		g->rowoff[i] = rix(n, i, 0);
 		g->lc[i] = leaf_cost(g, r[i].verdict);
+		g->mm[i] =
+			i == 0 ? 0
+			       : g->mm[i - 1] + (r[i - 1].lo != r[i - 1].hi && r[i].lo != r[i].hi);
 	}
 	/* leaves with a long block start heavier: the height limit usually wants them up,
 	 * and a second round of the dynamic programming costs as much as the first */
@@ -626,6 +634,7 @@ out:
 	free(g.w);
 	free(g.rowoff);
 	free(g.lc);
+	free(g.mm);
 	free(g.block_labels);
 	free(g.pending);
 	return rc;
