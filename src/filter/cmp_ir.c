@@ -8,6 +8,7 @@
  */
 #include "filter/filter_int.h"
 #include "sck/syscalls.h"
+#include "syscalls_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -139,7 +140,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	if (r->arch && r->arch != a)
 		return 0;
 	if (r->name) {
-		nr = sck_syscall_nr(a, r->name);
+		nr = sck_syscall_nr_at(a, r->name_idx);
 		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux && maybe_mux(r->name) &&
 		    sck_syscall_mux(a, r->name, &mx) == 0)
 			muxnr = mx.nr;

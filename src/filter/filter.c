@@ -7,6 +7,7 @@
 #include "filter/filter_int.h"
 #include "opts_int.h"
 #include "sck/syscalls.h"
+#include "syscalls_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -75,26 +76,26 @@ static bool action_valid(uint32_t action)
 	return sck_action_name(action) != NULL;
 }
 
-/* Whether @name means something on @a: a syscall of its table or a multiplexed sub-call. */
-static bool name_on(const struct sck_arch *a, const char *name)
+/* Whether @name (index @idx) means something on @a: a syscall of its table or a sub-call. */
+static bool name_on(const struct sck_arch *a, const char *name, int idx)
 {
 	struct sck_syscall_mux mx;
 
-	return sck_syscall_nr(a, name) >= 0 || sck_syscall_mux(a, name, &mx) == 0;
+	return sck_syscall_nr_at(a, idx) >= 0 || sck_syscall_mux(a, name, &mx) == 0;
 }
 
-static bool name_known(const struct sck_filter *f, const struct sck_rule *r)
+static bool name_known(const struct sck_filter *f, const struct sck_rule *r, int idx)
 {
 	if (r->arch)
-		return name_on(r->arch, r->name);
+		return name_on(r->arch, r->name, idx);
 	if (f->narch) {
 		for (size_t i = 0; i < f->narch; i++)
-			if (name_on(f->arches[i], r->name))
+			if (name_on(f->arches[i], r->name, idx))
 				return true;
 		return false;
 	}
 	for (size_t i = 0; i < sck_arch_count(); i++)
-		if (name_on(sck_arch_at(i), r->name))
+		if (name_on(sck_arch_at(i), r->name, idx))
 			return true;
 	return false;
 }
@@ -132,7 +133,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 		    (c->flags & ~(unsigned int)SCK_COND_LOW32))
 			return -EINVAL;
 	}
-	if (rule->name && !name_known(f, rule))
+	r.name_idx = rule->name ? sck_syscall_name_index(rule->name) : -1;
+	if (rule->name && !name_known(f, rule, r.name_idx))
 		return -ENOENT;
 	if (f->nrules == f->caprules) {
 		size_t cap = f->caprules ? f->caprules * 2 : 16;

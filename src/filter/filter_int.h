@@ -18,7 +18,8 @@
 
 /* A rule as stored: the caller's rule, copied. */
 struct sck_frule {
-	char *name; /* NULL: nr */
+	char *name;   /* NULL: nr */
+	int name_idx; /* sck_syscall_name_index(name): resolved once */
 	int nr;
 	const struct sck_arch *arch;
 	uint32_t action;

@@ -9,6 +9,7 @@
 #include "filter/filter_int.h"
 #include "opts_int.h"
 #include "sck/profile.h"
+#include "syscalls_int.h"
 #include "sck/syscalls.h"
 
 #include <errno.h>
@@ -504,12 +505,13 @@ static int filter_clause(struct pctx *c, json_object *o, const char *path, bool 
 static bool name_anywhere(const struct pctx *c, const char *name)
 {
 	struct sck_syscall_mux mux;
+	int idx = sck_syscall_name_index(name); /* hashed once, looked up per arch */
 
 	for (size_t i = 0; i < c->narch; i++)
-		if (sck_syscall_nr(c->arches[i], name) >= 0)
+		if (sck_syscall_nr_at(c->arches[i], idx) >= 0)
 			return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
-		if (sck_syscall_nr(sck_arch_at(i), name) >= 0 ||
+		if (sck_syscall_nr_at(sck_arch_at(i), idx) >= 0 ||
 		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
 			return true;
 	return false;

@@ -32,6 +32,11 @@ static int name_index(const char *name)
 	}
 }
 
+int sck_syscall_name_index(const char *name)
+{
+	return name ? name_index(name) : -1;
+}
+
 int sck_syscall_nr(const struct sck_arch *arch, const char *name)
 {
 	const struct sck_syscall_table *t = table_of(arch);
