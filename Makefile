@@ -98,15 +98,15 @@ $(BUILD)/libsck.so: $(LIB_OBJ) src/libsck.map
 		$(LDFLAGS_ALL) -o $(BUILD)/$(SONAME) $(LIB_OBJ) $(LIB_LIBS)
 	ln -sf $(SONAME) $@
 
-$(BUILD)/sck: $(CLI_OBJ) $(BUILD)/libsck.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libsck.a $(LIB_LIBS)
+$(BUILD)/sck: $(CLI_OBJ) $(BUILTIN_OBJ) $(BUILD)/libsck.a
+	$(CC) $(LDFLAGS_ALL) $(SCK_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILTIN_OBJ) $(BUILD)/libsck.a $(LIB_LIBS)
 
 $(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -Itests/lib -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
 	-DSCK_TEST_BIN='"$(abspath $(BUILD)/sck)"' -DSCK_TEST_SRCDIR='"$(CURDIR)"'
 
-$(TEST_BIN): $(TEST_OBJ) $(BUILD)/libsck.a
+$(TEST_BIN): $(TEST_OBJ) $(BUILTIN_OBJ) $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lcriterion -lpthread
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJ) $(BUILTIN_OBJ) $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lcriterion -lpthread
 
 # Benchmarks: every bench/*.c is one program, linked with libsck.a and libseccomp, run in turn.
 BENCH_SRC := $(sort $(wildcard bench/*.c))

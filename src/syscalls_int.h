@@ -9,6 +9,7 @@
 #ifndef SCK_SYSCALLS_INT_H
 #define SCK_SYSCALLS_INT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,19 @@ static inline uint32_t sck_syscall_hash_str(const char *s, uint32_t seed)
 	h *= 0x45d9f3bu;
 	h ^= h >> 16;
 	return h;
+}
+
+/* Index of @name in sck_syscall_names, or -1 (a name resolved once, then looked up per arch). */
+int sck_syscall_name_index(const char *name);
+
+/* sck_syscall_nr(@arch, sck_syscall_names[@idx]) without hashing the name again; @idx < 0 too. */
+static inline int sck_syscall_nr_at(const struct sck_arch *arch, int idx)
+{
+	const struct sck_syscall_table *t = arch ? arch->syscalls : NULL;
+
+	if (!t || idx < 0 || t->nr_of[idx] == SCK_SYSCALL_ABSENT)
+		return -ENOENT;
+	return t->nr_of[idx];
 }
 
 #endif /* SCK_SYSCALLS_INT_H */

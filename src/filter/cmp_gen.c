@@ -29,7 +29,10 @@ struct gen {
 	size_t n, cap;
 	float *cost, *cost_t;
 	uint16_t *root;
-	double *w; /* prefix sums of the (reshaped) range weights */
+	double *w;	  /* prefix sums of the (reshaped) range weights */
+	size_t *rowoff;	  /* per i: the packed index of interval [i, 0] */
+	unsigned int *lc; /* per range: leaf_cost of its verdict */
+	uint32_t *mm;	  /* mm[k]: pairs t < k of adjacent multi-number ranges t, t + 1 */
 	int err;
 };
 
@@ -179,52 +182,63 @@ static inline size_t cix(size_t i, size_t j)
 	return j * (j + 1) / 2 + i;
 }
 
+/*
+ * Rows from the last up, each left to right: [i, j] needs [i, k-1] (this row, to its left) and
+ * [k, j] (column j, rows below), all known by then; the row pointers stay put along a row.
+ */
 static void run_dp(struct gen *g)
 {
 	size_t n = g->n;
 	float *cost = g->cost, *cost_t = g->cost_t;
 	uint16_t *root = g->root;
+	const size_t *ro = g->rowoff; /* ro[i] + j == RIX(i, j) */
+	const double *w = g->w;
 
-	for (size_t i = 0; i < n; i++) {
-		cost[RIX(i, i)] = 0;
+	for (size_t i = n; i-- > 0;) {
+		float *crow = &cost[ro[i]];
+		uint16_t *rrow = &root[ro[i]], *below = i + 1 < n ? &root[ro[i + 1]] : NULL;
+		double wi = w[i];
+		size_t cb = cix(0, i + 1); /* cost_t of column j starts at cb (j = i + 1) */
+
+		crow[i] = 0;
 		cost_t[cix(i, i)] = 0;
-		root[RIX(i, i)] = 0;
-	}
-	for (size_t len = 2; len <= n; len++) {
-		for (size_t i = 0; i + len <= n; i++) {
-			size_t j = i + len - 1, lo = i + 1, hi = j, bk, order[CHAIN_MAX], m, v;
-			double best, wij = g->w[j + 1] - g->w[i], c;
+		rrow[i] = 0;
+		for (size_t j = i + 1; j < n; cb += ++j) {
+			size_t lo = i + 1, hi = j, bk;
+			double best, c;
 
-			if (len > 2 && root[RIX(i, j - 1)] != ROOT_CHAIN &&
-			    root[RIX(i + 1, j)] != ROOT_CHAIN) {
-				lo = root[RIX(i, j - 1)];
-				hi = root[RIX(i + 1, j)];
-				if (hi < lo) { /* (chains and ties can cross Knuth's bounds) */
-					size_t t = lo;
-					lo = hi;
-					hi = t;
+			if (j > i + 1) {
+				size_t a = rrow[j - 1], b = below[j];
+				if (a != ROOT_CHAIN && b != ROOT_CHAIN) {
+					/* (chains and ties can cross Knuth's bounds) */
+					lo = a < b ? a : b;
+					hi = a < b ? b : a;
 				}
 			}
 			{
-				const float *row = &cost[RIX(i, 0)], *col = &cost_t[cix(0, j)];
-				float fb = (float)INF;
+				const float *col = &cost_t[cb];
+				float fb = crow[lo - 1] + col[lo];
 				bk = lo;
-				for (size_t k = lo; k <= hi; k++) {
-					float fc = row[k - 1] + col[k];
+				for (size_t k = lo + 1; k <= hi; k++) {
+					float fc = crow[k - 1] + col[k];
 					bool lt = fc < fb;
 					fb = lt ? fc : fb;
 					bk = lt ? k : bk;
 				}
-				best = (double)fb + wij;
+				best = (double)fb + (w[j + 1] - wi);
 			}
-			c = len <= CHAIN_SPAN ? chain_cost(g, i, j, order, &m, &v) : INF;
-			if (c < best * (1 - 1e-9)) {
-				best = c;
-				bk = ROOT_CHAIN;
+			/* two adjacent multi-number ranges differ in verdict: no chain */
+			if (j - i < CHAIN_SPAN && g->mm[j] == g->mm[i]) {
+				size_t order[CHAIN_MAX], m, v;
+				c = chain_cost(g, i, j, order, &m, &v);
+				if (c < best * (1 - 1e-9)) {
+					best = c;
+					bk = ROOT_CHAIN;
+				}
 			}
-			cost[RIX(i, j)] = (float)best;
-			cost_t[cix(i, j)] = (float)best;
-			root[RIX(i, j)] = (uint16_t)bk;
+			crow[j] = (float)best;
+			cost_t[cb + i] = (float)best;
+			rrow[j] = (uint16_t)bk;
 		}
 	}
 }
@@ -276,7 +290,7 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 	unsigned int a, b;
 
 	if (i == j) {
-		unsigned int lc = leaf_cost(g, r[i].verdict);
+		unsigned int lc = g->lc[i];
 		a = depth + lc;
 		/* only a leaf that can fit at all is worth pulling up */
 		if (a > limit && r[i].weight > 0 && lc < limit)
@@ -293,7 +307,7 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 			for (size_t p = 0; p < m; p++)
 				if (order[p] == q)
 					d = depth + (unsigned int)p + 1;
-			unsigned int lc = leaf_cost(g, r[q].verdict);
+			unsigned int lc = g->lc[q];
 			a = d + lc;
 			if (r[q].weight > 0) {
 				if (a > limit && lc < limit)
@@ -330,17 +344,31 @@ static int plan_tree(struct gen *g, unsigned int limit)
 		g->root = malloc(g->cap * sizeof(*g->root));
 	}
 	free(g->w);
+	free(g->rowoff);
+	free(g->lc);
+	free(g->mm);
+	g->mm = malloc(n * sizeof(*g->mm));
 	g->w = malloc((n + 1) * sizeof(*g->w));
+	g->rowoff = malloc(n * sizeof(*g->rowoff));
+	g->lc = malloc(n * sizeof(*g->lc));
 	bad = calloc(n, sizeof(*bad));
 	mult = malloc(n * sizeof(*mult));
-	if (!g->cost || !g->cost_t || !g->root || !g->w || !bad || !mult) {
+	if (!g->cost || !g->cost_t || !g->root || !g->w || !g->rowoff || !g->lc || !g->mm || !bad ||
+	    !mult) {
 		rc = -ENOMEM;
 		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		g->rowoff[i] = rix(n, i, 0);
+		g->lc[i] = leaf_cost(g, r[i].verdict);
+		g->mm[i] =
+			i == 0 ? 0
+			       : g->mm[i - 1] + (r[i - 1].lo != r[i - 1].hi && r[i].lo != r[i].hi);
 	}
 	/* leaves with a long block start heavier: the height limit usually wants them up,
 	 * and a second round of the dynamic programming costs as much as the first */
 	for (size_t k = 0; k < n; k++)
-		mult[k] = leaf_cost(g, r[k].verdict) >= HEAVY ? HEAVY_MULT : 1;
+		mult[k] = g->lc[k] >= HEAVY ? HEAVY_MULT : 1;
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < 8; round++) {
 		g->w[0] = 0;
@@ -604,6 +632,9 @@ out:
 	free(g.cost);
 	free(g.cost_t);
 	free(g.w);
+	free(g.rowoff);
+	free(g.lc);
+	free(g.mm);
 	free(g.block_labels);
 	free(g.pending);
 	return rc;

@@ -8,6 +8,7 @@
  */
 #include "filter/filter_int.h"
 #include "sck/syscalls.h"
+#include "syscalls_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,21 +19,33 @@
 #define PRIO 1.85
 #endif
 
+/* @size zeroed bytes (16-aligned) freed with the IR: bump allocation from 16 KiB blocks. */
 static void *ir_alloc(struct sck_ir *ir, size_t size)
 {
-	void *p;
+	unsigned char *p;
 
-	if (ir->npool == ir->cappool) {
-		size_t cap = ir->cappool ? ir->cappool * 2 : 64;
-		void **np = realloc(ir->pool, cap * sizeof(*np));
-		if (!np)
+	size = size ? (size + 15) & ~(size_t)15 : 16;
+	if (size > ir->left) {
+		size_t bs = size > 16384 ? size : 16384;
+		if (ir->npool == ir->cappool) {
+			size_t cap = ir->cappool ? ir->cappool * 2 : 16;
+			void **np = realloc(ir->pool, cap * sizeof(*np));
+			if (!np)
+				return NULL;
+			ir->pool = np;
+			ir->cappool = cap;
+		}
+		p = malloc(bs);
+		if (!p)
 			return NULL;
-		ir->pool = np;
-		ir->cappool = cap;
-	}
-	p = calloc(1, size ? size : 1);
-	if (p)
 		ir->pool[ir->npool++] = p;
+		ir->cur = p;
+		ir->left = bs;
+	}
+	p = ir->cur;
+	ir->cur += size;
+	ir->left -= size;
+	memset(p, 0, size);
 	return p;
 }
 
@@ -127,7 +140,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	if (r->arch && r->arch != a)
 		return 0;
 	if (r->name) {
-		nr = sck_syscall_nr(a, r->name);
+		nr = sck_syscall_nr_at(a, r->name_idx);
 		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux && maybe_mux(r->name) &&
 		    sck_syscall_mux(a, r->name, &mx) == 0)
 			muxnr = mx.nr;
@@ -603,6 +616,13 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	for (size_t m = 0; m < g->nmembers; m++)
 		has_mux[m] = sck_syscall_nr(g->members[m], "socketcall") >= 0 ||
 			     sck_syscall_nr(g->members[m], "ipc") >= 0;
+	/* at most 2 entries per rule and member: one allocation, no regrowth */
+	all.cap = f->nrules * g->nmembers * 2 + 1;
+	all.e = malloc(all.cap * sizeof(*all.e));
+	if (!all.e) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < f->nrules; i++) {
 		const struct sck_frule *r = &f->rules[i];
 		if ((f->flags & SCK_FILTER_OCI) && r->action == f->def_action)

@@ -7,6 +7,7 @@
 #include "filter/filter_int.h"
 #include "opts_int.h"
 #include "sck/syscalls.h"
+#include "syscalls_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -53,9 +54,10 @@ void sck_filter_free(struct sck_filter *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->nrules; i++) {
-		free(f->rules[i].name);
-		free(f->rules[i].conds);
+	while (f->arena) {
+		struct sck_fblk *b = f->arena;
+		f->arena = b->next;
+		free(b);
 	}
 	free(f->rules);
 	free(f->weights);
@@ -78,28 +80,48 @@ int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch)
 	return 0;
 }
 
-/* Whether @name means something on @a: a syscall of its table or a multiplexed sub-call. */
-static bool name_on(const struct sck_arch *a, const char *name)
+/* Whether @name (index @idx) means something on @a: a syscall of its table or a sub-call. */
+static bool name_on(const struct sck_arch *a, const char *name, int idx)
 {
 	struct sck_syscall_mux mx;
 
-	return sck_syscall_nr(a, name) >= 0 || sck_syscall_mux(a, name, &mx) == 0;
+	return sck_syscall_nr_at(a, idx) >= 0 || sck_syscall_mux(a, name, &mx) == 0;
 }
 
-static bool name_known(const struct sck_filter *f, const struct sck_rule *r)
+static bool name_known(const struct sck_filter *f, const struct sck_rule *r, int idx)
 {
 	if (r->arch)
-		return name_on(r->arch, r->name);
+		return name_on(r->arch, r->name, idx);
 	if (f->narch) {
 		for (size_t i = 0; i < f->narch; i++)
-			if (name_on(f->arches[i], r->name))
+			if (name_on(f->arches[i], r->name, idx))
 				return true;
 		return false;
 	}
 	for (size_t i = 0; i < sck_arch_count(); i++)
-		if (name_on(sck_arch_at(i), r->name))
+		if (name_on(sck_arch_at(i), r->name, idx))
 			return true;
 	return false;
+}
+
+/* @n bytes (16-aligned) from the filter's arena: one malloc per 4 KiB, not two per rule. */
+static void *arena_alloc(struct sck_filter *f, size_t n)
+{
+	struct sck_fblk *b = f->arena;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 4096 - sizeof(*b) ? n : 4096 - sizeof(*b);
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = f->arena;
+		b->used = 0;
+		b->cap = cap;
+		f->arena = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
 }
 
 int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
@@ -115,7 +137,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 		    (c->flags & ~(unsigned int)SCK_COND_LOW32))
 			return -EINVAL;
 	}
-	if (rule->name && !name_known(f, rule))
+	r.name_idx = rule->name ? sck_syscall_name_index(rule->name) : -1;
+	if (rule->name && !name_known(f, rule, r.name_idx))
 		return -ENOENT;
 	if (f->nrules == f->caprules) {
 		size_t cap = f->caprules ? f->caprules * 2 : 16;
@@ -130,16 +153,16 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 	r.action = rule->action;
 	r.nconds = rule->nconds;
 	if (rule->name) {
-		r.name = strdup(rule->name);
+		size_t n = strlen(rule->name) + 1;
+		r.name = arena_alloc(f, n);
 		if (!r.name)
 			return -ENOMEM;
+		memcpy(r.name, rule->name, n);
 	}
 	if (rule->nconds) {
-		r.conds = malloc(rule->nconds * sizeof(*r.conds));
-		if (!r.conds) {
-			free(r.name);
-			return -ENOMEM;
-		}
+		r.conds = arena_alloc(f, rule->nconds * sizeof(*r.conds));
+		if (!r.conds)
+			return -ENOMEM; /* (the name stays in the arena until the filter goes) */
 		memcpy(r.conds, rule->conds, rule->nconds * sizeof(*r.conds));
 	}
 	f->rules[f->nrules++] = r;

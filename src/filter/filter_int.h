@@ -18,7 +18,8 @@
 
 /* A rule as stored: the caller's rule, copied. */
 struct sck_frule {
-	char *name; /* NULL: nr */
+	char *name;   /* NULL: nr */
+	int name_idx; /* sck_syscall_name_index(name): resolved once */
 	int nr;
 	const struct sck_arch *arch;
 	uint32_t action;
@@ -42,6 +43,13 @@ struct sck_foverride {
 	uint32_t action;
 };
 
+/* A block of the filter's arena: rule names and conditions, freed with the filter. */
+struct sck_fblk {
+	struct sck_fblk *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
 struct sck_filter {
 	uint32_t def_action;
 	uint32_t bad_arch_action;
@@ -54,6 +62,7 @@ struct sck_filter {
 	size_t nweights, capweights;
 	struct sck_foverride *overrides;
 	size_t noverrides;
+	struct sck_fblk *arena;
 };
 
 struct sck_filter_prog {
@@ -127,9 +136,11 @@ struct sck_ir {
 	struct sck_ir_verdict *verdicts;
 	size_t nverdicts, capverdicts;
 	bool notify;
-	/* allocation pool: everything above is freed with the IR */
+	/* allocation pool: everything above is freed with the IR (blocks, bump-allocated) */
 	void **pool;
 	size_t npool, cappool;
+	unsigned char *cur; /* free space of the newest block */
+	size_t left;
 };
 
 /* Build the IR of @f (arches default to native). Returns 0 or -errno. */

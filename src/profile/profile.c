@@ -9,6 +9,7 @@
 #include "filter/filter_int.h"
 #include "opts_int.h"
 #include "sck/profile.h"
+#include "syscalls_int.h"
 #include "sck/syscalls.h"
 
 #include <errno.h>
@@ -507,12 +508,13 @@ static int filter_clause(struct pctx *c, json_object *o, const char *path, bool 
 static bool name_anywhere(const struct pctx *c, const char *name)
 {
 	struct sck_syscall_mux mux;
+	int idx = sck_syscall_name_index(name); /* hashed once, looked up per arch */
 
 	for (size_t i = 0; i < c->narch; i++)
-		if (sck_syscall_nr(c->arches[i], name) >= 0)
+		if (sck_syscall_nr_at(c->arches[i], idx) >= 0)
 			return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
-		if (sck_syscall_nr(sck_arch_at(i), name) >= 0 ||
+		if (sck_syscall_nr_at(sck_arch_at(i), idx) >= 0 ||
 		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
 			return true;
 	return false;
@@ -975,6 +977,38 @@ static long find_overflow(const char *s, size_t len)
 	return -1;
 }
 
+/*
+ * Whether the text may hold what find_overflow looks for: a saturated integer (2^64-1 or
+ * -2^63, which json-c gives for anything beyond) or a double (a long fraction). Walking the
+ * parsed values is cheaper than scanning the text, which then only happens in these cases.
+ */
+static bool may_overflow(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_int:
+		return json_object_get_uint64(o) == UINT64_MAX ||
+		       json_object_get_int64(o) == INT64_MIN;
+	case json_type_double:
+		return true;
+	case json_type_array:
+		for (size_t i = 0, n = json_object_array_length(o); i < n; i++)
+			if (may_overflow(json_object_array_get_idx(o, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(o, k, v)
+		{
+			(void)k;
+			if (may_overflow(v))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 static int parse_json(struct pctx *c, const char *json, size_t len, json_object **out)
 {
 	json_tokener *tok;
@@ -1024,7 +1058,7 @@ static int parse_json(struct pctx *c, const char *json, size_t len, json_object 
 	}
 	json_tokener_free(tok);
 	{
-		long at = find_overflow(json, len);
+		long at = may_overflow(root) ? find_overflow(json, len) : -1;
 		if (at >= 0) {
 			if (c->diag) {
 				locate(json, (size_t)at, &c->diag->line, &c->diag->col);

@@ -32,6 +32,11 @@ static int name_index(const char *name)
 	}
 }
 
+int sck_syscall_name_index(const char *name)
+{
+	return name ? name_index(name) : -1;
+}
+
 int sck_syscall_nr(const struct sck_arch *arch, const char *name)
 {
 	const struct sck_syscall_table *t = table_of(arch);
@@ -127,7 +132,8 @@ int sck_syscall_mux(const struct sck_arch *arch, const char *name, struct sck_sy
 		for (size_t c = 1; c < muxes[m].ncalls; c++) {
 			int nr;
 
-			if (!muxes[m].calls[c] || strcmp(muxes[m].calls[c], name) != 0)
+			if (!muxes[m].calls[c] || muxes[m].calls[c][0] != name[0] ||
+			    strcmp(muxes[m].calls[c], name) != 0)
 				continue;
 			/* The arch has this multiplexer iff its table has the entry point. */
 			nr = sck_syscall_nr(arch, muxes[m].entry);
