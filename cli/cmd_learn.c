@@ -351,7 +351,7 @@ int sck_cmd_learn(int argc, char **argv)
 		case 'h':
 			return sck_cli_help("learn");
 		default:
-			sck_cli_usage("learn", "bad option");
+			sck_cli_bad_option("learn", "+o:h", argv);
 			return SCK_EXIT_FAILED;
 		}
 	}

@@ -269,7 +269,7 @@ int sck_cmd_run(int argc, char **argv)
 		case 'h':
 			return sck_cli_help("run");
 		default:
-			sck_cli_usage("run", "bad option");
+			sck_cli_bad_option("run", "+p:h", argv);
 			return SCK_EXIT_FAILED;
 		}
 	}

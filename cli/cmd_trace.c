@@ -101,7 +101,7 @@ int sck_cmd_trace(int argc, char **argv)
 		case 'h':
 			return sck_cli_help("trace");
 		default:
-			sck_cli_usage("trace", "bad option");
+			sck_cli_bad_option("trace", "+o:h", argv);
 			return SCK_EXIT_FAILED;
 		}
 	}
