@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sck.h"
@@ -145,8 +147,8 @@ static enum scmp_compare runc_op(const char *op)
 /* set when libseccomp refused a rule: runc fails such a profile, nothing to compare */
 static int refused;
 
-static struct sock_filter *libseccomp_build(const char *json, const char *const *arches,
-					    size_t narch, bool alone, size_t *len)
+static struct sock_filter *libseccomp_build_direct(const char *json, const char *const *arches,
+						   size_t narch, bool alone, size_t *len)
 {
 	json_object *root = json_tokener_parse(json), *calls;
 	uint32_t def = runc_action(root, "defaultAction", "defaultErrnoRet");
@@ -222,6 +224,60 @@ static struct sock_filter *libseccomp_build(const char *json, const char *const 
 	*len = (size_t)sz / sizeof(*prog);
 	seccomp_release(ctx);
 	json_object_put(root);
+	return prog;
+}
+
+/*
+ * libseccomp 2.5.4 can loop for ever inside seccomp_rule_add_array on some random rule sets:
+ * build in a forked child with a time limit. A build that does not finish counts as refused
+ * (-ETIMEDOUT): nothing to compare, and the count is printed with the refusals.
+ */
+static struct sock_filter *libseccomp_build(const char *json, const char *const *arches,
+					    size_t narch, bool alone, size_t *len)
+{
+	struct sock_filter *prog = NULL;
+	int fd = memfd_create("libseccomp-bpf", MFD_CLOEXEC), status = 0, hdr[2] = {0, 0};
+	long waited_ms = 0;
+	pid_t pid;
+
+	cr_assert(fd >= 0);
+	fflush(NULL);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		size_t n = 0;
+		struct sock_filter *p = libseccomp_build_direct(json, arches, narch, alone, &n);
+
+		hdr[0] = p ? 0 : (refused ? refused : -EINVAL);
+		hdr[1] = (int)n;
+		if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+		    (p && pwrite(fd, p, n * sizeof(*p), sizeof(hdr)) != (ssize_t)(n * sizeof(*p))))
+			_exit(3);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (waited_ms >= 20000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			close(fd);
+			refused = -ETIMEDOUT;
+			return NULL;
+		}
+		usleep(1000);
+		waited_ms++;
+	}
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "libseccomp build child failed");
+	cr_assert_eq(pread(fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+	if (hdr[0]) {
+		refused = hdr[0];
+		close(fd);
+		return NULL;
+	}
+	prog = malloc((size_t)hdr[1] * sizeof(*prog));
+	cr_assert(prog && pread(fd, prog, (size_t)hdr[1] * sizeof(*prog), sizeof(hdr)) ==
+				  (ssize_t)((size_t)hdr[1] * sizeof(*prog)));
+	close(fd);
+	*len = (size_t)hdr[1];
 	return prog;
 }
 

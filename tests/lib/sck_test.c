@@ -262,6 +262,25 @@ const char *sck_test_src(const char *rel)
 	return path;
 }
 
+char *sck_test_read_src(const char *rel)
+{
+	char *buf = NULL;
+	FILE *f = fopen(sck_test_src(rel), "re");
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = calloc(1, (size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 const char *sck_test_tmpdir(void)
 {
 	static char path[64];

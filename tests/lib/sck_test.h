@@ -64,6 +64,9 @@ const char *sck_test_shared(const char *rel);
 /* Path of a file in the source tree (tests/data/...). Static buffer. */
 const char *sck_test_src(const char *rel);
 
+/* The contents of a file of the source tree, malloc'd and NUL-terminated; NULL if unreadable. */
+char *sck_test_read_src(const char *rel);
+
 /* A fresh temporary directory (removed by nothing: tests clean up). Static buffer. */
 const char *sck_test_tmpdir(void);
 

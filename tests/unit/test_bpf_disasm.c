@@ -90,17 +90,9 @@ static const struct sock_filter prog_multi[] = {
 
 static char *read_golden(const char *name)
 {
-	char *buf;
-	long n;
-	FILE *f = fopen(sck_test_src(name), "r");
+	char *buf = sck_test_read_src(name);
 
-	cr_assert_not_null(f, "missing golden file %s", name);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	cr_assert_not_null(buf, "missing golden file %s", name);
 	return buf;
 }
 
