@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sck.h"
+#include "docker_caps.h"
 
 #define MAXR 1024
 #define MAXC 6
@@ -35,26 +36,10 @@ static struct brule rules[MAXR];
 static size_t nrules;
 static uint32_t def_action;
 
-static const char *const default_caps[] = {"CAP_CHOWN",
-					   "CAP_DAC_OVERRIDE",
-					   "CAP_FSETID",
-					   "CAP_FOWNER",
-					   "CAP_MKNOD",
-					   "CAP_NET_RAW",
-					   "CAP_SETGID",
-					   "CAP_SETUID",
-					   "CAP_SETFCAP",
-					   "CAP_SETPCAP",
-					   "CAP_NET_BIND_SERVICE",
-					   "CAP_SYS_CHROOT",
-					   "CAP_KILL",
-					   "CAP_AUDIT_WRITE",
-					   NULL};
-
 static bool has_cap(const char *c)
 {
-	for (int i = 0; default_caps[i]; i++)
-		if (strcmp(default_caps[i], c) == 0)
+	for (int i = 0; sck_test_docker_caps[i]; i++)
+		if (strcmp(sck_test_docker_caps[i], c) == 0)
 			return true;
 	return false;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sck.h"
+#include "docker_caps.h"
 
 struct lrule {
 	int nr;
@@ -31,22 +32,6 @@ struct lrule {
 static struct lrule lrules[2048];
 static size_t nlrules;
 static uint32_t ldef;
-
-static const char *const caps[] = {"CAP_CHOWN",
-				   "CAP_DAC_OVERRIDE",
-				   "CAP_FSETID",
-				   "CAP_FOWNER",
-				   "CAP_MKNOD",
-				   "CAP_NET_RAW",
-				   "CAP_SETGID",
-				   "CAP_SETUID",
-				   "CAP_SETFCAP",
-				   "CAP_SETPCAP",
-				   "CAP_NET_BIND_SERVICE",
-				   "CAP_SYS_CHROOT",
-				   "CAP_KILL",
-				   "CAP_AUDIT_WRITE",
-				   NULL};
 
 static double now_us(void)
 {
@@ -73,8 +58,8 @@ static bool in(json_object *a, const char *s)
 
 static bool held(const char *c)
 {
-	for (int i = 0; caps[i]; i++)
-		if (!strcmp(caps[i], c))
+	for (int i = 0; sck_test_docker_caps[i]; i++)
+		if (!strcmp(sck_test_docker_caps[i], c))
 			return true;
 	return false;
 }
@@ -111,15 +96,17 @@ static void prepare(const char *json)
 		bool skip = false;
 		if (exc) {
 			skip |= (v = get(exc, "arches")) && in(v, "amd64");
-			for (size_t k = 0;
-			     (v = get(exc, "caps")) && k < json_object_array_length(v); k++)
+			for (size_t k = 0; (v = get(exc, "caps")) &&
+					   k < json_object_array_length(v);
+			     k++)
 				skip |= held(
 					json_object_get_string(json_object_array_get_idx(v, k)));
 		}
 		if (inc) {
 			skip |= (v = get(inc, "arches")) && !in(v, "amd64");
-			for (size_t k = 0;
-			     (v = get(inc, "caps")) && k < json_object_array_length(v); k++)
+			for (size_t k = 0; (v = get(inc, "caps")) &&
+					   k < json_object_array_length(v);
+			     k++)
 				skip |= !held(
 					json_object_get_string(json_object_array_get_idx(v, k)));
 		}

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sck.h"
+#include "docker_caps.h"
 #include "sck_test.h"
 
 /*
@@ -40,22 +41,6 @@ __attribute__((visibility("default"))) const char *__lsan_default_suppressions(v
 
 /* ---- the libseccomp side, as Docker + runc do it ---- */
 
-static const char *const docker_caps[] = {"CAP_CHOWN",
-					  "CAP_DAC_OVERRIDE",
-					  "CAP_FSETID",
-					  "CAP_FOWNER",
-					  "CAP_MKNOD",
-					  "CAP_NET_RAW",
-					  "CAP_SETGID",
-					  "CAP_SETUID",
-					  "CAP_SETFCAP",
-					  "CAP_SETPCAP",
-					  "CAP_NET_BIND_SERVICE",
-					  "CAP_SYS_CHROOT",
-					  "CAP_KILL",
-					  "CAP_AUDIT_WRITE",
-					  NULL};
-
 static bool in_list(json_object *arr, const char *s)
 {
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
@@ -66,7 +51,7 @@ static bool in_list(json_object *arr, const char *s)
 
 static bool cap_held(const char *cap)
 {
-	for (const char *const *p = docker_caps; *p; p++)
+	for (const char *const *p = sck_test_docker_caps; *p; p++)
 		if (strcmp(*p, cap) == 0)
 			return true;
 	return false;
