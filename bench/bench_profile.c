@@ -96,17 +96,15 @@ static void prepare(const char *json)
 		bool skip = false;
 		if (exc) {
 			skip |= (v = get(exc, "arches")) && in(v, "amd64");
-			for (size_t k = 0; (v = get(exc, "caps")) &&
-					   k < json_object_array_length(v);
-			     k++)
+			for (size_t k = 0;
+			     (v = get(exc, "caps")) && k < json_object_array_length(v); k++)
 				skip |= held(
 					json_object_get_string(json_object_array_get_idx(v, k)));
 		}
 		if (inc) {
 			skip |= (v = get(inc, "arches")) && !in(v, "amd64");
-			for (size_t k = 0; (v = get(inc, "caps")) &&
-					   k < json_object_array_length(v);
-			     k++)
+			for (size_t k = 0;
+			     (v = get(inc, "caps")) && k < json_object_array_length(v); k++)
 				skip |= !held(
 					json_object_get_string(json_object_array_get_idx(v, k)));
 		}
