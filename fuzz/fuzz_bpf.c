@@ -4,8 +4,8 @@
  * file). The validator must not crash; a program it accepts must load into the emulator and run
  * to a RET on seccomp_data derived from the input (alone and stacked on itself), its action
  * cache must be computable, and the builder, fed the same instructions with labels, must give
- * the program back unchanged. Every program (valid or not) is disassembled and assembled back
- * and must come back unchanged. A broken property is __builtin_trap().
+ * the program back unchanged. Every valid program, and a quarter of the refused ones, is
+ * disassembled and assembled back and must come back unchanged. A broken property is __builtin_trap().
  */
 #include <errno.h>
 #include <stdint.h>
@@ -138,7 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (sck_bpf_emu_new(p, len, &emu) != -EINVAL || emu)
 			__builtin_trap();
-		if (len > 0 && len <= SCK_BPF_MAXINSNS)
+		/* a quarter of the refused programs, picked by the input's hash: the text round
+		 * trip costs three quarters of a run, and most random inputs are refused */
+		if (len > 0 && len <= SCK_BPF_MAXINSNS && seed % 4 == 0)
 			roundtrip(p, len);
 		free(p);
 		return 0;
