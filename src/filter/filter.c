@@ -219,26 +219,12 @@ void sck_filter_prog_free(struct sck_filter_prog *p)
 	free(p);
 }
 
-/* The verdict index of @nr in group @g (binary search over its ranges). */
-static size_t range_verdict(const struct sck_ir_group *g, uint32_t nr)
-{
-	size_t lo = 0, hi = g->nranges;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (g->ranges[mid].lo <= nr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return g->ranges[lo].verdict;
-}
-
 static int fill_const_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
 {
 	for (size_t i = 0; i < p->narch; i++) {
 		const struct sck_arch *a = p->arches[i];
 		const struct sck_ir_group *g = NULL;
-		size_t n = sck_syscall_count(a), k = 0;
+		size_t n = sck_syscall_count(a), k = 0, ri = 0;
 
 		for (size_t j = 0; j < ir->ngroups; j++)
 			if (ir->groups[j].audit == a->audit_arch)
@@ -246,12 +232,16 @@ static int fill_const_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
 		p->const_allow[i] = malloc((n + 1) * sizeof(uint32_t));
 		if (!p->const_allow[i])
 			return -ENOMEM;
+		/* the table is sorted by number and the ranges cover [0, 2^32) in order: one
+		 * walk over both */
 		for (size_t s = 0; g && s < n; s++) {
 			const struct sck_syscall *sc = sck_syscall_at(a, s);
 			const struct sck_ir_verdict *v;
 			if (!sc || sc->nr < 0)
 				continue;
-			v = &ir->verdicts[range_verdict(g, (uint32_t)sc->nr)];
+			while (ri + 1 < g->nranges && g->ranges[ri].hi < (uint32_t)sc->nr)
+				ri++;
+			v = &ir->verdicts[g->ranges[ri].verdict];
 			if (sck_ir_verdict_const(v) && v->final == SECCOMP_RET_ALLOW)
 				p->const_allow[i][k++] = (uint32_t)sc->nr;
 		}
