@@ -46,6 +46,15 @@ static const char *const docker_caps[] = {
 	NULL,
 };
 
+/* A conditional rule as libseccomp keeps it: its conditions in argument order. */
+struct seen {
+	int name; /* index in sck_syscall_names */
+	uint32_t action;
+	size_t idx; /* syscalls[idx] */
+	size_t n;
+	struct sck_cond conds[6];
+};
+
 struct pctx {
 	struct sck_diag *diag;
 	void (*warn)(void *, const char *);
@@ -63,6 +72,10 @@ struct pctx {
 	bool def_errno_enosys;
 	int maxnr[SCK_FILTER_MAX_ARCH]; /* largest number named, per arch (-1: none) */
 	size_t rules;
+	struct seen *seen; /* the conditional rules added so far, for conflicts */
+	size_t nseen, capseen;
+	uint8_t *uncond; /* by name index: an unconditional rule was added */
+	size_t nuncond;
 };
 
 static int fail(struct pctx *c, int rc, const char *path, const char *fmt, ...)
@@ -576,6 +589,95 @@ static bool same_conds(const struct sck_cond *a, size_t na, const struct sck_con
 	return true;
 }
 
+static int cond_cmp(const void *pa, const void *pb)
+{
+	const struct sck_cond *a = pa, *b = pb;
+
+	if (a->arg != b->arg)
+		return a->arg < b->arg ? -1 : 1;
+	if (a->op != b->op)
+		return a->op < b->op ? -1 : 1;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	if (a->mask != b->mask)
+		return a->mask < b->mask ? -1 : 1;
+	return 0;
+}
+
+static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
+{
+	return na <= nb && same_conds(a, na, b, na);
+}
+
+/*
+ * libseccomp (2.5, db_rule_add) keeps a syscall's conditional rules as chains of conditions in
+ * argument order, and refuses (-EEXIST, which makes runc refuse the profile) a rule whose chain
+ * is an earlier rule's chain, or the start of one, with another action. A rule that extends an
+ * earlier chain is dropped, one that is the start of an earlier chain with the same action
+ * replaces it, and after an unconditional rule nothing conditional counts: none of these is an
+ * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
+ * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
+ */
+static int check_conflict(struct pctx *c, const char *name, uint32_t action,
+			  const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
+{
+	struct seen e = {
+		.name = sck_syscall_name_index(name), .action = action, .idx = idx, .n = n};
+	size_t k = 0;
+
+	if (e.name < 0)
+		return 0;
+	if ((size_t)e.name < c->nuncond && c->uncond[e.name])
+		return 0; /* under an unconditional rule: every later rule is dropped */
+	if (n == 0) {
+		if ((size_t)e.name >= c->nuncond) {
+			size_t cap = (size_t)e.name + 64;
+			uint8_t *nu = realloc(c->uncond, cap);
+			if (!nu)
+				return -ENOMEM;
+			memset(nu + c->nuncond, 0, cap - c->nuncond);
+			c->uncond = nu;
+			c->nuncond = cap;
+		}
+		c->uncond[e.name] = 1;
+	} else {
+		memcpy(e.conds, conds, n * sizeof(*conds));
+		qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
+	}
+	for (size_t i = 0; i < c->nseen && n > 0; i++) {
+		const struct seen *o = &c->seen[i];
+		if (o->name != e.name)
+			continue;
+		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
+			return 0; /* extends an earlier chain: dropped */
+		if (is_prefix(e.conds, n, o->conds, o->n) && o->action != action) {
+			*clash = o->idx;
+			return -EEXIST;
+		}
+	}
+	/* drop what the new rule replaces: every chain it starts (all of them when it has no
+	 * condition) */
+	for (size_t i = 0; i < c->nseen; i++) {
+		const struct seen *o = &c->seen[i];
+		if (o->name == e.name && is_prefix(e.conds, n, o->conds, o->n))
+			continue;
+		c->seen[k++] = *o;
+	}
+	c->nseen = k;
+	if (n == 0)
+		return 0;
+	if (c->nseen == c->capseen) {
+		size_t cap = c->capseen ? c->capseen * 2 : 16;
+		struct seen *ns = realloc(c->seen, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		c->seen = ns;
+		c->capseen = cap;
+	}
+	c->seen[c->nseen++] = e;
+	return 0;
+}
+
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
 static int add_one(struct pctx *c, const char *name, uint32_t action, const struct sck_cond *conds,
 		   size_t n)
@@ -787,12 +889,23 @@ static int read_syscall(struct pctx *c, json_object *o, size_t idx)
 			return fail(c, -ENOENT, NAME_PATH(), "unknown syscall \"%.60s\" on %s", s,
 				    c->arches[0]->name);
 		}
-		if (!repeated) {
-			rc = add_one(c, s, action, conds, nconds);
-		} else {
+		{
 			/* runc: an index used twice makes each condition a rule of its own */
-			for (size_t k = 0; k < nconds && !rc; k++)
-				rc = add_one(c, s, action, &conds[k], 1);
+			size_t parts = repeated ? nconds : 1, clash = 0;
+			rc = 0;
+			for (size_t k = 0; k < parts && !rc; k++) {
+				const struct sck_cond *cs = repeated ? &conds[k] : conds;
+				size_t cn = repeated ? 1 : nconds;
+				rc = check_conflict(c, s, action, cs, cn, idx, &clash);
+				if (rc == -EEXIST)
+					return fail(
+						c, -EINVAL, NAME_PATH(),
+						"conflicting rules for \"%.60s\": the conditions "
+						"of syscalls[%zu] with another action",
+						s, clash);
+				if (!rc)
+					rc = add_one(c, s, action, cs, cn);
+			}
 		}
 		if (rc)
 			return fail(c, rc, NAME_PATH(), "cannot add a rule for \"%s\": %s", s,
@@ -1141,6 +1254,8 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	if (rc)
 		return rc;
 	rc = read_profile(&c, root, &inf);
+	free(c.seen);
+	free(c.uncond);
 	json_object_put(root);
 	if (rc) {
 		sck_filter_free(c.f);

@@ -139,6 +139,9 @@ static const struct row rows[] = {
 	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-arch.json"}, 2, "SCMP_ARCH_PDP11"},
 	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-syscall.json"}, 2, "no_such_call"},
 	{{"compile", "-o", "@/out/x.bpf", "@/p-unknown-flag.json"}, 2, "SECCOMP_FILTER_FLAG_FOO"},
+	{{"compile", "-o", "@/out/x.bpf", "@/p-conflict.json"},
+	 2,
+	 "conflicting rules for \"read\""},
 	{{"compile", "-o", "@/out/x.bpf", "@/p-index-range.json"}, 2, "index"},
 	{{"compile", "-o", "@/out/x.bpf", "@/p-value-negative.json"}, 2, "args[0].value"},
 	{{"compile", "-o", "@/out/x.bpf", "@/p-value-range.json"}, 2, "out of range"},
@@ -263,6 +266,12 @@ static void make_inputs(void)
 		"p-unknown-syscall.json",
 		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"no_such_call\"],"
 		"\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	/* runc refuses it too: libseccomp answers -EEXIST */
+	puts_file("p-conflict.json",
+		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+		  "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":"
+		  "\"SCMP_CMP_EQ\"}]},{\"names\":[\"read\"],\"action\":\"SCMP_ACT_LOG\",\"args\":"
+		  "[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}");
 	puts_file("p-unknown-flag.json",
 		  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_FOO\"]}");
 	puts_file("p-index-range.json", ARGS("{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}"));

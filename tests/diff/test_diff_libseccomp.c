@@ -521,11 +521,23 @@ static size_t compare_profile(const char *json, const char *const *lnames, size_
 			 .kernel = "6.18");
 		rc = sck_profile_parse(json, strlen(json), &o, &f, NULL, &diag);
 	}
-	cr_assert_eq(rc, 0, "sck_profile_parse: %d %u:%u %s", rc, diag.line, diag.col, diag.msg);
-	cr_assert_eq(sck_filter_compile(f, NULL, &p), 0);
-	sprog = sck_filter_prog_insns(p, &slen);
 	refused = 0;
 	lprog = libseccomp_build(json, lnames, narch, false, &llen);
+	/* a profile sck refuses as conflicting, libseccomp refuses too (-EEXIST) */
+	if (rc == -EINVAL && strstr(diag.msg, "conflicting rules")) {
+		cr_expect_eq(refused, -EEXIST, "sck: %s; libseccomp: %d; %s", diag.msg, refused,
+			     json);
+		free(lprog);
+		memset(out, 0, sizeof(*out));
+		free(w);
+		return 0;
+	}
+	cr_assert_eq(rc, 0, "sck_profile_parse: %d %u:%u %s", rc, diag.line, diag.col, diag.msg);
+	/* The other way round happens: libseccomp also clashes on its 32-bit halves of 64-bit
+	 * conditions (a < and a > of one value share a node). sck has no such nodes and compiles
+	 * those profiles; runc would fail on them. Counted, not asserted. */
+	cr_assert_eq(sck_filter_compile(f, NULL, &p), 0);
+	sprog = sck_filter_prog_insns(p, &slen);
 	if (!lprog) {
 		sck_filter_prog_free(p);
 		sck_filter_free(f);

@@ -268,6 +268,94 @@ Test(profile, duplicate_and_conflicting_rules)
 	done(&c);
 }
 
+/* A conditional rule on read with @conds (JSON), action @act. */
+#define CRULE(act, conds) "{\"names\":[\"read\"],\"action\":\"" act "\",\"args\":[" conds "]}"
+#define C_EQ(i, v) "{\"index\":" #i ",\"value\":" #v ",\"op\":\"SCMP_CMP_EQ\"}"
+
+/* libseccomp 2.5 refuses these (-EEXIST from seccomp_rule_add), so runc refuses the profile */
+Test(profile, conflicting_conditional_rules)
+{
+	struct ctx c;
+
+	/* the same conditions with another action, in the same order or not */
+	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" CRULE(
+		    "SCMP_ACT_ALLOW", C_EQ(0, 1)) "," CRULE("SCMP_ACT_LOG", C_EQ(0, 1)) "]}",
+	    -EINVAL,
+	    "syscalls[1].names[0]: conflicting rules for \"read\": the conditions of "
+	    "syscalls[0]",
+	    0, 0);
+	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" CRULE(
+		    "SCMP_ACT_ALLOW",
+		    C_EQ(0, 1) "," C_EQ(1, 2)) "," CRULE("SCMP_ACT_TRAP",
+							 C_EQ(1, 2) "," C_EQ(0, 1)) "]}",
+	    -EINVAL, "conflicting rules", 0, 0);
+	/* runc splits a repeated index into rules of their own: one of them clashes */
+	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" CRULE(
+		    "SCMP_ACT_ALLOW", C_EQ(0, 1)) "," CRULE("SCMP_ACT_LOG",
+							    C_EQ(0, 2) "," C_EQ(0, 1)) "]}",
+	    -EINVAL, "conflicting rules", 0, 0);
+	/* a rule that starts an earlier rule's chain (conditions in argument order) */
+	bad("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" CRULE(
+		    "SCMP_ACT_LOG", C_EQ(0, 1) "," C_EQ(1, 1)) "," CRULE("SCMP_ACT_ALLOW",
+									 C_EQ(0, 1)) "]}",
+	    -EINVAL, "conflicting rules", 0, 0);
+	/* accepted as libseccomp accepts them: a rule extending an earlier chain (dropped), and
+	 * conditional rules after an unconditional one (dropped) */
+	build(&c,
+	      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" CRULE(
+		      "SCMP_ACT_ALLOW",
+		      C_EQ(0, 1)) "," CRULE("SCMP_ACT_LOG",
+					    C_EQ(0, 1) "," C_EQ(
+						    1, 1)) ","
+							   "{\"names\":[\"write\"],\"action\":"
+							   "\"SCMP_ACT_TRAP\"},"
+							   "{\"names\":[\"write\"],\"action\":"
+							   "\"SCMP_ACT_LOG\",\"args\":[" C_EQ(
+								   0, 1) "]},"
+									 "{\"names\":[\"write\"],"
+									 "\"action\":\"SCMP_ACT_"
+									 "ALLOW\",\"args\":[" C_EQ(
+										 0, 1) "]}]}",
+	      "x86_64", 0);
+	cr_expect_eq(run(&c, "x86_64", "read", 1, 1), SECCOMP_RET_ALLOW);
+	cr_expect_eq(run(&c, "x86_64", "read", 1, 0), SECCOMP_RET_ALLOW);
+	cr_expect_eq(run(&c, "x86_64", "write", 1, 0), SECCOMP_RET_TRAP);
+	done(&c);
+	/* accepted: the same rule twice, a rule with the default action (runc drops it), other
+	 * conditions, other syscalls */
+	build(&c,
+	      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" CRULE(
+		      "SCMP_ACT_ALLOW",
+		      C_EQ(0,
+			   1)) "," CRULE("SCMP_ACT_ALLOW",
+					 C_EQ(0,
+					      1)) "," CRULE("SCMP_ACT_ERRNO",
+							    C_EQ(0,
+								 1)) "," CRULE("SCMP_ACT_LOG",
+									       C_EQ(0, 1) "," C_EQ(
+										       1,
+										       1)) ","
+											   "{\"name"
+											   "s\":["
+											   "\"write"
+											   "\"],"
+											   "\"actio"
+											   "n\":"
+											   "\"SCMP_"
+											   "ACT_"
+											   "LOG\","
+											   "\"args"
+											   "\":"
+											   "[" C_EQ(
+												   0,
+												   1) "]}]}",
+	      "x86_64", 0);
+	cr_expect_eq(run(&c, "x86_64", "read", 1, 0), SECCOMP_RET_ALLOW);
+	cr_expect_eq(run(&c, "x86_64", "read", 2, 1), ERRNO(1));
+	cr_expect_eq(run(&c, "x86_64", "write", 1, 0), SECCOMP_RET_LOG);
+	done(&c);
+}
+
 Test(profile, architectures_and_flags)
 {
 	struct ctx c;
