@@ -214,38 +214,36 @@ void sck_filter_prog_free(struct sck_filter_prog *p)
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->narch; i++)
-		free(p->const_allow[i]);
+		free(p->allow[i]);
 	free(p->insns);
 	free(p);
 }
 
-static int fill_const_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
+static int fill_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
 {
 	for (size_t i = 0; i < p->narch; i++) {
-		const struct sck_arch *a = p->arches[i];
 		const struct sck_ir_group *g = NULL;
-		size_t n = sck_syscall_count(a), k = 0, ri = 0;
+		size_t k = 0;
 
 		for (size_t j = 0; j < ir->ngroups; j++)
-			if (ir->groups[j].audit == a->audit_arch)
+			if (ir->groups[j].audit == p->arches[i]->audit_arch)
 				g = &ir->groups[j];
-		p->const_allow[i] = malloc((n + 1) * sizeof(uint32_t));
-		if (!p->const_allow[i])
+		if (!g)
+			continue;
+		p->allow[i] = malloc((g->nranges + 1) * sizeof(*p->allow[i]));
+		if (!p->allow[i])
 			return -ENOMEM;
-		/* the table is sorted by number and the ranges cover [0, 2^32) in order: one
-		 * walk over both */
-		for (size_t s = 0; g && s < n; s++) {
-			const struct sck_syscall *sc = sck_syscall_at(a, s);
-			const struct sck_ir_verdict *v;
-			if (!sc || sc->nr < 0)
+		for (size_t r = 0; r < g->nranges; r++) {
+			const struct sck_ir_range *rg = &g->ranges[r];
+			const struct sck_ir_verdict *v = &ir->verdicts[rg->verdict];
+			if (!sck_ir_verdict_const(v) || v->final != SECCOMP_RET_ALLOW)
 				continue;
-			while (ri + 1 < g->nranges && g->ranges[ri].hi < (uint32_t)sc->nr)
-				ri++;
-			v = &ir->verdicts[g->ranges[ri].verdict];
-			if (sck_ir_verdict_const(v) && v->final == SECCOMP_RET_ALLOW)
-				p->const_allow[i][k++] = (uint32_t)sc->nr;
+			if (k && p->allow[i][k - 1].hi + 1 == rg->lo)
+				p->allow[i][k - 1].hi = rg->hi;
+			else
+				p->allow[i][k++] = (struct sck_nr_span){rg->lo, rg->hi};
 		}
-		p->nconst_allow[i] = k;
+		p->nallow[i] = k;
 	}
 	return 0;
 }
@@ -290,7 +288,7 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	}
 	p->notify = ir.notify;
 	p->narch = sck_filter_arches(f, p->arches);
-	rc = fill_const_allow(p, &ir);
+	rc = fill_allow(p, &ir);
 	if (rc)
 		goto out;
 	*out = p;
@@ -451,7 +449,6 @@ int sck_filter_prog_stats(const struct sck_filter_prog *p, const struct sck_arch
 			break;
 	}
 	st.mean_executed = sum / st.numbers;
-	st.const_allow = (uint32_t)p->nconst_allow[ai];
 	/* the kernel's cache covers numbers below its table size; x32's carry 0x40000000 and are
 	 * never cached */
 	if (arch->nr_base < X32_BIT) {
@@ -464,11 +461,22 @@ int sck_filter_prog_stats(const struct sck_filter_prog *p, const struct sck_arch
 		rc = sck_bpf_cache_bitmap(p->insns, p->len, arch, bitmap, nbits);
 		if (rc < 0)
 			goto out;
-		for (size_t i = 0; i < p->nconst_allow[ai]; i++) {
-			uint32_t nr = p->const_allow[ai][i];
-			if (nr < nbits && (bitmap[nr / 8] & (1u << (nr % 8))))
-				st.cached++;
-		}
+	}
+	/* the arch's syscalls (its table, ascending) inside the spans allowed whatever the
+	 * arguments: one walk over both */
+	for (size_t s = 0, si = 0, n = sck_syscall_count(arch); s < n; s++) {
+		const struct sck_syscall *sc = sck_syscall_at(arch, s);
+		uint32_t nr;
+		if (!sc || sc->nr < 0)
+			continue;
+		nr = (uint32_t)sc->nr;
+		while (si < p->nallow[ai] && p->allow[ai][si].hi < nr)
+			si++;
+		if (si == p->nallow[ai] || p->allow[ai][si].lo > nr)
+			continue;
+		st.const_allow++;
+		if (bitmap && nr <= (uint32_t)max && (bitmap[nr / 8] & (1u << (nr % 8))))
+			st.cached++;
 	}
 	rc = 0;
 	st.sz = out->sz < sizeof(st) ? out->sz : sizeof(st);

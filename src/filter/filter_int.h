@@ -71,9 +71,14 @@ struct sck_filter_prog {
 	bool notify;
 	size_t narch;
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
-	/* per arch: the numbers of its table allowed whatever the arguments */
-	uint32_t *const_allow[SCK_FILTER_MAX_ARCH];
-	size_t nconst_allow[SCK_FILTER_MAX_ARCH];
+	/* per arch: the spans of numbers allowed whatever the arguments, ascending (the stats
+	 * pick the arch's syscalls out of them only when asked) */
+	struct sck_nr_span *allow[SCK_FILTER_MAX_ARCH];
+	size_t nallow[SCK_FILTER_MAX_ARCH];
+};
+
+struct sck_nr_span {
+	uint32_t lo, hi;
 };
 
 /* ---- IR (cmp_ir.c) ---- */
