@@ -74,8 +74,6 @@ struct pctx {
 	size_t rules;
 	struct seen *seen; /* the conditional rules added so far, for conflicts */
 	size_t nseen, capseen;
-	uint8_t *uncond; /* by name index: an unconditional rule was added */
-	size_t nuncond;
 };
 
 static int fail(struct pctx *c, int rc, const char *path, const char *fmt, ...)
@@ -621,30 +619,24 @@ static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond
 static int check_conflict(struct pctx *c, const char *name, uint32_t action,
 			  const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
-	struct seen e = {
-		.name = sck_syscall_name_index(name), .action = action, .idx = idx, .n = n};
+	struct seen e;
 	size_t k = 0;
 
+	/* only conditional rules can clash; those are few, so the lookups happen here */
+	if (n == 0)
+		return 0;
+	e.name = sck_syscall_name_index(name);
 	if (e.name < 0)
 		return 0;
-	if ((size_t)e.name < c->nuncond && c->uncond[e.name])
-		return 0; /* under an unconditional rule: every later rule is dropped */
-	if (n == 0) {
-		if ((size_t)e.name >= c->nuncond) {
-			size_t cap = (size_t)e.name + 64;
-			uint8_t *nu = realloc(c->uncond, cap);
-			if (!nu)
-				return -ENOMEM;
-			memset(nu + c->nuncond, 0, cap - c->nuncond);
-			c->uncond = nu;
-			c->nuncond = cap;
-		}
-		c->uncond[e.name] = 1;
-	} else {
-		memcpy(e.conds, conds, n * sizeof(*conds));
-		qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
-	}
-	for (size_t i = 0; i < c->nseen && n > 0; i++) {
+	for (size_t i = 0; i < c->f->nrules; i++)
+		if (c->f->rules[i].nconds == 0 && c->f->rules[i].name_idx == e.name)
+			return 0; /* under an unconditional rule: every later rule is dropped */
+	e.action = action;
+	e.idx = idx;
+	e.n = n;
+	memcpy(e.conds, conds, n * sizeof(*conds));
+	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
+	for (size_t i = 0; i < c->nseen; i++) {
 		const struct seen *o = &c->seen[i];
 		if (o->name != e.name)
 			continue;
@@ -655,8 +647,7 @@ static int check_conflict(struct pctx *c, const char *name, uint32_t action,
 			return -EEXIST;
 		}
 	}
-	/* drop what the new rule replaces: every chain it starts (all of them when it has no
-	 * condition) */
+	/* drop the chains the new rule starts (all with its action, by the loop above) */
 	for (size_t i = 0; i < c->nseen; i++) {
 		const struct seen *o = &c->seen[i];
 		if (o->name == e.name && is_prefix(e.conds, n, o->conds, o->n))
@@ -664,8 +655,6 @@ static int check_conflict(struct pctx *c, const char *name, uint32_t action,
 		c->seen[k++] = *o;
 	}
 	c->nseen = k;
-	if (n == 0)
-		return 0;
 	if (c->nseen == c->capseen) {
 		size_t cap = c->capseen ? c->capseen * 2 : 16;
 		struct seen *ns = realloc(c->seen, cap * sizeof(*ns));
@@ -1255,7 +1244,6 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 		return rc;
 	rc = read_profile(&c, root, &inf);
 	free(c.seen);
-	free(c.uncond);
 	json_object_put(root);
 	if (rc) {
 		sck_filter_free(c.f);
