@@ -193,44 +193,51 @@ static void run_dp(struct gen *g)
 	uint16_t *root = g->root;
 	const size_t *ro = g->rowoff; /* ro[i] + j == RIX(i, j) */
 	const double *w = g->w;
+	const uint32_t *mm = g->mm;
 
 	for (size_t i = n; i-- > 0;) {
 		float *crow = &cost[ro[i]];
 		uint16_t *rrow = &root[ro[i]], *below = i + 1 < n ? &root[ro[i + 1]] : NULL;
 		double wi = w[i];
 		size_t cb = cix(0, i + 1); /* cost_t of column j starts at cb (j = i + 1) */
+		/* a chain needs a span of at most CHAIN_SPAN and no two adjacent multi-number
+		 * ranges of different verdicts (mm is nondecreasing: one bound per row) */
+		size_t chain_to = i + CHAIN_SPAN - 1;
 
+		for (size_t j = i + 1; j <= chain_to && j < n; j++)
+			if (mm[j] != mm[i]) {
+				chain_to = j - 1;
+				break;
+			}
 		crow[i] = 0;
 		cost_t[cix(i, i)] = 0;
 		rrow[i] = 0;
 		for (size_t j = i + 1; j < n; cb += ++j) {
 			size_t lo = i + 1, hi = j, bk;
-			double best, c;
+			double best;
+			const float *col = &cost_t[cb];
+			float fb;
 
 			if (j > i + 1) {
-				size_t a = rrow[j - 1], b = below[j];
-				if (a != ROOT_CHAIN && b != ROOT_CHAIN) {
+				size_t ra = rrow[j - 1], rb = below[j];
+				if (ra != ROOT_CHAIN && rb != ROOT_CHAIN) {
 					/* (chains and ties can cross Knuth's bounds) */
-					lo = a < b ? a : b;
-					hi = a < b ? b : a;
+					lo = ra < rb ? ra : rb;
+					hi = ra < rb ? rb : ra;
 				}
 			}
-			{
-				const float *col = &cost_t[cb];
-				float fb = crow[lo - 1] + col[lo];
-				bk = lo;
-				for (size_t k = lo + 1; k <= hi; k++) {
-					float fc = crow[k - 1] + col[k];
-					bool lt = fc < fb;
-					fb = lt ? fc : fb;
-					bk = lt ? k : bk;
-				}
-				best = (double)fb + (w[j + 1] - wi);
+			fb = crow[lo - 1] + col[lo];
+			bk = lo;
+			for (size_t k = lo + 1; k <= hi; k++) {
+				float fc = crow[k - 1] + col[k];
+				bool lt = fc < fb;
+				fb = lt ? fc : fb;
+				bk = lt ? k : bk;
 			}
-			/* two adjacent multi-number ranges differ in verdict: no chain */
-			if (j - i < CHAIN_SPAN && g->mm[j] == g->mm[i]) {
+			best = (double)fb + (w[j + 1] - wi);
+			if (j <= chain_to) {
 				size_t order[CHAIN_MAX], m, v;
-				c = chain_cost(g, i, j, order, &m, &v);
+				double c = chain_cost(g, i, j, order, &m, &v);
 				if (c < best * (1 - 1e-9)) {
 					best = c;
 					bk = ROOT_CHAIN;
