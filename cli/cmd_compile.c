@@ -69,9 +69,67 @@ static void print_stats(FILE *out, const struct sck_filter_prog *prog,
 	}
 }
 
+/*
+ * --hot NAME[=WEIGHT][,...]: frequency hints (sck_filter_set_weight) for every arch the name
+ * exists on; a bare name weighs 100. Returns 0, or the exit status of a usage error.
+ */
+static int set_hot(struct sck_filter *f, const char *spec, const struct sck_arch *const *arches,
+		   size_t narch)
+{
+	char *copy = strdup(spec), *save = NULL;
+	int ret = SCK_EXIT_OK;
+
+	if (!copy) {
+		sck_cli_err(cmd, "%s", strerror(ENOMEM));
+		return SCK_EXIT_FAILED;
+	}
+	for (char *tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end = NULL;
+		unsigned long weight = 100;
+		size_t hits = 0, n = narch ? narch : sck_arch_count();
+
+		if (eq) {
+			*eq = '\0';
+			errno = 0;
+			weight = strtoul(eq + 1, &end, 10);
+			if (errno || end == eq + 1 || *end || eq[1] == '-' || weight < 1 ||
+			    weight > 1000000) {
+				ret = sck_cli_usage(cmd, "--hot %s: weight '%s' is not 1..1000000",
+						    tok, eq + 1);
+				break;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct sck_arch *a = narch ? arches[i] : sck_arch_at(i);
+			int nr = a ? sck_syscall_nr(a, tok) : -ENOENT;
+			if (nr < 0)
+				continue;
+			if (sck_filter_set_weight(f, a, nr, (uint32_t)weight) < 0) {
+				sck_cli_err(cmd, "%s", strerror(ENOMEM));
+				ret = SCK_EXIT_FAILED;
+				break;
+			}
+			hits++;
+		}
+		if (!ret && hits == 0)
+			ret = sck_cli_usage(cmd, "--hot: unknown syscall '%s'", tok);
+	}
+	free(copy);
+	return ret;
+}
+
 int sck_cmd_compile(int argc, char **argv)
 {
-	enum { OPT_STATS = 256, OPT_IGNORE, OPT_ENOSYS, OPT_CAPS, OPT_KERNEL, OPT_BUILTIN };
+	enum {
+		OPT_STATS = 256,
+		OPT_IGNORE,
+		OPT_ENOSYS,
+		OPT_CAPS,
+		OPT_KERNEL,
+		OPT_BUILTIN,
+		OPT_HOT
+	};
 	static const struct option longopts[] = {{"arch", required_argument, NULL, 'a'},
 						 {"format", required_argument, NULL, 'f'},
 						 {"output", required_argument, NULL, 'o'},
@@ -81,12 +139,15 @@ int sck_cmd_compile(int argc, char **argv)
 						 {"caps", required_argument, NULL, OPT_CAPS},
 						 {"kernel", required_argument, NULL, OPT_KERNEL},
 						 {"builtin", no_argument, NULL, OPT_BUILTIN},
+						 {"hot", required_argument, NULL, OPT_HOT},
 						 {"help", no_argument, NULL, 'h'},
 						 {0}};
 	const struct sck_arch *arches[32];
 	const struct sck_arch *parch[32];
 	size_t narch = 0, pnarch = 0;
 	const char *format = "raw", *outpath = NULL, *kernel = NULL, *file = NULL;
+	const char *hot[32];
+	size_t nhot = 0;
 	const char **caps = NULL;
 	char *capstr = NULL;
 	bool stats = false, builtin = false;
@@ -139,6 +200,11 @@ int sck_cmd_compile(int argc, char **argv)
 			break;
 		case OPT_BUILTIN:
 			builtin = true;
+			break;
+		case OPT_HOT:
+			if (nhot == sizeof(hot) / sizeof(hot[0]))
+				return sck_cli_usage(cmd, "too many --hot");
+			hot[nhot++] = optarg;
 			break;
 		case 'h':
 			return sck_cli_help(cmd);
@@ -205,6 +271,11 @@ int sck_cmd_compile(int argc, char **argv)
 	if (narch) {
 		memcpy(parch, arches, narch * sizeof(const struct sck_arch *));
 		pnarch = narch;
+	}
+	for (size_t i = 0; i < nhot; i++) {
+		ret = set_hot(f, hot[i], arches, narch);
+		if (ret)
+			goto out;
 	}
 	rc = sck_filter_compile(f, NULL, &prog);
 	if (rc < 0) {

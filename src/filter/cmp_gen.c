@@ -236,7 +236,7 @@ static void run_dp(struct gen *g)
 			}
 			best = (double)fb + (w[j + 1] - wi);
 			if (j <= chain_to) {
-				size_t order[CHAIN_MAX], m, v;
+				size_t order[CHAIN_MAX] = {0}, m = 0, v = 0;
 				double c = chain_cost(g, i, j, order, &m, &v);
 				if (c < best * (1 - 1e-9)) {
 					best = c;
@@ -306,7 +306,7 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 	}
 	k = g->root[RIX(i, j)];
 	if (k == ROOT_CHAIN) {
-		size_t order[CHAIN_MAX], m, v;
+		size_t order[CHAIN_MAX] = {0}, m = 0, v = 0;
 		unsigned int mx = 0;
 		chain_cost(g, i, j, order, &m, &v);
 		for (size_t q = i; q <= j; q++) {
@@ -354,10 +354,11 @@ static int plan_tree(struct gen *g, unsigned int limit)
 	free(g->rowoff);
 	free(g->lc);
 	free(g->mm);
-	g->mm = malloc(n * sizeof(*g->mm));
-	g->w = malloc((n + 1) * sizeof(*g->w));
-	g->rowoff = malloc(n * sizeof(*g->rowoff));
-	g->lc = malloc(n * sizeof(*g->lc));
+	/* zeroed, although every entry is written below: the analyzer cannot follow the loops */
+	g->mm = calloc(n, sizeof(*g->mm));
+	g->w = calloc(n + 1, sizeof(*g->w));
+	g->rowoff = calloc(n, sizeof(*g->rowoff));
+	g->lc = calloc(n, sizeof(*g->lc));
 	bad = calloc(n, sizeof(*bad));
 	mult = malloc(n * sizeof(*mult));
 	if (!g->cost || !g->cost_t || !g->root || !g->w || !g->rowoff || !g->lc || !g->mm || !bad ||
@@ -409,7 +410,7 @@ static void emit_tree(struct gen *g, size_t i, size_t j)
 	int jt, jf, lr = 0;
 
 	if (k == ROOT_CHAIN) {
-		size_t order[CHAIN_MAX], m = 0, v = 0;
+		size_t order[CHAIN_MAX] = {0}, m = 0, v = 0;
 		chain_cost(g, i, j, order, &m, &v);
 		for (size_t p = 0; p < m; p++)
 			jump(g, BPF_JEQ, r[order[p]].lo, verdict_label(g, r[order[p]].verdict),
