@@ -70,15 +70,32 @@ static void print_stats(FILE *out, const struct sck_filter_prog *prog,
 }
 
 /*
- * --hot NAME[=WEIGHT][,...]: frequency hints (sck_filter_set_weight) for every arch the name
- * exists on; a bare name weighs 100. Returns 0, or the exit status of a usage error.
+ * --hot NAME[=WEIGHT][,...] or @FILE holding that list: frequency hints (sck_filter_set_weight)
+ * for every arch the name exists on; a bare name weighs 100. Returns 0, or an exit status.
  */
 static int set_hot(struct sck_filter *f, const char *spec, const struct sck_arch *const *arches,
 		   size_t narch)
 {
-	char *copy = strdup(spec), *save = NULL;
+	char *copy = NULL, *save = NULL;
 	int ret = SCK_EXIT_OK;
 
+	if (spec[0] == '@') {
+		/* @FILE: the list in a file, as `sck learn --hot FILE` writes it */
+		size_t len = 0;
+		int rc = sck_cli_read_file(spec + 1, &copy, &len);
+		if (rc < 0) {
+			sck_cli_err(cmd, "--hot %s: %s", spec, strerror(-rc));
+			return rc == -ENOMEM ? SCK_EXIT_FAILED : SCK_EXIT_USAGE;
+		}
+		if (memchr(copy, '\0', len)) {
+			free(copy);
+			return sck_cli_usage(cmd, "--hot %s: not a text list", spec);
+		}
+		while (len > 0 && strchr(" \t\r\n", copy[len - 1]))
+			copy[--len] = '\0';
+	} else {
+		copy = strdup(spec);
+	}
 	if (!copy) {
 		sck_cli_err(cmd, "%s", strerror(ENOMEM));
 		return SCK_EXIT_FAILED;

@@ -52,7 +52,8 @@ static int argful_index(const struct sck_arch *arch, size_t k)
 struct seen_arch {
 	const struct sck_arch *arch;
 	uint64_t bits[FAST_NRS / 64];
-	int *other; /* numbers outside the bitmap */
+	uint32_t count[FAST_NRS]; /* calls made, for --hot (all calls, --args ones too) */
+	int *other;		  /* numbers outside the bitmap */
 	size_t nother, capother;
 	int argful_nr[NARGFUL];	 /* their numbers on this ABI (-1: none) */
 	uint64_t *vals[NARGFUL]; /* distinct (masked) values seen */
@@ -115,6 +116,8 @@ static int record(struct learn *l, const struct sck_arch *arch, const struct sec
 
 	if (!a)
 		return -ENOMEM;
+	if (rel >= 0 && rel < FAST_NRS && a->count[rel] < UINT32_MAX)
+		a->count[rel]++;
 	for (size_t k = 0; l->args && k < NARGFUL; k++) {
 		if (a->argful_nr[k] == nr) {
 			uint64_t v = d->args[argful_index(arch, k)];
@@ -321,8 +324,41 @@ static int write_profile(const struct learn *l, struct buf *b)
 	return b->oom ? -ENOMEM : 0;
 }
 
+/*
+ * --hot FILE: the native ABI's most frequent calls as `sck compile --hot` reads them, one line
+ * "name=count,..." by count (at most HOT_MAX, counts capped at compile's 1000000).
+ */
+#define HOT_MAX 32
+static int write_hot(const struct learn *l, struct buf *b)
+{
+	const struct seen_arch *a = &l->archs[0];
+	int top[HOT_MAX];
+	size_t n = 0;
+
+	for (int rel = 0; rel < FAST_NRS; rel++) {
+		size_t p;
+		if (a->count[rel] == 0 || !sck_syscall_name(a->arch, rel + (int)a->arch->nr_base))
+			continue;
+		if (n == HOT_MAX && a->count[rel] <= a->count[top[n - 1]])
+			continue;
+		p = n < HOT_MAX ? n++ : n - 1;
+		while (p > 0 && a->count[top[p - 1]] < a->count[rel]) {
+			top[p] = top[p - 1];
+			p--;
+		}
+		top[p] = rel;
+	}
+	for (size_t i = 0; i < n; i++)
+		out(b, "%s%s=%u", i ? "," : "",
+		    sck_syscall_name(a->arch, top[i] + (int)a->arch->nr_base),
+		    a->count[top[i]] < 1000000 ? a->count[top[i]] : 1000000);
+	out(b, "\n");
+	return b->oom ? -ENOMEM : 0;
+}
+
 static const struct option longopts[] = {
 	{"output", required_argument, NULL, 'o'},
+	{"hot", required_argument, NULL, 256},
 	{"args", no_argument, NULL, 'a'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -335,8 +371,8 @@ int sck_cmd_learn(int argc, char **argv)
 	};
 	struct sck_cli_spawn sp = {-1, -1, -1, 0};
 	struct learn l = {NULL, 0, false, 0, 0};
-	struct buf b = {NULL, 0, 0, false};
-	const char *outpath = NULL;
+	struct buf b = {NULL, 0, 0, false}, hb = {NULL, 0, 0, false};
+	const char *outpath = NULL, *hotpath = NULL;
 	int ret, rc, opt;
 
 	optind = 1;
@@ -347,6 +383,9 @@ int sck_cmd_learn(int argc, char **argv)
 			break;
 		case 'a':
 			l.args = true;
+			break;
+		case 256: /* --hot */
+			hotpath = optarg;
 			break;
 		case 'h':
 			return sck_cli_help("learn");
@@ -385,6 +424,15 @@ int sck_cmd_learn(int argc, char **argv)
 		sck_cli_err(outpath, "%s", strerror(-rc));
 		goto out;
 	}
+	if (hotpath) {
+		rc = write_hot(&l, &hb);
+		if (rc == 0)
+			rc = sck_cli_write_file(hotpath, hb.p, hb.len);
+		if (rc < 0) {
+			sck_cli_err(hotpath, "%s", strerror(-rc));
+			goto out;
+		}
+	}
 	ret = sck_cli_spawn_status(&sp, argv[optind]);
 out:
 	sck_cli_spawn_fini(&sp);
@@ -395,5 +443,6 @@ out:
 	}
 	free(l.archs);
 	free(b.p);
+	free(hb.p);
 	return ret;
 }

@@ -169,3 +169,51 @@ Test(cli_learn, args_conditions_round_trip)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* --hot: the counts of the calls CMD made, in the form `sck compile --hot @FILE` reads. */
+Test(cli_learn, hot_counts_feed_compile)
+{
+	struct sck_test_cmd r;
+	const char *dir = sck_test_tmpdir();
+	char prof[256], hot[256], at[260], bpf[256], *h, *p;
+	unsigned long execs;
+
+	need_notify();
+	cr_assert(dir);
+	snprintf(prof, sizeof(prof), "%s/p.json", dir);
+	snprintf(hot, sizeof(hot), "%s/hot.txt", dir);
+	snprintf(bpf, sizeof(bpf), "%s/p.bpf", dir);
+	snprintf(at, sizeof(at), "@%s", hot);
+	{
+		/* a shell that runs /bin/true 7 times: at least 8 execve */
+		const char *argv[] = {
+			"learn",   "--hot", hot,
+			"-o",	   prof,    "--",
+			"/bin/sh", "-c",    "for i in 1 2 3 4 5 6 7; do /bin/true; done",
+			NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+	}
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	sck_test_cmd_fini(&r);
+	h = slurp(hot);
+	cr_assert(h);
+	/* one line, name=count pairs, the most frequent first */
+	cr_assert(strchr(h, '\n') == h + strlen(h) - 1, "%s", h);
+	cr_assert(strstr(h, "execve=") && strstr(h, "exit_group="), "%s", h);
+	p = strstr(h, "execve=");
+	execs = strtoul(p + 7, NULL, 10);
+	cr_expect_geq(execs, 8, "the shell and 7 children: %s", h);
+	{
+		const char *argv[] = {"compile", "--hot", at, "-o", bpf, prof, NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+	}
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	sck_test_cmd_fini(&r);
+	free(h);
+	unlink(prof);
+	unlink(hot);
+	unlink(bpf);
+	rmdir(dir);
+}
