@@ -622,8 +622,9 @@ static int check_conflict(struct pctx *c, const char *name, uint32_t action,
 	struct seen e;
 	size_t k = 0;
 
-	/* only conditional rules can clash; those are few, so the lookups happen here */
-	if (n == 0)
+	/* only conditional rules can clash; those are few, so the lookups happen here (more than
+	 * six conditions repeat an index: runc splits those, add_one refuses the rest) */
+	if (n == 0 || n > sizeof(e.conds) / sizeof(e.conds[0]))
 		return 0;
 	e.name = sck_syscall_name_index(name);
 	if (e.name < 0)
