@@ -106,8 +106,25 @@ static void probe_add(struct probes *pr, uint64_t v)
 			       (v & 0xffffffffull) | 0xffffffff00000000ull,
 			       (v & 0xffffffffull) | 0x1234567800000000ull};
 
-	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]) && pr->n < MAXPROBE; i++)
-		pr->v[pr->n++] = vs[i];
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]) && pr->n < MAXPROBE; i++) {
+		size_t k = 0;
+
+		/* the same value twice proves nothing more */
+		while (k < pr->n && pr->v[k] != vs[i])
+			k++;
+		if (k == pr->n)
+			pr->v[pr->n++] = vs[i];
+	}
+}
+
+/* Appends nr to a[*n] (capacity cap) unless it is there already. */
+static void nr_add(int *a, size_t *n, size_t cap, int nr)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (a[i] == nr)
+			return;
+	if (*n < cap)
+		a[(*n)++] = nr;
 }
 
 static uint64_t mix(uint64_t *s)
@@ -179,8 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t s = u8(&in);
 
 			r.nr = (kind & 2) ? (int)(0x40000000u | s) : (kind & 4) ? 5000 + s : s;
-			if (nnrs < sizeof(nrs) / sizeof(nrs[0]))
-				nrs[nnrs++] = r.nr;
+			nr_add(nrs, &nnrs, sizeof(nrs) / sizeof(nrs[0]), r.nr);
 		}
 		b = u8(&in);
 		r.action = actions[(b & 0xf) % NACT];
@@ -189,8 +205,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.nconds = (size_t)(b >> 6);
 		if (r.nconds && r.name)
 			cond_names |= 1u << ((kind >> 1) % NSYS);
-		else if (r.nconds && ncond_nrs < sizeof(cond_nrs) / sizeof(cond_nrs[0]))
-			cond_nrs[ncond_nrs++] = r.nr;
+		else if (r.nconds)
+			nr_add(cond_nrs, &ncond_nrs, sizeof(cond_nrs) / sizeof(cond_nrs[0]), r.nr);
 		for (size_t i = 0; i < r.nconds; i++) {
 			uint8_t c = u8(&in);
 
@@ -236,21 +252,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* first the numbers whose rules have conditions: their arguments matter */
 		for (size_t i = 0; i < ncond_nrs; i++)
-			cand[ncand++] = cond_nrs[i];
+			nr_add(cand, &ncand, sizeof(cand) / sizeof(cand[0]), cond_nrs[i]);
 		for (size_t i = 0; i < NSYS && ai < nfarch; i++) {
 			int nr = sck_syscall_nr(farch[ai], sys_names[i]);
 
 			if (nr >= 0 && (cond_names & (1u << i)))
-				cand[ncand++] = nr;
+				nr_add(cand, &ncand, sizeof(cand) / sizeof(cand[0]), nr);
 		}
 		nsweep = ncand;
 		for (size_t i = 0; i < nnrs; i++)
-			cand[ncand++] = nrs[i];
+			nr_add(cand, &ncand, sizeof(cand) / sizeof(cand[0]), nrs[i]);
 		for (size_t i = 0; i < NSYS && ai < nfarch; i++) {
 			int nr = sck_syscall_nr(farch[ai], sys_names[i]);
 
 			if (nr >= 0 && !(cond_names & (1u << i)))
-				cand[ncand++] = nr;
+				nr_add(cand, &ncand, sizeof(cand) / sizeof(cand[0]), nr);
 		}
 		for (size_t i = 0, n = ncand; i < n; i++)
 			cand[ncand++] = (int)((uint32_t)cand[i] ^ 0x40000000u);
