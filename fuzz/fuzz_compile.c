@@ -127,6 +127,42 @@ static void nr_add(int *a, size_t *n, size_t cap, int nr)
 		a[(*n)++] = nr;
 }
 
+/* The conditions of one rule, kept to probe its number's arguments. */
+struct crule {
+	int nr;	  /* its number, or -1 when named */
+	int name; /* index in sys_names, or -1 */
+	size_t n;
+	struct sck_cond c[3];
+};
+/* a conditional rule takes at least 3 bytes of the (at most 4096-byte) input */
+static struct crule crules[4096 / 3 + 1];
+
+/* The probes of each argument for @nr on @a: the operands of that number's rules only. */
+static unsigned int probes_for(struct probes pr[6], const struct crule *cr, size_t ncr,
+			       const struct sck_arch *a, int nr)
+{
+	unsigned int used = 0;
+
+	for (int k = 0; k < 6; k++) {
+		pr[k].n = 0;
+		probe_add(&pr[k], 0);
+	}
+	for (size_t i = 0; i < ncr; i++) {
+		if (cr[i].nr >= 0 ? cr[i].nr != nr
+				  : !a || sck_syscall_nr(a, sys_names[cr[i].name]) != nr)
+			continue;
+		for (size_t k = 0; k < cr[i].n; k++) {
+			const struct sck_cond *c = &cr[i].c[k];
+
+			used |= 1u << c->arg;
+			probe_add(&pr[c->arg], c->value);
+			if (c->op == SCK_CMP_MASKED_EQ)
+				probe_add(&pr[c->arg], c->mask);
+		}
+	}
+	return used;
+}
+
 static uint64_t mix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -150,11 +186,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sck_filter_prog *po = NULL, *pl = NULL;
 	struct sck_bpf_emu *eo = NULL, *el = NULL;
 	const struct sck_arch *farch[NARCH + 1];
-	struct sck_cond conds[4];
-	struct probes pr[6] = {{{0}, 0}};
-	unsigned int cond_names = 0, args_used = 0; /* names with conditions, args compared */
+	struct probes pr[6];
+	unsigned int cond_names = 0; /* names with conditions */
 	int nrs[64], cond_nrs[64];
-	size_t nfarch = 0, nnrs = 0, ncond_nrs = 0, olen, llen;
+	size_t nfarch = 0, nnrs = 0, ncond_nrs = 0, ncr = 0, olen, llen;
 	const struct sock_filter *oi, *li;
 	uint64_t seed = size;
 	uint8_t b;
@@ -187,6 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (in.n > 0) {
 		struct sck_rule r;
+		struct sck_cond *conds = crules[ncr].c;
 		uint8_t kind = u8(&in);
 
 		memset(&r, 0, sizeof(r));
@@ -203,6 +239,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((b & 0x30) == 0x30 && nfarch)
 			r.arch = farch[u8(&in) % nfarch];
 		r.nconds = (size_t)(b >> 6);
+		crules[ncr].nr = r.name ? -1 : r.nr;
+		crules[ncr].name = r.name ? (int)((kind >> 1) % NSYS) : -1;
+		crules[ncr].n = r.nconds;
 		if (r.nconds && r.name)
 			cond_names |= 1u << ((kind >> 1) % NSYS);
 		else if (r.nconds)
@@ -211,16 +250,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t c = u8(&in);
 
 			conds[i].arg = c % 6;
-			args_used |= 1u << conds[i].arg;
 			conds[i].op = (enum sck_cmp_op)(1 + (c >> 3) % 7);
 			conds[i].flags = (c & 0x80) ? SCK_COND_LOW32 : 0;
 			conds[i].value = value(&in);
 			conds[i].mask = conds[i].op == SCK_CMP_MASKED_EQ ? value(&in) : 0;
-			probe_add(&pr[conds[i].arg], conds[i].value);
-			if (conds[i].op == SCK_CMP_MASKED_EQ)
-				probe_add(&pr[conds[i].arg], conds[i].mask);
 		}
 		r.conds = r.nconds ? conds : NULL;
+		ncr += r.nconds != 0;
 		rc = sck_filter_add_rule(f, &r);
 		if (rc < 0 && rc != -ENOENT)
 			__builtin_trap();
@@ -242,8 +278,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sck_bpf_emu_new(oi, olen, &eo) < 0 || sck_bpf_emu_new(li, llen, &el) < 0)
 		goto out;
 
-	for (int a = 0; a < 6; a++)
-		probe_add(&pr[a], 0);
 	for (size_t ai = 0; ai <= nfarch; ai++) {
 		/* the filter's arches, then one it does not have */
 		uint32_t audit = ai < nfarch ? farch[ai]->audit_arch : sck_audit_arch("ppc64le");
@@ -277,6 +311,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cand[ncand++] = 1 + (int)(mix(&seed) % 500);
 		for (size_t ci = 0; ci < ncand; ci++) {
 			struct seccomp_data d;
+			unsigned int args_used;
 
 			memset(&d, 0, sizeof(d));
 			d.arch = audit;
@@ -284,8 +319,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			compare(eo, el, &d);
 			if (ci >= nsweep)
 				continue;
-			/* each compared argument on its own over its operands and their
-			 * neighbours, then random mixes of them */
+			args_used =
+				probes_for(pr, crules, ncr, ai < nfarch ? farch[ai] : NULL, d.nr);
+			/* each argument this number's rules compare, on its own over their
+			 * operands and the neighbours, then random mixes of them */
 			for (int a = 0; a < 6; a++) {
 				if (!(args_used & (1u << a)))
 					continue;
