@@ -176,6 +176,7 @@ static inline size_t rix(size_t n, size_t i, size_t j)
 	return i * n - (i * (i + 1)) / 2 + j;
 }
 #define RIX(i, j) rix(n, (i), (j))
+#define RIX_N(n_, i, j) rix((n_), (i), (j))
 
 static inline size_t cix(size_t i, size_t j)
 {
@@ -330,6 +331,262 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 	return a > b ? a : b;
 }
 
+/*
+ * x32 shares x86_64's tree (one audit arch), and the weights favour the filter's first arch: left
+ * alone, the planner pushes the other member as deep as the smallest saving for the first one
+ * pays (Docker's profile: x32 1.6 instructions above x86_64 on average). A weighted tree only
+ * trades between a few shapes, so the bound is a search, run when the other member's mean is
+ * more than SHARE_GAP above the first's. The nodes whose interval holds numbers of both members
+ * form a path from the root, the spine; a move re-splits one spine node anywhere, over planned
+ * subtrees. From each of the SHARE_BEAM best first moves, greedy descent: while the gap is too
+ * wide, the move that closes it cheapest for the first member (else the one that buys the most of
+ * the other's cost per unit of the first's, spending at most SHARE_BUDGET of it); within the gap,
+ * the move that lowers the first member's cost most. The best end within the gap wins; none: the
+ * plan stays. Costs are the members' mean instructions, from prefix sums and the plan's costs.
+ */
+#define SHARE_GAP 1.5
+#define SHARE_BUDGET 0.3
+#define SHARE_BEAM 2
+#define SPINE_MAX 64
+
+struct share {
+	const uint16_t *plan; /* the planned tree (g->root as the planner left it) */
+	float *c[2];	      /* per interval: each member's cost of its planned subtree */
+	uint8_t *h;    /* per interval: its height (the most it adds to a depth, RET incl.) */
+	double *pw[2]; /* prefix sums of each member's weights */
+	int p, o;      /* the first member, the other */
+	unsigned int limit;
+};
+
+/* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
+static unsigned int flat_cost(const struct gen *g, size_t i, size_t j, double c[2])
+{
+	const struct sck_ir_range *r = g->g->ranges;
+	size_t order[CHAIN_MAX] = {0}, m = 0, v = 0;
+	unsigned int h = 0;
+
+	c[0] = c[1] = 0;
+	if (i != j)
+		chain_cost(g, i, j, order, &m, &v);
+	for (size_t q = i; q <= j; q++) {
+		unsigned int d = (unsigned int)m;
+		for (size_t e = 0; e < m; e++)
+			if (order[e] == q)
+				d = (unsigned int)e + 1;
+		d += g->lc[q];
+		c[0] += r[q].wm[0] * d;
+		c[1] += r[q].wm[1] * d;
+		if (r[q].weight > 0 && d > h)
+			h = d;
+	}
+	return h;
+}
+
+/* The planned subtree of [i, j]: its members' costs and height, computed once. */
+static size_t plan_cost(const struct gen *g, struct share *sh, size_t i, size_t j)
+{
+	size_t n = g->n, x = RIX_N(n, i, j), k = i == j ? 0 : sh->plan[x];
+	unsigned int h;
+
+	if (sh->h[x])
+		return x;
+	if (i == j || k == ROOT_CHAIN) {
+		double c[2];
+		h = flat_cost(g, i, j, c);
+		sh->c[0][x] = (float)c[0];
+		sh->c[1][x] = (float)c[1];
+	} else {
+		size_t xl = plan_cost(g, sh, i, k - 1), xr = plan_cost(g, sh, k, j);
+		for (int m = 0; m < 2; m++)
+			sh->c[m][x] = sh->c[m][xl] + sh->c[m][xr] +
+				      (float)(sh->pw[m][j + 1] - sh->pw[m][i]);
+		h = sh->h[xl] > sh->h[xr] ? sh->h[xl] : sh->h[xr]; /* (both stored plus one) */
+	}
+	/* stored plus one, so that 0 means "not computed yet" (a leaf's height can be 0) */
+	sh->h[x] = (uint8_t)(h > 253 ? 254 : h + 1);
+	return x;
+}
+
+static bool crossing(const struct share *sh, size_t i, size_t j)
+{
+	return sh->pw[0][j + 1] - sh->pw[0][i] > 0 && sh->pw[1][j + 1] - sh->pw[1][i] > 0;
+}
+
+struct move {
+	double score; /* lower is better */
+	size_t i, j, k;
+};
+
+/*
+ * The @T best moves from the tree in g->root into @out, best first; returns how many. Only the
+ * spine differs from the plan (a move re-splits a spine node over planned subtrees), so each
+ * spine node's cost follows from the plan's, bottom up; the whole tree's goes to @c.
+ */
+static size_t best_moves(const struct gen *g, struct share *sh, const double c0[2], double c[2],
+			 struct move *out, size_t T)
+{
+	size_t n = g->n, si[SPINE_MAX], sj[SPINE_MAX], off[SPINE_MAX], ns = 0, nout = 0;
+	size_t i = 0, j = n - 1;
+	int p = sh->p, o = sh->o;
+	double cur[SPINE_MAX][2], gap;
+
+	/* down the spine: each node's planned side child, and the last node's cost */
+	for (;;) {
+		size_t k = i == j ? 0 : g->root[RIX_N(n, i, j)];
+		si[ns] = i;
+		sj[ns] = j;
+		if (i == j || k == ROOT_CHAIN || ns + 1 == SPINE_MAX ||
+		    (!crossing(sh, i, k - 1) && !crossing(sh, k, j))) {
+			/* (a spine node the moves left alone is the plan's) */
+			size_t xl, xr;
+			if (i == j || k == ROOT_CHAIN || k == sh->plan[RIX_N(n, i, j)]) {
+				xl = plan_cost(g, sh, i, j);
+				cur[ns][0] = sh->c[0][xl];
+				cur[ns][1] = sh->c[1][xl];
+				break;
+			}
+			xl = plan_cost(g, sh, i, k - 1);
+			xr = plan_cost(g, sh, k, j);
+			for (int m = 0; m < 2; m++)
+				cur[ns][m] = sh->c[m][xl] + sh->c[m][xr] + sh->pw[m][j + 1] -
+					     sh->pw[m][i];
+			break;
+		}
+		if (crossing(sh, i, k - 1)) {
+			off[ns++] = plan_cost(g, sh, k, j);
+			j = k - 1;
+		} else {
+			off[ns++] = plan_cost(g, sh, i, k - 1);
+			i = k;
+		}
+	}
+	for (size_t t = ns; t-- > 0;)
+		for (int m = 0; m < 2; m++)
+			cur[t][m] = cur[t + 1][m] + sh->c[m][off[t]] + sh->pw[m][sj[t] + 1] -
+				    sh->pw[m][si[t]];
+	c[0] = cur[0][0];
+	c[1] = cur[0][1];
+	gap = c[o] - c[p];
+	for (size_t t = 0; t <= ns && T; t++) {
+		size_t a = si[t], b = sj[t];
+		double w[2] = {sh->pw[0][b + 1] - sh->pw[0][a], sh->pw[1][b + 1] - sh->pw[1][a]};
+
+		if (a == b || !crossing(sh, a, b))
+			break;
+		for (size_t k = a + 1; k <= b; k++) {
+			size_t xl = plan_cost(g, sh, a, k - 1), xr = plan_cost(g, sh, k, b);
+			unsigned int hm = sh->h[xl] > sh->h[xr] ? sh->h[xl] : sh->h[xr];
+			double d[2], score;
+			/* (h is stored plus one: the split's height is hm) */
+			if ((unsigned int)t + hm > sh->limit)
+				continue;
+			for (int m = 0; m < 2; m++)
+				d[m] = sh->c[m][xl] + sh->c[m][xr] + w[m] - cur[t][m];
+			if (gap > SHARE_GAP) {
+				if (d[o] > -1e-5 || c[p] + d[p] > c0[p] + SHARE_BUDGET)
+					continue;
+				score = gap + d[o] - d[p] <= SHARE_GAP ? d[p] - 1e6 : d[p] / -d[o];
+			} else {
+				if (d[p] > -1e-5 || gap + d[o] - d[p] > SHARE_GAP)
+					continue;
+				score = d[p];
+			}
+			/* insertion into the T best */
+			size_t q = nout;
+			if (nout == T) {
+				if (score >= out[T - 1].score)
+					continue;
+				q = T - 1;
+			} else {
+				nout++;
+			}
+			while (q > 0 && out[q - 1].score > score) {
+				out[q] = out[q - 1];
+				q--;
+			}
+			out[q] = (struct move){score, a, b, k};
+		}
+	}
+	return nout;
+}
+
+/* Writes the planned subtree of [i, j] into g->root. */
+static void plan_subtree(struct gen *g, const uint16_t *plan, size_t i, size_t j)
+{
+	size_t n = g->n;
+
+	while (i < j) {
+		size_t x = RIX_N(n, i, j), k = plan[x];
+		g->root[x] = (uint16_t)k;
+		if (k == ROOT_CHAIN)
+			return;
+		plan_subtree(g, plan, i, k - 1);
+		i = k;
+	}
+}
+
+static void apply_move(struct gen *g, const struct share *sh, const struct move *mv)
+{
+	plan_subtree(g, sh->plan, mv->i, mv->k - 1);
+	plan_subtree(g, sh->plan, mv->k, mv->j);
+	g->root[RIX_N(g->n, mv->i, mv->j)] = (uint16_t)mv->k;
+}
+
+static int share_tree(struct gen *g, unsigned int limit)
+{
+	const struct sck_ir_group *grp = g->g;
+	size_t n = g->n, cells = n * (n + 1) / 2, nfirst;
+	struct share sh = {NULL,	 {NULL, NULL},	   NULL, {NULL, NULL},
+			   grp->primary, 1 - grp->primary, limit};
+	struct move first[SHARE_BEAM], mv;
+	uint16_t *plan = NULL, *best = NULL;
+	double c0[2], bc = INF;
+	int rc = 0;
+
+	if (grp->nmembers != 2 || grp->primary < 0 || n < 4)
+		return 0;
+	sh.pw[0] = calloc(2 * (n + 1), sizeof(double));
+	if (!sh.pw[0])
+		return -ENOMEM;
+	sh.pw[1] = sh.pw[0] + n + 1;
+	for (size_t q = 0; q < n; q++)
+		for (int m = 0; m < 2; m++)
+			sh.pw[m][q + 1] = sh.pw[m][q] + grp->ranges[q].wm[m];
+	plan = malloc(2 * cells * sizeof(*plan));
+	sh.c[0] = malloc(2 * cells * sizeof(float));
+	sh.h = calloc(cells, 1);
+	if (!plan || !sh.c[0] || !sh.h) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	best = plan + cells;
+	sh.c[1] = sh.c[0] + cells;
+	memcpy(plan, g->root, cells * sizeof(*plan));
+	sh.plan = plan;
+	(void)best_moves(g, &sh, c0, c0, NULL, 0);
+	if (c0[sh.o] - c0[sh.p] <= SHARE_GAP)
+		goto out;
+	nfirst = best_moves(g, &sh, c0, c0, first, SHARE_BEAM);
+	for (size_t f = 0; f < nfirst; f++) {
+		double c[2];
+		memcpy(g->root, plan, cells * sizeof(*plan));
+		apply_move(g, &sh, &first[f]);
+		while (best_moves(g, &sh, c0, c, &mv, 1))
+			apply_move(g, &sh, &mv);
+		if (c[sh.o] - c[sh.p] <= SHARE_GAP && c[sh.p] < bc) {
+			bc = c[sh.p];
+			memcpy(best, g->root, cells * sizeof(*best));
+		}
+	}
+	memcpy(g->root, bc < INF ? best : plan, cells * sizeof(*plan));
+out:
+	free(sh.pw[0]);
+	free(plan);
+	free(sh.c[0]);
+	free(sh.h);
+	return rc;
+}
+
 static int plan_tree(struct gen *g, unsigned int limit)
 {
 	const struct sck_ir_range *r = g->g->ranges;
@@ -396,6 +653,7 @@ static int plan_tree(struct gen *g, unsigned int limit)
 		if (!any)
 			break;
 	}
+	rc = share_tree(g, limit);
 out:
 	free(bad);
 	free(mult);

@@ -720,22 +720,29 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 			goto out;
 	}
 	/* weights: every number of each member arch's table span counts 1 / span */
+	g->primary = -1;
+	for (size_t m = 0; m < g->nmembers; m++)
+		if (g->members[m] == f_first)
+			g->primary = (int)m;
 	for (size_t k = 0; k < rl.n; k++) {
 		struct sck_ir_range *r = &rl.r[k];
 		r->weight = 0;
+		r->wm[0] = r->wm[1] = 0;
 		for (size_t m = 0; m < g->nmembers; m++) {
 			const struct sck_arch *a = g->members[m];
 			int max = sck_syscall_max(a);
 			uint32_t lo = a->nr_base, hi = max < 0 ? lo : (uint32_t)max;
-			/* the filter's first arch (the native one, by convention) counts more when
-			 * it shares the tree with another (x86_64 with x32) */
-			double span = ((double)(hi - lo) + 1.0) / (a == f_first ? PRIO : 1.0);
-			r->weight += overlap(r->lo, r->hi, lo, hi) / span;
+			double span = (double)(hi - lo) + 1.0;
+			double wm = overlap(r->lo, r->hi, lo, hi) / span;
 			for (size_t w = 0; w < f->nweights; w++) {
 				const struct sck_fweight *fw = &f->weights[w];
 				if (fw->arch == a && fw->nr >= r->lo && fw->nr <= r->hi)
-					r->weight += ((double)fw->weight - 1.0) / span;
+					wm += ((double)fw->weight - 1.0) / span;
 			}
+			r->wm[m] = wm;
+			/* the filter's first arch (the native one, by convention) counts more when
+			 * it shares the tree with another (x86_64 with x32) */
+			r->weight += (int)m == g->primary ? PRIO * wm : wm;
 		}
 		if (r->weight < 0)
 			r->weight = 0;

@@ -114,7 +114,8 @@ struct sck_ir_verdict {
 struct sck_ir_range {
 	uint32_t lo, hi;
 	size_t verdict;
-	double weight;
+	double weight; /* what the tree planner minimises: wm, the primary member's scaled */
+	double wm[2];  /* per group member: its share of the member's numbers (hints included) */
 };
 
 /* The arches sharing one audit arch value (x86_64 + x32), compiled as one section. */
@@ -123,6 +124,7 @@ struct sck_ir_group {
 	bool bits64, little_endian;
 	const struct sck_arch *members[2];
 	size_t nmembers;
+	int primary; /* the member that is the filter's first arch, or -1 */
 	/* every rule of the group's arches, lowered, in rule order (linear generator) */
 	struct sck_ir_entry *entries;
 	size_t nentries;
