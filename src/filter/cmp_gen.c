@@ -691,8 +691,18 @@ static void emit_tree(struct gen *g, size_t i, size_t j)
 /* ---- argument checks ---- */
 
 struct acc {
-	int word; /* what A holds on the fall-through path: arg*2+high, or -1 */
+	int word;      /* what A holds on the fall-through path: arg*2+high, or -1 */
+	int fail;      /* the entry's failure label */
+	int fail_word; /* what A holds at every jump to it so far (-2: none yet, -1: unknown) */
 };
+
+/* A conditional jump of an argument check: notes what A holds when it goes to a->fail. */
+static void cjump(struct gen *g, struct acc *a, uint16_t op, uint32_t k, int jt, int jf)
+{
+	if (jt == a->fail || jf == a->fail)
+		a->fail_word = a->fail_word == -2 || a->fail_word == a->word ? a->word : -1;
+	jump(g, op, k, jt, jf);
+}
 
 static void load(struct gen *g, struct acc *a, unsigned int arg, bool high)
 {
@@ -714,13 +724,13 @@ static void masked32(struct gen *g, struct acc *a, unsigned int arg, bool high, 
 {
 	load(g, a, arg, high);
 	if (m == 0xffffffffU) {
-		jump(g, BPF_JEQ, v, ok, fail);
+		cjump(g, a, BPF_JEQ, v, ok, fail);
 	} else if (one_bit(m) && (v == m || v == 0)) {
-		jump(g, BPF_JSET, m, v ? ok : fail, v ? fail : ok);
+		cjump(g, a, BPF_JSET, m, v ? ok : fail, v ? fail : ok);
 	} else {
 		stmt(g, BPF_ALU | BPF_AND | BPF_K, m);
 		a->word = -1;
-		jump(g, BPF_JEQ, v, ok, fail);
+		cjump(g, a, BPF_JEQ, v, ok, fail);
 	}
 }
 
@@ -756,22 +766,22 @@ static void emit_cond1(struct gen *g, struct acc *a, const struct sck_ir_cond *c
 		load(g, a, c->arg, false);
 		switch (c->op) {
 		case SCK_CMP_EQ:
-			jump(g, BPF_JEQ, vl, ok, fail);
+			cjump(g, a, BPF_JEQ, vl, ok, fail);
 			break;
 		case SCK_CMP_NE:
-			jump(g, BPF_JEQ, vl, fail, ok);
+			cjump(g, a, BPF_JEQ, vl, fail, ok);
 			break;
 		case SCK_CMP_GT:
-			jump(g, BPF_JGT, vl, ok, fail);
+			cjump(g, a, BPF_JGT, vl, ok, fail);
 			break;
 		case SCK_CMP_GE:
-			jump(g, BPF_JGE, vl, ok, fail);
+			cjump(g, a, BPF_JGE, vl, ok, fail);
 			break;
 		case SCK_CMP_LT:
-			jump(g, BPF_JGE, vl, fail, ok);
+			cjump(g, a, BPF_JGE, vl, fail, ok);
 			break;
 		case SCK_CMP_LE:
-			jump(g, BPF_JGT, vl, fail, ok);
+			cjump(g, a, BPF_JGT, vl, fail, ok);
 			break;
 		}
 		return;
@@ -779,36 +789,36 @@ static void emit_cond1(struct gen *g, struct acc *a, const struct sck_ir_cond *c
 	switch (c->op) {
 	case SCK_CMP_EQ:
 		load(g, a, c->arg, true);
-		jump(g, BPF_JEQ, vh, SCK_BPF_NEXT, fail);
+		cjump(g, a, BPF_JEQ, vh, SCK_BPF_NEXT, fail);
 		load(g, a, c->arg, false);
-		jump(g, BPF_JEQ, vl, ok, fail);
+		cjump(g, a, BPF_JEQ, vl, ok, fail);
 		break;
 	case SCK_CMP_NE:
 		load(g, a, c->arg, true);
-		jump(g, BPF_JEQ, vh, SCK_BPF_NEXT, ok);
+		cjump(g, a, BPF_JEQ, vh, SCK_BPF_NEXT, ok);
 		load(g, a, c->arg, false);
-		jump(g, BPF_JEQ, vl, fail, ok);
+		cjump(g, a, BPF_JEQ, vl, fail, ok);
 		break;
 	case SCK_CMP_GT:
 	case SCK_CMP_GE:
 		/* hi > vh: true; hi == vh: compare the low words; else false */
 		load(g, a, c->arg, true);
 		if (vh != 0xffffffffU)
-			jump(g, BPF_JGT, vh, ok, SCK_BPF_NEXT);
+			cjump(g, a, BPF_JGT, vh, ok, SCK_BPF_NEXT);
 		if (vh != 0) /* after hi <= 0 fails, hi == 0 */
-			jump(g, BPF_JEQ, vh, SCK_BPF_NEXT, fail);
+			cjump(g, a, BPF_JEQ, vh, SCK_BPF_NEXT, fail);
 		load(g, a, c->arg, false);
-		jump(g, c->op == SCK_CMP_GT ? BPF_JGT : BPF_JGE, vl, ok, fail);
+		cjump(g, a, c->op == SCK_CMP_GT ? BPF_JGT : BPF_JGE, vl, ok, fail);
 		break;
 	case SCK_CMP_LT:
 	case SCK_CMP_LE:
 		load(g, a, c->arg, true);
 		if (vh != 0xffffffffU)
-			jump(g, BPF_JGT, vh, fail, SCK_BPF_NEXT);
+			cjump(g, a, BPF_JGT, vh, fail, SCK_BPF_NEXT);
 		if (vh != 0)
-			jump(g, BPF_JEQ, vh, SCK_BPF_NEXT, ok);
+			cjump(g, a, BPF_JEQ, vh, SCK_BPF_NEXT, ok);
 		load(g, a, c->arg, false);
-		jump(g, c->op == SCK_CMP_LT ? BPF_JGE : BPF_JGT, vl, fail, ok);
+		cjump(g, a, c->op == SCK_CMP_LT ? BPF_JGE : BPF_JGT, vl, fail, ok);
 		break;
 	case SCK_CMP_MASKED_EQ:
 		if (mh)
@@ -823,19 +833,25 @@ static void emit_block(struct gen *g, size_t v)
 {
 	const struct sck_ir_verdict *vd = &g->ir->verdicts[v];
 
+	struct acc a = {.word = -1}; /* a block is entered from the tree: A holds nr */
+
 	bind(g, g->block_labels[v]);
 	for (size_t e = 0; e < vd->nentries; e++) {
 		const struct sck_ir_entry *en = &vd->entries[e];
 		bool last = e + 1 == vd->nentries;
 		int fail = last ? ret_label(g, vd->final) : label(g);
-		struct acc a = {.word = -1};
 
+		a.fail = fail;
+		a.fail_word = -2;
 		for (size_t c = 0; c < en->ncond; c++) {
 			int ok = c + 1 == en->ncond ? ret_label(g, en->action) : SCK_BPF_NEXT;
 			emit_cond(g, &a, &en->conds[c], ok, fail);
 		}
 		if (!last)
 			bind(g, fail);
+		/* the next entry starts where this one failed: reached only by those jumps
+		 * (its last compare jumps either way), so A holds what they all left in it */
+		a.word = a.fail_word >= 0 ? a.fail_word : -1;
 	}
 }
 

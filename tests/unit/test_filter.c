@@ -767,3 +767,53 @@ Test(filter, cache_and_stats)
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
 }
+
+/*
+ * Rules of one syscall that compare one 32-bit argument (runc's OR of a repeated index) load it
+ * once: each failed compare leaves the argument in A for the next rule. Checked on i386, where
+ * arguments are 32-bit, with the verdicts of each value.
+ */
+Test(filter, or_rules_load_the_argument_once)
+{
+	static const uint64_t ok[] = {0, 8, 0x20000, 0x20008};
+	static const uint64_t probe[] = {0,	  1,	   7,	    8,	     9,	      0x1ffff,
+					 0x20000, 0x20001, 0x20007, 0x20008, 0x20009, 0xffffffff};
+	struct sck_filter *f;
+	struct sck_filter_prog *p;
+	struct sck_bpf_emu *emu;
+	const struct sock_filter *insns;
+	size_t n, loads = 0;
+	SCK_OPTS(sck_filter_opts, o, .default_action = ERRNO(1),
+		 .bad_arch_action = SECCOMP_RET_KILL_PROCESS);
+
+	cr_assert_eq(sck_filter_new(&o, &f), 0);
+	cr_assert_eq(sck_filter_add_arch(f, A("i386")), 0);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct sck_cond c = {.arg = 0, .op = SCK_CMP_EQ, .value = ok[i]};
+		struct sck_rule r = {.name = "personality",
+				     .action = SECCOMP_RET_ALLOW,
+				     .conds = &c,
+				     .nconds = 1};
+		cr_assert_eq(sck_filter_add_rule(f, &r), 0);
+	}
+	cr_assert_eq(sck_filter_compile(f, NULL, &p), 0);
+	insns = sck_filter_prog_insns(p, &n);
+	for (size_t i = 0; i < n; i++)
+		loads += insns[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+			 insns[i].k == offsetof(struct seccomp_data, args);
+	cr_expect_eq(loads, 1, "args[0] loaded %zu times", loads);
+	cr_assert_eq(sck_bpf_emu_new(insns, n, &emu), 0);
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		struct seccomp_data d = {.nr = sck_syscall_nr(A("i386"), "personality"),
+					 .arch = AUDIT_ARCH_I386,
+					 .args = {probe[i]}};
+		bool allowed = false;
+		for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
+			allowed |= probe[i] == ok[k];
+		cr_expect_eq(sck_bpf_emu_run(emu, &d, NULL), allowed ? SECCOMP_RET_ALLOW : ERRNO(1),
+			     "arg0 %#llx", (unsigned long long)probe[i]);
+	}
+	sck_bpf_emu_free(emu);
+	sck_filter_prog_free(p);
+	sck_filter_free(f);
+}
