@@ -170,6 +170,15 @@ static double chain_cost(const struct gen *g, size_t i, size_t j, size_t *order,
 	return cost;
 }
 
+/* The compares a chain with exceptions @order[0 .. m) runs for range @q. */
+static unsigned int chain_depth(const size_t *order, size_t m, size_t q)
+{
+	for (size_t e = 0; e < m; e++)
+		if (order[e] == q)
+			return (unsigned int)e + 1;
+	return (unsigned int)m;
+}
+
 /* Interval [i, j] in the packed upper triangle, row by row; and the same, column by column. */
 static inline size_t rix(size_t n, size_t i, size_t j)
 {
@@ -311,10 +320,7 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 		unsigned int mx = 0;
 		chain_cost(g, i, j, order, &m, &v);
 		for (size_t q = i; q <= j; q++) {
-			unsigned int d = depth + (unsigned int)m;
-			for (size_t p = 0; p < m; p++)
-				if (order[p] == q)
-					d = depth + (unsigned int)p + 1;
+			unsigned int d = depth + chain_depth(order, m, q);
 			unsigned int lc = g->lc[q];
 			a = d + lc;
 			if (r[q].weight > 0) {
@@ -369,11 +375,7 @@ static unsigned int flat_cost(const struct gen *g, size_t i, size_t j, double c[
 	if (i != j)
 		chain_cost(g, i, j, order, &m, &v);
 	for (size_t q = i; q <= j; q++) {
-		unsigned int d = (unsigned int)m;
-		for (size_t e = 0; e < m; e++)
-			if (order[e] == q)
-				d = (unsigned int)e + 1;
-		d += g->lc[q];
+		unsigned int d = chain_depth(order, m, q) + g->lc[q];
 		c[0] += r[q].wm[0] * d;
 		c[1] += r[q].wm[1] * d;
 		if (r[q].weight > 0 && d > h)
