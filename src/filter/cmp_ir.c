@@ -721,7 +721,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	}
 	/* weights: every number of each member arch's table span counts 1 / span */
 	g->primary = -1;
-	for (size_t m = 0; m < g->nmembers; m++)
+	for (size_t m = 0; m < g->nmembers && f_first; m++)
 		if (g->members[m] == f_first)
 			g->primary = (int)m;
 	for (size_t k = 0; k < rl.n; k++) {
