@@ -354,16 +354,29 @@ static unsigned int worst(struct gen *g, size_t i, size_t j, unsigned int depth,
 #define SHARE_BUDGET 0.3
 #define SHARE_BEAM 2
 #define SPINE_MAX 64
+#define SHARE_MOVES 32
+
+/* A node of the tree: [i, j] split at k. */
+struct split {
+	size_t i, j, k;
+};
+
+/* The planned subtree of an interval: each member's cost, and its height plus one (0: not yet). */
+struct pcell {
+	float c[2];
+	uint8_t h;
+};
 
 struct share {
 	const uint16_t *plan; /* the planned tree (g->root as the planner left it) */
-	float *c[2];	      /* per interval: each member's cost of its planned subtree */
-	uint8_t *h;    /* per interval: its height (the most it adds to a depth, RET incl.) */
-	double *pw[2]; /* prefix sums of each member's weights */
-	int p, o;      /* the first member, the other */
+	struct pcell *pc;     /* per interval, computed when first needed */
+	double *pw[2];	      /* prefix sums of each member's weights */
+	int p, o;	      /* the first member, the other */
 	unsigned int limit;
+	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent) */
+	size_t nlog;
+	struct split log[SHARE_MOVES];
 };
-
 /* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
 static unsigned int flat_cost(const struct gen *g, size_t i, size_t j, double c[2])
 {
@@ -385,27 +398,27 @@ static unsigned int flat_cost(const struct gen *g, size_t i, size_t j, double c[
 }
 
 /* The planned subtree of [i, j]: its members' costs and height, computed once. */
-static size_t plan_cost(const struct gen *g, struct share *sh, size_t i, size_t j)
+static const struct pcell *plan_cost(const struct gen *g, struct share *sh, size_t i, size_t j)
 {
-	size_t n = g->n, x = RIX_N(n, i, j), k = i == j ? 0 : sh->plan[x];
+	size_t n = g->n, k = i == j ? 0 : sh->plan[RIX_N(n, i, j)];
+	struct pcell *x = &sh->pc[RIX_N(n, i, j)];
 	unsigned int h;
 
-	if (sh->h[x])
+	if (x->h)
 		return x;
 	if (i == j || k == ROOT_CHAIN) {
 		double c[2];
 		h = flat_cost(g, i, j, c);
-		sh->c[0][x] = (float)c[0];
-		sh->c[1][x] = (float)c[1];
+		x->c[0] = (float)c[0];
+		x->c[1] = (float)c[1];
 	} else {
-		size_t xl = plan_cost(g, sh, i, k - 1), xr = plan_cost(g, sh, k, j);
+		const struct pcell *l = plan_cost(g, sh, i, k - 1), *r = plan_cost(g, sh, k, j);
 		for (int m = 0; m < 2; m++)
-			sh->c[m][x] = sh->c[m][xl] + sh->c[m][xr] +
-				      (float)(sh->pw[m][j + 1] - sh->pw[m][i]);
-		h = sh->h[xl] > sh->h[xr] ? sh->h[xl] : sh->h[xr]; /* (both stored plus one) */
+			x->c[m] = l->c[m] + r->c[m] + (float)(sh->pw[m][j + 1] - sh->pw[m][i]);
+		h = l->h > r->h ? l->h : r->h; /* (both stored plus one) */
 	}
 	/* stored plus one, so that 0 means "not computed yet" (a leaf's height can be 0) */
-	sh->h[x] = (uint8_t)(h > 253 ? 254 : h + 1);
+	x->h = (uint8_t)(h > 253 ? 254 : h + 1);
 	return x;
 }
 
@@ -427,7 +440,8 @@ struct move {
 static size_t best_moves(const struct gen *g, struct share *sh, const double c0[2], double c[2],
 			 struct move *out, size_t T)
 {
-	size_t n = g->n, si[SPINE_MAX], sj[SPINE_MAX], off[SPINE_MAX], ns = 0, nout = 0;
+	size_t n = g->n, si[SPINE_MAX], sj[SPINE_MAX], ns = 0, nout = 0;
+	const struct pcell *off[SPINE_MAX];
 	size_t i = 0, j = n - 1;
 	int p = sh->p, o = sh->o;
 	double cur[SPINE_MAX][2], gap;
@@ -440,18 +454,17 @@ static size_t best_moves(const struct gen *g, struct share *sh, const double c0[
 		if (i == j || k == ROOT_CHAIN || ns + 1 == SPINE_MAX ||
 		    (!crossing(sh, i, k - 1) && !crossing(sh, k, j))) {
 			/* (a spine node the moves left alone is the plan's) */
-			size_t xl, xr;
+			const struct pcell *l, *r;
 			if (i == j || k == ROOT_CHAIN || k == sh->plan[RIX_N(n, i, j)]) {
-				xl = plan_cost(g, sh, i, j);
-				cur[ns][0] = sh->c[0][xl];
-				cur[ns][1] = sh->c[1][xl];
+				l = plan_cost(g, sh, i, j);
+				cur[ns][0] = l->c[0];
+				cur[ns][1] = l->c[1];
 				break;
 			}
-			xl = plan_cost(g, sh, i, k - 1);
-			xr = plan_cost(g, sh, k, j);
+			l = plan_cost(g, sh, i, k - 1);
+			r = plan_cost(g, sh, k, j);
 			for (int m = 0; m < 2; m++)
-				cur[ns][m] = sh->c[m][xl] + sh->c[m][xr] + sh->pw[m][j + 1] -
-					     sh->pw[m][i];
+				cur[ns][m] = l->c[m] + r->c[m] + sh->pw[m][j + 1] - sh->pw[m][i];
 			break;
 		}
 		if (crossing(sh, i, k - 1)) {
@@ -464,7 +477,7 @@ static size_t best_moves(const struct gen *g, struct share *sh, const double c0[
 	}
 	for (size_t t = ns; t-- > 0;)
 		for (int m = 0; m < 2; m++)
-			cur[t][m] = cur[t + 1][m] + sh->c[m][off[t]] + sh->pw[m][sj[t] + 1] -
+			cur[t][m] = cur[t + 1][m] + off[t]->c[m] + sh->pw[m][sj[t] + 1] -
 				    sh->pw[m][si[t]];
 	c[0] = cur[0][0];
 	c[1] = cur[0][1];
@@ -476,14 +489,15 @@ static size_t best_moves(const struct gen *g, struct share *sh, const double c0[
 		if (a == b || !crossing(sh, a, b))
 			break;
 		for (size_t k = a + 1; k <= b; k++) {
-			size_t xl = plan_cost(g, sh, a, k - 1), xr = plan_cost(g, sh, k, b);
-			unsigned int hm = sh->h[xl] > sh->h[xr] ? sh->h[xl] : sh->h[xr];
+			const struct pcell *l = plan_cost(g, sh, a, k - 1),
+					   *r = plan_cost(g, sh, k, b);
+			unsigned int hm = l->h > r->h ? l->h : r->h;
 			double d[2], score;
 			/* (h is stored plus one: the split's height is hm) */
 			if ((unsigned int)t + hm > sh->limit)
 				continue;
 			for (int m = 0; m < 2; m++)
-				d[m] = sh->c[m][xl] + sh->c[m][xr] + w[m] - cur[t][m];
+				d[m] = l->c[m] + r->c[m] + w[m] - cur[t][m];
 			if (gap > SHARE_GAP) {
 				if (d[o] > -1e-5 || c[p] + d[p] > c0[p] + SHARE_BUDGET)
 					continue;
@@ -512,80 +526,92 @@ static size_t best_moves(const struct gen *g, struct share *sh, const double c0[
 	return nout;
 }
 
-/* Writes the planned subtree of [i, j] into g->root. */
-static void plan_subtree(struct gen *g, const uint16_t *plan, size_t i, size_t j)
+/*
+ * Re-splits [i, j] at k over planned subtrees: the nodes re-split before inside [i, j] go back to
+ * the plan, [i, j] to k.
+ */
+static void apply_move(struct gen *g, struct share *sh, size_t i, size_t j, size_t k)
 {
-	size_t n = g->n;
+	size_t n = g->n, w = 0;
 
-	while (i < j) {
-		size_t x = RIX_N(n, i, j), k = plan[x];
-		g->root[x] = (uint16_t)k;
-		if (k == ROOT_CHAIN)
-			return;
-		plan_subtree(g, plan, i, k - 1);
-		i = k;
+	for (size_t e = 0; e < sh->nlog; e++) {
+		if (sh->log[e].i >= i && sh->log[e].j <= j) {
+			size_t x = RIX_N(n, sh->log[e].i, sh->log[e].j);
+			g->root[x] = sh->plan[x];
+		} else {
+			sh->log[w++] = sh->log[e];
+		}
 	}
+	sh->nlog = w;
+	g->root[RIX_N(n, i, j)] = (uint16_t)k;
+	sh->log[sh->nlog++] = (struct split){i, j, k};
 }
 
-static void apply_move(struct gen *g, const struct share *sh, const struct move *mv)
+/* Every node back to the plan. */
+static void undo_moves(struct gen *g, struct share *sh)
 {
-	plan_subtree(g, sh->plan, mv->i, mv->k - 1);
-	plan_subtree(g, sh->plan, mv->k, mv->j);
-	g->root[RIX_N(g->n, mv->i, mv->j)] = (uint16_t)mv->k;
+	for (size_t e = 0; e < sh->nlog; e++) {
+		size_t x = RIX_N(g->n, sh->log[e].i, sh->log[e].j);
+		g->root[x] = sh->plan[x];
+	}
+	sh->nlog = 0;
 }
 
 static int share_tree(struct gen *g, unsigned int limit)
 {
 	const struct sck_ir_group *grp = g->g;
-	size_t n = g->n, cells = n * (n + 1) / 2, nfirst;
-	struct share sh = {NULL,	 {NULL, NULL},	   NULL, {NULL, NULL},
-			   grp->primary, 1 - grp->primary, limit};
+	size_t n = g->n, cells = n * (n + 1) / 2, nfirst, nbest = 0;
+	struct share sh = {.p = grp->primary, .o = 1 - grp->primary, .limit = limit};
 	struct move first[SHARE_BEAM], mv;
-	uint16_t *plan = NULL, *best = NULL;
+	struct split best[SHARE_MOVES];
+	uint16_t *plan = NULL;
 	double c0[2], bc = INF;
 	int rc = 0;
 
 	if (grp->nmembers != 2 || grp->primary < 0 || n < 4)
 		return 0;
 	sh.pw[0] = calloc(2 * (n + 1), sizeof(double));
-	if (!sh.pw[0])
-		return -ENOMEM;
+	sh.pc = calloc(cells, sizeof(*sh.pc));
+	if (!sh.pw[0] || !sh.pc) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	sh.pw[1] = sh.pw[0] + n + 1;
 	for (size_t q = 0; q < n; q++)
 		for (int m = 0; m < 2; m++)
 			sh.pw[m][q + 1] = sh.pw[m][q] + grp->ranges[q].wm[m];
-	plan = malloc(2 * cells * sizeof(*plan));
-	sh.c[0] = malloc(2 * cells * sizeof(float));
-	sh.h = calloc(cells, 1);
-	if (!plan || !sh.c[0] || !sh.h) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	best = plan + cells;
-	sh.c[1] = sh.c[0] + cells;
-	memcpy(plan, g->root, cells * sizeof(*plan));
-	sh.plan = plan;
+	sh.plan = g->root; /* (unchanged until the first move) */
 	(void)best_moves(g, &sh, c0, c0, NULL, 0);
 	if (c0[sh.o] - c0[sh.p] <= SHARE_GAP)
 		goto out;
+	plan = malloc(cells * sizeof(*plan));
+	if (!plan) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(plan, g->root, cells * sizeof(*plan));
+	sh.plan = plan;
 	nfirst = best_moves(g, &sh, c0, c0, first, SHARE_BEAM);
 	for (size_t f = 0; f < nfirst; f++) {
 		double c[2];
-		memcpy(g->root, plan, cells * sizeof(*plan));
-		apply_move(g, &sh, &first[f]);
-		while (best_moves(g, &sh, c0, c, &mv, 1))
-			apply_move(g, &sh, &mv);
+		undo_moves(g, &sh);
+		apply_move(g, &sh, first[f].i, first[f].j, first[f].k);
+		while (sh.nlog < SHARE_MOVES && best_moves(g, &sh, c0, c, &mv, 1))
+			apply_move(g, &sh, mv.i, mv.j, mv.k);
+		(void)best_moves(g, &sh, c0, c, NULL, 0);
 		if (c[sh.o] - c[sh.p] <= SHARE_GAP && c[sh.p] < bc) {
 			bc = c[sh.p];
-			memcpy(best, g->root, cells * sizeof(*best));
+			nbest = sh.nlog;
+			memcpy(best, sh.log, nbest * sizeof(*best));
 		}
 	}
-	memcpy(g->root, bc < INF ? best : plan, cells * sizeof(*plan));
+	undo_moves(g, &sh);
+	for (size_t e = 0; e < nbest; e++)
+		g->root[RIX_N(n, best[e].i, best[e].j)] = (uint16_t)best[e].k;
 out:
 	free(sh.pw[0]);
+	free(sh.pc);
 	free(plan);
-	free(sh.c[0]);
-	free(sh.h);
 	return rc;
 }
 
