@@ -568,7 +568,8 @@ static int share_tree(struct gen *g, unsigned int limit)
 	double c0[2], bc = INF;
 	int rc = 0;
 
-	if (grp->nmembers != 2 || grp->primary < 0 || n < 4)
+	/* (more ranges than instructions a program may have: it will not fit anyway) */
+	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
 		return 0;
 	sh.pw[0] = calloc(2 * (n + 1), sizeof(double));
 	sh.pc = calloc(cells, sizeof(*sh.pc));
