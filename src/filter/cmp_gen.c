@@ -377,6 +377,7 @@ struct share {
 	size_t nlog;
 	struct split log[SHARE_MOVES];
 };
+
 /* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
 static unsigned int flat_cost(const struct gen *g, size_t i, size_t j, double c[2])
 {
