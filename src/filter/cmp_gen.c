@@ -625,8 +625,11 @@ static int plan_tree(struct gen *g, unsigned int limit)
 	double *mult = NULL;
 	int rc = 0;
 
-	if (n >= ROOT_CHAIN || n > (size_t)4 * SCK_BPF_MAXINSNS)
-		return -E2BIG; /* the program could not fit anyway */
+	/* Each compare of the tree parts at most 2 more ranges (a split 1, a chain's compare 2):
+	 * more than 2 * 4096 + 1 ranges cannot fit in a program, and the planner would spend
+	 * O(n^2) memory learning it */
+	if (n >= ROOT_CHAIN || n > (size_t)2 * SCK_BPF_MAXINSNS + 1)
+		return -E2BIG;
 	g->n = n;
 	if (n * (n + 1) / 2 > g->cap) {
 		free(g->cost);

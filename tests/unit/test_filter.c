@@ -817,3 +817,23 @@ Test(filter, or_rules_load_the_argument_once)
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
 }
+
+/* More verdict ranges than any program can test: -E2BIG before the planner's O(n^2) tables. */
+Test(filter, too_many_ranges_refused_early, .timeout = 20)
+{
+	SCK_OPTS(sck_filter_opts, o, .default_action = ERRNO(1));
+	struct sck_filter *f;
+	struct sck_filter_prog *p = NULL;
+
+	cr_assert_eq(sck_filter_new(&o, &f), 0);
+	cr_assert_eq(sck_filter_add_arch(f, A("x86_64")), 0);
+	/* every other number allowed: 2 ranges a rule, 9000 ranges (the planner's tables would
+	 * take 400 MB) */
+	for (int i = 0; i < 4500; i++) {
+		struct sck_rule r = {.nr = 2 * i, .action = SECCOMP_RET_ALLOW};
+		cr_assert_eq(sck_filter_add_rule(f, &r), 0);
+	}
+	cr_assert_eq(sck_filter_compile(f, NULL, &p), -E2BIG);
+	cr_assert_null(p);
+	sck_filter_free(f);
+}
