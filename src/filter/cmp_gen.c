@@ -8,6 +8,7 @@
  * once). Nothing on the way from the arch check to a constant verdict loads anything but arch
  * and nr, which is what the kernel's action cache needs. Long jumps are the builder's business.
  */
+#include "filter/cmp_arg.h"
 #include "filter/filter_int.h"
 
 #include <errno.h>
@@ -15,15 +16,14 @@
 #include <string.h>
 
 struct gen {
-	struct sck_bpf_builder *b;
+	struct sck_emit e;
 	const struct sck_ir *ir;
 	const struct sck_ir_group *g;
+	unsigned int pressure;
 	/* per section */
-	uint32_t rets[256];
-	int ret_labels[256];
-	size_t nrets;
+	struct sck_argplan *ap;
 	int *block_labels; /* per verdict, -1: not referenced */
-	size_t *pending;   /* blocks to emit, in reference order */
+	size_t *pending;   /* blocks of rule chains to emit, in reference order */
 	size_t npending;
 	/* tree: per interval [i, j] its cost and root (n*n, reused between sections) */
 	size_t n, cap;
@@ -33,58 +33,43 @@ struct gen {
 	size_t *rowoff;	  /* per i: the packed index of interval [i, 0] */
 	unsigned int *lc; /* per range: leaf_cost of its verdict */
 	uint32_t *mm;	  /* mm[k]: pairs t < k of adjacent multi-number ranges t, t + 1 */
-	int err;
 };
 
 static void stmt(struct gen *g, uint16_t code, uint32_t k)
 {
-	int rc = sck_bpf_stmt(g->b, code, k);
-	if (rc < 0 && !g->err)
-		g->err = rc;
+	sck_emit_stmt(&g->e, code, k);
 }
 
 static void jump(struct gen *g, uint16_t op, uint32_t k, int jt, int jf)
 {
-	int rc = sck_bpf_jump(g->b, BPF_JMP | op | BPF_K, k, jt, jf);
-	if (rc < 0 && !g->err)
-		g->err = rc;
+	sck_emit_jump(&g->e, op, k, jt, jf);
 }
 
 static int label(struct gen *g)
 {
-	int l = sck_bpf_label(g->b, NULL);
-	if (l < 0 && !g->err)
-		g->err = l;
-	return l < 0 ? 0 : l;
+	return sck_emit_label(&g->e);
 }
 
 static void bind(struct gen *g, int l)
 {
-	int rc = sck_bpf_bind(g->b, l);
-	if (rc < 0 && !g->err)
-		g->err = rc;
+	sck_emit_bind(&g->e, l);
 }
 
 static int ret_label(struct gen *g, uint32_t action)
 {
-	for (size_t i = 0; i < g->nrets; i++)
-		if (g->rets[i] == action)
-			return g->ret_labels[i];
-	if (g->nrets == 256) {
-		g->err = -E2BIG;
-		return 0;
-	}
-	g->rets[g->nrets] = action;
-	g->ret_labels[g->nrets] = label(g);
-	return g->ret_labels[g->nrets++];
+	return sck_emit_ret(&g->e, action);
 }
 
 static int verdict_label(struct gen *g, size_t v)
 {
 	const struct sck_ir_verdict *vd = &g->ir->verdicts[v];
+	long root;
 
 	if (sck_ir_verdict_const(vd))
 		return ret_label(g, vd->final);
+	root = sck_argplan_verdict(g->ap, v);
+	if (root >= 0)
+		return sck_argplan_ref(g->ap, &g->e, root);
 	if (g->block_labels[v] < 0) {
 		g->block_labels[v] = label(g);
 		g->pending[g->npending++] = v;
@@ -888,14 +873,30 @@ static void emit_block(struct gen *g, size_t v)
 	}
 }
 
-static void emit_section(struct gen *g)
+static int emit_section(struct gen *g)
 {
 	const struct sck_ir_group *grp = g->g;
+	int rc;
 
-	g->nrets = 0;
 	g->npending = 0;
 	for (size_t v = 0; v < g->ir->nverdicts; v++)
 		g->block_labels[v] = -1;
+	rc = sck_argplan_new(g->ir, grp, g->pressure, &g->ap);
+	if (rc)
+		return rc;
+	/* every decision of the section planned first: what A holds entering each node */
+	for (size_t i = 0; i < grp->nranges; i++) {
+		size_t v = grp->ranges[i].verdict;
+		long root;
+		if (sck_ir_verdict_const(&g->ir->verdicts[v]))
+			continue;
+		root = sck_argplan_verdict(g->ap, v);
+		if (root == -ENOMEM) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	sck_argplan_seal(g->ap);
 	stmt(g, BPF_LD | BPF_W | BPF_ABS, 0); /* A = nr */
 	if (grp->nranges == 1) {
 		const struct sck_ir_verdict *vd = &g->ir->verdicts[grp->ranges[0].verdict];
@@ -906,17 +907,22 @@ static void emit_section(struct gen *g)
 	} else {
 		emit_tree(g, 0, grp->nranges - 1);
 	}
-	for (size_t i = 0; i < g->npending; i++)
+	sck_emit_dead_point(&g->e, 64);
+	sck_argplan_emit(g->ap, &g->e);
+	for (size_t i = 0; i < g->npending; i++) {
 		emit_block(g, g->pending[i]);
-	for (size_t i = 0; i < g->nrets; i++) {
-		bind(g, g->ret_labels[i]);
-		stmt(g, BPF_RET | BPF_K, g->rets[i]);
+		sck_emit_dead_point(&g->e, 64);
 	}
+	sck_emit_flush(&g->e);
+out:
+	sck_argplan_free(g->ap);
+	g->ap = NULL;
+	return rc;
 }
 
-int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b)
+int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure)
 {
-	struct gen g = {.b = b, .ir = ir};
+	struct gen g = {.e = {.b = b}, .ir = ir, .pressure = pressure};
 	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 
@@ -932,17 +938,20 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b)
 		jump(&g, BPF_JEQ, ir->groups[i].audit, sec[i], SCK_BPF_NEXT);
 	}
 	stmt(&g, BPF_RET | BPF_K, ir->bad_arch_action);
-	for (size_t i = 0; i < ir->ngroups && !g.err; i++) {
+	for (size_t i = 0; i < ir->ngroups && !g.e.err; i++) {
 		g.g = &ir->groups[i];
 		bind(&g, sec[i]);
 		/* 16 instructions at most: the arch checks before this section, A = nr, the tree */
 		rc = plan_tree(&g, i + 3 < 16 ? 16 - (unsigned int)i - 3 : 1);
 		if (rc)
 			goto out;
-		emit_section(&g);
+		rc = emit_section(&g);
+		if (rc)
+			goto out;
 	}
-	rc = g.err;
+	rc = g.e.err;
 out:
+	sck_emit_fini(&g.e);
 	free(g.root);
 	free(g.cost);
 	free(g.cost_t);

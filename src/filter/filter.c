@@ -4,6 +4,7 @@
  * the IR into a program object, and what one does with a program: load it (async-signal-safe),
  * export it (raw, C, text, dot) and measure it with the emulator.
  */
+#include "filter/cmp_arg.h"
 #include "filter/filter_int.h"
 #include "opts_int.h"
 #include "sck/syscalls.h"
@@ -268,20 +269,31 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	rc = sck_ir_build(f, &ir);
 	if (rc)
 		return rc;
-	rc = sck_bpf_builder_new(&b);
-	if (rc)
-		goto out;
-	rc = (flags & SCK_COMPILE_LINEAR) ? sck_gen_linear(&ir, b) : sck_gen_opt(&ir, b);
-	if (rc)
-		goto out;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = sck_bpf_builder_finish_alloc(b, &p->insns, &p->len);
-	if (rc)
-		goto out;
+	/* the fastest argument decisions first; shorter ones while the program does not fit */
+	for (unsigned int pressure = 0;; pressure++) {
+		rc = sck_bpf_builder_new(&b);
+		if (rc)
+			goto out;
+		rc = (flags & SCK_COMPILE_LINEAR) ? sck_gen_linear(&ir, b)
+						  : sck_gen_opt(&ir, b, pressure);
+		if (rc)
+			goto out;
+		rc = sck_bpf_builder_finish_alloc(b, &p->insns, &p->len);
+		if (rc)
+			goto out;
+		sck_bpf_builder_free(b);
+		b = NULL;
+		if (p->len <= SCK_BPF_MAXINSNS || (flags & SCK_COMPILE_LINEAR) ||
+		    pressure == sck_arg_pressure_max())
+			break;
+		free(p->insns);
+		p->insns = NULL;
+	}
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
 		rc = p->len > SCK_BPF_MAXINSNS ? -E2BIG : -EFAULT;
 		goto out;

@@ -161,7 +161,8 @@ static inline bool sck_ir_verdict_const(const struct sck_ir_verdict *v)
 }
 
 /* Code generators: append the whole program to @b. */
-int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b);
+/* @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h). */
+int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure);
 int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 
 /* The arches the filter compiles for (native when none was added). */

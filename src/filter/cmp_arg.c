@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The argument planner (cmp_arg.h), planning half: lowers a verdict's rules to atoms over
+ * argument words and builds the decision DAG, one hash-consed node per distinct residual.
+ * The code for the nodes is in cmp_arg_emit.c.
+ */
+#include "filter/cmp_arg.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define U32_MAX 0xffffffffU
+#define BLOCK_MIN 65536
+/*
+ * A decision may hold this many ranges per atom of its verdict (plus a constant) before the
+ * rule chain is cheaper to emit: a range costs about one instruction, an atom of the chain two.
+ */
+#define RANGES_PER_ATOM 8
+#define RANGES_SLACK 64
+#define PIECES_MAX 8 /* pieces of one rule's word domain (several conditions on one word) */
+#define EXTRA_MAX 4  /* low-word conditions left by the 64-bit comparisons of one rule */
+
+void *sck_argplan_alloc(struct sck_argplan *ap, size_t size)
+{
+	void *p;
+
+	size = (size + 15) & ~(size_t)15;
+	if (size > ap->left) {
+		size_t bs = size > BLOCK_MIN ? size : BLOCK_MIN;
+		if (ap->nblocks == ap->capblocks) {
+			size_t cap = ap->capblocks ? ap->capblocks * 2 : 16;
+			void **nb = realloc(ap->blocks, cap * sizeof(*nb));
+			if (!nb)
+				return NULL;
+			ap->blocks = nb;
+			ap->capblocks = cap;
+		}
+		p = malloc(bs);
+		if (!p)
+			return NULL;
+		ap->blocks[ap->nblocks++] = p;
+		ap->cur = p;
+		ap->left = bs;
+	}
+	p = ap->cur;
+	ap->cur += size;
+	ap->left -= size;
+	return p;
+}
+
+int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, unsigned int pressure,
+		    struct sck_argplan **out)
+{
+	struct sck_argplan *ap = calloc(1, sizeof(*ap));
+
+	if (!ap)
+		return -ENOMEM;
+	ap->ir = ir;
+	ap->g = g;
+	ap->pressure = pressure;
+	ap->roots = malloc((ir->nverdicts + 1) * sizeof(*ap->roots));
+	ap->capmemo = 1024;
+	ap->memo = calloc(ap->capmemo, sizeof(*ap->memo));
+	if (!ap->roots || !ap->memo) {
+		sck_argplan_free(ap);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ir->nverdicts; i++)
+		ap->roots[i] = -1;
+	*out = ap;
+	return 0;
+}
+
+void sck_argplan_free(struct sck_argplan *ap)
+{
+	if (!ap)
+		return;
+	for (size_t i = 0; i < ap->nblocks; i++)
+		free(ap->blocks[i]);
+	free(ap->blocks);
+	free(ap->nodes);
+	free(ap->memo);
+	free(ap->roots);
+	free(ap);
+}
+
+/* ---- residuals: normal form, hashing, interning ---- */
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+static uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
+{
+	h = mix(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
+			   (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
+	h = mix(h, a->b);
+	return mix(h, a->v);
+}
+
+static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
+{
+	return x->kind == y->kind && x->word == y->word && x->neg == y->neg && x->op == y->op &&
+	       x->a == y->a && x->b == y->b && x->v == y->v;
+}
+
+static uint64_t res_hash(const struct sck_res *r)
+{
+	uint64_t h = mix(0x51ed27, r->final);
+
+	for (size_t i = 0; i < r->n; i++) {
+		h = mix(h, (uint64_t)r->e[i].action << 32 | r->e[i].n);
+		for (uint32_t j = 0; j < r->e[i].n; j++)
+			h = atom_hash(h, &r->e[i].at[j]);
+	}
+	return h;
+}
+
+static bool res_eq(const struct sck_res *x, const struct sck_res *y)
+{
+	if (x->final != y->final || x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct sck_rent *a = &x->e[i], *b = &y->e[i];
+		if (a->action != b->action || a->n != b->n)
+			return false;
+		for (uint32_t j = 0; j < a->n; j++)
+			if (!atom_eq(&a->at[j], &b->at[j]))
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Normal form: an entry without atoms decides (it becomes the final action and what follows it
+ * goes); trailing entries that return the final action anyway go.
+ */
+void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (e[i].n == 0) {
+			*final = e[i].action;
+			*n = i;
+			break;
+		}
+	}
+	while (*n > 0 && e[*n - 1].action == *final)
+		(*n)--;
+}
+
+static long memo_find(const struct sck_argplan *ap, const struct sck_res *r, uint64_t h)
+{
+	size_t m = ap->capmemo - 1;
+
+	for (size_t i = h & m;; i = (i + 1) & m) {
+		uint32_t k = ap->memo[i];
+		if (!k)
+			return -1;
+		if (ap->nodes[k - 1].hash == h && res_eq(&ap->nodes[k - 1].res, r))
+			return (long)k - 1;
+	}
+}
+
+static int memo_grow(struct sck_argplan *ap)
+{
+	size_t cap = ap->capmemo * 2;
+	uint32_t *nm = calloc(cap, sizeof(*nm));
+
+	if (!nm)
+		return -ENOMEM;
+	for (size_t k = 0; k < ap->nnodes; k++)
+		for (size_t i = ap->nodes[k].hash & (cap - 1);; i = (i + 1) & (cap - 1))
+			if (!nm[i]) {
+				nm[i] = (uint32_t)k + 1;
+				break;
+			}
+	free(ap->memo);
+	ap->memo = nm;
+	ap->capmemo = cap;
+	return 0;
+}
+
+/* Add node @nd (its residual and hash set) to the table. Returns its index or -ENOMEM. */
+static long node_add(struct sck_argplan *ap, const struct sck_anode *nd)
+{
+	size_t m;
+
+	if (ap->nnodes == ap->capnodes) {
+		size_t cap = ap->capnodes ? ap->capnodes * 2 : 256;
+		struct sck_anode *nn = realloc(ap->nodes, cap * sizeof(*nn));
+		if (!nn)
+			return -ENOMEM;
+		ap->nodes = nn;
+		ap->capnodes = cap;
+	}
+	if (2 * (ap->nnodes + 1) > ap->capmemo && memo_grow(ap))
+		return -ENOMEM;
+	ap->nodes[ap->nnodes] = *nd;
+	ap->nodes[ap->nnodes].label = -1;
+	ap->nodes[ap->nnodes].state = SCK_STATE_UNSET;
+	m = ap->capmemo - 1;
+	for (size_t i = nd->hash & m;; i = (i + 1) & m)
+		if (!ap->memo[i]) {
+			ap->memo[i] = (uint32_t)ap->nnodes + 1;
+			break;
+		}
+	return (long)ap->nnodes++;
+}
+
+/* ---- atoms ---- */
+
+static bool single_bit(uint32_t m)
+{
+	return m && !(m & (m - 1));
+}
+
+/* Lower one IR condition to at most two atoms; returns how many, or -1 when it never holds. */
+static int lower_cond(const struct sck_ir_cond *c, struct sck_atom out[2])
+{
+	uint32_t vl = (uint32_t)c->value, vh = (uint32_t)(c->value >> 32);
+	uint32_t ml = (uint32_t)c->mask, mh = (uint32_t)(c->mask >> 32);
+	uint8_t lo = (uint8_t)(c->arg * 2), hi = (uint8_t)(c->arg * 2 + 1);
+	int n = 0;
+
+	if (c->op == SCK_CMP_MASKED_EQ) {
+		if ((vl & ~ml) || (c->wide && (vh & ~mh)))
+			return -1;
+		if (c->wide && mh)
+			out[n++] = (struct sck_atom){
+				.kind = SCK_ATOM_MASK, .word = hi, .a = mh, .b = vh};
+		if (ml)
+			out[n++] = (struct sck_atom){
+				.kind = SCK_ATOM_MASK, .word = lo, .a = ml, .b = vl};
+		return n;
+	}
+	if (c->wide && c->op == SCK_CMP_EQ) {
+		out[0] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = hi, .a = vh, .b = vh};
+		out[1] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = lo, .a = vl, .b = vl};
+		return 2;
+	}
+	if (c->wide) {
+		out[0] = (struct sck_atom){
+			.kind = SCK_ATOM_W64, .word = hi, .op = c->op, .v = c->value};
+		return 1;
+	}
+	out[0] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = lo};
+	switch (c->op) {
+	case SCK_CMP_EQ:
+	case SCK_CMP_NE:
+		out[0].a = out[0].b = vl;
+		out[0].neg = c->op == SCK_CMP_NE;
+		break;
+	case SCK_CMP_LT:
+		if (vl == 0)
+			return -1;
+		out[0].a = 0, out[0].b = vl - 1;
+		break;
+	case SCK_CMP_LE:
+		out[0].a = 0, out[0].b = vl;
+		break;
+	case SCK_CMP_GT:
+		if (vl == U32_MAX)
+			return -1;
+		out[0].a = vl + 1, out[0].b = U32_MAX;
+		break;
+	case SCK_CMP_GE:
+		out[0].a = vl, out[0].b = U32_MAX;
+		break;
+	default:
+		return -1;
+	}
+	if (out[0].a == 0 && out[0].b == U32_MAX)
+		return out[0].neg ? -1 : 0;
+	return 1;
+}
+
+/* The residual of verdict @vd: its rules as atoms. */
+static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd,
+			 struct sck_res *out, size_t *natoms)
+{
+	struct sck_rent *e = sck_argplan_alloc(ap, (vd->nentries + 1) * sizeof(*e));
+	size_t n = 0;
+
+	if (!e)
+		return -ENOMEM;
+	*natoms = 0;
+	for (size_t i = 0; i < vd->nentries; i++) {
+		const struct sck_ir_entry *en = &vd->entries[i];
+		struct sck_atom *at = sck_argplan_alloc(ap, (2 * en->ncond + 1) * sizeof(*at));
+		uint32_t k = 0;
+		bool never = false;
+		if (!at)
+			return -ENOMEM;
+		for (size_t c = 0; c < en->ncond && !never; c++) {
+			int m = lower_cond(&en->conds[c], &at[k]);
+			if (m < 0)
+				never = true;
+			else
+				k += (uint32_t)m;
+		}
+		if (never)
+			continue;
+		e[n++] = (struct sck_rent){.action = en->action, .n = k, .at = at};
+		*natoms += k;
+	}
+	out->final = vd->final;
+	sck_res_normalize(e, &n, &out->final);
+	out->e = e;
+	out->n = n;
+	return 0;
+}
+
+/* ---- substitution: what an entry becomes when some atoms are known ---- */
+
+/* -1 false, 1 true, 0 unknown */
+typedef int (*atom_eval)(const struct sck_atom *a, const void *ctx);
+
+/* @r with the atoms @ev decides replaced by their value, normalized, into @out. */
+static int subst(struct sck_argplan *ap, const struct sck_res *r, atom_eval ev, const void *ctx,
+		 struct sck_res *out)
+{
+	struct sck_rent *e = sck_argplan_alloc(ap, (r->n + 1) * sizeof(*e));
+	size_t n = 0;
+
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sck_rent *x = &r->e[i];
+		struct sck_atom *at = NULL;
+		uint32_t k = 0;
+		bool never = false, changed = false;
+		for (uint32_t j = 0; j < x->n && !never; j++) {
+			int v = ev(&x->at[j], ctx);
+			never = v < 0;
+			changed |= v != 0;
+		}
+		if (never)
+			continue;
+		if (changed) {
+			at = sck_argplan_alloc(ap, (x->n + 1) * sizeof(*at));
+			if (!at)
+				return -ENOMEM;
+			for (uint32_t j = 0; j < x->n; j++)
+				if (ev(&x->at[j], ctx) == 0)
+					at[k++] = x->at[j];
+			e[n++] = (struct sck_rent){.action = x->action, .n = k, .at = at};
+		} else {
+			e[n++] = *x;
+		}
+	}
+	out->final = r->final;
+	sck_res_normalize(e, &n, &out->final);
+	out->e = e;
+	out->n = n;
+	return 0;
+}
+
+struct bits_ctx {
+	uint8_t word;
+	uint32_t set, clear; /* bits of the word known set, known clear */
+};
+
+static int eval_bits(const struct sck_atom *a, const void *ctx)
+{
+	const struct bits_ctx *c = ctx;
+
+	if (a->kind != SCK_ATOM_MASK || a->word != c->word)
+		return 0;
+	if ((a->a & ~(c->set | c->clear)) == 0) /* every tested bit known */
+		return (c->set & a->a) == a->b ? 1 : -1;
+	if ((a->b & c->clear) || (~a->b & a->a & c->set)) /* a known bit disagrees */
+		return -1;
+	return 0;
+}
+
+struct mval_ctx {
+	uint8_t word;
+	uint32_t mask, value;
+	bool other; /* the value is none of the atoms' */
+};
+
+static int eval_mval(const struct sck_atom *a, const void *ctx)
+{
+	const struct mval_ctx *c = ctx;
+
+	if (a->kind != SCK_ATOM_MASK || a->word != c->word || a->a != c->mask)
+		return 0;
+	return !c->other && a->b == c->value ? 1 : -1;
+}
+
+#define plan sck_argplan_plan
+
+/* ---- the branches ---- */
+
+/* JSET on single bits of @w: folds the leading one-bit rules with one action into one test. */
+static long plan_jset(struct sck_argplan *ap, const struct sck_res *r, uint8_t w, uint32_t bit,
+		      struct sck_anode *nd)
+{
+	struct bits_ctx ct = {.word = w}, cf = {.word = w};
+	struct sck_res rt, rf;
+	uint32_t bits = 0;
+	size_t k = 0;
+	long t, f;
+	int rc;
+
+	while (k < r->n && r->e[k].n == 1 && r->e[k].action == r->e[0].action) {
+		const struct sck_atom *a = &r->e[k].at[0];
+		if (a->kind != SCK_ATOM_MASK || a->word != w || !single_bit(a->a) || a->b != a->a)
+			break;
+		bits |= a->a;
+		k++;
+	}
+	if (k) {
+		/* one of the bits set: the first such rule decides, and they share the action */
+		struct sck_res rest = {.e = r->e + k, .n = r->n - k, .final = r->final};
+		struct sck_res one = {.final = r->e[0].action};
+		cf.clear = bits;
+		rc = subst(ap, &rest, eval_bits, &cf, &rf);
+		if (rc)
+			return rc;
+		t = plan(ap, &one);
+	} else {
+		bits = bit;
+		ct.set = bit;
+		cf.clear = bit;
+		rc = subst(ap, r, eval_bits, &ct, &rt);
+		if (rc)
+			return rc;
+		t = plan(ap, &rt);
+		if (t < 0)
+			return t;
+		rc = subst(ap, r, eval_bits, &cf, &rf);
+		if (rc)
+			return rc;
+	}
+	if (t < 0)
+		return t;
+	f = plan(ap, &rf);
+	if (f < 0)
+		return f;
+	nd->kind = SCK_AN_JSET;
+	nd->word = w;
+	nd->mask = bits;
+	nd->t = (uint32_t)t;
+	nd->f = (uint32_t)f;
+	return 0;
+}
+
+void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
+{
+	uint32_t lo = *nr ? vr[*nr - 1].hi + 1 : 0;
+
+	if (*nr && vr[*nr - 1].hi >= hi)
+		return; /* already covered */
+	if (*nr && vr[*nr - 1].child == child)
+		vr[*nr - 1].hi = hi;
+	else
+		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* AND @mask once, then search the masked value among the rules' values. */
+static long plan_masked(struct sck_argplan *ap, const struct sck_res *r, uint8_t w, uint32_t mask,
+			struct sck_anode *nd)
+{
+	uint32_t *vals;
+	size_t nv = 0;
+	struct sck_vrange *vr;
+	size_t nr = 0;
+	struct mval_ctx c = {.word = w, .mask = mask, .other = true};
+	struct sck_res sub;
+	long other;
+	int rc;
+
+	for (size_t i = 0; i < r->n; i++)
+		nv += r->e[i].n;
+	vals = sck_argplan_alloc(ap, (nv + 1) * sizeof(*vals));
+	vr = sck_argplan_alloc(ap, (2 * nv + 2) * sizeof(*vr));
+	if (!vals || !vr)
+		return -ENOMEM;
+	nv = 0;
+	for (size_t i = 0; i < r->n; i++)
+		for (uint32_t j = 0; j < r->e[i].n; j++) {
+			const struct sck_atom *a = &r->e[i].at[j];
+			if (a->kind == SCK_ATOM_MASK && a->word == w && a->a == mask)
+				vals[nv++] = a->b;
+		}
+	qsort(vals, nv, sizeof(*vals), cmp_u32);
+	rc = subst(ap, r, eval_mval, &c, &sub);
+	if (rc)
+		return rc;
+	other = plan(ap, &sub);
+	if (other < 0)
+		return other;
+	for (size_t i = 0; i < nv; i++) {
+		long ch;
+		if (i && vals[i] == vals[i - 1])
+			continue;
+		c.other = false;
+		c.value = vals[i];
+		rc = subst(ap, r, eval_mval, &c, &sub);
+		if (rc)
+			return rc;
+		ch = plan(ap, &sub);
+		if (ch < 0)
+			return ch;
+		if (vals[i] > 0)
+			sck_vrange_push(vr, &nr, vals[i] - 1, (uint32_t)other);
+		sck_vrange_push(vr, &nr, vals[i], (uint32_t)ch);
+	}
+	sck_vrange_push(vr, &nr, U32_MAX, (uint32_t)other);
+	nd->kind = SCK_AN_RANGE;
+	nd->word = w;
+	nd->mask = mask;
+	nd->r = vr;
+	nd->nr = (uint32_t)nr;
+	return 0;
+}
+
+/* The word to test next: one of the first rule's, shared by the most rules; high words first. */
+static uint8_t choose_word(const struct sck_res *r)
+{
+	const struct sck_rent *e0 = &r->e[0];
+	size_t best = 0;
+	uint8_t bw = e0->at[0].word;
+
+	for (uint32_t j = 0; j < e0->n; j++) {
+		uint8_t w = e0->at[j].word;
+		size_t cnt = 0;
+		bool seen = false;
+		for (uint32_t q = 0; q < j && !seen; q++)
+			seen = e0->at[q].word == w;
+		if (seen)
+			continue;
+		for (size_t i = 0; i < r->n; i++)
+			for (uint32_t q = 0; q < r->e[i].n; q++)
+				if (r->e[i].at[q].word == w) {
+					cnt++;
+					break;
+				}
+		if (cnt > best || (cnt == best && (w & 1) > (bw & 1)) ||
+		    (cnt == best && (w & 1) == (bw & 1) && w < bw)) {
+			best = cnt;
+			bw = w;
+		}
+	}
+	return bw;
+}
+
+long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
+{
+	struct sck_anode nd = {0};
+	uint64_t h = res_hash(r);
+	long k = memo_find(ap, r, h);
+	const struct sck_atom *m = NULL;
+	bool ranged = false;
+	uint8_t w;
+	long rc;
+
+	if (k >= 0)
+		return k;
+	if (r->n == 0) {
+		nd.kind = SCK_AN_CONST;
+		nd.action = r->final;
+	} else {
+		w = choose_word(r);
+		for (size_t i = 0; i < r->n && !ranged; i++)
+			for (uint32_t j = 0; j < r->e[i].n; j++) {
+				const struct sck_atom *a = &r->e[i].at[j];
+				if (a->word != w)
+					continue;
+				if (a->kind != SCK_ATOM_MASK)
+					ranged = true;
+				else if (!m)
+					m = a;
+			}
+		if (ranged)
+			rc = sck_arg_plan_ranges(ap, r, w, &nd);
+		else if (single_bit(m->a))
+			rc = plan_jset(ap, r, w, m->a, &nd);
+		else
+			rc = plan_masked(ap, r, w, m->a, &nd);
+		if (rc < 0)
+			return rc;
+		/* a test that decides nothing: what follows it */
+		if (nd.kind == SCK_AN_RANGE && nd.nr == 1)
+			return nd.r[0].child;
+		if (nd.kind == SCK_AN_JSET && nd.t == nd.f)
+			return nd.t;
+		if (nd.kind == SCK_AN_RANGE) {
+			if (nd.nr > ap->budget)
+				return -ENOSPC;
+			ap->budget -= nd.nr;
+		}
+	}
+	nd.res = *r;
+	nd.hash = h;
+	return node_add(ap, &nd);
+}
+
+long sck_argplan_verdict(struct sck_argplan *ap, size_t v)
+{
+	struct sck_res r;
+	size_t natoms;
+	long rc;
+
+	if (ap->roots[v] != -1)
+		return ap->roots[v];
+	rc = lower_verdict(ap, &ap->ir->verdicts[v], &r, &natoms);
+	if (rc)
+		return rc;
+	ap->budget = RANGES_PER_ATOM * natoms + RANGES_SLACK;
+	rc = plan(ap, &r);
+	if (rc == -ENOMEM)
+		return rc;
+	ap->roots[v] = rc;
+	return rc;
+}
+
+static void meet(struct sck_anode *n, int s)
+{
+	if (n->state == SCK_STATE_UNSET)
+		n->state = (int8_t)s;
+	else if (n->state != s)
+		n->state = SCK_STATE_UNKNOWN;
+}
+
+void sck_argplan_seal(struct sck_argplan *ap)
+{
+	for (size_t v = 0; v < ap->ir->nverdicts; v++)
+		if (ap->roots[v] >= 0)
+			meet(&ap->nodes[ap->roots[v]], SCK_STATE_UNKNOWN);
+	/* children are made before their parents: a node's parents all have larger indexes */
+	for (size_t i = ap->nnodes; i-- > 0;) {
+		struct sck_anode *n = &ap->nodes[i];
+		int out =
+			n->mask != U32_MAX && n->kind == SCK_AN_RANGE ? SCK_STATE_UNKNOWN : n->word;
+		if (n->state == SCK_STATE_UNSET)
+			continue;
+		if (n->kind == SCK_AN_JSET) {
+			meet(&ap->nodes[n->t], out);
+			meet(&ap->nodes[n->f], out);
+		} else if (n->kind == SCK_AN_RANGE) {
+			for (uint32_t j = 0; j < n->nr; j++)
+				meet(&ap->nodes[n->r[j].child], out);
+		}
+	}
+}

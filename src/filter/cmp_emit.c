@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The compilers' instruction emitter (cmp_emit.h): sticky errors over the builder, and the
+ * section's returns laid down where their users can reach them with an 8-bit jump offset.
+ */
+#include "filter/cmp_emit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/*
+ * A conditional jump reaches 255 instructions ahead. The builder may still insert trampolines
+ * for other far jumps between a user and its return; this many are kept in reserve for them.
+ */
+#define JUMP_REACH 255
+#define TRAMPOLINE_SLACK 16
+
+static void fail(struct sck_emit *e, int rc)
+{
+	if (rc < 0 && !e->err)
+		e->err = rc;
+}
+
+void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
+{
+	fail(e, sck_bpf_stmt(e->b, code, k));
+	e->pos++;
+}
+
+void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf)
+{
+	fail(e, sck_bpf_jump(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
+	e->pos++;
+}
+
+int sck_emit_label(struct sck_emit *e)
+{
+	int l = sck_bpf_label(e->b, NULL);
+	fail(e, l);
+	return l < 0 ? 0 : l;
+}
+
+void sck_emit_bind(struct sck_emit *e, int label)
+{
+	fail(e, sck_bpf_bind(e->b, label));
+}
+
+int sck_emit_ret(struct sck_emit *e, uint32_t action)
+{
+	struct sck_pending_ret *r;
+
+	for (size_t i = 0; i < e->nrets; i++)
+		if (e->rets[i].action == action)
+			return e->rets[i].label;
+	if (e->nrets == e->caprets) {
+		size_t cap = e->caprets ? e->caprets * 2 : 16;
+		r = realloc(e->rets, cap * sizeof(*r));
+		if (!r) {
+			fail(e, -ENOMEM);
+			return 0;
+		}
+		e->rets = r;
+		e->caprets = cap;
+	}
+	r = &e->rets[e->nrets++];
+	r->action = action;
+	r->label = sck_emit_label(e);
+	r->first = e->pos;
+	return r->label;
+}
+
+bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead)
+{
+	size_t oldest = e->pos;
+
+	if (!e->nrets)
+		return false;
+	for (size_t i = 0; i < e->nrets; i++)
+		if (e->rets[i].first < oldest)
+			oldest = e->rets[i].first;
+	/* the last return would sit at pos + ahead + nrets - 1; its offset from the oldest user
+	 * is that minus the user's position minus one */
+	return e->pos + ahead + e->nrets - oldest > JUMP_REACH - TRAMPOLINE_SLACK;
+}
+
+void sck_emit_flush(struct sck_emit *e)
+{
+	for (size_t i = 0; i < e->nrets; i++) {
+		sck_emit_bind(e, e->rets[i].label);
+		sck_emit_stmt(e, BPF_RET | BPF_K, e->rets[i].action);
+	}
+	e->nrets = 0;
+}
+
+void sck_emit_dead_point(struct sck_emit *e, size_t ahead)
+{
+	if (sck_emit_flush_due(e, ahead))
+		sck_emit_flush(e);
+}
+
+void sck_emit_fini(struct sck_emit *e)
+{
+	free(e->rets);
+	e->rets = NULL;
+	e->nrets = e->caprets = 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The compilers' instruction emitter: a sticky error over the program builder, an instruction
+ * counter, and the section's returns. A return is emitted once per action where the jumps that
+ * use it can still reach it: classic BPF conditional jumps carry 8-bit offsets, so a return more
+ * than 255 instructions after its first user would cost a trampoline on every far jump. Pending
+ * returns are therefore laid down at "dead points" (after an instruction that jumps both ways)
+ * as soon as the oldest user would otherwise fall out of reach, and at the end of a section.
+ */
+#ifndef SCK_CMP_EMIT_H
+#define SCK_CMP_EMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sck/bpf.h"
+
+/* One pending return: the label its users jump to and where the first of them sits. */
+struct sck_pending_ret {
+	uint32_t action;
+	int label;
+	size_t first;
+};
+
+struct sck_emit {
+	struct sck_bpf_builder *b;
+	size_t pos; /* instructions appended so far (trampolines are the builder's, not counted) */
+	struct sck_pending_ret *rets;
+	size_t nrets, caprets;
+	int err; /* the first error; every call after it is a no-op */
+};
+
+void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k);
+/* A BPF_JMP|@op|BPF_K jump to label ids @jt / @jf (or SCK_BPF_NEXT). */
+void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf);
+int sck_emit_label(struct sck_emit *e);
+void sck_emit_bind(struct sck_emit *e, int label);
+
+/* The label of a return of @action placed after the current position. */
+int sck_emit_ret(struct sck_emit *e, uint32_t action);
+
+/*
+ * True when a pending return would fall out of its first user's reach if @ahead more
+ * instructions came before the returns were laid down.
+ */
+bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead);
+
+/* Lay down every pending return here (a dead point: nothing falls through into them). */
+void sck_emit_flush(struct sck_emit *e);
+
+/* At a dead point: lay down the pending returns if @ahead more instructions could strand them. */
+void sck_emit_dead_point(struct sck_emit *e, size_t ahead);
+
+void sck_emit_fini(struct sck_emit *e);
+
+#endif
