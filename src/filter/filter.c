@@ -255,6 +255,7 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	struct sck_ir ir;
 	struct sck_bpf_builder *b = NULL;
 	struct sck_filter_prog *p = NULL;
+	struct sck_argplan *plans[SCK_FILTER_MAX_ARCH] = {0};
 	unsigned int flags;
 	int rc;
 
@@ -274,26 +275,48 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* the fastest argument decisions first; shorter ones while the program does not fit */
-	for (unsigned int pressure = 0;; pressure++) {
+	/*
+	 * The fastest argument decisions first. When the program does not fit, the planner's
+	 * estimate picks a shorter pressure; from one that fits, lower ones are tried down to
+	 * the last that did not.
+	 */
+	for (unsigned int pressure = 0, failed = 0, have = 0;;) {
+		struct sock_filter *insns = NULL;
+		size_t emitted = 0, len = 0;
 		rc = sck_bpf_builder_new(&b);
 		if (rc)
 			goto out;
 		rc = (flags & SCK_COMPILE_LINEAR) ? sck_gen_linear(&ir, b)
-						  : sck_gen_opt(&ir, b, pressure);
-		if (rc)
-			goto out;
-		rc = sck_bpf_builder_finish_alloc(b, &p->insns, &p->len);
-		if (rc)
-			goto out;
+						  : sck_gen_opt(&ir, b, pressure, plans, &emitted);
+		if (!rc)
+			rc = sck_bpf_builder_finish_alloc(b, &insns, &len);
 		sck_bpf_builder_free(b);
 		b = NULL;
-		if (p->len <= SCK_BPF_MAXINSNS || (flags & SCK_COMPILE_LINEAR) ||
-		    pressure == sck_arg_pressure_max())
+		if (rc == -E2BIG && have) {
+			rc = 0;
+			break;
+		}
+		if (rc == -E2BIG && !(flags & SCK_COMPILE_LINEAR) &&
+		    pressure < sck_arg_pressure_max()) {
+			failed = pressure + 1;
+			pressure = sck_arg_pressure_fit(
+				plans, SCK_FILTER_MAX_ARCH, pressure,
+				emitted > SCK_BPF_MAXINSNS ? emitted : SCK_BPF_MAXINSNS + 1,
+				SCK_BPF_MAXINSNS);
+			continue;
+		}
+		if (rc)
 			break;
 		free(p->insns);
-		p->insns = NULL;
+		p->insns = insns;
+		p->len = len;
+		have = 1;
+		if (pressure == 0 || pressure == failed)
+			break;
+		pressure--;
 	}
+	if (rc)
+		goto out;
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
 		rc = p->len > SCK_BPF_MAXINSNS ? -E2BIG : -EFAULT;
 		goto out;
@@ -306,6 +329,8 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	*out = p;
 	p = NULL;
 out:
+	for (size_t i = 0; i < SCK_FILTER_MAX_ARCH; i++)
+		sck_argplan_free(plans[i]);
 	sck_filter_prog_free(p);
 	sck_bpf_builder_free(b);
 	sck_ir_fini(&ir);

@@ -161,8 +161,15 @@ static inline bool sck_ir_verdict_const(const struct sck_ir_verdict *v)
 }
 
 /* Code generators: append the whole program to @b. */
-/* @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h). */
-int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure);
+struct sck_argplan;
+/*
+ * @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h).
+ * @plans: one per group of @ir, NULL at first; the argument plans, kept between attempts at
+ * several pressures (the caller frees them with sck_argplan_free).
+ * @emitted: instructions emitted before trampolines. -E2BIG when they cannot fit a program.
+ */
+int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
+		struct sck_argplan **plans, size_t *emitted);
 int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 
 /* The arches the filter compiles for (native when none was added). */
