@@ -224,9 +224,8 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	 * would go through a tree, or through the whole chain as the default, one bound test
 	 * decides it first.
 	 */
-	if (m <= ZERO_FIRST_MAX &&
-	    (m > t.chain || (n->r[0].child == t.dflt && m >= 2 && x[0] > 0)) &&
-	    n->r[0].hi != U32_MAX) {
+	if (m >= 2 && m <= ZERO_FIRST_MAX && n->r[0].hi != U32_MAX &&
+	    ((!t.spine && m > t.chain) || (n->r[0].child == t.dflt && x[0] > 0))) {
 		sck_emit_jump(e, BPF_JGT, n->r[0].hi, SCK_BPF_NEXT,
 			      sck_argplan_ref(ap, e, n->r[0].child));
 		lo = n->r[0].hi + 1;
