@@ -157,7 +157,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		if (c->flags & SCK_PROFILE_ENOSYS_NEWER)
 			note_max(c, s);
 		/* runc: a rule with the default action is redundant, skipped before anything */
-		if (action == c->def_action)
+		if (sck_filter_drops_action(c->f, action))
 			continue;
 		if (!sck_prof_name_known(c, s)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
@@ -219,7 +219,7 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 	c->def_allow = def == SECCOMP_RET_ALLOW || def == SECCOMP_RET_LOG;
 	if ((v = sck_prof_member(root, "defaultErrnoRet"))) {
 		uint64_t e = 0;
-		rc = sck_prof_get_u64(c, v, "defaultErrnoRet", 4095, &e);
+		rc = sck_prof_get_u64(c, v, "defaultErrnoRet", SCK_ERRNO_MAX, &e);
 		if (rc)
 			return rc;
 		c->def_errno_enosys = e == ENOSYS;
@@ -366,7 +366,7 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	if (rc)
 		return rc;
 	rc = read_profile(&c, root, &inf);
-	free(c.seen);
+	sck_prof_names_free(&c);
 	json_object_put(root);
 	if (rc) {
 		sck_filter_free(c.f);

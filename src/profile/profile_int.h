@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "filter/filter_int.h"
+#include "filter/filter_profile.h"
+#include "sck/filter.h"
 #include "sck/profile.h"
 
 /* Longest JSON path a diagnostic names (longer ones are cut). */
@@ -25,11 +26,17 @@
 
 /* A conditional rule as libseccomp keeps it: its conditions in argument order. */
 struct seen {
-	int name; /* index in sck_syscall_names */
 	uint32_t action;
 	size_t idx; /* syscalls[idx] */
 	size_t n;
 	struct sck_cond conds[6];
+};
+
+/* What libseccomp has kept of one syscall name so far (per index in sck_syscall_names). */
+struct sck_prof_name {
+	bool uncond;	   /* an unconditional rule: every later rule is dropped */
+	struct seen *seen; /* its conditional rules, for conflicts */
+	size_t nseen, capseen;
 };
 
 /* The reader's state for one profile. */
@@ -50,8 +57,7 @@ struct sck_prof {
 	bool def_errno_enosys;
 	int maxnr[SCK_FILTER_MAX_ARCH]; /* largest number named, per arch (-1: none) */
 	size_t rules;
-	struct seen *seen; /* the conditional rules added so far, for conflicts */
-	size_t nseen, capseen;
+	struct sck_prof_name *names; /* by syscall name index, NULL until a rule needs it */
 };
 
 /* ---- profile_json.c ---- */
@@ -107,6 +113,8 @@ int sck_prof_check_conflict(struct sck_prof *c, const char *name, uint32_t actio
 /* Add one rule as libseccomp would: one per arch where the arches differ. */
 int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
 		      const struct sck_cond *conds, size_t n);
+/* Release what sck_prof_check_conflict and sck_prof_add_rule kept. */
+void sck_prof_names_free(struct sck_prof *c);
 /* runc's -ENOSYS stub for numbers above the largest named. */
 int sck_prof_enosys_stub(struct sck_prof *c);
 

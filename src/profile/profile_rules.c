@@ -43,7 +43,7 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 	if (rc)
 		return rc;
 	if (errno_obj) {
-		rc = sck_prof_get_u64(c, errno_obj, errno_path, 4095, &e);
+		rc = sck_prof_get_u64(c, errno_obj, errno_path, SCK_ERRNO_MAX, &e);
 		if (rc)
 			return rc;
 	}
@@ -88,30 +88,21 @@ bool sck_prof_name_known(const struct sck_prof *c, const char *name)
 }
 
 /*
- * libseccomp treats x32 and mips n32 as 32-bit ABIs: it compares only the low word of an
- * argument and truncates the operand, although the kernel passes 64-bit registers.
+ * The conditions of a rule as libseccomp keeps them on arch @a of filter @f: where the filter
+ * compares 32 bits although the kernel passes 64 (x32, mips n32: sck_filter_arch_wide) marked
+ * low-word-only, and a masked equality whose mask is 0 in the compared width dropped: libseccomp
+ * makes no node of it, so a rule left with none is unconditional and takes part in "the first
+ * unconditional rule wins". Returns the count.
  */
-static bool low_only(const struct sck_arch *a)
+static size_t arch_conds(const struct sck_filter *f, const struct sck_arch *a,
+			 const struct sck_cond *conds, size_t n, struct sck_cond *out)
 {
-	return a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
-	       a->id == SCK_ARCH_MIPSEL64N32;
-}
-
-/*
- * The conditions of a rule as libseccomp keeps them on arch @a: on x32/n32 marked low-word-only,
- * and a masked equality whose mask is 0 in the compared width (32 bits on 32-bit arches and on
- * x32/n32) dropped: libseccomp makes no node of it, so a rule left with none is unconditional
- * and takes part in "the first unconditional rule wins". Returns the count.
- */
-static size_t arch_conds(const struct sck_arch *a, const struct sck_cond *conds, size_t n,
-			 struct sck_cond *out)
-{
-	bool narrow = a->bits == 32 || low_only(a);
+	bool narrow = !sck_filter_arch_wide(f, a), low_only = narrow && a->bits == 64;
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct sck_cond x = conds[i];
-		if (low_only(a))
+		if (low_only)
 			x.flags |= SCK_COND_LOW32;
 		if (x.op == SCK_CMP_MASKED_EQ && (narrow ? (x.mask & 0xffffffffU) : x.mask) == 0)
 			continue;
@@ -160,31 +151,44 @@ static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond
  * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
  * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
  */
+/* What libseccomp keeps of syscall @idx (an index in sck_syscall_names), allocated on first use. */
+static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
+{
+	if (!c->names) {
+		c->names = calloc(sck_syscall_name_count, sizeof(*c->names));
+		if (!c->names)
+			return NULL;
+	}
+	return &c->names[idx];
+}
+
 int sck_prof_check_conflict(struct sck_prof *c, const char *name, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
+	struct sck_prof_name *pn;
 	struct seen e;
 	size_t k = 0;
+	int name_idx;
 
 	/* only conditional rules can clash; those are few, so the lookups happen here (more than
 	 * six conditions repeat an index: runc splits those, sck_prof_add_rule refuses the rest) */
 	if (n == 0 || n > sizeof(e.conds) / sizeof(e.conds[0]))
 		return 0;
-	e.name = sck_syscall_name_index(name);
-	if (e.name < 0)
+	name_idx = sck_syscall_name_index(name);
+	if (name_idx < 0)
 		return 0;
-	for (size_t i = 0; i < c->f->nrules; i++)
-		if (c->f->rules[i].nconds == 0 && c->f->rules[i].name_idx == e.name)
-			return 0; /* under an unconditional rule: every later rule is dropped */
+	pn = by_name(c, name_idx);
+	if (!pn)
+		return -ENOMEM;
+	if (pn->uncond)
+		return 0; /* under an unconditional rule: every later rule is dropped */
 	e.action = action;
 	e.idx = idx;
 	e.n = n;
 	memcpy(e.conds, conds, n * sizeof(*conds));
 	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
-	for (size_t i = 0; i < c->nseen; i++) {
-		const struct seen *o = &c->seen[i];
-		if (o->name != e.name)
-			continue;
+	for (size_t i = 0; i < pn->nseen; i++) {
+		const struct seen *o = &pn->seen[i];
 		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
 			return 0; /* extends an earlier chain: dropped */
 		if (is_prefix(e.conds, n, o->conds, o->n) && o->action != action) {
@@ -193,23 +197,33 @@ int sck_prof_check_conflict(struct sck_prof *c, const char *name, uint32_t actio
 		}
 	}
 	/* drop the chains the new rule starts (all with its action, by the loop above) */
-	for (size_t i = 0; i < c->nseen; i++) {
-		const struct seen *o = &c->seen[i];
-		if (o->name == e.name && is_prefix(e.conds, n, o->conds, o->n))
+	for (size_t i = 0; i < pn->nseen; i++) {
+		const struct seen *o = &pn->seen[i];
+		if (is_prefix(e.conds, n, o->conds, o->n))
 			continue;
-		c->seen[k++] = *o;
+		pn->seen[k++] = *o;
 	}
-	c->nseen = k;
-	if (c->nseen == c->capseen) {
-		size_t cap = c->capseen ? c->capseen * 2 : 16;
-		struct seen *ns = realloc(c->seen, cap * sizeof(*ns));
+	pn->nseen = k;
+	if (pn->nseen == pn->capseen) {
+		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
+		struct seen *ns = realloc(pn->seen, cap * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
-		c->seen = ns;
-		c->capseen = cap;
+		pn->seen = ns;
+		pn->capseen = cap;
 	}
-	c->seen[c->nseen++] = e;
+	pn->seen[pn->nseen++] = e;
 	return 0;
+}
+
+void sck_prof_names_free(struct sck_prof *c)
+{
+	if (!c->names)
+		return;
+	for (uint32_t i = 0; i < sck_syscall_name_count; i++)
+		free(c->names[i].seen);
+	free(c->names);
+	c->names = NULL;
 }
 
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
@@ -219,7 +233,7 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
 	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
 	size_t ln[SCK_FILTER_MAX_ARCH];
 	bool split = false;
-	int rc;
+	int rc, name_idx;
 
 	if (n > 6)
 		return -EINVAL;
@@ -229,7 +243,7 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
 	if (n)
 		memcpy(lc[0], conds, n * sizeof(*conds));
 	for (size_t a = 0; a < c->narch; a++) {
-		ln[a] = arch_conds(c->arches[a], conds, n, lc[a]);
+		ln[a] = arch_conds(c->f, c->arches[a], conds, n, lc[a]);
 		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
 	}
 	for (size_t a = 0; a < (split ? c->narch : 1); a++) {
@@ -244,6 +258,12 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
 		if (rc)
 			return rc;
 		c->rules++;
+		if (ln[a] == 0 && (name_idx = sck_syscall_name_index(name)) >= 0) {
+			struct sck_prof_name *pn = by_name(c, name_idx);
+			if (!pn)
+				return -ENOMEM;
+			pn->uncond = true;
+		}
 	}
 	return 0;
 }
@@ -308,8 +328,8 @@ int sck_prof_enosys_stub(struct sck_prof *c)
 			continue;
 		rc = sck_filter_add_override(c->f, arch, (uint32_t)c->maxnr[a] + 1, 0xffffffffU,
 					     enosys);
-		/* s390: setup(2) (0) multiplexes large numbers the kernel does not know */
-		if (!rc && (arch->id == SCK_ARCH_S390 || arch->id == SCK_ARCH_S390X))
+		/* s390: syscall 0 multiplexes the large numbers the kernel may not know */
+		if (!rc && (arch->quirks & SCK_ARCH_Q_NR0_MUX))
 			rc = sck_filter_add_override(c->f, arch, 0, 0, enosys);
 		if (rc)
 			return sck_prof_fail(c, rc, "", "cannot add the -ENOSYS stub: %s",
