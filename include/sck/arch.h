@@ -111,8 +111,8 @@ struct sck_arch {
 	const char *const *aliases;
 	const struct sck_syscall_table *syscalls;
 	uint32_t nr_select;
-	unsigned int long_bits;
-	unsigned int quirks;
+	uint16_t long_bits;
+	uint16_t quirks; /* (16 bits: the struct keeps its padding) */
 };
 
 /*
