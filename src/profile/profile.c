@@ -10,6 +10,7 @@
 
 #include "opts_int.h"
 #include "sck/syscalls.h"
+#include "syscalls_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,10 +35,11 @@ static const struct {
 	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
-static void note_max(struct sck_prof *c, const char *name)
+/* Syscall @name_idx (an index in sck_syscall_names) is named: the largest number so far. */
+static void note_max(struct sck_prof *c, int name_idx)
 {
 	for (size_t a = 0; a < c->narch; a++) {
-		int nr = sck_syscall_nr(c->arches[a], name);
+		int nr = sck_syscall_nr_at(c->arches[a], name_idx);
 		if (nr > c->maxnr[a])
 			c->maxnr[a] = nr;
 	}
@@ -148,6 +150,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	for (size_t i = 0; i < nnames; i++) {
 		const char *s =
 			json_object_get_string(names ? json_object_array_get_idx(names, i) : name);
+		int nidx = sck_syscall_name_index(s); /* hashed once for all that follows */
 		p[0] = 0; /* the path of this name, built only when a message needs it */
 #define NAME_PATH()                                                                                \
 	(p[0] ? p                                                                                  \
@@ -155,11 +158,11 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		       : snprintf(p, sizeof(p), "syscalls[%zu].name", idx),                        \
 		 p))
 		if (c->flags & SCK_PROFILE_ENOSYS_NEWER)
-			note_max(c, s);
+			note_max(c, nidx);
 		/* runc: a rule with the default action is redundant, skipped before anything */
 		if (sck_filter_drops_action(c->f, action))
 			continue;
-		if (!sck_prof_name_known(c, s)) {
+		if (!sck_prof_name_known(c, s, nidx)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
 				sck_prof_warn(c, NAME_PATH(),
 					      "unknown syscall \"%s\" on %s ignored", s,
@@ -177,7 +180,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			for (size_t k = 0; k < parts && !rc; k++) {
 				const struct sck_cond *cs = repeated ? &conds[k] : conds;
 				size_t cn = repeated ? 1 : nconds;
-				rc = sck_prof_check_conflict(c, s, action, cs, cn, idx, &clash);
+				rc = sck_prof_check_conflict(c, nidx, action, cs, cn, idx, &clash);
 				if (rc == -EEXIST)
 					return sck_prof_fail(
 						c, -EINVAL, NAME_PATH(),
@@ -185,7 +188,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 						"of syscalls[%zu] with another action",
 						s, clash);
 				if (!rc)
-					rc = sck_prof_add_rule(c, s, action, cs, cn);
+					rc = sck_prof_add_rule(c, s, nidx, action, cs, cn);
 			}
 		}
 		if (rc)

@@ -105,13 +105,17 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 			const char *path, const char *errno_path, uint32_t *out);
 /* One element of a rule's `args`. */
 int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, struct sck_cond *out);
+/*
+ * The three below take a syscall name with its index in sck_syscall_names
+ * (sck_syscall_name_index(@name), -1 for none), hashed once by the caller.
+ */
 /* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-bool sck_prof_name_known(const struct sck_prof *c, const char *name);
+bool sck_prof_name_known(const struct sck_prof *c, const char *name, int name_idx);
 /* libseccomp's bookkeeping of conditional rules: 0, -EEXIST (clash with syscalls[*clash]). */
-int sck_prof_check_conflict(struct sck_prof *c, const char *name, uint32_t action,
+int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash);
 /* Add one rule as libseccomp would: one per arch where the arches differ. */
-int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
+int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
 		      const struct sck_cond *conds, size_t n);
 /* Release what sck_prof_check_conflict and sck_prof_add_rule kept. */
 void sck_prof_names_free(struct sck_prof *c);

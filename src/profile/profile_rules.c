@@ -72,10 +72,9 @@ static const struct {
 /* ---- syscalls ---- */
 
 /* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-bool sck_prof_name_known(const struct sck_prof *c, const char *name)
+bool sck_prof_name_known(const struct sck_prof *c, const char *name, int idx)
 {
 	struct sck_syscall_mux mux;
-	int idx = sck_syscall_name_index(name); /* hashed once, looked up per arch */
 
 	for (size_t i = 0; i < c->narch; i++)
 		if (sck_syscall_nr_at(c->arches[i], idx) >= 0)
@@ -97,9 +96,13 @@ bool sck_prof_name_known(const struct sck_prof *c, const char *name)
 static size_t arch_conds(const struct sck_filter *f, const struct sck_arch *a,
 			 const struct sck_cond *conds, size_t n, struct sck_cond *out)
 {
-	bool narrow = !sck_filter_arch_wide(f, a), low_only = narrow && a->bits == 64;
+	bool narrow, low_only;
 	size_t k = 0;
 
+	if (n == 0)
+		return 0;
+	narrow = !sck_filter_arch_wide(f, a);
+	low_only = narrow && a->bits == 64;
 	for (size_t i = 0; i < n; i++) {
 		struct sck_cond x = conds[i];
 		if (low_only)
@@ -162,19 +165,17 @@ static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 	return &c->names[idx];
 }
 
-int sck_prof_check_conflict(struct sck_prof *c, const char *name, uint32_t action,
+int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
 	struct sck_prof_name *pn;
 	struct seen e;
 	size_t k = 0;
-	int name_idx;
 
 	/* only conditional rules can clash; those are few, so the lookups happen here (more than
 	 * six conditions repeat an index: runc splits those, sck_prof_add_rule refuses the rest) */
 	if (n == 0 || n > sizeof(e.conds) / sizeof(e.conds[0]))
 		return 0;
-	name_idx = sck_syscall_name_index(name);
 	if (name_idx < 0)
 		return 0;
 	pn = by_name(c, name_idx);
@@ -227,13 +228,13 @@ void sck_prof_names_free(struct sck_prof *c)
 }
 
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
-int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
+int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
 		      const struct sck_cond *conds, size_t n)
 {
 	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
 	size_t ln[SCK_FILTER_MAX_ARCH];
 	bool split = false;
-	int rc, name_idx;
+	int rc;
 
 	if (n > 6)
 		return -EINVAL;
@@ -258,7 +259,7 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, uint32_t action,
 		if (rc)
 			return rc;
 		c->rules++;
-		if (ln[a] == 0 && (name_idx = sck_syscall_name_index(name)) >= 0) {
+		if (ln[a] == 0 && name_idx >= 0) {
 			struct sck_prof_name *pn = by_name(c, name_idx);
 			if (!pn)
 				return -ENOMEM;
