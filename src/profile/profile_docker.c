@@ -189,6 +189,29 @@ static int kver_cmp(const unsigned int a[3], const unsigned int b[3])
 	return 0;
 }
 
+/* String @i of array @arr, member @key of the object at @path. */
+static int string_at(struct sck_prof *c, json_object *arr, const char *path, const char *key,
+		     size_t i, const char **out)
+{
+	char p[SCK_PROF_PATH_MAX];
+
+	sck_prof_subp(p, path, key, i);
+	return sck_prof_get_str(c, json_object_array_get_idx(arr, i), p, out);
+}
+
+/* Member @key of @o as an array in *@out (NULL when absent); -errno when not an array. */
+static int array_member(struct sck_prof *c, json_object *o, const char *path, const char *key,
+			json_object **out)
+{
+	char p[SCK_PROF_PATH_MAX];
+
+	*out = sck_prof_member(o, key + 1); /* @key with its leading "." */
+	if (!*out)
+		return 0;
+	sck_prof_subp(p, path, key, SCK_PROF_NO_INDEX);
+	return sck_prof_want(c, *out, json_type_array, p, "an array");
+}
+
 /*
  * Evaluate an includes (@inc true) or excludes object: for includes, whether every clause
  * holds; for excludes, whether any clause holds. Returns 0/1 or -errno.
@@ -204,43 +227,35 @@ int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool i
 	if (rc)
 		return rc;
 	sck_prof_check_keys(c, o, path, (const char *const[]){"caps", "arches", "minKernel", NULL});
-	if ((v = sck_prof_member(o, "arches"))) {
+	rc = array_member(c, o, path, ".arches", &v);
+	if (rc)
+		return rc;
+	if (v && json_object_array_length(v) > 0) {
 		bool hit = false;
-		sck_prof_subp(p, path, ".arches", SCK_PROF_NO_INDEX);
-		rc = sck_prof_want(c, v, json_type_array, p, "an array");
-		if (rc)
-			return rc;
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			const char *s;
-			sck_prof_subp(p, path, ".arches", i);
-			rc = sck_prof_get_str(c, json_object_array_get_idx(v, i), p, &s);
+			rc = string_at(c, v, path, ".arches", i, &s);
 			if (rc)
 				return rc;
 			/* Docker compares runtime.GOARCH; any name of the main arch matches */
 			if (sck_arch_from_name(s) == c->main_arch)
 				hit = true;
 		}
-		if (json_object_array_length(v) > 0) {
-			all &= hit;
-			any |= hit;
-		}
+		all &= hit;
+		any |= hit;
 	}
-	if ((v = sck_prof_member(o, "caps"))) {
-		sck_prof_subp(p, path, ".caps", SCK_PROF_NO_INDEX);
-		rc = sck_prof_want(c, v, json_type_array, p, "an array");
+	rc = array_member(c, o, path, ".caps", &v);
+	if (rc)
+		return rc;
+	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
+		const char *s;
+		bool have;
+		rc = string_at(c, v, path, ".caps", i, &s);
 		if (rc)
 			return rc;
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			const char *s;
-			bool have;
-			sck_prof_subp(p, path, ".caps", i);
-			rc = sck_prof_get_str(c, json_object_array_get_idx(v, i), p, &s);
-			if (rc)
-				return rc;
-			have = has_cap(c, s);
-			all &= have; /* includes: every cap needed */
-			any |= have; /* excludes: any cap excludes */
-		}
+		have = has_cap(c, s);
+		all &= have; /* includes: every cap needed */
+		any |= have; /* excludes: any cap excludes */
 	}
 	if ((v = sck_prof_member(o, "minKernel"))) {
 		const char *s;
