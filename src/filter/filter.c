@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define X32_BIT 0x40000000U
-
 static bool action_valid(uint32_t action)
 {
 	return sck_action_name(action) != NULL;
@@ -64,6 +62,16 @@ void sck_filter_free(struct sck_filter *f)
 	free(f->weights);
 	free(f->overrides);
 	free(f);
+}
+
+bool sck_filter_drops_action(const struct sck_filter *f, uint32_t action)
+{
+	return (f->flags & SCK_FILTER_OCI) && action == f->def_action;
+}
+
+bool sck_filter_arch_wide(const struct sck_filter *f, const struct sck_arch *arch)
+{
+	return arch->bits == 64 && !((f->flags & SCK_FILTER_OCI) && arch->long_bits == 32);
 }
 
 int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch)
@@ -141,6 +149,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 	r.name_idx = rule->name ? sck_syscall_name_index(rule->name) : -1;
 	if (rule->name && !name_known(f, rule, r.name_idx))
 		return -ENOENT;
+	if (sck_filter_drops_action(f, rule->action))
+		return 0;
 	if (f->nrules == f->caprules) {
 		size_t cap = f->caprules ? f->caprules * 2 : 16;
 		struct sck_frule *nr = realloc(f->rules, cap * sizeof(*nr));
@@ -486,9 +496,9 @@ int sck_filter_prog_stats(const struct sck_filter_prog *p, const struct sck_arch
 			break;
 	}
 	st.mean_executed = sum / st.numbers;
-	/* the kernel's cache covers numbers below its table size; x32's carry 0x40000000 and are
+	/* the kernel's cache covers numbers below its table size; x32's carry the x32 bit and are
 	 * never cached */
-	if (arch->nr_base < X32_BIT) {
+	if (arch->nr_base < SCK_X32_SYSCALL_BIT) {
 		size_t nbits = (size_t)max + 1;
 		bitmap = calloc((nbits + 7) / 8, 1);
 		if (!bitmap) {
