@@ -140,6 +140,35 @@ static int cond_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+static size_t cond_hash(const struct sck_cond *c)
+{
+	uint64_t h = (uint64_t)c->arg * 0x9e3779b97f4a7c15ULL ^ (uint64_t)c->op << 40;
+
+	h ^= c->value * 0xff51afd7ed558ccdULL;
+	h ^= c->mask * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
+/* Double the slots of @pn's chains by first condition and relink every chain. */
+static int rehash(struct sck_prof_name *pn)
+{
+	size_t cap = pn->capheads ? pn->capheads * 2 : 16;
+	size_t *h = calloc(cap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < pn->nseen; i++) {
+		size_t slot = cond_hash(&pn->seen[i].conds[0]) & (cap - 1);
+		pn->seen[i].next = h[slot];
+		h[slot] = i + 1;
+	}
+	free(pn->heads);
+	pn->heads = h;
+	pn->capheads = cap;
+	return 0;
+}
+
 static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
 {
 	return na <= nb && same_conds(a, na, b, na);
@@ -170,7 +199,7 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 {
 	struct sck_prof_name *pn;
 	struct seen e;
-	size_t k = 0;
+	size_t slot;
 
 	/* only conditional rules can clash; those are few, so the lookups happen here (more than
 	 * six conditions repeat an index: runc splits those, sck_prof_add_rule refuses the rest) */
@@ -183,28 +212,9 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		return -ENOMEM;
 	if (pn->uncond)
 		return 0; /* under an unconditional rule: every later rule is dropped */
-	e.action = action;
-	e.idx = idx;
-	e.n = n;
+	e = (struct seen){.action = action, .idx = idx, .n = n};
 	memcpy(e.conds, conds, n * sizeof(*conds));
 	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
-	for (size_t i = 0; i < pn->nseen; i++) {
-		const struct seen *o = &pn->seen[i];
-		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
-			return 0; /* extends an earlier chain: dropped */
-		if (is_prefix(e.conds, n, o->conds, o->n) && o->action != action) {
-			*clash = o->idx;
-			return -EEXIST;
-		}
-	}
-	/* drop the chains the new rule starts (all with its action, by the loop above) */
-	for (size_t i = 0; i < pn->nseen; i++) {
-		const struct seen *o = &pn->seen[i];
-		if (is_prefix(e.conds, n, o->conds, o->n))
-			continue;
-		pn->seen[k++] = *o;
-	}
-	pn->nseen = k;
 	if (pn->nseen == pn->capseen) {
 		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
 		struct seen *ns = realloc(pn->seen, cap * sizeof(*ns));
@@ -213,7 +223,27 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		pn->seen = ns;
 		pn->capseen = cap;
 	}
+	if (2 * (pn->nseen + 1) > pn->capheads && rehash(pn))
+		return -ENOMEM;
+	slot = cond_hash(&e.conds[0]) & (pn->capheads - 1);
+	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next) {
+		const struct seen *o = &pn->seen[j - 1];
+		if (o->dead)
+			continue;
+		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
+			return 0; /* extends an earlier chain: dropped */
+		if (is_prefix(e.conds, n, o->conds, o->n) && o->action != action) {
+			*clash = o->idx;
+			return -EEXIST;
+		}
+	}
+	/* drop the chains the new rule starts (all with its action, by the loop above) */
+	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next)
+		if (is_prefix(e.conds, n, pn->seen[j - 1].conds, pn->seen[j - 1].n))
+			pn->seen[j - 1].dead = true;
+	e.next = pn->heads[slot];
 	pn->seen[pn->nseen++] = e;
+	pn->heads[slot] = pn->nseen;
 	return 0;
 }
 
@@ -221,8 +251,10 @@ void sck_prof_names_free(struct sck_prof *c)
 {
 	if (!c->names)
 		return;
-	for (uint32_t i = 0; i < sck_syscall_name_count; i++)
+	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
 		free(c->names[i].seen);
+		free(c->names[i].heads);
+	}
 	free(c->names);
 	c->names = NULL;
 }
