@@ -306,7 +306,7 @@ static int b_einval(void *arg, int rep)
 	(void)arg;
 	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
 	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)9, &t), 0);
-	CHECK_EQ(sck_notify_new(t.listener, 1, &n), -EINVAL);
+	CHECK_EQ(sck_notify_new(t.listener, 0x80, &n), -EINVAL);
 	CHECK_EQ(sck_notify_new(-1, 0, &n), -EINVAL);
 	CHECK_EQ(sck_notify_new(t.listener, 0, NULL), -EINVAL);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
@@ -612,7 +612,7 @@ static int b_loop(void *arg, int rep)
 	(void)arg;
 	CHECK_EQ(spawn(notified, 2, t_many, (void *)50, &t1), 0);
 	CHECK_EQ(spawn(notified, 2, t_many, (void *)70, &t2), 0);
-	CHECK_EQ(sck_supervisor_new(1, &s), -EINVAL);
+	CHECK_EQ(sck_supervisor_new(0x80, &s), -EINVAL);
 	CHECK_EQ(sck_supervisor_new(0, &s), 0);
 	CHECK_EQ(sck_supervisor_add(s, t1.listener, NULL, NULL), -EINVAL);
 	CHECK_EQ(sck_supervisor_add(s, t1.listener, h_count, &c.calls[0]), 0);
