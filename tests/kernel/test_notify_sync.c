@@ -361,6 +361,50 @@ struct stopper {
 	uint64_t held_id;
 };
 
+static int h_stop(struct sck_notify *n, const struct seccomp_notif *req, void *arg);
+
+/*
+ * A t_count target under a supervisor with h_stop and the target as its child. With @go, the
+ * target waits for a byte on a pipe whose write end *@go receives; else it starts at once.
+ */
+static int setup(void *mode, struct stopper *p, struct sck_test_target *t, int *go, int *st,
+		 int rep)
+{
+	int pipefd[2] = {-1, -1};
+
+	if (go)
+		CHECK_EQ(pipe2(pipefd, O_CLOEXEC), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 1, t_count, (void *)(intptr_t)pipefd[0], t), 0);
+	if (go) {
+		close(pipefd[0]);
+		*go = pipefd[1];
+	}
+	CHECK_EQ(sck_supervisor_new(supervisor_flags(mode), &p->s), 0);
+	CHECK_EQ(sck_supervisor_add(p->s, t->listener, h_stop, p), 0);
+	CHECK_EQ(sck_supervisor_add_child(p->s, t->pid, st), 0);
+	return 0;
+}
+
+/*
+ * After a stop: let the target go (a byte on @go, when >= 0), serve it to the end, and check
+ * that every call was answered and the child reaped with status 0; then release everything.
+ */
+static int resume_to_end(struct stopper *p, struct sck_test_target *t, int go, const int *st,
+			 int rep)
+{
+	if (go >= 0)
+		CHECK_EQ(write(go, "g", 1), 1);
+	CHECK_EQ(sck_supervisor_run(p->s, 20000), 0);
+	CHECK_EQ(p->calls, CALLS);
+	CHECK(WIFEXITED(*st));
+	CHECK_EQ(WEXITSTATUS(*st), 0);
+	sck_supervisor_free(p->s);
+	close(t->listener);
+	if (go >= 0)
+		close(go);
+	return 0;
+}
+
 static int h_stop(struct sck_notify *n, const struct seccomp_notif *req, void *arg)
 {
 	struct stopper *p = arg;
@@ -383,10 +427,7 @@ static int stopped_mid_call(void *mode, int rep, bool answer)
 	struct sck_test_target t;
 	int st = -1;
 
-	CHECK_EQ(sck_test_notify_spawn(notified, 1, t_count, (void *)-1, &t), 0);
-	CHECK_EQ(sck_supervisor_new(supervisor_flags(mode), &p.s), 0);
-	CHECK_EQ(sck_supervisor_add(p.s, t.listener, h_stop, &p), 0);
-	CHECK_EQ(sck_supervisor_add_child(p.s, t.pid, &st), 0);
+	CHECK_EQ(setup(mode, &p, &t, NULL, &st, rep), 0);
 	CHECK_EQ(sck_supervisor_run(p.s, 20000), -ECANCELED);
 	CHECK_EQ(p.calls, 3);
 	if (!answer) {
@@ -395,13 +436,7 @@ static int stopped_mid_call(void *mode, int rep, bool answer)
 		CHECK_EQ(sck_notify_id_valid(p.held, p.held_id), 0);
 		CHECK_EQ(sck_notify_respond(p.held, p.held_id, 7, 0, 0), 0);
 	}
-	CHECK_EQ(sck_supervisor_run(p.s, 20000), 0);
-	CHECK_EQ(p.calls, CALLS);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
-	sck_supervisor_free(p.s);
-	close(t.listener);
-	return 0;
+	return resume_to_end(&p, &t, -1, &st, rep);
 }
 
 static int b_stop_answered(void *mode, int rep)
@@ -431,28 +466,15 @@ static int b_stop_other_thread(void *mode, int rep)
 	struct stopper p = {NULL, 0, -1, true, NULL, 0};
 	struct sck_test_target t;
 	pthread_t th;
-	int go[2], st = -1;
+	int go = -1, st = -1;
 
-	CHECK_EQ(pipe2(go, O_CLOEXEC), 0);
-	CHECK_EQ(sck_test_notify_spawn(notified, 1, t_count, (void *)(intptr_t)go[0], &t), 0);
-	close(go[0]);
-	CHECK_EQ(sck_supervisor_new(supervisor_flags(mode), &p.s), 0);
-	CHECK_EQ(sck_supervisor_add(p.s, t.listener, h_stop, &p), 0);
-	CHECK_EQ(sck_supervisor_add_child(p.s, t.pid, &st), 0);
+	CHECK_EQ(setup(mode, &p, &t, &go, &st, rep), 0);
 	/* The loop waits with nothing to serve; another thread stops it. */
 	CHECK_EQ(pthread_create(&th, NULL, th_stop_later, p.s), 0);
 	CHECK_EQ(sck_supervisor_run(p.s, 20000), -ECANCELED);
 	CHECK_EQ(pthread_join(th, NULL), 0);
 	CHECK_EQ(p.calls, 0);
-	CHECK_EQ(write(go[1], "g", 1), 1);
-	CHECK_EQ(sck_supervisor_run(p.s, 20000), 0);
-	CHECK_EQ(p.calls, CALLS);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
-	sck_supervisor_free(p.s);
-	close(t.listener);
-	close(go[1]);
-	return 0;
+	return resume_to_end(&p, &t, go, &st, rep);
 }
 
 BOTH(stopped_from_another_thread_while_idle, b_stop_other_thread)
@@ -504,14 +526,9 @@ static int b_eintr(void *mode, int rep)
 	struct itimerval it = {{0, 30000}, {0, 30000}}, none = {{0, 0}, {0, 0}};
 	struct sck_test_target t;
 	struct sigaction sa;
-	int go[2], st = -1;
+	int go = -1, st = -1;
 
-	CHECK_EQ(pipe2(go, O_CLOEXEC), 0);
-	CHECK_EQ(sck_test_notify_spawn(notified, 1, t_count, (void *)(intptr_t)go[0], &t), 0);
-	close(go[0]);
-	CHECK_EQ(sck_supervisor_new(supervisor_flags(mode), &p.s), 0);
-	CHECK_EQ(sck_supervisor_add(p.s, t.listener, h_stop, &p), 0);
-	CHECK_EQ(sck_supervisor_add_child(p.s, t.pid, &st), 0);
+	CHECK_EQ(setup(mode, &p, &t, &go, &st, rep), 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm; /* no SA_RESTART */
 	CHECK_EQ(sigaction(SIGALRM, &sa, NULL), 0);
@@ -519,15 +536,7 @@ static int b_eintr(void *mode, int rep)
 	CHECK_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
 	CHECK_EQ(sck_supervisor_run(p.s, 20000), -EINTR);
 	CHECK_EQ(setitimer(ITIMER_REAL, &none, NULL), 0);
-	CHECK_EQ(write(go[1], "g", 1), 1);
-	CHECK_EQ(sck_supervisor_run(p.s, 20000), 0);
-	CHECK_EQ(p.calls, CALLS);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
-	sck_supervisor_free(p.s);
-	close(t.listener);
-	close(go[1]);
-	return 0;
+	return resume_to_end(&p, &t, go, &st, rep);
 }
 
 BOTH(signal_while_waiting_eintr, b_eintr)
