@@ -158,8 +158,7 @@ static int on_call(struct sck_notify *n, const struct seccomp_notif *req, void *
 		l->unknown++;
 	else if ((rc = record(l, arch, &req->data)) < 0 && !l->err)
 		l->err = rc;
-	rc = sck_notify_continue(n, req->id);
-	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
+	return sck_cli_respond(n, req->id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
 /* A growable text buffer. */

@@ -254,7 +254,9 @@ static void put_str(struct line *l, struct sck_notify *n, const struct seccomp_n
 		put(l, "NULL");
 		return;
 	}
-	rc = sck_notify_mem_read_str(n, req, addr, s, sizeof(s));
+	do /* the library leaves retrying an interrupted read to its caller */
+		rc = sck_notify_mem_read_str(n, req, addr, s, sizeof(s));
+	while (rc == -EINTR);
 	if (rc < 0 && rc != -ERANGE) {
 		put(l, "0x%llx", (unsigned long long)addr);
 		return;
@@ -287,7 +289,9 @@ static void put_strv(struct line *l, struct sck_notify *n, const struct seccomp_
 		put(l, "NULL");
 		return;
 	}
-	rc = sck_notify_mem_read(n, req, addr, ptrs, max * ptr_size);
+	do
+		rc = sck_notify_mem_read(n, req, addr, ptrs, max * ptr_size);
+	while (rc == -EINTR);
 	if (rc < (int)ptr_size) {
 		put(l, "0x%llx", (unsigned long long)addr);
 		return;

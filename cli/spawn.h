@@ -40,6 +40,13 @@ int sck_cli_spawn_supervise(const char *verb, struct sck_cli_spawn *sp,
 /* CMD's status as sck's exit status; prints the exec error for 126/127 (named after @cmd). */
 int sck_cli_spawn_status(const struct sck_cli_spawn *sp, const char *cmd);
 
+/*
+ * Answer notification @id as sck_notify_respond does, calling again when a signal interrupts it
+ * (the target would otherwise wait for good); 0 also when the call is gone (-ENOENT) or already
+ * answered (-EINPROGRESS). Returns 0 or another negative errno, for a handler to return.
+ */
+int sck_cli_respond(struct sck_notify *n, uint64_t id, int64_t val, int error, unsigned int flags);
+
 /* Close what @sp holds. */
 void sck_cli_spawn_fini(struct sck_cli_spawn *sp);
 
