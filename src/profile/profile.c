@@ -330,6 +330,12 @@ static int add_arch(struct pctx *c, const struct sck_arch *a, const char *path)
 			return 0;
 	if (c->narch == SCK_FILTER_MAX_ARCH)
 		return fail(c, -E2BIG, path, "more than %d architectures", SCK_FILTER_MAX_ARCH);
+	/* runc's libseccomp refuses a second byte order (-EDOM): one program, one order */
+	if (c->narch && c->arches[0]->little_endian != a->little_endian)
+		return fail(c, -EDOM, path,
+			    "%s is %s-endian, %s is not: one program has one byte order (runc "
+			    "refuses it too)",
+			    a->name, a->little_endian ? "little" : "big", c->arches[0]->name);
 	c->arches[c->narch++] = a;
 	return 0;
 }
