@@ -325,6 +325,8 @@ static int get_arch(struct pctx *c, json_object *o, const char *path, const stru
 
 static int add_arch(struct pctx *c, const struct sck_arch *a, const char *path)
 {
+	if (!a)
+		return fail(c, -EINVAL, path, "no architecture");
 	for (size_t i = 0; i < c->narch; i++)
 		if (c->arches[i] == a)
 			return 0;
