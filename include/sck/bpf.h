@@ -162,6 +162,58 @@ SCK_API uint32_t sck_action_effective(uint32_t ret);
 SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
 				 const struct sck_arch *arch, uint8_t *bitmap, size_t nbits);
 
+/* ---- Byte order and data layout ---------------------------------------------------------- */
+
+/*
+ * Byte orders of a raw program (an array of struct sock_filter as it sits in a file or in
+ * memory): the 16-bit code and the 32-bit k of each instruction are stored in the machine's byte
+ * order, jt and jf are single bytes. A kernel loads a program only in its own order. Values are
+ * ABI.
+ */
+enum sck_byte_order {
+	SCK_BYTE_ORDER_HOST = 0,   /* the order of the machine this library runs on */
+	SCK_BYTE_ORDER_LITTLE = 1, /* little-endian (x86, arm, aarch64, ppc64le, riscv ...) */
+	SCK_BYTE_ORDER_BIG = 2,	   /* big-endian (s390x, ppc64, mips64, sparc ...) */
+};
+
+/*
+ * sck_bpf_swap - reverse the byte order of @len instructions of @prog in place: code and k are
+ * byte-swapped, jt and jf stay. Applying it twice gives the program back. Use it to write a
+ * program for a machine of the other byte order, or to read one written there. @prog NULL or
+ * @len 0: nothing happens. Thread-safe on distinct buffers.
+ */
+SCK_API void sck_bpf_swap(struct sock_filter *prog, size_t len);
+
+/*
+ * sck_bpf_arch_order - the byte order of the architectures @prog (host byte order) dispatches
+ * on: every taken `A == AUDIT_ARCH_*` compare on a load of seccomp_data.arch, found with the
+ * disassembler's tracking pass (the audit arch value says the order: __AUDIT_ARCH_LE).
+ * Returns SCK_BYTE_ORDER_LITTLE or SCK_BYTE_ORDER_BIG when every arch checked has that order;
+ * -ENOENT when the program checks no arch sck knows; -EDOM when it checks arches of both
+ * orders; -EINVAL for a NULL @prog, @len 0 or above SCK_BPF_MAXINSNS; -ENOMEM. Thread-safe.
+ */
+SCK_API int sck_bpf_arch_order(const struct sock_filter *prog, size_t len);
+
+/*
+ * sck_bpf_data_set_arg - store the 64-bit argument @value as args[@idx] of @data the way the
+ * kernel of @arch lays it out, so that a filter's 32-bit loads (and sck_bpf_emu_run) see what
+ * they see on that machine: on a big-endian arch the high word sits at the field's offset +0
+ * and the low word at +4, on a little-endian one the reverse. From a host of the other byte
+ * order than @arch the two 32-bit halves are therefore exchanged in the stored uint64_t. The
+ * value is stored as given: a 32-bit arch's kernel passes zero-extended 32-bit values, so pass
+ * those to mimic it. Returns 0; -EINVAL (NULL @data or @arch, @idx above 5). Thread-safe on
+ * distinct @data.
+ */
+SCK_API int sck_bpf_data_set_arg(struct seccomp_data *data, const struct sck_arch *arch,
+				 unsigned int idx, uint64_t value);
+
+/*
+ * sck_bpf_data_set_ip - store @value as instruction_pointer of @data, laid out for @arch as
+ * sck_bpf_data_set_arg lays out an argument. Returns 0, or -EINVAL (NULL @data or @arch).
+ */
+SCK_API int sck_bpf_data_set_ip(struct seccomp_data *data, const struct sck_arch *arch,
+				uint64_t value);
+
 /* ---- Disassembler and assembler --------------------------------------------------------- */
 
 /* Options of the disassembler. */

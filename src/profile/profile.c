@@ -346,7 +346,9 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	for (size_t i = 0; i < narches; i++) {
 		if (!arches[i])
 			return -EINVAL;
-		sck_prof_add_arch(&c, arches[i], "");
+		rc = sck_prof_add_arch(&c, arches[i], "");
+		if (rc)
+			return rc;
 	}
 	c.arches_given = narches > 0;
 	c.main_arch = SCK_OPTS_GET(opts, main_arch, NULL);
