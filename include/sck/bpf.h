@@ -136,6 +136,18 @@ SCK_API uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct sec
 				 uint32_t *executed);
 
 /*
+ * sck_bpf_emu_run_path - sck_bpf_emu_run that also records the path: the index of each
+ * instruction executed, in order, into @path (the first @cap of them; @path may be NULL when
+ * @cap is 0). Classic BPF only jumps forward, so a run executes at most as many instructions
+ * as the program has: a @cap of the program's length always holds the whole path. @executed
+ * (optional) receives the number of instructions executed. For tools that reason about which
+ * fields a verdict depended on (sck audit). Thread-safe. Since SCK_0.2.
+ */
+SCK_API uint32_t sck_bpf_emu_run_path(const struct sck_bpf_emu *emu,
+				      const struct seccomp_data *data, uint16_t *path, size_t cap,
+				      uint32_t *executed);
+
+/*
  * sck_bpf_emu_run_stack - evaluate a stack of filters as the kernel does: @stack[0] installed
  * first, @stack[n-1] last; every filter runs (newest first) and the most restrictive action
  * wins, the newest filter winning among equals. Returns the raw winning value; @executed
