@@ -199,39 +199,54 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 			  struct audit_report *r)
 {
-	for (size_t d = 0; d < audit_ndangers; d++) {
-		const struct audit_danger *row = &audit_dangers[d];
-		const struct audit_sum *s = audit_sys(v, row->name);
-		char label[80];
+	/* one finding per severity and arch: a deny-list filter allows them all */
+	for (int sev = AUDIT_HIGH; sev >= AUDIT_INFO; sev--) {
+		struct audit_list names = {0};
+		const char *why = NULL;
+		size_t n = 0;
 
-		if (!s)
-			continue;
-		snprintf(label, sizeof(label), "%s", row->name);
-		if (row->arg < 0) {
-			if (!s->all_allow)
-				continue;
-			audit_add(r, row->sev, "dangerous-allowed", label, v->arch->name, "",
-				  "deny it, or allow only the arguments the program needs",
-				  "%s is allowed whatever its arguments: it %s", row->name,
-				  row->why);
-		} else {
-			uint32_t fixed[AUDIT_WORDS] = {0};
-			unsigned int lo = audit_arg_word(v->arch, (unsigned int)row->arg, false);
-			unsigned int hi = audit_arg_word(v->arch, (unsigned int)row->arg, true);
-			struct audit_sum m;
-			int nr = sck_syscall_nr(v->arch, row->name);
+		for (size_t d = 0; d < audit_ndangers; d++) {
+			const struct audit_danger *row = &audit_dangers[d];
+			const struct audit_sum *s = audit_sys(v, row->name);
 
-			fixed[lo] = (uint32_t)row->value;
-			fixed[hi] = v->arch->bits == 64 ? (uint32_t)(row->value >> 32) : 0;
-			audit_eval_fixed(p, v, (uint32_t)nr, fixed, (uint16_t)(1u << lo | 1u << hi),
-					 &m);
-			if (!(m.actions & AUDIT_ALLOW))
+			if (!s || (int)row->sev != sev)
 				continue;
-			audit_add(r, row->sev, "dangerous-allowed", label, v->arch->name, "",
-				  "deny the flag: (args[N] & FLAG) == 0, or deny the call",
-				  "%s is allowed with args[%d] = 0x%llx: %s", row->name, row->arg,
-				  (unsigned long long)row->value, row->why);
+			if (row->arg < 0 && !s->all_allow)
+				continue;
+			if (row->arg >= 0) {
+				uint32_t fixed[AUDIT_WORDS] = {0};
+				unsigned int a = (unsigned int)row->arg;
+				unsigned int lo = audit_arg_word(v->arch, a, false);
+				unsigned int hi = audit_arg_word(v->arch, a, true);
+				struct audit_sum m;
+
+				fixed[lo] = (uint32_t)row->value;
+				fixed[hi] = v->arch->bits == 64 ? (uint32_t)(row->value >> 32) : 0;
+				audit_eval_fixed(p, v, (uint32_t)sck_syscall_nr(v->arch, row->name),
+						 fixed, (uint16_t)(1u << lo | 1u << hi), &m);
+				if (!(m.actions & AUDIT_ALLOW))
+					continue;
+				audit_list_addf(&names, "%s(args[%d]=0x%llx)", row->name, row->arg,
+						(unsigned long long)row->value);
+			} else {
+				audit_list_add(&names, row->name);
+			}
+			why = row->why;
+			n++;
 		}
+		if (n == 1)
+			audit_add(r, (enum audit_sev)sev, "dangerous-allowed", audit_list_str(&names),
+				  v->arch->name, "",
+				  "deny it, or allow only the arguments the program needs",
+				  "%s is allowed: it %s", audit_list_str(&names), why);
+		else if (n)
+			audit_add(r, (enum audit_sev)sev, "dangerous-allowed", audit_list_str(&names),
+				  v->arch->name, "",
+				  "deny them, or allow only the arguments the program needs",
+				  "%zu dangerous calls are allowed whatever their arguments (or with "
+				  "the flag named); docs/audit.md says why each one matters",
+				  n);
+		audit_list_fini(&names);
 	}
 }
 
@@ -456,6 +471,17 @@ out:
 
 void audit_check_prog(struct audit_prog *p, struct audit_report *r)
 {
+	bool any_named = false;
+
+	/* a filter that names no arch gets the per-arch checks for the native ABI only: every
+	 * arch would get the same findings, once no-arch-check has said it */
+	for (size_t i = 0; i < p->nviews; i++)
+		any_named |= p->views[i].named;
+	if (!any_named && !p->only_ids && sck_arch_native()) {
+		p->only_ids = 1ull << (unsigned int)sck_arch_native()->id;
+		if (sck_arch_native()->id == SCK_ARCH_X86_64)
+			p->only_ids |= 1ull << SCK_ARCH_X32;
+	}
 	check_arch(p, r);
 	check_x32(p, r);
 	for (size_t i = 0; i + 1 < p->nviews; i++) {
