@@ -297,6 +297,10 @@ static int eval_view(struct audit_prog *p, struct audit_arch_view *v, struct see
 
 			if (in_table(a, nr) || (nr >= start && nr <= top + 3 && a))
 				continue;
+			/* x86_64 and x32 share a token: each keeps to its side of the x32 bit */
+			if (a && (a->id == SCK_ARCH_X32) != ((nr & 0x40000000u) != 0) &&
+			    (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_X86_64))
+				continue;
 			base_vec(&b, v->token, nr);
 			explore(p, &b, 0, &s, NULL);
 			merge(&v->other, &s, !have_other);
@@ -316,14 +320,17 @@ static bool is_named(const struct seen *seen, uint32_t token)
 	return false;
 }
 
+/* The filter accepts the ABI: some call is allowed, or its calls do not all get one action. */
 static bool handled(const struct audit_arch_view *v)
 {
-	if ((v->above.actions | v->other.actions) & AUDIT_ALLOW)
-		return true;
-	for (size_t i = 0; i < v->n; i++)
-		if (v->sys[i].actions & AUDIT_ALLOW)
-			return true;
-	return false;
+	uint16_t all = v->above.actions | v->other.actions;
+	bool mixed = false;
+
+	for (size_t i = 0; i < v->n; i++) {
+		mixed |= i > 0 && v->sys[i].actions != v->sys[0].actions;
+		all |= v->sys[i].actions;
+	}
+	return (all & AUDIT_ALLOW) || mixed || (v->n && v->above.actions != v->sys[0].actions);
 }
 
 int audit_prog_init(struct audit_prog *p, const struct sock_filter *insns, size_t len)

@@ -113,12 +113,13 @@ static bool decides(json_object *e, struct audit_prog *p, struct audit_prog *q)
 
 		for (size_t k = 0; name && k + 1 < p->nviews; k++) {
 			const struct audit_arch_view *v = &p->views[k];
-			int nr = v->arch && v->handled ? sck_syscall_nr(v->arch, name) : -1;
+			bool used = v->arch && (v->handled || v->named);
+			int nr = used ? sck_syscall_nr(v->arch, name) : -1;
 			struct sck_syscall_mux mux;
 
 			if (nr >= 0 && !audit_same_verdicts(p, q, v->token, (uint32_t)nr))
 				return true;
-			if (v->arch && v->handled && sck_syscall_mux(v->arch, name, &mux) == 0 &&
+			if (used && sck_syscall_mux(v->arch, name, &mux) == 0 &&
 			    !audit_same_verdicts(p, q, v->token, (uint32_t)mux.nr))
 				return true;
 		}

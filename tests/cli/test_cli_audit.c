@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `sck audit`: a corpus of filters with known holes written for these tests (raw BPF through
+ * `sck asm`, and profiles), each flagged with the right id while its fixed version is not;
+ * Docker's default profile and sck's built-in one with their findings pinned (docs/audit.md
+ * gives the reason for each); filters libseccomp builds audit as sck's compile of the same
+ * rules; bad input exits 2 naming the place; --json is one document; --fail-on sets the exit.
+ */
+#include <criterion/criterion.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sck.h"
+#include "sck_test.h"
+
+static const char *path_of(const char *name)
+{
+	static char p[8][512];
+	static int k;
+	char *s = p[k++ % 8];
+
+	snprintf(s, 512, "%s/audit-%s", sck_test_tmpdir(), name);
+	return s;
+}
+
+static const char *write_text(const char *name, const char *content)
+{
+	const char *p = path_of(name);
+	FILE *f = fopen(p, "w");
+
+	cr_assert(f);
+	fputs(content, f);
+	fclose(f);
+	return p;
+}
+
+static struct sck_test_cmd run(const char *const *argv)
+{
+	struct sck_test_cmd r;
+
+	cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+	return r;
+}
+
+/* Assemble @text into raw BPF; returns its path. */
+static const char *bpf(const char *name, const char *text)
+{
+	const char *src = write_text(name, text), *out = path_of(name);
+	static char obj[8][512];
+	static int k;
+	char *o = obj[k++ % 8];
+	struct sck_test_cmd r;
+
+	(void)out;
+	snprintf(o, 512, "%s.bpf", src);
+	r = run((const char *const[]){"asm", "-a", "x86_64", "-o", o, src, NULL});
+	cr_assert_eq(r.status, 0, "asm %s: %s", name, r.err);
+	sck_test_cmd_fini(&r);
+	return o;
+}
+
+/* The JSON output of `sck audit ARGS... FILE`; status in *st. */
+static char *audit(int *st, const char *file, const char *a1, const char *a2)
+{
+	const char *argv[12];
+	struct sck_test_cmd r;
+	size_t n = 0;
+	char *out;
+
+	argv[n++] = "audit";
+	argv[n++] = "--json";
+	argv[n++] = "--kernel";
+	argv[n++] = "6.1";
+	if (a1)
+		argv[n++] = a1;
+	if (a2)
+		argv[n++] = a2;
+	argv[n++] = file;
+	argv[n] = NULL;
+	r = run(argv);
+	cr_assert(r.status == 0 || r.status == 1, "status %d: %s", r.status, r.err);
+	cr_assert(r.out_len > 2 && r.out[0] == '{' && r.out[r.out_len - 2] == '}', "%s", r.out);
+	*st = r.status;
+	out = strdup(r.out);
+	sck_test_cmd_fini(&r);
+	return out;
+}
+
+static bool has_id(const char *json, const char *id)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "\"id\": \"%s\"", id);
+	return strstr(json, key) != NULL;
+}
+
+/* The finding @id with @syscall among its syscalls. */
+static bool has_id_sys(const char *json, const char *id, const char *syscall)
+{
+	char key[96], s[96];
+	const char *p = json;
+
+	snprintf(key, sizeof(key), "\"id\": \"%s\"", id);
+	snprintf(s, sizeof(s), "\"%s\"", syscall);
+	while ((p = strstr(p, key))) {
+		const char *end = strchr(p, '}');
+		const char *q = strstr(p, s);
+
+		if (q && end && q < end)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* One hole and its fix: the hole has @id (with @syscall when given), the fix has not. */
+static void hole(const char *hole_file, const char *fixed_file, const char *id, const char *sys,
+		 const char *a1, const char *a2)
+{
+	int st;
+	char *h = audit(&st, hole_file, a1, a2), *f = audit(&st, fixed_file, a1, a2);
+
+	cr_expect(sys ? has_id_sys(h, id, sys) : has_id(h, id), "hole %s not flagged:\n%s", id, h);
+	cr_expect(!(sys ? has_id_sys(f, id, sys) : has_id(f, id)), "fixed version still has %s:\n%s",
+		  id, f);
+	free(h);
+	free(f);
+}
+
+#define X86_64_HEAD "A = arch\nif (A != 0xc000003e) goto kill\nA = nr\n"
+
+Test(cli_audit, x32_bypass)
+{
+	hole(bpf("x32", X86_64_HEAD "if (A == execve) goto deny\nreturn ALLOW\n"
+				    "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n"),
+	     bpf("x32-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\n"
+					  "if (A == execve) goto deny\nreturn ALLOW\n"
+					  "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n"),
+	     "x32-bypass", "x32:execve", NULL, NULL);
+}
+
+Test(cli_audit, no_arch_check)
+{
+	hole(bpf("noarch", "A = nr\nif (A == execve) goto deny\nreturn ALLOW\n"
+			   "deny: return ERRNO(1)\n"),
+	     bpf("noarch-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\n"
+					     "if (A == execve) goto deny\nreturn ALLOW\n"
+					     "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n"),
+	     "no-arch-check", NULL, NULL, NULL);
+}
+
+Test(cli_audit, i386_bypass)
+{
+	/* names x86_64, then lets every other arch into the same rules */
+	hole(bpf("i386", "A = arch\nif (A == 0xc000003e) goto rules\nrules: A = nr\n"
+			 "if (A >= 0x40000000) goto kill\nif (A == read) goto allow\n"
+			 "return ERRNO(1)\nallow: return ALLOW\nkill: return KILL_PROCESS\n"),
+	     bpf("i386-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\n"
+					   "if (A == read) goto allow\nreturn ERRNO(1)\n"
+					   "allow: return ALLOW\nkill: return KILL_PROCESS\n"),
+	     "i386-bypass", NULL, NULL, NULL);
+}
+
+Test(cli_audit, deny_open_allow_openat)
+{
+	hole(write_text("open.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
+				     "\"names\":[\"open\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	     write_text("open-fixed.json",
+			"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"open\","
+			"\"openat\",\"openat2\",\"creat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	     "equivalent-allowed", "openat", "-a", "x86_64");
+}
+
+Test(cli_audit, deny_socket_allow_socketcall)
+{
+	/* hand-written for i386: socket (359) denied, socketcall (102) not */
+	const char *h = bpf("sock", ".arch x86\nA = arch\nif (A != 0x40000003) goto kill\nA = nr\n"
+				    "if (A == socket) goto deny\nreturn ALLOW\n"
+				    "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n");
+	/* sck's compiler extends a socket rule to socketcall(SYS_SOCKET, ...) */
+	const char *f = write_text("sock-fixed.json",
+				   "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
+				   "\"socket\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+
+	hole(h, f, "equivalent-allowed", "socketcall", "-a", "x86");
+}
+
+Test(cli_audit, clone_flags_with_clone3)
+{
+	static const char head[] =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":2114060288,"
+		"\"op\":\"SCMP_CMP_MASKED_EQ\",\"valueTwo\":0}]},";
+	char h[1024], f[1024];
+
+	snprintf(h, sizeof(h), "%s{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", head);
+	snprintf(f, sizeof(f),
+		 "%s{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}]}",
+		 head);
+	hole(write_text("clone.json", h), write_text("clone-fixed.json", f),
+	     "equivalent-unrestricted", "clone3", "-a", "x86_64");
+}
+
+Test(cli_audit, pointer_comparison)
+{
+	hole(write_text("ptr.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				    "\"names\":[\"openat\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
+				    "\"index\":1,\"value\":4096,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	     write_text("ptr-fixed.json",
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
+			"\"openat\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":2,"
+			"\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	     "pointer-arg", "openat", "-a", "x86_64");
+}
+
+Test(cli_audit, truncated_64bit_operand)
+{
+	/* a profile: the value cannot be compared on i386 */
+	hole(write_text("wide.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				     "\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+				     "\"args\":[{\"index\":0,\"value\":4294967304,"
+				     "\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	     write_text("wide-fixed.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+					   "[{\"names\":[\"personality\"],\"action\":"
+					   "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":8,"
+					   "\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	     "truncated-64bit-operand", "personality", "-a", "x86");
+	/* raw BPF: the upper word compared on i386, where the kernel passes 0 */
+	hole(bpf("wide", ".arch x86\nA = arch\nif (A != 0x40000003) goto kill\nA = nr\n"
+			 "if (A != personality) goto deny\nA = args[0] >> 32\n"
+			 "if (A != 1) goto deny\nA = args[0]\nif (A == 8) goto allow\n"
+			 "deny: return ERRNO(1)\nallow: return ALLOW\nkill: return KILL_PROCESS\n"),
+	     bpf("wide-fixed", ".arch x86\nA = arch\nif (A != 0x40000003) goto kill\nA = nr\n"
+			       "if (A != personality) goto deny\nA = args[0]\n"
+			       "if (A == 8) goto allow\n"
+			       "deny: return ERRNO(1)\nallow: return ALLOW\n"
+			       "kill: return KILL_PROCESS\n"),
+	     "truncated-64bit-operand", "personality", NULL, NULL);
+}
+
+Test(cli_audit, defaults)
+{
+	hole(write_text("eperm.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				      "\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     write_text("enosys.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":"
+				       "38,\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+				       "\"SCMP_ACT_ALLOW\"}]}"),
+	     "new-syscall-default", NULL, "-a", "x86_64");
+	hole(write_text("kt.json", "{\"defaultAction\":\"SCMP_ACT_KILL\",\"syscalls\":[{"
+				   "\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     write_text("kp.json", "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{"
+				   "\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     "kill-thread", "write", "-a", "x86_64");
+	hole(write_text("trace.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				      "\"names\":[\"read\"],\"action\":\"SCMP_ACT_TRACE\"}]}"),
+	     write_text("notrace.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+					"\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     "trace-action", "read", "-a", "x86_64");
+}
+
+Test(cli_audit, dead_parts)
+{
+	/* an instruction no jump reaches */
+	hole(bpf("dead", X86_64_HEAD "if (A >= 0x40000000) goto kill\nreturn ERRNO(1)\n"
+				     "return ALLOW\nkill: return KILL_PROCESS\n"),
+	     bpf("dead-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\nreturn ERRNO(1)\n"
+					   "kill: return KILL_PROCESS\n"),
+	     "dead-code", NULL, NULL, NULL);
+	/* a rule shadowed by an earlier unconditional one */
+	hole(write_text("shadow.json",
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+			"\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"read\"],\"action\":"
+			"\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":"
+			"\"SCMP_CMP_EQ\"}]}]}"),
+	     write_text("shadow-fixed.json",
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+			"\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"write\"],\"action\":"
+			"\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":"
+			"\"SCMP_CMP_EQ\"}]}]}"),
+	     "dead-rule", "read", "-a", "x86_64");
+	/* an allow the action cache could hold, behind an argument load */
+	hole(bpf("cache", X86_64_HEAD "if (A >= 0x40000000) goto kill\nif (A != getpid) goto deny\n"
+				      "A = args[0]\nreturn ALLOW\ndeny: return ERRNO(1)\n"
+				      "kill: return KILL_PROCESS\n"),
+	     bpf("cache-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\n"
+					    "if (A != getpid) goto deny\nreturn ALLOW\n"
+					    "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n"),
+	     "cache-miss", "getpid", NULL, NULL);
+}
+
+Test(cli_audit, dangerous_and_equivalents)
+{
+	hole(write_text("bpf.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				    "\"names\":[\"bpf\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     write_text("bpf-fixed.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+					  "\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     "dangerous-allowed", "bpf", "-a", "x86_64");
+	hole(write_text("userns.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				       "\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     write_text("userns-fixed.json",
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
+			"\"unshare\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+			"\"value\":268435456,\"op\":\"SCMP_CMP_MASKED_EQ\",\"valueTwo\":0}]}]}"),
+	     "dangerous-allowed", NULL, "-a", "x86_64");
+	hole(write_text("ptrace.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
+				       "\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	     write_text("ptrace-fixed.json",
+			"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
+			"\"ptrace\",\"process_vm_writev\",\"process_vm_readv\",\"pidfd_getfd\"],"
+			"\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	     "equivalent-allowed", "process_vm_writev", "-a", "x86_64");
+	hole(write_text("exec.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{"
+				     "\"names\":[\"execve\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	     write_text("exec-fixed.json",
+			"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
+			"\"execve\",\"execveat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	     "equivalent-allowed", "execveat", "-a", "x86_64");
+}
