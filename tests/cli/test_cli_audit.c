@@ -321,3 +321,223 @@ Test(cli_audit, dangerous_and_equivalents)
 			"\"execve\",\"execveat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
 	     "equivalent-allowed", "execveat", "-a", "x86_64");
 }
+
+/* The header line of each finding (`SEV ID [ARCHES] SYSCALLS`), joined; info ones when @info. */
+static char *headers(const char *const *argv, bool info, int *st)
+{
+	struct sck_test_cmd r = run(argv);
+	char *out = calloc(1, r.out_len + 1), *save = NULL;
+
+	cr_assert(out);
+	*st = r.status;
+	for (char *l = strtok_r(r.out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "high ", 5) && strncmp(l, "medium ", 7) && strncmp(l, "low ", 4) &&
+		    (!info || strncmp(l, "info ", 5)))
+			continue;
+		strcat(out, l);
+		strcat(out, "\n");
+	}
+	sck_test_cmd_fini(&r);
+	return out;
+}
+
+/* Docker's default profile: each finding is explained in docs/audit.md. */
+Test(cli_audit, docker_default_pinned)
+{
+	const char *docker = sck_test_shared("profiles/docker-default.json");
+	int st;
+	char *h;
+
+	if (!docker) {
+		printf("SKIP: ../shared/profiles/docker-default.json absent\n");
+		return;
+	}
+	h = headers((const char *const[]){"audit", "-a", "x86_64", "-a", "x86", "-a", "x32",
+					  "--kernel", "6.1", docker, NULL},
+		    true, &st);
+	cr_expect_str_eq(h, "medium dangerous-allowed [x86_64, x86, x32] ptrace, "
+			    "process_vm_writev, modify_ldt\n"
+			    "low    dangerous-allowed [x86_64, x86, x32] adjtimex\n"
+			    "low    new-syscall-default [x32]\n"
+			    "low    new-syscall-default [x86_64, x86]\n"
+			    "info   kill-thread [other arches]\n");
+	cr_expect_eq(st, 0, "nothing high");
+	free(h);
+	h = headers((const char *const[]){"audit", "--fail-on", "medium", "-a", "x86_64",
+					  "--kernel", "6.1", docker, NULL},
+		    false, &st);
+	cr_expect_eq(st, 1, "a medium finding fails --fail-on medium");
+	free(h);
+}
+
+/* sck's built-in default profile: each finding is explained in docs/audit.md. */
+Test(cli_audit, builtin_pinned)
+{
+	int st;
+	char *h = headers((const char *const[]){"audit", "-a", "x86_64", "-a", "x86", "-a", "x32",
+						"--kernel", "6.1", "--builtin", NULL},
+			  true, &st);
+
+	cr_expect_str_eq(h, "medium dangerous-allowed [x86_64, x86, x32] modify_ldt\n"
+			    "low    new-syscall-default [x32]\n"
+			    "low    new-syscall-default [x86_64, x86]\n"
+			    "info   kill-thread [other arches]\n");
+	cr_expect_eq(st, 0);
+	free(h);
+}
+
+/* The same rules through libseccomp and through sck's compiler audit the same. */
+Test(cli_audit, libseccomp_same_as_sck)
+{
+	static const char *const deny[] = {"open", "execve", "socket", "ptrace", "chmod"};
+	const struct sck_arch *x86_64 = sck_arch_from_name("x86_64");
+	const char *lpath = path_of("libseccomp.bpf"), *spath = path_of("sck.bpf");
+	SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ALLOW,
+		 .bad_arch_action = SECCOMP_RET_KILL_THREAD);
+	struct sck_filter *f = NULL;
+	struct sck_filter_prog *p = NULL;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	FILE *out;
+	const struct sock_filter *insns;
+	size_t len = 0;
+	char *a, *b;
+	int st;
+
+	cr_assert(ctx);
+	cr_assert_eq(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE), 0);
+	cr_assert_eq(seccomp_arch_add(ctx, SCMP_ARCH_X86_64), 0);
+	cr_assert_eq(sck_filter_new(&o, &f), 0);
+	cr_assert_eq(sck_filter_add_arch(f, x86_64), 0);
+	for (size_t i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
+		cr_assert_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(1),
+					      seccomp_syscall_resolve_name(deny[i]), 0),
+			     0);
+		cr_assert_eq(sck_filter_add_rule(f, &(struct sck_rule){
+							    .name = deny[i],
+							    .action = SECCOMP_RET_ERRNO | 1}),
+			     0);
+	}
+	out = fopen(lpath, "w");
+	cr_assert(out);
+	cr_assert_eq(seccomp_export_bpf(ctx, fileno(out)), 0);
+	fclose(out);
+	seccomp_release(ctx);
+	cr_assert_eq(sck_filter_compile(f, NULL, &p), 0);
+	insns = sck_filter_prog_insns(p, &len);
+	out = fopen(spath, "w");
+	cr_assert(out);
+	cr_assert_eq(fwrite(insns, sizeof(*insns), len, out), len);
+	fclose(out);
+	sck_filter_prog_free(p);
+	sck_filter_free(f);
+	/* info findings (cache, code shape) describe the compiler, not the rules */
+	a = headers((const char *const[]){"audit", lpath, NULL}, false, &st);
+	b = headers((const char *const[]){"audit", spath, NULL}, false, &st);
+	cr_expect_str_eq(a, b, "libseccomp:\n%s\nsck:\n%s", a, b);
+	cr_expect(strstr(a, "equivalent-allowed [x86_64] open, openat"), "%s", a);
+	cr_expect(strstr(a, "equivalent-allowed [x86_64] execve, execveat"), "%s", a);
+	free(a);
+	free(b);
+}
+
+/* Bad input: exit 2 and the place. */
+Test(cli_audit, bad_input)
+{
+	static const struct {
+		const char *name, *content;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{"empty", "", 0, "empty file"},
+		{"short.bpf", "\x06\x00\x00\x00\x00", 5, "byte 0: truncated BPF"},
+		/* one LD, no RET: the kernel refuses it at instruction 0 */
+		{"noret.bpf", "\x20\x00\x00\x00\x00\x00\x00\x00", 8, "instruction 0"},
+		{"bad.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n \"syscalls\": [}\n", 0,
+		 "bad.json:2:"},
+		{"badop.json",
+		 "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		 "\"action\":\"SCMP_ACT_NOPE\"}]}",
+		 0, "syscalls[0].action"},
+		{"config.json", "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[]}}", 0,
+		 "linux.seccomp"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *p = path_of(cases[i].name);
+		FILE *f = fopen(p, "w");
+		struct sck_test_cmd r;
+
+		cr_assert(f);
+		fwrite(cases[i].content, 1, cases[i].len ? cases[i].len : strlen(cases[i].content),
+		       f);
+		fclose(f);
+		r = run((const char *const[]){"audit", p, NULL});
+		cr_expect_eq(r.status, 2, "%s: status %d", cases[i].name, r.status);
+		cr_expect(strstr(r.err, cases[i].want), "%s: %s", cases[i].name, r.err);
+		cr_expect_str_eq(r.out, "", "%s", cases[i].name);
+		sck_test_cmd_fini(&r);
+	}
+}
+
+/* A runtime config.json is audited through its linux.seccomp. */
+Test(cli_audit, runtime_config)
+{
+	int st;
+	char *j = audit(&st,
+			write_text("rt-config.json",
+				   "{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
+				   "\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"bpf\"],"
+				   "\"action\":\"SCMP_ACT_ALLOW\"}]}}}"),
+			"-a", "x86_64");
+
+	cr_expect(has_id_sys(j, "dangerous-allowed", "bpf"), "%s", j);
+	cr_expect_eq(st, 1, "a high finding");
+	free(j);
+}
+
+/* --pid: a live process's filter (installed in a forked child, never in the runner). */
+Test(cli_audit, pid)
+{
+	static const struct sock_filter noarch[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x3fff0001, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	int fds[2];
+	char c, pidstr[16];
+	pid_t pid;
+	struct sck_test_cmd r;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		if (sck_no_new_privs() < 0 || sck_set_mode_filter(noarch, 4, 0) < 0)
+			_exit(1);
+		(void)!write(fds[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+	r = run((const char *const[]){"audit", "--json", "--pid", pidstr, NULL});
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (r.status == 1 && strstr(r.err, "permission denied")) {
+		printf("SKIP: cli_audit::pid: %s", r.err);
+		sck_test_cmd_fini(&r);
+		return;
+	}
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(has_id(r.out, "no-arch-check"), "%s", r.out);
+	cr_expect(strstr(r.out, "\"filter\": 0"), "%s", r.out);
+	sck_test_cmd_fini(&r);
+	/* gone */
+	r = run((const char *const[]){"audit", "--pid", pidstr, NULL});
+	cr_expect_eq(r.status, 1);
+	cr_expect(strstr(r.err, "no such process"), "%s", r.err);
+	sck_test_cmd_fini(&r);
+}
