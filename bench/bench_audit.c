@@ -52,7 +52,8 @@ int main(void)
 		if (t < best)
 			best = t;
 	}
-	printf("audit: sck audit of Docker's profile (x86_64, x86, x32): mean %.1f ms, best %.1f ms "
+	printf("audit: sck audit of Docker's profile (x86_64, x86, x32): mean %.1f ms, best %.1f "
+	       "ms "
 	       "over %d runs (target < 500 ms)\n",
 	       1e3 * sum / runs, 1e3 * best, runs);
 	return 0;

@@ -35,9 +35,9 @@ enum {
 
 /* What every evaluation of one (arch token, nr[, fixed words]) showed. */
 struct audit_sum {
-	uint16_t actions;   /* AUDIT_* classes returned by some argument values */
-	bool all_allow;	    /* every value tried was allowed */
-	uint16_t cmp_words; /* words compared (bit w: word w) on some path */
+	uint16_t actions;     /* AUDIT_* classes returned by some argument values */
+	bool all_allow;	      /* every value tried was allowed */
+	uint16_t cmp_words;   /* words compared (bit w: word w) on some path */
 	uint16_t cmp_nonzero; /* words compared with a non-zero constant */
 	uint32_t runs;	      /* emulator runs spent */
 };

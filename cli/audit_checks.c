@@ -52,12 +52,14 @@ static void check_arch(struct audit_prog *p, struct audit_report *r)
 	bool no_check = bogus->handled;
 
 	if (no_check)
-		audit_add(r, AUDIT_HIGH, "no-arch-check", "", "any", "",
-			  "compare seccomp_data.arch with each expected AUDIT_ARCH_* value first, "
-			  "and kill on any other",
-			  "calls are allowed whatever seccomp_data.arch holds: a process that switches "
-			  "ABI (int 0x80 on x86_64, a 32-bit binary) has its numbers judged as this "
-			  "ABI's");
+		audit_add(
+			r, AUDIT_HIGH, "no-arch-check", "", "any", "",
+			"compare seccomp_data.arch with each expected AUDIT_ARCH_* value first, "
+			"and kill on any other",
+			"calls are allowed whatever seccomp_data.arch holds: a process that "
+			"switches "
+			"ABI (int 0x80 on x86_64, a 32-bit binary) has its numbers judged as this "
+			"ABI's");
 	for (size_t i = 0; i + 1 < p->nviews; i++) {
 		const struct audit_arch_view *v = &p->views[i];
 
@@ -152,16 +154,19 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 		if (bad.len) {
 			audit_list_add(&all, audit_list_str(&bad));
 			audit_list_add(&all, audit_list_str(&good));
-			audit_add(r, q->sev,
-				  q->kind == AUDIT_EQ_DENY ? "equivalent-allowed"
-							   : "equivalent-unrestricted",
-				  audit_list_str(&all), v->arch->name, "",
-				  "give the equivalent calls the same rule, or deny them with ENOSYS "
-				  "so that libc falls back to the call you check",
-				  "%s %s but %s %s allowed%s: %s", audit_list_str(&bad),
-				  q->kind == AUDIT_EQ_DENY ? "denied" : "restricted by arguments",
-				  audit_list_str(&good), strchr(audit_list_str(&good), ',') ? "are" : "is",
-				  q->kind == AUDIT_EQ_RESTRICT ? " whatever its arguments" : "", q->why);
+			audit_add(
+				r, q->sev,
+				q->kind == AUDIT_EQ_DENY ? "equivalent-allowed"
+							 : "equivalent-unrestricted",
+				audit_list_str(&all), v->arch->name, "",
+				"give the equivalent calls the same rule, or deny them with ENOSYS "
+				"so that libc falls back to the call you check",
+				"%s %s but %s %s allowed%s: %s", audit_list_str(&bad),
+				q->kind == AUDIT_EQ_DENY ? "denied" : "restricted by arguments",
+				audit_list_str(&good),
+				strchr(audit_list_str(&good), ',') ? "are" : "is",
+				q->kind == AUDIT_EQ_RESTRICT ? " whatever its arguments" : "",
+				q->why);
 		}
 		audit_list_fini(&bad);
 		audit_list_fini(&good);
@@ -235,17 +240,18 @@ static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 			n++;
 		}
 		if (n == 1)
-			audit_add(r, (enum audit_sev)sev, "dangerous-allowed", audit_list_str(&names),
-				  v->arch->name, "",
+			audit_add(r, (enum audit_sev)sev, "dangerous-allowed",
+				  audit_list_str(&names), v->arch->name, "",
 				  "deny it, or allow only the arguments the program needs",
 				  "%s is allowed: it %s", audit_list_str(&names), why);
 		else if (n)
-			audit_add(r, (enum audit_sev)sev, "dangerous-allowed", audit_list_str(&names),
-				  v->arch->name, "",
-				  "deny them, or allow only the arguments the program needs",
-				  "%zu dangerous calls are allowed whatever their arguments (or with "
-				  "the flag named); docs/audit.md says why each one matters",
-				  n);
+			audit_add(
+				r, (enum audit_sev)sev, "dangerous-allowed", audit_list_str(&names),
+				v->arch->name, "",
+				"deny them, or allow only the arguments the program needs",
+				"%zu dangerous calls are allowed whatever their arguments (or with "
+				"the flag named); docs/audit.md says why each one matters",
+				n);
 		audit_list_fini(&names);
 	}
 }
@@ -265,12 +271,13 @@ static void check_ptrs(const struct audit_arch_view *v, struct audit_report *r)
 			if (!(audit_ptrs[i].mask & (1u << a)) || !(s->cmp_words & words))
 				continue;
 			snprintf(label, sizeof(label), "%s", audit_ptrs[i].name);
-			audit_add(r, AUDIT_MEDIUM, "pointer-arg", label, v->arch->name, "",
-				  "drop the condition; check what the pointer points to with user "
-				  "notification or an LSM, not with seccomp",
-				  "%s: the filter compares args[%u], a pointer: it sees the address, "
-				  "never the memory, which another thread can change after the check",
-				  audit_ptrs[i].name, a);
+			audit_add(
+				r, AUDIT_MEDIUM, "pointer-arg", label, v->arch->name, "",
+				"drop the condition; check what the pointer points to with user "
+				"notification or an LSM, not with seccomp",
+				"%s: the filter compares args[%u], a pointer: it sees the address, "
+				"never the memory, which another thread can change after the check",
+				audit_ptrs[i].name, a);
 		}
 	}
 }
@@ -290,12 +297,13 @@ static void check_trunc(const struct audit_arch_view *v, struct audit_report *r)
 		}
 	}
 	if (names.len)
-		audit_add(r, AUDIT_MEDIUM, "truncated-64bit-operand", audit_list_str(&names),
-			  v->arch->name, "",
-			  "compare 32-bit values on 32-bit arches (their upper words are always 0)",
-			  "the filter compares the upper word of an argument with a non-zero value "
-			  "on a 32-bit arch, where the kernel passes 32-bit arguments: the condition "
-			  "never holds as written");
+		audit_add(
+			r, AUDIT_MEDIUM, "truncated-64bit-operand", audit_list_str(&names),
+			v->arch->name, "",
+			"compare 32-bit values on 32-bit arches (their upper words are always 0)",
+			"the filter compares the upper word of an argument with a non-zero value "
+			"on a 32-bit arch, where the kernel passes 32-bit arguments: the condition "
+			"never holds as written");
 	audit_list_fini(&names);
 }
 
@@ -321,14 +329,12 @@ static void check_actions(struct audit_prog *p, struct audit_report *r)
 		enum audit_sev sev;
 		const char *id, *fix, *expl;
 	} rows[] = {
-		{AUDIT_KILL_THREAD, AUDIT_MEDIUM, "kill-thread",
-		 "use KILL_PROCESS (or ERRNO)",
+		{AUDIT_KILL_THREAD, AUDIT_MEDIUM, "kill-thread", "use KILL_PROCESS (or ERRNO)",
 		 "KILL_THREAD kills one thread and leaves the rest of the process running without "
 		 "it (holding its locks)"},
 		{AUDIT_TRACE, AUDIT_INFO, "trace-action", "make sure a ptrace tracer is attached",
 		 "TRACE without a tracer attached fails the call with ENOSYS"},
-		{AUDIT_NOTIF, AUDIT_INFO, "user-notif",
-		 "make sure a supervisor holds the listener",
+		{AUDIT_NOTIF, AUDIT_INFO, "user-notif", "make sure a supervisor holds the listener",
 		 "USER_NOTIF hands the call to a listener the filter cannot know exists; without "
 		 "one the call fails with ENOSYS"},
 	};
@@ -350,7 +356,7 @@ static void check_actions(struct audit_prog *p, struct audit_report *r)
 					continue;
 				if (n++ < 8) {
 					snprintf(label, sizeof(label), "%s",
-							sck_syscall_at(v->arch, j)->name);
+						 sck_syscall_at(v->arch, j)->name);
 					audit_list_add(&names, label);
 				}
 			}
@@ -361,7 +367,8 @@ static void check_actions(struct audit_prog *p, struct audit_report *r)
 					  v->handled ? audit_list_str(&names) : "",
 					  v->handled ? v->arch->name : "other arches", "",
 					  rows[k].fix, "%s%s", rows[k].expl,
-					  v->handled ? "" : " (only for arches the filter refuses)");
+					  v->handled ? ""
+						     : " (only for arches the filter refuses)");
 			audit_list_fini(&names);
 		}
 	}
@@ -408,7 +415,8 @@ static void check_dead(struct audit_prog *p, struct audit_report *r)
 			i++;
 			continue;
 		}
-		while (j + 1 < p->len && !reach[j + 1] == d && (reach[j + 1] && !p->executed[j + 1]) == nv)
+		while (j + 1 < p->len && !reach[j + 1] == d &&
+		       (reach[j + 1] && !p->executed[j + 1]) == nv)
 			j++;
 		add_range(d ? &dead : &never, i, j);
 		*(d ? &nd : &nn) += j - i + 1;

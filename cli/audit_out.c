@@ -303,7 +303,6 @@ void audit_print(const struct audit_report *r, const char *what, const char *kin
 	}
 	printf("%zu finding%s: %zu high, %zu medium, %zu low, %zu info (fail on %s and above: "
 	       "%s)\n",
-	       r->n, r->n == 1 ? "" : "s", count[AUDIT_HIGH], count[AUDIT_MEDIUM],
-	       count[AUDIT_LOW], count[AUDIT_INFO], audit_sev_name(fail_on),
-	       fail ? "fail" : "pass");
+	       r->n, r->n == 1 ? "" : "s", count[AUDIT_HIGH], count[AUDIT_MEDIUM], count[AUDIT_LOW],
+	       count[AUDIT_INFO], audit_sev_name(fail_on), fail ? "fail" : "pass");
 }

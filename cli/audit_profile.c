@@ -69,9 +69,12 @@ static void check_wide(json_object *sys, const struct audit_prog *p, struct audi
 							    json_object_array_get_idx(names, 0))
 						  : "",
 					  audit_list_str(&arches), where,
-					  "split the rule by arch, with 32-bit values for the 32-bit ones",
-					  "%s 0x%llx does not fit 32 bits: on 32-bit arches only its low "
-					  "word is compared, so the rule matches other values than written",
+					  "split the rule by arch, with 32-bit values for the "
+					  "32-bit ones",
+					  "%s 0x%llx does not fit 32 bits: on 32-bit arches only "
+					  "its low "
+					  "word is compared, so the rule matches other values than "
+					  "written",
 					  keys[k], (unsigned long long)val);
 			}
 		}
@@ -81,8 +84,8 @@ out:
 }
 
 /* Compile @json (a profile) as the audited one was. */
-static int compile(const char *json, const struct sck_profile_opts *opts, struct sck_filter_prog **prog,
-		   size_t *rules)
+static int compile(const char *json, const struct sck_profile_opts *opts,
+		   struct sck_filter_prog **prog, size_t *rules)
 {
 	struct sck_profile_info info = {.sz = sizeof(info)};
 	struct sck_profile_opts o = *opts;
@@ -127,8 +130,9 @@ static bool decides(json_object *e, struct audit_prog *p, struct audit_prog *q)
 	return false;
 }
 
-static int check_dead_rules(json_object *root, json_object *sys, const struct sck_profile_opts *opts,
-			    struct audit_prog *p, struct audit_report *r)
+static int check_dead_rules(json_object *root, json_object *sys,
+			    const struct sck_profile_opts *opts, struct audit_prog *p,
+			    struct audit_report *r)
 {
 	size_t n = json_object_array_length(sys), rules0 = 0;
 	struct sck_filter_prog *prog0 = NULL;
@@ -155,8 +159,8 @@ static int check_dead_rules(json_object *root, json_object *sys, const struct sc
 		}
 		for (size_t j = 0; j < n; j++)
 			if (j != i)
-				json_object_array_add(rest,
-						      json_object_get(json_object_array_get_idx(sys, j)));
+				json_object_array_add(
+					rest, json_object_get(json_object_array_get_idx(sys, j)));
 		json_object_object_add(root, "syscalls", rest);
 		rc = compile(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), opts,
 			     &prog, &rules);
@@ -181,10 +185,11 @@ static int check_dead_rules(json_object *root, json_object *sys, const struct sc
 				audit_list_add(&l, json_object_get_string(
 							   json_object_array_get_idx(names, j)));
 			snprintf(where, sizeof(where), "syscalls[%zu]", i);
-			audit_add(r, AUDIT_LOW, "dead-rule", audit_list_str(&l), "", where,
-				  "remove it, or move it before the rule that shadows it",
-				  "this rule never decides: every call it matches gets the same "
-				  "verdict without it (an earlier or unconditional rule shadows it)");
+			audit_add(
+				r, AUDIT_LOW, "dead-rule", audit_list_str(&l), "", where,
+				"remove it, or move it before the rule that shadows it",
+				"this rule never decides: every call it matches gets the same "
+				"verdict without it (an earlier or unconditional rule shadows it)");
 			audit_list_fini(&l);
 		}
 	}

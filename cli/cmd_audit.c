@@ -72,8 +72,10 @@ static int runtime_profile(const char *name, const char *text, size_t len, char 
 		goto out; /* a profile, or malformed: the profile reader says where */
 	if (!json_object_object_get_ex(linux, "seccomp", &sec) ||
 	    !json_object_is_type(sec, json_type_object)) {
-		sck_cli_err(cmd, "%s: linux.seccomp: missing: a runtime config.json without a "
-				 "seccomp profile", name);
+		sck_cli_err(cmd,
+			    "%s: linux.seccomp: missing: a runtime config.json without a "
+			    "seccomp profile",
+			    name);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -262,8 +264,8 @@ int sck_cmd_audit(int argc, char **argv)
 			int s = audit_sev_parse(optarg);
 
 			if (s < 0)
-				return sck_cli_usage(cmd, "--fail-on '%s': high, medium, low or info",
-						     optarg);
+				return sck_cli_usage(
+					cmd, "--fail-on '%s': high, medium, low or info", optarg);
 			fail_on = (enum audit_sev)s;
 			break;
 		}
@@ -308,8 +310,7 @@ int sck_cmd_audit(int argc, char **argv)
 			return SCK_EXIT_USAGE;
 		}
 		kind = is_json(buf, n) ? "profile" : "bpf";
-		ret = is_json(buf, n) ? audit_profile(buf, n, &in, &r)
-				      : audit_bpf(buf, n, &in, &r);
+		ret = is_json(buf, n) ? audit_profile(buf, n, &in, &r) : audit_bpf(buf, n, &in, &r);
 		free(buf);
 	}
 	if (ret == SCK_EXIT_OK) {

@@ -248,9 +248,10 @@ static inline uint32_t load_word(const struct seccomp_data *d, uint32_t off)
  * The run loop, shared by sck_bpf_emu_run (@path NULL: inlined away) and sck_bpf_emu_run_path,
  * which records the index of every instruction executed.
  */
-static inline __attribute__((always_inline)) uint32_t
-run(const struct sck_bpf_emu *emu, const struct seccomp_data *data, uint32_t *executed,
-    uint16_t *path, size_t cap)
+static inline __attribute__((always_inline)) uint32_t run(const struct sck_bpf_emu *emu,
+							  const struct seccomp_data *data,
+							  uint32_t *executed, uint16_t *path,
+							  size_t cap)
 {
 	const struct op_insn *insn = emu->insn;
 	uint32_t mem[BPF_MEMWORDS];

@@ -126,8 +126,8 @@ static void hole(const char *hole_file, const char *fixed_file, const char *id, 
 	char *h = audit(&st, hole_file, a1, a2), *f = audit(&st, fixed_file, a1, a2);
 
 	cr_expect(sys ? has_id_sys(h, id, sys) : has_id(h, id), "hole %s not flagged:\n%s", id, h);
-	cr_expect(!(sys ? has_id_sys(f, id, sys) : has_id(f, id)), "fixed version still has %s:\n%s",
-		  id, f);
+	cr_expect(!(sys ? has_id_sys(f, id, sys) : has_id(f, id)),
+		  "fixed version still has %s:\n%s", id, f);
 	free(h);
 	free(f);
 }
@@ -183,9 +183,10 @@ Test(cli_audit, deny_socket_allow_socketcall)
 				    "if (A == socket) goto deny\nreturn ALLOW\n"
 				    "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n");
 	/* sck's compiler extends a socket rule to socketcall(SYS_SOCKET, ...) */
-	const char *f = write_text("sock-fixed.json",
-				   "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
-				   "\"socket\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+	const char *f =
+		write_text("sock-fixed.json",
+			   "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
+			   "\"socket\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
 
 	hole(h, f, "equivalent-allowed", "socketcall", "-a", "x86");
 }
@@ -208,9 +209,10 @@ Test(cli_audit, clone_flags_with_clone3)
 
 Test(cli_audit, pointer_comparison)
 {
-	hole(write_text("ptr.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
-				    "\"names\":[\"openat\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
-				    "\"index\":1,\"value\":4096,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	hole(write_text("ptr.json",
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+			"\"names\":[\"openat\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
+			"\"index\":1,\"value\":4096,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
 	     write_text("ptr-fixed.json",
 			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
 			"\"openat\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":2,"
@@ -295,8 +297,9 @@ Test(cli_audit, dead_parts)
 
 Test(cli_audit, dangerous_and_equivalents)
 {
-	hole(write_text("bpf.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
-				    "\"names\":[\"bpf\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	hole(write_text("bpf.json",
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+			"\"names\":[\"bpf\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
 	     write_text("bpf-fixed.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
 					  "\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
 	     "dangerous-allowed", "bpf", "-a", "x86_64");
@@ -412,10 +415,10 @@ Test(cli_audit, libseccomp_same_as_sck)
 		cr_assert_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(1),
 					      seccomp_syscall_resolve_name(deny[i]), 0),
 			     0);
-		cr_assert_eq(sck_filter_add_rule(f, &(struct sck_rule){
-							    .name = deny[i],
-							    .action = SECCOMP_RET_ERRNO | 1}),
-			     0);
+		cr_assert_eq(
+			sck_filter_add_rule(f, &(struct sck_rule){.name = deny[i],
+								  .action = SECCOMP_RET_ERRNO | 1}),
+			0);
 	}
 	out = fopen(lpath, "w");
 	cr_assert(out);
@@ -483,12 +486,13 @@ Test(cli_audit, bad_input)
 Test(cli_audit, runtime_config)
 {
 	int st;
-	char *j = audit(&st,
-			write_text("rt-config.json",
-				   "{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
-				   "\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"bpf\"],"
-				   "\"action\":\"SCMP_ACT_ALLOW\"}]}}}"),
-			"-a", "x86_64");
+	char *j = audit(
+		&st,
+		write_text("rt-config.json",
+			   "{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
+			   "\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"bpf\"],"
+			   "\"action\":\"SCMP_ACT_ALLOW\"}]}}}"),
+		"-a", "x86_64");
 
 	cr_expect(has_id_sys(j, "dangerous-allowed", "bpf"), "%s", j);
 	cr_expect_eq(st, 1, "a high finding");
