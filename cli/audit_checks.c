@@ -112,6 +112,19 @@ static void check_x32(struct audit_prog *p, struct audit_report *r)
 
 /* ---- Per arch ----------------------------------------------------------------------------- */
 
+/* "a,b" as "a, b" for a sentence. */
+static void spaced(char *buf, size_t cap, const char *list)
+{
+	size_t n = 0;
+
+	for (; *list && n + 3 < cap; list++) {
+		buf[n++] = *list;
+		if (*list == ',')
+			buf[n++] = ' ';
+	}
+	buf[n] = '\0';
+}
+
 static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 			 struct audit_report *r)
 {
@@ -152,8 +165,12 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 			}
 		}
 		if (bad.len) {
+			char b[512], g[512];
+
 			audit_list_add(&all, audit_list_str(&bad));
 			audit_list_add(&all, audit_list_str(&good));
+			spaced(b, sizeof(b), audit_list_str(&bad));
+			spaced(g, sizeof(g), audit_list_str(&good));
 			audit_add(
 				r, q->sev,
 				q->kind == AUDIT_EQ_DENY ? "equivalent-allowed"
@@ -161,10 +178,9 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 				audit_list_str(&all), v->arch->name, "",
 				"give the equivalent calls the same rule, or deny them with ENOSYS "
 				"so that libc falls back to the call you check",
-				"%s %s but %s %s allowed%s: %s", audit_list_str(&bad),
-				q->kind == AUDIT_EQ_DENY ? "denied" : "restricted by arguments",
-				audit_list_str(&good),
-				strchr(audit_list_str(&good), ',') ? "are" : "is",
+				"%s %s but %s %s allowed%s: %s", b,
+				q->kind == AUDIT_EQ_DENY ? "denied" : "restricted by arguments", g,
+				strchr(g, ',') ? "are" : "is",
 				q->kind == AUDIT_EQ_RESTRICT ? " whatever its arguments" : "",
 				q->why);
 		}
@@ -208,6 +224,7 @@ static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 	for (int sev = AUDIT_HIGH; sev >= AUDIT_INFO; sev--) {
 		struct audit_list names = {0};
 		const char *why = NULL;
+		bool flag = false;
 		size_t n = 0;
 
 		for (size_t d = 0; d < audit_ndangers; d++) {
@@ -237,13 +254,15 @@ static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 				audit_list_add(&names, row->name);
 			}
 			why = row->why;
+			flag = row->arg >= 0;
 			n++;
 		}
 		if (n == 1)
 			audit_add(r, (enum audit_sev)sev, "dangerous-allowed",
 				  audit_list_str(&names), v->arch->name, "",
 				  "deny it, or allow only the arguments the program needs",
-				  "%s is allowed: it %s", audit_list_str(&names), why);
+				  "%s is allowed%s: it %s", audit_list_str(&names),
+				  flag ? "" : " whatever its arguments", why);
 		else if (n)
 			audit_add(
 				r, (enum audit_sev)sev, "dangerous-allowed", audit_list_str(&names),

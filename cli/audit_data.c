@@ -106,11 +106,11 @@ const struct audit_danger audit_dangers[] = {
 	{"move_mount", AUDIT_HIGH, -1, 0, "mounts through the new mount API"},
 	{"open_tree", AUDIT_HIGH, -1, 0, "clones mounts through the new mount API"},
 	{"unshare", AUDIT_HIGH, 0, NEWUSER,
-	 "a new user namespace gives every capability inside it, and reaches kernel code that "
-	 "needs them"},
+	 "creates a user namespace, which gives every capability inside it and reaches kernel "
+	 "code that needs them"},
 	{"clone", AUDIT_HIGH, 0, NEWUSER,
-	 "a new user namespace gives every capability inside it, and reaches kernel code that "
-	 "needs them"},
+	 "creates a user namespace, which gives every capability inside it and reaches kernel "
+	 "code that needs them"},
 	{"setns", AUDIT_HIGH, -1, 0, "joins another namespace"},
 	{"io_uring_setup", AUDIT_MEDIUM, -1, 0,
 	 "starts io_uring, whose operations no seccomp filter sees, and which has had many "

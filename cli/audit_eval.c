@@ -17,6 +17,10 @@
 
 /* Runs per (token, nr): enough for range trees on one argument and a few conjunctions. */
 #define MAX_QUEUE 256
+/* Past this many runs in all (a hostile or huge program), 8 runs per number: bounded time. */
+#define RUN_BUDGET (1u << 21)
+
+static size_t queue_cap = MAX_QUEUE;
 
 struct vec {
 	uint32_t w[AUDIT_WORDS];
@@ -78,7 +82,7 @@ static void push(struct vec *q, size_t *nq, const struct vec *from, unsigned int
 	struct vec c = *from;
 
 	c.w[w] = val;
-	if (*nq >= MAX_QUEUE)
+	if (*nq >= queue_cap)
 		return;
 	for (size_t i = 0; i < *nq; i++)
 		if (memcmp(&q[i], &c, sizeof(c)) == 0)
@@ -177,6 +181,7 @@ static void explore(struct audit_prog *p, const struct vec *base, uint16_t fixed
 
 	memset(s, 0, sizeof(*s));
 	s->all_allow = true;
+	queue_cap = p->runs < RUN_BUDGET ? MAX_QUEUE : 8;
 	q[0] = *base;
 	for (size_t head = 0; head < nq; head++) {
 		struct seccomp_data d;
@@ -358,6 +363,7 @@ bool audit_same_verdicts(struct audit_prog *a, struct audit_prog *b, uint32_t to
 	struct audit_sum s;
 	size_t nq = 1;
 
+	queue_cap = MAX_QUEUE;
 	base_vec(&q[0], token, nr);
 	for (size_t head = 0; head < nq; head++) {
 		struct seccomp_data d;
