@@ -545,3 +545,20 @@ Test(cli_audit, pid)
 	cr_expect(strstr(r.err, "no such process"), "%s", r.err);
 	sck_test_cmd_fini(&r);
 }
+
+Test(cli_audit, arch_unnamed_and_notif)
+{
+	/* every 64-bit arch goes to the rules, none by name */
+	hole(bpf("unnamed", "A = arch\nif (!(A & 0x80000000)) goto kill\nA = nr\n"
+			    "if (A >= 0x40000000) goto kill\nif (A == read) goto allow\n"
+			    "return ERRNO(1)\nallow: return ALLOW\nkill: return KILL_PROCESS\n"),
+	     bpf("unnamed-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\n"
+					      "if (A == read) goto allow\nreturn ERRNO(1)\n"
+					      "allow: return ALLOW\nkill: return KILL_PROCESS\n"),
+	     "arch-unnamed", NULL, NULL, NULL);
+	hole(write_text("notif.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				      "\"names\":[\"read\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}"),
+	     write_text("nonotif.json", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+					"\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"),
+	     "user-notif", "read", "-a", "x86_64");
+}
