@@ -52,6 +52,7 @@ struct audit_arch_view {
 	struct audit_sum *sys;	/* per table entry (sck_syscall_at order) */
 	struct audit_sum above; /* the first numbers above the table's highest */
 	struct audit_sum other; /* every other number tried (constants of the program) */
+	uint16_t common;	/* the actions most of the table's calls get: the default */
 };
 
 struct audit_prog {

@@ -140,7 +140,9 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 
 			if (!s)
 				continue;
-			if (q->kind == AUDIT_EQ_DENY && !denied(s))
+			/* denied because it is not listed (an allow-list without it) is no
+			 * decision to get around: only an explicit denial counts */
+			if (q->kind == AUDIT_EQ_DENY && (!denied(s) || s->actions == v->common))
 				continue;
 			if (q->kind == AUDIT_EQ_RESTRICT &&
 			    (!(s->actions & AUDIT_ALLOW) || s->all_allow))
@@ -197,7 +199,8 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 		unsigned int w;
 		char names[96];
 
-		if (!s || !denied(s) || sck_syscall_mux(v->arch, *c, &mux) < 0)
+		if (!s || !denied(s) || s->actions == v->common ||
+		    sck_syscall_mux(v->arch, *c, &mux) < 0)
 			continue;
 		w = audit_arg_word(v->arch, 0, false);
 		fixed[w] = mux.call;

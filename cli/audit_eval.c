@@ -381,6 +381,20 @@ bool audit_same_verdicts(struct audit_prog *a, struct audit_prog *b, uint32_t to
 	return true;
 }
 
+/* The most frequent action set among the table's calls (Boyer-Moore majority, then a count). */
+static uint16_t common(const struct audit_arch_view *v)
+{
+	uint16_t cand = v->above.actions;
+	size_t votes = 0;
+
+	for (size_t i = 0; i < v->n; i++) {
+		if (votes == 0)
+			cand = v->sys[i].actions;
+		votes += v->sys[i].actions == cand ? 1 : (size_t)-1;
+	}
+	return cand;
+}
+
 int audit_prog_eval(struct audit_prog *p, const struct sock_filter *insns, size_t len)
 {
 	struct seen seen = {0};
@@ -410,6 +424,7 @@ int audit_prog_eval(struct audit_prog *p, const struct sock_filter *insns, size_
 	for (size_t i = 0; i < p->nviews; i++) {
 		p->views[i].named = p->views[i].arch && is_named(&seen, p->views[i].token);
 		p->views[i].handled = handled(&p->views[i]);
+		p->views[i].common = common(&p->views[i]);
 	}
 	rc = 0;
 out:

@@ -389,36 +389,82 @@ Test(cli_audit, builtin_pinned)
 	free(h);
 }
 
-/* The same rules through libseccomp and through sck's compiler audit the same. */
-Test(cli_audit, libseccomp_same_as_sck)
+/* A rule for both compilers: at most one condition (@op 0: none). */
+struct both_rule {
+	const char *name;
+	uint32_t action;
+	unsigned int arg;
+	enum sck_cmp_op op;
+	uint64_t value, mask;
+};
+
+static enum scmp_compare scmp_op(enum sck_cmp_op op)
 {
-	static const char *const deny[] = {"open", "execve", "socket", "ptrace", "chmod"};
-	const struct sck_arch *x86_64 = sck_arch_from_name("x86_64");
-	const char *lpath = path_of("libseccomp.bpf"), *spath = path_of("sck.bpf");
-	SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ALLOW,
+	switch (op) {
+	case SCK_CMP_NE:
+		return SCMP_CMP_NE;
+	case SCK_CMP_MASKED_EQ:
+		return SCMP_CMP_MASKED_EQ;
+	default:
+		return SCMP_CMP_EQ;
+	}
+}
+
+/*
+ * Build @rules with libseccomp and with sck for x86_64 (and i386 with @x86), export both as raw
+ * BPF, audit both: the findings (info ones aside: they describe the code's shape, not the rules)
+ * are the same. Returns libseccomp's, to be freed.
+ */
+static char *audit_both(const char *tag, uint32_t dflt, const struct both_rule *rules, size_t n,
+			bool x86)
+{
+	char lname[64], sname[64];
+	const char *lpath, *spath;
+	SCK_OPTS(sck_filter_opts, o, .default_action = dflt,
 		 .bad_arch_action = SECCOMP_RET_KILL_THREAD);
 	struct sck_filter *f = NULL;
 	struct sck_filter_prog *p = NULL;
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	scmp_filter_ctx ctx = seccomp_init(dflt);
 	FILE *out;
 	const struct sock_filter *insns;
 	size_t len = 0;
 	char *a, *b;
 	int st;
 
+	snprintf(lname, sizeof(lname), "%s-libseccomp.bpf", tag);
+	snprintf(sname, sizeof(sname), "%s-sck.bpf", tag);
+	lpath = path_of(lname);
+	spath = path_of(sname);
 	cr_assert(ctx);
 	cr_assert_eq(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE), 0);
 	cr_assert_eq(seccomp_arch_add(ctx, SCMP_ARCH_X86_64), 0);
 	cr_assert_eq(sck_filter_new(&o, &f), 0);
-	cr_assert_eq(sck_filter_add_arch(f, x86_64), 0);
-	for (size_t i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
-		cr_assert_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(1),
-					      seccomp_syscall_resolve_name(deny[i]), 0),
-			     0);
-		cr_assert_eq(
-			sck_filter_add_rule(f, &(struct sck_rule){.name = deny[i],
-								  .action = SECCOMP_RET_ERRNO | 1}),
-			0);
+	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86_64")), 0);
+	if (x86) {
+		cr_assert_eq(seccomp_arch_add(ctx, SCMP_ARCH_X86), 0);
+		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86")), 0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct both_rule *r = &rules[i];
+		struct sck_cond c = {
+			.arg = r->arg, .op = r->op, .value = r->value, .mask = r->mask};
+		int nr = seccomp_syscall_resolve_name(r->name);
+
+		if (r->op)
+			cr_assert_eq(
+				seccomp_rule_add(
+					ctx, r->action, nr, 1,
+					SCMP_CMP(r->arg, scmp_op(r->op),
+						 r->op == SCK_CMP_MASKED_EQ ? r->mask : r->value,
+						 r->value)),
+				0, "%s", r->name);
+		else
+			cr_assert_eq(seccomp_rule_add(ctx, r->action, nr, 0), 0, "%s", r->name);
+		cr_assert_eq(sck_filter_add_rule(f, &(struct sck_rule){.name = r->name,
+								       .action = r->action,
+								       .conds = r->op ? &c : NULL,
+								       .nconds = r->op ? 1 : 0}),
+			     0, "%s", r->name);
 	}
 	out = fopen(lpath, "w");
 	cr_assert(out);
@@ -433,14 +479,46 @@ Test(cli_audit, libseccomp_same_as_sck)
 	fclose(out);
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
-	/* info findings (cache, code shape) describe the compiler, not the rules */
 	a = headers((const char *const[]){"audit", lpath, NULL}, false, &st);
 	b = headers((const char *const[]){"audit", spath, NULL}, false, &st);
-	cr_expect_str_eq(a, b, "libseccomp:\n%s\nsck:\n%s", a, b);
+	cr_expect_str_eq(a, b, "%s: libseccomp:\n%s\nsck:\n%s", tag, a, b);
+	free(b);
+	return a;
+}
+
+/* The same rules through libseccomp and through sck's compiler audit the same. */
+Test(cli_audit, libseccomp_same_as_sck)
+{
+	static const struct both_rule denylist[] = {
+		{"open", SECCOMP_RET_ERRNO | 1, 0, 0, 0, 0},
+		{"execve", SECCOMP_RET_ERRNO | 1, 0, 0, 0, 0},
+		{"socket", SECCOMP_RET_ERRNO | 1, 0, 0, 0, 0},
+		{"ptrace", SECCOMP_RET_ERRNO | 1, 0, 0, 0, 0},
+		{"chmod", SECCOMP_RET_ERRNO | 1, 0, 0, 0, 0},
+	};
+	static const struct both_rule allowlist[] = {
+		{"read", SECCOMP_RET_ALLOW, 0, 0, 0, 0},
+		{"write", SECCOMP_RET_ALLOW, 0, 0, 0, 0},
+		{"exit_group", SECCOMP_RET_ALLOW, 0, 0, 0, 0},
+		{"personality", SECCOMP_RET_ALLOW, 0, SCK_CMP_EQ, 8, 0},
+		{"clone", SECCOMP_RET_ALLOW, 0, SCK_CMP_MASKED_EQ, 0, 0x7e020000},
+		{"clone3", SECCOMP_RET_ALLOW, 0, 0, 0, 0},
+		{"openat", SECCOMP_RET_ALLOW, 1, SCK_CMP_EQ, 4096, 0},
+		{"bpf", SECCOMP_RET_ALLOW, 0, 0, 0, 0},
+		{"getpid", SECCOMP_RET_TRACE | 1, 0, 0, 0, 0},
+	};
+	char *a = audit_both("deny", SECCOMP_RET_ALLOW, denylist,
+			     sizeof(denylist) / sizeof(denylist[0]), false);
+
 	cr_expect(strstr(a, "equivalent-allowed [x86_64] open, openat"), "%s", a);
 	cr_expect(strstr(a, "equivalent-allowed [x86_64] execve, execveat"), "%s", a);
 	free(a);
-	free(b);
+	a = audit_both("allow", SECCOMP_RET_ERRNO | 1, allowlist,
+		       sizeof(allowlist) / sizeof(allowlist[0]), true);
+	cr_expect(strstr(a, "equivalent-unrestricted [x86_64, x86] clone, clone3"), "%s", a);
+	cr_expect(strstr(a, "pointer-arg [x86_64, x86] openat"), "%s", a);
+	cr_expect(strstr(a, "dangerous-allowed [x86_64, x86] bpf"), "%s", a);
+	free(a);
 }
 
 /* Bad input: exit 2 and the place. */
