@@ -192,8 +192,9 @@ struct sck_bpf_disasm_opts {
  * back (documented in sck-bpf-tools(1)): sck_bpf_asm_alloc(sck_bpf_disasm_alloc(p)) == p byte
  * for byte for every program. An instruction without a named form (an opcode seccomp does not
  * know, or a non-zero field the kernel ignores) is written `.insn CODE, JT, JF, K`. With
- * @opts->arch set, the text starts with an `.arch NAME` line. Comments after ';' explain arch
- * tokens, unknown actions and capped errnos.
+ * @opts->arch set, the text starts with an `.arch NAME` line; without it, a syscall name read
+ * on another arch than the native one is written `ARCH:NAME` (`x32:rmdir` in the x32 branch of
+ * an x86_64 filter). Comments after ';' explain arch tokens, unknown actions and capped errnos.
  * @out receives a malloc'd NUL-terminated string the caller frees; untouched on failure.
  * Returns 0, -EINVAL (NULL @prog or @out, @len 0 or above SCK_BPF_MAXINSNS, opts sz smaller
  * than a size_t), -E2BIG (non-zero opts bytes this build does not know), -ENOMEM. Thread-safe.
@@ -221,12 +222,13 @@ struct sck_bpf_asm_opts {
 
 /*
  * sck_bpf_asm_alloc - assemble @text (NUL-terminated; the disassembler's syntax, with labels
- * `name:`, syscall and action names, decimal and 0x numbers) into raw BPF. @prog receives a
+ * `name:`, syscall names (`ARCH:NAME` for another arch's), action names, decimal and 0x
+ * numbers) into raw BPF. @prog receives a
  * malloc'd array the caller frees, @len its length; both untouched on failure.
  * @diag (optional) receives the 1-based line and column and a message on any text error.
  * Returns 0; -EINVAL (syntax error, a jump backwards or a conditional one past 255
  * instructions, an index prefix that does not match its position, no instruction, NULL
- * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall or label name);
+ * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall, arch or label name);
  * -E2BIG (more than SCK_BPF_MAXINSNS instructions, or non-zero opts bytes this build does not
  * know); -ENOMEM. The result is not validated: run sck_bpf_check on it. Thread-safe.
  */
