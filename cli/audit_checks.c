@@ -229,6 +229,7 @@ static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 		const char *why = NULL;
 		bool flag = false;
 		size_t n = 0;
+		char whys[4096] = "";
 
 		for (size_t d = 0; d < audit_ndangers; d++) {
 			const struct audit_danger *row = &audit_dangers[d];
@@ -258,6 +259,8 @@ static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 			}
 			why = row->why;
 			flag = row->arg >= 0;
+			snprintf(whys + strlen(whys), sizeof(whys) - strlen(whys), "%s%s %s",
+				 n ? "; " : "", row->name, row->why);
 			n++;
 		}
 		if (n == 1)
@@ -272,8 +275,8 @@ static void check_dangers(struct audit_prog *p, const struct audit_arch_view *v,
 				v->arch->name, "",
 				"deny them, or allow only the arguments the program needs",
 				"%zu dangerous calls are allowed whatever their arguments (or with "
-				"the flag named); docs/audit.md says why each one matters",
-				n);
+				"the flag named): %s",
+				n, whys);
 		audit_list_fini(&names);
 	}
 }
@@ -336,10 +339,12 @@ static void check_default(const struct audit_arch_view *v, struct audit_report *
 	audit_add(r, AUDIT_LOW, "new-syscall-default", "", v->arch->name, "",
 		  "return ERRNO(ENOSYS) for numbers above the highest one you know (runc and "
 		  "sck compile --enosys-newer do)",
-		  "numbers above the table's highest (%#x) get %s: a program probing a newer "
+		  "numbers above the table's highest (%s%d) get %s: a program probing a newer "
 		  "syscall (clone3, openat2, faccessat2 ...) sees a failure instead of ENOSYS and "
 		  "does not fall back",
-		  (unsigned int)sck_syscall_max(v->arch), class_name(v->above.actions));
+		  v->arch->nr_base >= 0x40000000u ? "0x40000000 + " : "",
+		  sck_syscall_max(v->arch) - (int)(v->arch->nr_base & 0x40000000u),
+		  class_name(v->above.actions));
 }
 
 /* ---- Whole program ------------------------------------------------------------------------ */

@@ -92,7 +92,7 @@ const struct audit_danger audit_dangers[] = {
 	{"open_by_handle_at", AUDIT_HIGH, -1, 0,
 	 "opens any file of a mounted file system by handle, outside the caller's root"},
 	{"ptrace", AUDIT_MEDIUM, -1, 0,
-	 "controls another process; before Linux 4.8 it also bypassed seccomp"},
+	 "controls another process (before Linux 4.8 it could also get around seccomp)"},
 	{"process_vm_writev", AUDIT_MEDIUM, -1, 0, "writes another process's memory"},
 	{"perf_event_open", AUDIT_MEDIUM, -1, 0,
 	 "opens a large kernel attack surface and a side channel on other processes"},

@@ -98,7 +98,7 @@ void audit_add(struct audit_report *r, enum audit_sev sev, const char *id, const
 	       const char *arch, const char *where, const char *fix, const char *fmt, ...)
 {
 	struct audit_finding *f;
-	char expl[1024];
+	char expl[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
