@@ -65,6 +65,10 @@ struct audit_prog {
 	size_t nviews;
 	uint32_t runs;	   /* total emulator runs */
 	uint64_t only_ids; /* -a: bit per sck_arch_id the per-arch checks run for; 0: all */
+	/* --pid: the older filters of the stack (oldest first), run with this one on every
+	 * evaluation; owned by the caller, each prepared with audit_prog_init */
+	struct audit_prog *stack;
+	size_t nstack;
 };
 
 /* The token no arch has, for the "no arch check" probe. */
@@ -75,6 +79,13 @@ struct audit_prog {
  * -ENOMEM / -EINVAL (the emulator refused the program).
  */
 int audit_prog_eval(struct audit_prog *p, const struct sock_filter *insns, size_t len);
+
+/*
+ * The same for a stack: @insns is the newest filter, @stack the @nstack older ones (oldest
+ * first, prepared with audit_prog_init), evaluated as the kernel evaluates a stack.
+ */
+int audit_prog_eval_stack(struct audit_prog *p, const struct sock_filter *insns, size_t len,
+			  struct audit_prog *stack, size_t nstack);
 
 /* Prepare @p for runs without evaluating (for audit_same_verdicts). Returns 0 or -errno. */
 int audit_prog_init(struct audit_prog *p, const struct sock_filter *insns, size_t len);

@@ -529,8 +529,22 @@ void audit_check_prog(struct audit_prog *p, struct audit_report *r)
 		check_ptrs(v, r);
 		check_trunc(v, r);
 		check_default(v, r);
-		check_cache(p, v, r);
+		/* a stack is cached only where every filter allows: not this check's question */
+		if (!p->nstack)
+			check_cache(p, v, r);
 	}
 	check_actions(p, r);
-	check_dead(p, r);
+	if (p->nstack) {
+		int filter = r->filter;
+
+		for (size_t k = 0; k < p->nstack; k++) {
+			r->filter = (int)k;
+			check_dead(&p->stack[k], r);
+		}
+		r->filter = (int)p->nstack;
+		check_dead(p, r);
+		r->filter = filter;
+	} else {
+		check_dead(p, r);
+	}
 }

@@ -192,11 +192,22 @@ static void explore(struct audit_prog *p, const struct vec *base, uint16_t fixed
 		ret = sck_bpf_emu_run_path(p->emu, &d, p->path, p->len, &n);
 		s->runs++;
 		p->runs++;
+		walk(p, n, &q[head], fixed, s, seen, q, &nq);
+		/* the older filters of a stack: every one runs, and the most restrictive action
+		 * wins, the newest (this program) among equals, as kernel/seccomp.c decides */
+		for (size_t k = p->nstack; k-- > 0;) {
+			struct audit_prog *o = &p->stack[k];
+			uint32_t on = 0, r = sck_bpf_emu_run_path(o->emu, &d, o->path, o->len, &on);
+
+			if ((int32_t)(r & SECCOMP_RET_ACTION_FULL) <
+			    (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
+				ret = r;
+			walk(o, on, &q[head], fixed, s, seen, q, &nq);
+		}
 		cls = act_class(ret);
 		s->actions |= (uint16_t)cls;
 		if (cls != AUDIT_ALLOW)
 			s->all_allow = false;
-		walk(p, n, &q[head], fixed, s, seen, q, &nq);
 	}
 }
 
@@ -397,6 +408,12 @@ static uint16_t common(const struct audit_arch_view *v)
 
 int audit_prog_eval(struct audit_prog *p, const struct sock_filter *insns, size_t len)
 {
+	return audit_prog_eval_stack(p, insns, len, NULL, 0);
+}
+
+int audit_prog_eval_stack(struct audit_prog *p, const struct sock_filter *insns, size_t len,
+			  struct audit_prog *stack, size_t nstack)
+{
 	struct seen seen = {0};
 	size_t narch = sck_arch_count();
 	int rc;
@@ -404,6 +421,8 @@ int audit_prog_eval(struct audit_prog *p, const struct sock_filter *insns, size_
 	rc = audit_prog_init(p, insns, len);
 	if (rc < 0)
 		return rc;
+	p->stack = stack;
+	p->nstack = nstack;
 	for (size_t i = 0; i < narch; i++) {
 		const struct sck_arch *a = sck_arch_at(i);
 

@@ -2,8 +2,8 @@
 /*
  * `sck audit [-a ARCH]... [--json] [--fail-on LEVEL] [--pid PID] [--kernel VER] [FILE|--builtin]`:
  * the holes of a filter. FILE is an OCI/Docker profile, a runtime config.json (its
- * linux.seccomp) or raw BPF, told apart by content (JSON starts with '{'); --pid audits each
- * filter of a live process's stack (as `sck dump` reads it). The program is evaluated with the
+ * linux.seccomp) or raw BPF, told apart by content (JSON starts with '{'); --pid audits the
+ * filter stack of a live process (read as `sck dump` reads it) as the kernel evaluates it. The program is evaluated with the
  * emulator on every arch token, every number and argument values from its own constants
  * (audit_eval.c), then checked (audit_checks.c, and audit_profile.c for profiles). Exit 0 when
  * no finding is at or above LEVEL (default high), 1 otherwise, 2 for bad input, naming the place.
@@ -178,6 +178,37 @@ static int audit_bpf(const char *buf, size_t n, const struct input *in, struct a
 	return SCK_EXIT_OK;
 }
 
+/*
+ * The stack as the kernel runs it: the newest filter evaluated with the older ones on every
+ * call. Findings about the stack carry no filter index (-1), dead code the index of its filter;
+ * a stack of one is filter 0. Returns 0 or -errno.
+ */
+static int audit_stack(const struct sck_cli_filter *f, unsigned int n, const struct input *in,
+		       struct audit_report *r)
+{
+	struct audit_prog *older = calloc(n, sizeof(*older));
+	struct audit_prog p;
+	unsigned int ready = 0;
+	int rc = older ? 0 : -ENOMEM;
+
+	for (; rc == 0 && ready + 1 < n; ready++)
+		rc = audit_prog_init(&older[ready], f[ready].prog, f[ready].len);
+	if (rc == 0) {
+		rc = audit_prog_eval_stack(&p, f[n - 1].prog, f[n - 1].len, older, n - 1);
+		if (rc == 0) {
+			for (size_t i = 0; i < in->narch; i++)
+				p.only_ids |= 1ull << (unsigned int)in->arches[i]->id;
+			r->filter = n == 1 ? 0 : -1;
+			audit_check_prog(&p, r);
+		}
+		audit_prog_fini(&p);
+	}
+	for (unsigned int i = 0; i < ready && older; i++)
+		audit_prog_fini(&older[i]);
+	free(older);
+	return r->oom ? -ENOMEM : rc;
+}
+
 static int audit_pid(const char *pidstr, const struct input *in, struct audit_report *r)
 {
 	struct sck_cli_filter *f = NULL;
@@ -195,15 +226,10 @@ static int audit_pid(const char *pidstr, const struct input *in, struct audit_re
 	ret = sck_cli_dump_stack(cmd, pidstr, (int)pid, &f, &n);
 	if (ret)
 		return ret;
-	for (unsigned int i = 0; i < n && !ret; i++) {
-		int rc;
-
-		r->filter = (int)i;
-		rc = audit_insns(f[i].prog, f[i].len, in, r, NULL, 0, NULL);
-		if (rc < 0) {
-			sck_cli_err(cmd, "%s: filter %u: %s", pidstr, i, strerror(-rc));
-			ret = SCK_EXIT_FAILED;
-		}
+	ret = audit_stack(f, n, in, r);
+	if (ret < 0) {
+		sck_cli_err(cmd, "%s: %s", pidstr, strerror(-ret));
+		ret = SCK_EXIT_FAILED;
 	}
 	sck_cli_filters_free(f, n);
 	return ret;

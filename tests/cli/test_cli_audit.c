@@ -7,6 +7,7 @@
  * rules; bad input exits 2 naming the place; --json is one document; --fail-on sets the exit.
  */
 #include <criterion/criterion.h>
+#include <linux/audit.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -577,26 +578,22 @@ Test(cli_audit, runtime_config)
 	free(j);
 }
 
-/* --pid: a live process's filter (installed in a forked child, never in the runner). */
-Test(cli_audit, pid)
+/* A forked child that installs @n filters and waits (nothing installs one in the runner). */
+static pid_t spawn_filtered(const struct sock_filter *const *progs, const size_t *lens, size_t n)
 {
-	static const struct sock_filter noarch[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x3fff0001, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
 	int fds[2];
-	char c, pidstr[16];
+	char c;
 	pid_t pid;
-	struct sck_test_cmd r;
 
 	cr_assert_eq(pipe(fds), 0);
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		if (sck_no_new_privs() < 0 || sck_set_mode_filter(noarch, 4, 0) < 0)
+		if (sck_no_new_privs() < 0)
 			_exit(1);
+		for (size_t i = 0; i < n; i++)
+			if (sck_set_mode_filter(progs[i], lens[i], 0) < 0)
+				_exit(1);
 		(void)!write(fds[1], "r", 1);
 		for (;;)
 			pause();
@@ -604,15 +601,44 @@ Test(cli_audit, pid)
 	close(fds[1]);
 	cr_assert_eq(read(fds[0], &c, 1), 1);
 	close(fds[0]);
-	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-	r = run((const char *const[]){"audit", "--json", "--pid", pidstr, NULL});
+	return pid;
+}
+
+static const struct sock_filter deny_execve[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 59, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+/* `sck audit --pid` on a child with @n filters; false when the kernel refused the dump. */
+static bool audit_pid(const struct sock_filter *const *progs, const size_t *lens, size_t n,
+		      struct sck_test_cmd *r, char *pidstr)
+{
+	pid_t pid = spawn_filtered(progs, lens, n);
+
+	snprintf(pidstr, 16, "%d", (int)pid);
+	*r = run((const char *const[]){"audit", "--json", "--pid", pidstr, NULL});
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	if (r.status == 1 && strstr(r.err, "permission denied")) {
-		printf("SKIP: cli_audit::pid: %s", r.err);
-		sck_test_cmd_fini(&r);
-		return;
+	if (r->status == 1 && strstr(r->err, "permission denied")) {
+		printf("SKIP: cli_audit::pid: %s", r->err);
+		sck_test_cmd_fini(r);
+		return false;
 	}
+	return true;
+}
+
+/* --pid: one filter without an arch check. */
+Test(cli_audit, pid)
+{
+	const struct sock_filter *progs[] = {deny_execve};
+	size_t lens[] = {4};
+	char pidstr[16];
+	struct sck_test_cmd r;
+
+	if (!audit_pid(progs, lens, 1, &r, pidstr))
+		return;
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect(has_id(r.out, "no-arch-check"), "%s", r.out);
 	cr_expect(strstr(r.out, "\"filter\": 0"), "%s", r.out);
@@ -621,6 +647,33 @@ Test(cli_audit, pid)
 	r = run((const char *const[]){"audit", "--pid", pidstr, NULL});
 	cr_expect_eq(r.status, 1);
 	cr_expect(strstr(r.err, "no such process"), "%s", r.err);
+	sck_test_cmd_fini(&r);
+}
+
+/* --pid: a stack is audited as the kernel runs it: the older filter's arch check covers the
+ * newer one, which has none. */
+Test(cli_audit, pid_stack)
+{
+	static const struct sock_filter arch[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_filter *progs[] = {arch, deny_execve};
+	size_t lens[] = {7, 4};
+	char pidstr[16];
+	struct sck_test_cmd r;
+
+	if (!audit_pid(progs, lens, 2, &r, pidstr))
+		return;
+	cr_expect_eq(r.status, 1, "%s", r.err);
+	cr_expect(!has_id(r.out, "no-arch-check"), "%s", r.out);
+	cr_expect(!has_id(r.out, "x32-bypass"), "%s", r.out);
+	cr_expect(has_id_sys(r.out, "equivalent-allowed", "execveat"), "%s", r.out);
 	sck_test_cmd_fini(&r);
 }
 
