@@ -94,7 +94,11 @@ static void check_x32(struct audit_prog *p, struct audit_report *r)
 		const struct audit_sum *s64 = audit_sys(x64, name);
 		char label[80];
 
-		if (!(x32->sys[i].actions & AUDIT_ALLOW) || !s64 || !denied(s64))
+		/* denied on x86_64 and allowed as x32, or restricted by arguments on x86_64 and
+		 * allowed whatever they are as x32 */
+		if (!(x32->sys[i].actions & AUDIT_ALLOW) || !s64 ||
+		    !(denied(s64) ||
+		      (x32->sys[i].all_allow && !s64->all_allow && (s64->actions & AUDIT_ALLOW))))
 			continue;
 		audit_sys_label(label, sizeof(label), x32->arch, name);
 		audit_list_add(&names, label);
@@ -104,8 +108,9 @@ static void check_x32(struct audit_prog *p, struct audit_report *r)
 		audit_add(r, AUDIT_HIGH, "x32-bypass", audit_list_str(&names), "x32", "",
 			  "after the x86_64 arch check, kill or deny nr >= 0x40000000 (or give x32 "
 			  "the same rules)",
-			  "%zu call%s denied on x86_64 reach ALLOW through their x32 numbers "
-			  "(nr | 0x40000000): x32 shares x86_64's AUDIT_ARCH",
+			  "%zu call%s denied (or restricted by arguments) on x86_64 reach ALLOW "
+			  "through their x32 numbers (nr | 0x40000000): x32 shares x86_64's "
+			  "AUDIT_ARCH",
 			  n, n == 1 ? "" : "s");
 	audit_list_fini(&names);
 }

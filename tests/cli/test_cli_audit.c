@@ -143,6 +143,17 @@ Test(cli_audit, x32_bypass)
 					  "if (A == execve) goto deny\nreturn ALLOW\n"
 					  "deny: return ERRNO(1)\nkill: return KILL_PROCESS\n"),
 	     "x32-bypass", "x32:execve", NULL, NULL);
+	/* clone's flags checked for x86_64 numbers only: x32 clone takes any */
+	hole(bpf("x32-clone", X86_64_HEAD "if (A != clone) goto allow\nA = args[0]\n"
+					  "if (A & 0x10000000) goto deny\n"
+					  "allow: return ALLOW\ndeny: return ERRNO(1)\n"
+					  "kill: return KILL_PROCESS\n"),
+	     bpf("x32-clone-fixed", X86_64_HEAD "if (A >= 0x40000000) goto kill\n"
+						"if (A != clone) goto allow\nA = args[0]\n"
+						"if (A & 0x10000000) goto deny\n"
+						"allow: return ALLOW\ndeny: return ERRNO(1)\n"
+						"kill: return KILL_PROCESS\n"),
+	     "x32-bypass", "x32:clone", NULL, NULL);
 }
 
 Test(cli_audit, no_arch_check)
