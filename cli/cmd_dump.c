@@ -13,6 +13,8 @@
  * Exit 1 when the process has gone, is not in filter mode, or cannot be inspected.
  */
 #include "bpf_io.h"
+#include "cli.h"
+#include "dump_io.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -29,24 +31,7 @@ struct filter {
 
 static int dump_err(const char *pid, int rc)
 {
-	switch (rc) {
-	case -ESRCH:
-		sck_cli_err("dump", "%s: no such process", pid);
-		break;
-	case -EPERM:
-	case -EACCES:
-		sck_cli_err("dump",
-			    "%s: permission denied (needs CAP_SYS_ADMIN, ptrace access, "
-			    "and no seccomp filter on sck itself)",
-			    pid);
-		break;
-	case -EMEDIUMTYPE:
-		sck_cli_err("dump", "%s: not in seccomp filter mode", pid);
-		break;
-	default:
-		sck_cli_err("dump", "%s: %s", pid, strerror(-rc));
-	}
-	return SCK_EXIT_NO;
+	return sck_cli_dump_err("dump", pid, rc);
 }
 
 /*

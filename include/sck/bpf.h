@@ -136,6 +136,18 @@ SCK_API uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct sec
 				 uint32_t *executed);
 
 /*
+ * sck_bpf_emu_run_path - sck_bpf_emu_run that also records the path: the index of each
+ * instruction executed, in order, into @path (the first @cap of them; @path may be NULL when
+ * @cap is 0). Classic BPF only jumps forward, so a run executes at most as many instructions
+ * as the program has: a @cap of the program's length always holds the whole path. @executed
+ * (optional) receives the number of instructions executed. For tools that reason about which
+ * fields a verdict depended on (sck audit). Thread-safe. Since SCK_0.2.
+ */
+SCK_API uint32_t sck_bpf_emu_run_path(const struct sck_bpf_emu *emu,
+				      const struct seccomp_data *data, uint16_t *path, size_t cap,
+				      uint32_t *executed);
+
+/*
  * sck_bpf_emu_run_stack - evaluate a stack of filters as the kernel does: @stack[0] installed
  * first, @stack[n-1] last; every filter runs (newest first) and the most restrictive action
  * wins, the newest filter winning among equals. Returns the raw winning value; @executed
@@ -232,8 +244,9 @@ struct sck_bpf_disasm_opts {
  * back (documented in sck-bpf-tools(1)): sck_bpf_asm_alloc(sck_bpf_disasm_alloc(p)) == p byte
  * for byte for every program. An instruction without a named form (an opcode seccomp does not
  * know, or a non-zero field the kernel ignores) is written `.insn CODE, JT, JF, K`. With
- * @opts->arch set, the text starts with an `.arch NAME` line. Comments after ';' explain arch
- * tokens, unknown actions and capped errnos.
+ * @opts->arch set, the text starts with an `.arch NAME` line; without it, a syscall name read
+ * on another arch than the native one is written `ARCH:NAME` (`x32:rmdir` in the x32 branch of
+ * an x86_64 filter). Comments after ';' explain arch tokens, unknown actions and capped errnos.
  * @out receives a malloc'd NUL-terminated string the caller frees; untouched on failure.
  * Returns 0, -EINVAL (NULL @prog or @out, @len 0 or above SCK_BPF_MAXINSNS, opts sz smaller
  * than a size_t), -E2BIG (non-zero opts bytes this build does not know), -ENOMEM. Thread-safe.
@@ -261,12 +274,13 @@ struct sck_bpf_asm_opts {
 
 /*
  * sck_bpf_asm_alloc - assemble @text (NUL-terminated; the disassembler's syntax, with labels
- * `name:`, syscall and action names, decimal and 0x numbers) into raw BPF. @prog receives a
+ * `name:`, syscall names (`ARCH:NAME` for another arch's), action names, decimal and 0x
+ * numbers) into raw BPF. @prog receives a
  * malloc'd array the caller frees, @len its length; both untouched on failure.
  * @diag (optional) receives the 1-based line and column and a message on any text error.
  * Returns 0; -EINVAL (syntax error, a jump backwards or a conditional one past 255
  * instructions, an index prefix that does not match its position, no instruction, NULL
- * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall or label name);
+ * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall, arch or label name);
  * -E2BIG (more than SCK_BPF_MAXINSNS instructions, or non-zero opts bytes this build does not
  * know); -ENOMEM. The result is not validated: run sck_bpf_check on it. Thread-safe.
  */
