@@ -67,11 +67,10 @@ static int write_hot(const struct sck_cli_learn *l, struct sck_cli_buf *b)
 }
 
 static const struct option longopts[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"hot", required_argument, NULL, 256},
-	{"args", no_argument, NULL, 'a'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	{"output", required_argument, NULL, 'o'}, {"hot", required_argument, NULL, 256},
+	{"args", no_argument, NULL, 'a'},	  {"oci", required_argument, NULL, 257},
+	{"socket", required_argument, NULL, 258}, {"metadata", required_argument, NULL, 259},
+	{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 };
 
 int sck_cmd_learn(int argc, char **argv)
@@ -82,7 +81,8 @@ int sck_cmd_learn(int argc, char **argv)
 	struct sck_cli_spawn sp = {-1, -1, -1, 0};
 	struct sck_cli_learn l = {NULL, 0, false, 0, 0};
 	struct sck_cli_buf b = {NULL, 0, 0, false}, hb = {NULL, 0, 0, false};
-	const char *outpath = NULL, *hotpath = NULL;
+	const char *outpath = NULL, *hotpath = NULL, *bundle = NULL, *metadata = NULL;
+	const char *sock = "/run/sck/agent.sock";
 	int ret, rc, opt;
 
 	optind = 1;
@@ -97,12 +97,27 @@ int sck_cmd_learn(int argc, char **argv)
 		case 256: /* --hot */
 			hotpath = optarg;
 			break;
+		case 257: /* --oci BUNDLE: prepare a bundle for `sck agent --learn` */
+			bundle = optarg;
+			break;
+		case 258:
+			sock = optarg;
+			break;
+		case 259:
+			metadata = optarg;
+			break;
 		case 'h':
 			return sck_cli_help("learn");
 		default:
 			sck_cli_bad_option("learn", "+o:h", argv);
 			return SCK_EXIT_FAILED;
 		}
+	}
+	if (bundle) {
+		if (optind < argc || outpath || hotpath || l.args)
+			return sck_cli_usage("learn", "--oci BUNDLE takes only --socket and "
+						      "--metadata");
+		return sck_cli_learn_oci(bundle, sock, metadata);
 	}
 	if (!outpath) {
 		sck_cli_usage("learn", "missing -o PROFILE");

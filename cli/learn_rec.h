@@ -58,4 +58,10 @@ int sck_cli_learn_profile(const struct sck_cli_learn *l, struct sck_cli_buf *b);
 /* Release what @l holds (not @l itself). */
 void sck_cli_learn_fini(struct sck_cli_learn *l);
 
+/*
+ * `sck learn --oci BUNDLE`: rewrite BUNDLE/config.json's linux.seccomp for learning through the
+ * agent at @sock (learn_oci.c). Returns an exit status, the error printed.
+ */
+int sck_cli_learn_oci(const char *bundle, const char *sock, const char *metadata);
+
 #endif /* SCK_CLI_LEARN_REC_H */
