@@ -139,7 +139,8 @@ static int read_state(struct sck_agent_conn *c, json_object *root, int nfds, cha
 		if (!json_object_is_type(w, json_type_string) ||
 		    strcmp(json_object_get_string(w), "seccompFd") != 0)
 			return snprintf(why, cap, "fds[%d]: unknown fd name %.60s", i,
-					json_object_to_json_string(w)),
+					json_object_to_json_string_ext(
+						w, JSON_C_TO_STRING_NOSLASHESCAPE)),
 			       -1;
 	}
 	if (json_object_object_get_ex(root, "metadata", &v)) {
@@ -156,7 +157,7 @@ static int read_state(struct sck_agent_conn *c, json_object *root, int nfds, cha
 		return snprintf(why, cap, "state.id: missing or not a string"), -1;
 	if (!id_ok(json_object_get_string(v)) || json_object_get_string_len(v) >= 256)
 		return snprintf(why, cap, "state.id: %.80s is not a container id",
-				json_object_to_json_string(v)),
+				json_object_to_json_string_ext(v, JSON_C_TO_STRING_NOSLASHESCAPE)),
 		       -1;
 	snprintf(c->id, sizeof(c->id), "%s", json_object_get_string(v));
 	if (json_object_object_get_ex(st, "bundle", &w) && json_object_is_type(w, json_type_string))
