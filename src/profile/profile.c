@@ -57,6 +57,7 @@ struct seen {
 
 struct pctx {
 	struct sck_diag *diag;
+	const char *prefix; /* "linux.seccomp" when reading a runtime config.json, else NULL */
 	void (*warn)(void *, const char *);
 	void *warn_arg;
 	unsigned int flags;
@@ -91,7 +92,11 @@ static int fail(struct pctx *c, int rc, const char *path, const char *fmt, ...)
 		return rc;
 	c->diag->line = 0;
 	c->diag->col = 0;
-	if (path && *path)
+	if (c->prefix && (!path || !*path || strcmp(path, "(top)") == 0))
+		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: ", c->prefix);
+	else if (c->prefix)
+		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s.%s: ", c->prefix, path);
+	else if (path && *path)
 		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: ", path);
 	if (n < 0 || (size_t)n >= sizeof(c->diag->msg))
 		n = 0;
@@ -112,7 +117,10 @@ static void warn(struct pctx *c, const char *path, const char *fmt, ...)
 
 	if (!c->warn)
 		return;
-	n = snprintf(msg, sizeof(msg), "%.200s: ", path);
+	if (c->prefix)
+		n = snprintf(msg, sizeof(msg), "%s.%.200s: ", c->prefix, path);
+	else
+		n = snprintf(msg, sizeof(msg), "%.200s: ", path);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		n = 0;
 	va_start(ap, fmt);
@@ -1188,6 +1196,33 @@ static int parse_json(struct pctx *c, const char *json, size_t len, json_object 
 	return 0;
 }
 
+/*
+ * An OCI runtime config.json (it has "ociVersion" and "linux", a profile has neither) stands for
+ * its linux.seccomp section: *@root becomes that section (the document's reference moved to it),
+ * and every message names its place from the document's top.
+ */
+static int runtime_config(struct pctx *c, json_object **root)
+{
+	json_object *lin, *sec;
+
+	if (!json_object_is_type(*root, json_type_object) ||
+	    !json_object_object_get_ex(*root, "ociVersion", NULL) ||
+	    !json_object_object_get_ex(*root, "linux", &lin) ||
+	    json_object_object_get_ex(*root, "defaultAction", NULL))
+		return 0;
+	if (!json_object_is_type(lin, json_type_object))
+		return fail(c, -EINVAL, "linux", "not an object (an OCI runtime config)");
+	if (!json_object_object_get_ex(lin, "seccomp", &sec) ||
+	    json_object_is_type(sec, json_type_null))
+		return fail(c, -EINVAL, "linux.seccomp",
+			    "missing: this runtime config has no seccomp profile");
+	json_object_get(sec);
+	json_object_put(*root);
+	*root = sec;
+	c->prefix = "linux.seccomp";
+	return 0;
+}
+
 int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opts *opts,
 		      struct sck_filter **out, struct sck_profile_info *info, struct sck_diag *diag)
 {
@@ -1243,6 +1278,11 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	rc = parse_json(&c, json, len, &root);
 	if (rc)
 		return rc;
+	rc = runtime_config(&c, &root);
+	if (rc) {
+		json_object_put(root);
+		return rc;
+	}
 	rc = read_profile(&c, root, &inf);
 	free(c.seen);
 	json_object_put(root);
