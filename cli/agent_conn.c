@@ -295,39 +295,38 @@ static const char *action_name(enum sck_agent_action a)
 	return names[a];
 }
 
-/* Answer one notification; -ENOENT (target gone) is normal. Returns 0 or a fatal -errno. */
+/*
+ * Answer one notification; -ENOENT (target gone) is normal. @v is the connection's verdict
+ * buffer. Returns 0 or a fatal -errno.
+ */
 static int handle(struct sck_agent_conn *c, struct sck_notify *n, const struct seccomp_notif *req,
-		  bool stopping)
+		  struct sck_agent_verdict *v, bool stopping)
 {
 	struct sck_agent *a = c->agent;
 	const struct sck_arch *arch = sck_cli_notif_arch(req);
 	const char *name = arch ? sck_syscall_name(arch, req->data.nr) : NULL;
-	struct sck_agent_verdict *v = NULL, dflt;
 	char result[256] = "", call[4096];
 	int rc = 0, err = 0;
 
 	if (a->learn_dir) {
-		if (!arch)
-			c->learned->rec.unknown++;
-		pthread_mutex_lock(&c->learned->lock);
-		if (arch && (rc = sck_cli_learn_record(&c->learned->rec, arch, &req->data)) < 0 &&
-		    !c->learned->rec.err)
-			c->learned->rec.err = rc;
-		pthread_mutex_unlock(&c->learned->lock);
-		memset(&dflt.rule, 0, sizeof(dflt.rule));
-		dflt.rule_index = -1;
-		dflt.action = SCK_AGENT_LOG;
-		dflt.err = 0;
-		dflt.path[0] = dflt.resolved[0] = '\0';
-		dflt.path_err = 0;
-		v = &dflt;
+		struct sck_agent_learned *l = c->learned;
+
+		pthread_mutex_lock(&l->lock);
+		if (!arch) /* an ABI sck has no table for cannot be written by name */
+			l->rec.unknown++;
+		else if ((rc = sck_cli_learn_record(&l->rec, arch, &req->data)) < 0 && !l->rec.err)
+			l->rec.err = rc;
+		pthread_mutex_unlock(&l->lock);
+		v->rule = NULL;
+		v->rule_index = -1;
+		v->action = SCK_AGENT_LOG;
+		v->err = 0;
+		v->path[0] = v->resolved[0] = '\0';
+		v->path_err = 0;
 	} else {
-		v = malloc(sizeof(*v));
-		if (!v)
-			return -ENOMEM;
 		rc = sck_agent_policy_match(&a->policy, c, n, req, name, v);
 		if (rc == -ENOENT)
-			goto out;
+			return 0;
 		if (stopping && v->action == SCK_AGENT_EMULATE) {
 			/* the policy's default, not a fork, while the agent stops */
 			v->action = a->policy.def;
@@ -357,9 +356,6 @@ static int handle(struct sck_agent_conn *c, struct sck_notify *n, const struct s
 	if (v->action != SCK_AGENT_CONTINUE)
 		sck_agent_log_call(a, c, req, name, v, call, action_name(v->action), err,
 				   result[0] ? result : NULL);
-out:
-	if (v != &dflt)
-		free(v);
 	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
 }
 
@@ -368,14 +364,19 @@ static void serve(struct sck_agent_conn *c)
 {
 	struct sck_agent *a = c->agent;
 	struct seccomp_notif *req = NULL;
+	struct sck_agent_verdict *v = malloc(sizeof(*v));
 	struct sck_notify *n = NULL;
 	unsigned long served = 0;
 	const char *why = "hangup";
 	int rc;
 
-	rc = sck_notify_new(c->listener, 0, &n);
+	rc = v ? sck_notify_new(c->listener, 0, &n) : -ENOMEM;
 	if (rc == 0)
 		rc = sck_notify_alloc(&req, NULL);
+	/* One thread serves this listener: the kernel may wake the target on this thread's CPU
+	 * (Linux 6.6; older kernels refuse the flag, which changes nothing). */
+	if (rc == 0)
+		sck_notify_set_flags(n, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	if (rc < 0) {
 		sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\"", strerror(-rc));
 		goto out;
@@ -396,7 +397,7 @@ static void serve(struct sck_agent_conn *c)
 			/* answer what is pending, then go */
 			while (poll(pfd, 1, 0) == 1 && (pfd[0].revents & POLLIN)) {
 				if (sck_notify_recv_into(n, req) == 0) {
-					handle(c, n, req, true);
+					handle(c, n, req, v, true);
 					served++;
 				}
 			}
@@ -411,7 +412,7 @@ static void serve(struct sck_agent_conn *c)
 				why = strerror(-rc);
 				break;
 			}
-			rc = handle(c, n, req, false);
+			rc = handle(c, n, req, v, false);
 			served++;
 			if (rc < 0) {
 				why = strerror(-rc);
@@ -424,6 +425,7 @@ static void serve(struct sck_agent_conn *c)
 	}
 	sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\",\"served\":%lu", why, served);
 out:
+	free(v);
 	free(req);
 	sck_notify_free(n);
 }
