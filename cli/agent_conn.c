@@ -377,8 +377,9 @@ static void serve(struct sck_agent_conn *c)
 	 * (Linux 6.6; older kernels refuse the flag, which changes nothing). */
 	if (rc == 0)
 		sck_notify_set_flags(n, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-	if (rc < 0) {
-		sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\"", strerror(-rc));
+	if (rc != 0 || !req) {
+		sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\"",
+				    strerror(rc < 0 ? -rc : ENOMEM));
 		goto out;
 	}
 	for (;;) {

@@ -61,6 +61,8 @@ static int listen_on(const char *path)
 	mode_t old;
 	int fd, rc;
 
+	if (!path || !*path)
+		return -EINVAL;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);

@@ -178,15 +178,15 @@ int sck_cli_learn_oci(const char *bundle, const char *sock, const char *metadata
 	if (!out)
 		goto oom;
 	{
-		size_t olen = strlen(out);
-		char *nl = malloc(olen + 2);
+		struct sck_cli_buf b = {NULL, 0, 0, false};
 
-		if (!nl)
+		sck_cli_buf_printf(&b, "%s\n", out);
+		if (b.oom) {
+			free(b.p);
 			goto oom;
-		memcpy(nl, out, olen);
-		nl[olen] = '\n';
-		rc = sck_cli_write_file(path, nl, olen + 1);
-		free(nl);
+		}
+		rc = sck_cli_write_file(path, b.p, b.len);
+		free(b.p);
 	}
 	if (rc < 0) {
 		sck_cli_err(cmd, "%s: %s", path, strerror(-rc));
