@@ -76,9 +76,9 @@ static void learned_put(struct sck_agent_conn *c)
 		;
 	*pp = l->next;
 	pthread_mutex_unlock(&a->lock);
-	/* runc 1.1 refuses to notify write: a container that could not write would not have
-	 * started, so the profile allows it */
-	rc = sck_cli_learn_add_name(&l->rec, sck_arch_native(), "write");
+	rc = 0;
+	for (size_t i = 0; sck_cli_runtime_calls[i] && rc == 0; i++)
+		rc = sck_cli_learn_add_name(&l->rec, sck_arch_native(), sck_cli_runtime_calls[i]);
 	if (rc == 0)
 		rc = l->rec.err ? l->rec.err : sck_cli_learn_profile(&l->rec, &b);
 	snprintf(path, sizeof(path), "%s/%s.json", a->learn_dir, l->id);

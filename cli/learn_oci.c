@@ -4,7 +4,9 @@
  * with `sck agent --learn DIR`. Its config.json gets a linux.seccomp section that sends every
  * syscall of the bundle's ABIs (the section's architectures, else the native one) to the agent
  * at PATH (listenerPath), except write, which runc 1.1 refuses to notify ("SCMP_ACT_NOTIFY
- * cannot be used for the write syscall") and which is allowed instead; the default action is
+ * cannot be used for the write syscall"), and the calls of runc's Go runtime, which would wait
+ * for an agent that cannot have the listener yet (learn_rec.h): those are allowed; the default
+ * action is
  * SCMP_ACT_ALLOW because runc refuses SCMP_ACT_NOTIFY there too. The rest of config.json is kept;
  * the file is replaced atomically, and an input error names FILE:LINE:COL or the JSON path.
  */
@@ -18,6 +20,21 @@
 #include <string.h>
 
 static const char cmd[] = "learn";
+
+const char *const sck_cli_runtime_calls[] = {
+	"write",     "rt_sigreturn", "rt_sigprocmask", "sigaltstack", "futex",
+	"nanosleep", "sched_yield",  "tgkill",	       "getpid",      "gettid",
+	"madvise",   "mmap",	     "munmap",	       "mprotect",    "epoll_pwait",
+	"epoll_ctl", "clone",	     "exit",	       "exit_group",  NULL,
+};
+
+static bool runtime_call(const char *name)
+{
+	for (size_t i = 0; sck_cli_runtime_calls[i]; i++)
+		if (strcmp(sck_cli_runtime_calls[i], name) == 0)
+			return true;
+	return false;
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -52,7 +69,7 @@ static json_object *learn_section(const struct sck_arch *const *arches, size_t n
 		for (size_t k = 0; k < sck_syscall_count(arches[i]); k++) {
 			const struct sck_syscall *s = sck_syscall_at(arches[i], k);
 
-			if (s && strcmp(s->name, "write") != 0)
+			if (s && !runtime_call(s->name))
 				all[n++] = s->name;
 		}
 	}
@@ -67,7 +84,8 @@ static json_object *learn_section(const struct sck_arch *const *arches, size_t n
 	json_object_array_add(calls, rule);
 	wr = json_object_new_object();
 	names = json_object_new_array();
-	json_object_array_add(names, json_object_new_string("write"));
+	for (size_t i = 0; sck_cli_runtime_calls[i]; i++)
+		json_object_array_add(names, json_object_new_string(sck_cli_runtime_calls[i]));
 	json_object_object_add(wr, "names", names);
 	json_object_object_add(wr, "action", json_object_new_string("SCMP_ACT_ALLOW"));
 	json_object_array_add(calls, wr);

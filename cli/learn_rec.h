@@ -59,6 +59,15 @@ int sck_cli_learn_profile(const struct sck_cli_learn *l, struct sck_cli_buf *b);
 void sck_cli_learn_fini(struct sck_cli_learn *l);
 
 /*
+ * Calls a container learned through `sck learn --oci` and `sck agent --learn` is never notified
+ * of and always allowed (NULL-terminated): write, which runc 1.1 refuses to notify, and what the
+ * Go runtime of runc's init may do at any moment after loading the filter (signal returns,
+ * thread wake-ups and parking, memory): notified before runc has handed the listener to the agent,
+ * such a call would wait forever; and which of them a run needs varies from run to run.
+ */
+extern const char *const sck_cli_runtime_calls[];
+
+/*
  * `sck learn --oci BUNDLE`: rewrite BUNDLE/config.json's linux.seccomp for learning through the
  * agent at @sock (learn_oci.c). Returns an exit status, the error printed.
  */
