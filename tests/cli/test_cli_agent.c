@@ -400,6 +400,26 @@ Test(cli_agent, policy_refused)
 	refused("{\"rules\": [", "policy.json:1:12: unexpected end of the JSON text");
 }
 
+Test(cli_agent, docs_example_policy_loads, .timeout = 30)
+{
+	const char *dir = sck_test_tmpdir();
+	char sock[256], log[256], pol[512], *s;
+	pid_t agent;
+
+	cr_assert(dir);
+	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(pol, sizeof(pol), "--policy=%s", sck_test_src("tests/data/agent-policy.json"));
+	agent = start_agent(sock, log, pol);
+	cr_assert_gt(agent, 0, "the agent did not start with the example policy");
+	cr_expect_eq(stop_agent(agent), 0);
+	s = slurp(log);
+	cr_expect(s && strstr(s, "\"mode\":\"policy\",\"rules\":7"), "%s", s);
+	free(s);
+	unlink(log);
+	rmdir(dir);
+}
+
 Test(cli_agent, usage)
 {
 	struct sck_test_cmd r;
