@@ -208,7 +208,7 @@ static int sig_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct sig *)elem)->name);
 }
 
-static const char *arg_spec(const char *name)
+const char *sck_cli_arg_spec(const char *name)
 {
 	const struct sig *s;
 
@@ -338,7 +338,7 @@ size_t sck_cli_format_call(struct sck_notify *n, const struct seccomp_notif *req
 		put(&l, "%s(", name);
 	else
 		put(&l, "syscall_%d(", nr);
-	spec = arg_spec(name);
+	spec = sck_cli_arg_spec(name);
 	for (int i = 0; i < (spec ? (int)strlen(spec) : 6); i++) {
 		uint64_t a = req->data.args[i];
 		char c = spec ? spec[i] : 'x';

@@ -61,6 +61,13 @@ size_t sck_cli_format_call(struct sck_notify *n, const struct seccomp_notif *req
 			   size_t cap);
 
 /*
+ * How the arguments of syscall @name print (decode.c's table, the same on every arch): one letter
+ * per argument, s string, v string vector, f fd or dirfd, d int, u size, o mode, p pointer, x hex.
+ * NULL for a call not listed.
+ */
+const char *sck_cli_arg_spec(const char *name);
+
+/*
  * Where CMD is, as execvp would find it: its path (malloc'd) in *@path and 0; or 126 / 127 with
  * the reason in *@err.
  */

@@ -102,7 +102,10 @@ struct sck_profile_info {
 
 /*
  * sck_profile_parse - read an OCI / Docker seccomp profile and build the filter it describes.
- * @json:  the profile text (need not be NUL-terminated); @len its length.
+ * @json:  the profile text (need not be NUL-terminated); @len its length. An OCI runtime
+ *         config.json (a top-level object with "ociVersion" and "linux" and no
+ *         "defaultAction") is read for its linux.seccomp section; JSON paths in messages then
+ *         start with "linux.seccomp.", and a config without that section is -EINVAL.
  * @opts:  NULL for defaults.
  * @out:   receives a new filter (SCK_FILTER_OCI) the caller frees with sck_filter_free.
  * @info:  optional; filled on success.

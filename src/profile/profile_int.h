@@ -48,6 +48,7 @@ struct sck_prof_name {
 /* The reader's state for one profile. */
 struct sck_prof {
 	struct sck_diag *diag;
+	const char *prefix; /* "linux.seccomp" when reading a runtime config.json, else NULL */
 	void (*warn)(void *, const char *);
 	void *warn_arg;
 	unsigned int flags;
