@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Arch tokens and syscall names for the libseccomp compatibility library: libseccomp's
+ * SCMP_ARCH_* tokens (the arches libseccomp 2.5.4 knows and sck has tables for) mapped onto
+ * sck's arch table, which ABIs libseccomp compares as 32-bit, and name resolution with
+ * libseccomp's pseudo syscall numbers (__PNR_*, negative, for names an arch lacks; the table is
+ * generated at build time from the system's <seccomp-syscalls.h>).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "compat_int.h"
+
+struct compat_pnr {
+	const char *name;
+	int nr;
+};
+extern const struct compat_pnr sck_compat_pnr[];
+extern const size_t sck_compat_npnr;
+
+static const struct {
+	uint32_t token;
+	const char *sck_name;
+	bool arg32;
+} arches[] = {
+	{SCMP_ARCH_X86_64, "x86_64", false},
+	{SCMP_ARCH_X86, "i386", true},
+	{SCMP_ARCH_X32, "x32", true},
+	{SCMP_ARCH_ARM, "arm", true},
+	{SCMP_ARCH_AARCH64, "aarch64", false},
+	{SCMP_ARCH_MIPS, "mips", true},
+	{SCMP_ARCH_MIPSEL, "mipsel", true},
+	{SCMP_ARCH_MIPS64, "mips64", false},
+	{SCMP_ARCH_MIPSEL64, "mipsel64", false},
+	{SCMP_ARCH_MIPS64N32, "mips64n32", true},
+	{SCMP_ARCH_MIPSEL64N32, "mipsel64n32", true},
+	{SCMP_ARCH_PPC, "ppc", true},
+	{SCMP_ARCH_PPC64, "ppc64", false},
+	{SCMP_ARCH_PPC64LE, "ppc64le", false},
+	{SCMP_ARCH_S390, "s390", true},
+	{SCMP_ARCH_S390X, "s390x", false},
+	{SCMP_ARCH_RISCV64, "riscv64", false},
+};
+#define NARCHES (sizeof(arches) / sizeof(arches[0]))
+
+static int arch_index(uint32_t token)
+{
+	if (token == SCMP_ARCH_NATIVE)
+		token = compat_native_token();
+	for (size_t i = 0; i < NARCHES; i++)
+		if (arches[i].token == token)
+			return (int)i;
+	return -1;
+}
+
+const struct sck_arch *compat_arch_of(uint32_t token)
+{
+	int i = arch_index(token);
+	return i < 0 ? NULL : sck_arch_from_name(arches[i].sck_name);
+}
+
+uint32_t compat_token_of(const struct sck_arch *sa)
+{
+	for (size_t i = 0; sa && i < NARCHES; i++)
+		if (sck_arch_from_name(arches[i].sck_name) == sa)
+			return arches[i].token;
+	return 0;
+}
+
+uint32_t compat_native_token(void)
+{
+	return compat_token_of(sck_arch_native());
+}
+
+bool compat_arch_arg32(uint32_t token)
+{
+	int i = arch_index(token);
+	return i >= 0 && arches[i].arg32;
+}
+
+bool compat_arch_big_endian(uint32_t token)
+{
+	const struct sck_arch *sa = compat_arch_of(token);
+	return sa && !sa->little_endian;
+}
+
+int compat_pnr_of(const char *name)
+{
+	for (size_t i = 0; i < sck_compat_npnr; i++)
+		if (strcmp(sck_compat_pnr[i].name, name) == 0)
+			return sck_compat_pnr[i].nr;
+	return __NR_SCMP_ERROR;
+}
+
+const char *compat_pnr_name(int pnr)
+{
+	for (size_t i = 0; i < sck_compat_npnr; i++)
+		if (sck_compat_pnr[i].nr == pnr)
+			return sck_compat_pnr[i].name;
+	return NULL;
+}
+
+/* The number of @name on @token, a pseudo number where the arch lacks it, else an error. */
+int compat_resolve(uint32_t token, const char *name)
+{
+	const struct sck_arch *sa = compat_arch_of(token);
+	int nr;
+
+	if (!sa || !name)
+		return __NR_SCMP_ERROR;
+	nr = sck_syscall_nr(sa, name);
+	if (nr >= 0)
+		return nr;
+	return compat_pnr_of(name);
+}
+
+COMPAT_API uint32_t seccomp_arch_resolve_name(const char *arch_name)
+{
+	static const struct {
+		const char *name;
+		uint32_t token;
+	} names[] = {
+		{"x86", SCMP_ARCH_X86},
+		{"x86_64", SCMP_ARCH_X86_64},
+		{"x32", SCMP_ARCH_X32},
+		{"arm", SCMP_ARCH_ARM},
+		{"aarch64", SCMP_ARCH_AARCH64},
+		{"mips", SCMP_ARCH_MIPS},
+		{"mipsel", SCMP_ARCH_MIPSEL},
+		{"mips64", SCMP_ARCH_MIPS64},
+		{"mipsel64", SCMP_ARCH_MIPSEL64},
+		{"mips64n32", SCMP_ARCH_MIPS64N32},
+		{"mipsel64n32", SCMP_ARCH_MIPSEL64N32},
+		{"ppc", SCMP_ARCH_PPC},
+		{"ppc64", SCMP_ARCH_PPC64},
+		{"ppc64le", SCMP_ARCH_PPC64LE},
+		{"s390", SCMP_ARCH_S390},
+		{"s390x", SCMP_ARCH_S390X},
+		{"riscv64", SCMP_ARCH_RISCV64},
+	};
+
+	if (!arch_name)
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].name, arch_name) == 0)
+			return names[i].token;
+	return 0;
+}
+
+COMPAT_API uint32_t seccomp_arch_native(void)
+{
+	return compat_native_token();
+}
+
+COMPAT_API int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)
+{
+	if (arch_token == 0)
+		arch_token = compat_native_token();
+	if (arch_index(arch_token) < 0 || !name)
+		return __NR_SCMP_ERROR;
+	return compat_resolve(arch_token, name);
+}
+
+COMPAT_API int seccomp_syscall_resolve_name(const char *name)
+{
+	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, name);
+}
+
+/* Where libseccomp 2.5.4 multiplexes socket and IPC calls: x86, s390 and s390x. */
+bool compat_arch_mux(uint32_t token)
+{
+	return token == SCMP_ARCH_X86 || token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X;
+}
+
+COMPAT_API int seccomp_syscall_resolve_name_rewrite(uint32_t arch_token, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(arch_token, name), p;
+
+	if (arch_token == 0)
+		arch_token = compat_native_token();
+	p = nr == __NR_SCMP_ERROR ? 0 : compat_pnr_of(name);
+	if (p <= -101 && p >= -224 && compat_arch_mux(arch_token))
+		return compat_resolve(arch_token, p > -200 ? "socketcall" : "ipc");
+	return nr;
+}
+
+COMPAT_API char *seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num)
+{
+	const struct sck_arch *sa;
+	const char *name;
+
+	if (arch_token == 0)
+		arch_token = compat_native_token();
+	sa = compat_arch_of(arch_token);
+	if (!sa)
+		return NULL;
+	if (num >= 0)
+		name = sck_syscall_name(sa, num);
+	else /* pseudo numbers name only the multiplexed calls, where they are multiplexed */
+		name = num <= -101 && num >= -224 && compat_arch_mux(arch_token)
+			       ? compat_pnr_name(num)
+			       : NULL;
+	return name ? strdup(name) : NULL;
+}

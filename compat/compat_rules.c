@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rules of the libseccomp compatibility library: seccomp_rule_add and its _array / _exact
+ * variants, and seccomp_syscall_priority. A rule's syscall is a number of the native arch (or a
+ * pseudo number); it is translated by name to each arch of the filter, multiplexed through
+ * socketcall(2) / ipc(2) on x86 and s390 (args[0] tested for the sub-call, the rule's other
+ * comparisons kept), and merged into that arch's libseccomp-style database (scmp_tree.h). A rule
+ * is added to every arch or to none.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "compat_int.h"
+
+struct op {
+	size_t arch;
+	int nr;
+	bool mux;
+	unsigned int call;
+};
+
+/* The number of native @syscall on arch @token, or a negative error. */
+static int translate(uint32_t token, int syscall, int *out)
+{
+	const char *name;
+	int s;
+
+	if (token == compat_native_token()) {
+		*out = syscall;
+		return 0;
+	}
+	name = syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall) : NULL;
+	if (!name)
+		return -EFAULT;
+	s = compat_resolve(token, name);
+	if (s == __NR_SCMP_ERROR)
+		return -EFAULT;
+	*out = s;
+	return 0;
+}
+
+/* The pseudo number of the socket or IPC call @name, or 0. */
+static int mux_pnr(const char *name)
+{
+	int p = name ? compat_pnr_of(name) : 0;
+	return (p <= -101 && p >= -120) || (p <= -201 && p >= -224) ? p : 0;
+}
+
+/* The operations adding a rule on @syscall means, arch by arch. */
+static int plan(const struct compat_ctx *c, int syscall, bool exact, struct op *ops, size_t *nops)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->narches; i++) {
+		uint32_t tok = c->arches[i].token;
+		int s, rc = translate(tok, syscall, &s), p;
+
+		if (rc < 0)
+			return rc;
+		p = s >= 0 ? mux_pnr(sck_syscall_name(c->arches[i].sa, s))
+			   : (s <= -101 && s >= -224 ? s : 0);
+		if (s < 0 && !(p && compat_arch_mux(tok))) {
+			if (exact)
+				return -EDOM;
+			continue; /* the arch lacks the call: no rule there */
+		}
+		if (s >= 0 || exact)
+			ops[n++] = (struct op){.arch = i, .nr = s};
+		if (p && compat_arch_mux(tok)) {
+			int m = compat_resolve(tok, p > -200 ? "socketcall" : "ipc");
+			if (m >= 0)
+				ops[n++] = (struct op){
+					.arch = i,
+					.nr = m,
+					.mux = true,
+					.call = (unsigned int)(p > -200 ? -p - 100 : -p - 200)};
+		}
+	}
+	*nops = n;
+	return 0;
+}
+
+static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int syscall,
+		    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array)
+{
+	struct sck_scmp_cmp cmps[6], mcmps[6];
+	struct sck_scmp_tree *trees[64] = {0};
+	struct compat_sys *sys[64];
+	struct op ops[64];
+	size_t nops = 0, nm = 0;
+	unsigned int seen = 0;
+	int rc = 0;
+
+	if (!c || arg_cnt > 6 || (arg_cnt && !arg_array))
+		return -EINVAL;
+	for (unsigned int i = 0; i < arg_cnt; i++) {
+		const struct scmp_arg_cmp *a = &arg_array[i];
+		if (a->arg > 5 || a->op <= _SCMP_CMP_MIN || a->op >= _SCMP_CMP_MAX ||
+		    (seen & (1u << a->arg)))
+			return -EINVAL;
+		seen |= 1u << a->arg;
+		cmps[i] = (struct sck_scmp_cmp){a->arg, (enum sck_scmp_op)a->op, a->datum_a,
+						a->datum_b};
+		if (a->arg != 0)
+			mcmps[nm++] = cmps[i];
+	}
+	if (!compat_action_valid(action))
+		return -EINVAL;
+	if (action == c->act_default)
+		return -EACCES;
+	if (syscall == -1)
+		return c->tskip ? 0 : -EINVAL;
+	if (syscall == __NR_SCMP_UNDEF)
+		return -EINVAL;
+	if (exact && c->narches > 1)
+		return -EOPNOTSUPP;
+	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
+		return -ENOMEM;
+	rc = plan(c, syscall, exact, ops, &nops);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		struct compat_arch *a = &c->arches[ops[i].arch];
+		bool arg32 = compat_arch_arg32(a->token);
+
+		sys[i] = compat_sys_get(a, ops[i].nr, true);
+		if (!sys[i]) {
+			rc = -ENOMEM;
+			break;
+		}
+		/* a database may be touched twice (socket on s390: direct and socketcall) */
+		for (size_t j = 0; j < i; j++)
+			if (sys[j] == sys[i] && trees[j]) {
+				trees[i] = trees[j];
+				trees[j] = NULL;
+				break;
+			}
+		if (!trees[i] && (rc = sck_scmp_tree_dup(sys[i]->tree, &trees[i])) < 0)
+			break;
+		if (ops[i].mux) {
+			struct sck_scmp_cmp m[6];
+			memcpy(m + 1, mcmps, nm * sizeof(m[0]));
+			m[0] = (struct sck_scmp_cmp){0, SCK_SCMP_EQ, ops[i].call, 0};
+			rc = sck_scmp_tree_add(trees[i], arg32, action, m, nm + 1);
+		} else {
+			rc = sck_scmp_tree_add(trees[i], arg32, action, cmps, arg_cnt);
+		}
+	}
+	for (size_t i = 0; i < nops; i++) {
+		if (!trees[i])
+			continue;
+		if (rc == 0) {
+			sck_scmp_tree_free(sys[i]->tree);
+			sys[i]->tree = trees[i];
+		} else {
+			sck_scmp_tree_free(trees[i]);
+		}
+	}
+	return rc;
+}
+
+COMPAT_API int seccomp_rule_add_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
+				      unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array)
+{
+	return rule_add(ctx, false, action, syscall, arg_cnt, arg_array);
+}
+
+COMPAT_API int seccomp_rule_add_exact_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
+					    unsigned int arg_cnt,
+					    const struct scmp_arg_cmp *arg_array)
+{
+	return rule_add(ctx, true, action, syscall, arg_cnt, arg_array);
+}
+
+static int rule_add_va(scmp_filter_ctx ctx, bool exact, uint32_t action, int syscall,
+		       unsigned int arg_cnt, va_list ap)
+{
+	struct scmp_arg_cmp a[6];
+
+	if (arg_cnt > 6)
+		return -EINVAL;
+	for (unsigned int i = 0; i < arg_cnt; i++)
+		a[i] = va_arg(ap, struct scmp_arg_cmp);
+	return rule_add(ctx, exact, action, syscall, arg_cnt, arg_cnt ? a : NULL);
+}
+
+COMPAT_API int seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall,
+				unsigned int arg_cnt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg_cnt);
+	rc = rule_add_va(ctx, false, action, syscall, arg_cnt, ap);
+	va_end(ap);
+	return rc;
+}
+
+COMPAT_API int seccomp_rule_add_exact(scmp_filter_ctx ctx, uint32_t action, int syscall,
+				      unsigned int arg_cnt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg_cnt);
+	rc = rule_add_va(ctx, true, action, syscall, arg_cnt, ap);
+	va_end(ap);
+	return rc;
+}
+
+COMPAT_API int seccomp_syscall_priority(scmp_filter_ctx ctx, int syscall, uint8_t priority)
+{
+	struct compat_ctx *c = ctx;
+	struct op ops[64];
+	size_t nops = 0;
+	int rc;
+
+	if (!c || syscall == -1 || syscall == __NR_SCMP_UNDEF)
+		return -EINVAL;
+	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
+		return -ENOMEM;
+	rc = plan(c, syscall, false, ops, &nops);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nops; i++) {
+		struct compat_sys *s = compat_sys_get(&c->arches[ops[i].arch], ops[i].nr, true);
+		if (!s)
+			return -ENOMEM;
+		s->prio = priority;
+		s->has_prio = true;
+	}
+	return 0;
+}
