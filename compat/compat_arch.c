@@ -104,14 +104,15 @@ const char *compat_pnr_name(int pnr)
 int compat_resolve(uint32_t token, const char *name)
 {
 	const struct sck_arch *sa = compat_arch_of(token);
-	int nr;
+	int nr, s;
 
 	if (!sa || !name)
 		return __NR_SCMP_ERROR;
-	nr = sck_syscall_nr(sa, name);
-	if (nr >= 0)
-		return nr;
-	return compat_pnr_of(name);
+	nr = compat_pnr_of(name);
+	if (compat_arch_mux(token) && ((nr <= -101 && nr >= -120) || (nr <= -201 && nr >= -224)))
+		return nr; /* multiplexed: libseccomp names the sub-call by its pseudo number */
+	s = sck_syscall_nr(sa, name);
+	return s >= 0 ? s : nr;
 }
 
 COMPAT_API uint32_t seccomp_arch_resolve_name(const char *arch_name)
@@ -166,10 +167,21 @@ COMPAT_API int seccomp_syscall_resolve_name(const char *name)
 	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, name);
 }
 
-/* Where libseccomp 2.5.4 multiplexes socket and IPC calls: x86, s390 and s390x. */
+/* Where libseccomp 2.5.4 multiplexes socket and IPC calls: x86, s390, ppc and mips o32. */
 bool compat_arch_mux(uint32_t token)
 {
-	return token == SCMP_ARCH_X86 || token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X;
+	switch (token) {
+	case SCMP_ARCH_X86:
+	case SCMP_ARCH_S390:
+	case SCMP_ARCH_S390X:
+	case SCMP_ARCH_PPC:
+	case SCMP_ARCH_PPC64:
+	case SCMP_ARCH_PPC64LE:
+	case SCMP_ARCH_MIPS:
+	case SCMP_ARCH_MIPSEL:
+		return true;
+	}
+	return false;
 }
 
 COMPAT_API int seccomp_syscall_resolve_name_rewrite(uint32_t arch_token, const char *name)

@@ -276,8 +276,8 @@ COMPAT_API int seccomp_merge(scmp_filter_ctx ctx_dst, scmp_filter_ctx ctx_src)
 	struct compat_ctx *d = ctx_dst, *s = ctx_src;
 	struct compat_arch *na;
 
-	if (!d || !s || d->act_default != s->act_default || d->nnp != s->nnp ||
-	    d->tsync != s->tsync)
+	if (!compat_valid(d) || !compat_valid(s) || d->act_default != s->act_default ||
+	    d->nnp != s->nnp || d->tsync != s->tsync)
 		return -EINVAL;
 	if (d->narches && s->narches &&
 	    compat_arch_big_endian(d->arches[0].token) !=
@@ -303,7 +303,7 @@ COMPAT_API int seccomp_attr_get(const scmp_filter_ctx ctx, enum scmp_filter_attr
 	const struct compat_ctx *c = ctx;
 	uint32_t v;
 
-	if (!c || !value)
+	if (!compat_valid(c) || !value)
 		return -EINVAL;
 	switch (attr) {
 	case SCMP_FLTATR_ACT_DEFAULT:
@@ -345,7 +345,7 @@ COMPAT_API int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr,
 	struct compat_ctx *c = ctx;
 	unsigned int l = compat_api_level();
 
-	if (!c)
+	if (!compat_valid(c))
 		return -EINVAL;
 	switch (attr) {
 	case SCMP_FLTATR_ACT_DEFAULT:

@@ -63,7 +63,7 @@ COMPAT_API int seccomp_load(const scmp_filter_ctx ctx)
 	unsigned int flags = 0;
 	int rc;
 
-	if (!c)
+	if (!compat_valid(c))
 		return -EINVAL;
 	rc = compat_compile(c, &p);
 	if (rc < 0)
@@ -110,13 +110,28 @@ COMPAT_API int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd)
 	size_t len;
 	int rc;
 
-	if (!c)
+	if (!compat_valid(c))
 		return -EINVAL;
 	rc = compat_compile(c, &p);
 	if (rc < 0)
 		return rc == -ENOMEM ? rc : -EFAULT;
 	insns = sck_filter_prog_insns(p, &len);
-	rc = write_all(fd, insns, len * sizeof(*insns));
+	if (c->narches && compat_arch_big_endian(c->arches[0].token) !=
+				  (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
+		/* as libseccomp, a filter for other-endian arches is written in their order */
+		struct sock_filter *sw = malloc(len * sizeof(*sw));
+		if (!sw) {
+			sck_filter_prog_free(p);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < len; i++)
+			sw[i] = (struct sock_filter){__builtin_bswap16(insns[i].code), insns[i].jt,
+						     insns[i].jf, __builtin_bswap32(insns[i].k)};
+		rc = write_all(fd, sw, len * sizeof(*sw));
+		free(sw);
+	} else {
+		rc = write_all(fd, insns, len * sizeof(*insns));
+	}
 	sck_filter_prog_free(p);
 	return compat_rc(c, rc);
 }
@@ -129,7 +144,7 @@ COMPAT_API int seccomp_export_pfc(const scmp_filter_ctx ctx, int fd)
 	size_t len;
 	int rc;
 
-	if (!c)
+	if (!compat_valid(c))
 		return -EINVAL;
 	rc = compat_compile(c, &p);
 	if (rc < 0)

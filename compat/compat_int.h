@@ -42,6 +42,12 @@ struct compat_ctx {
 	int notify_fd;
 };
 
+/* libseccomp refuses a context without arches as it refuses NULL */
+static inline bool compat_valid(const struct compat_ctx *c)
+{
+	return c && c->narches > 0;
+}
+
 /* ---- arches (compat_arch.c) ---- */
 const struct sck_arch *compat_arch_of(uint32_t token);
 uint32_t compat_token_of(const struct sck_arch *sa);

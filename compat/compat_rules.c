@@ -21,24 +21,10 @@ struct op {
 	unsigned int call;
 };
 
-/* The number of native @syscall on arch @token, or a negative error. */
-static int translate(uint32_t token, int syscall, int *out)
+/* The name of native @syscall as libseccomp translates it to another arch, or NULL. */
+static const char *native_name(int syscall)
 {
-	const char *name;
-	int s;
-
-	if (token == compat_native_token()) {
-		*out = syscall;
-		return 0;
-	}
-	name = syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall) : NULL;
-	if (!name)
-		return -EFAULT;
-	s = compat_resolve(token, name);
-	if (s == __NR_SCMP_ERROR)
-		return -EFAULT;
-	*out = s;
-	return 0;
+	return syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall) : NULL;
 }
 
 /* The pseudo number of the socket or IPC call @name, or 0. */
@@ -48,35 +34,61 @@ static int mux_pnr(const char *name)
 	return (p <= -101 && p >= -120) || (p <= -201 && p >= -224) ? p : 0;
 }
 
-/* The operations adding a rule on @syscall means, arch by arch. */
-static int plan(const struct compat_ctx *c, int syscall, bool exact, struct op *ops, size_t *nops)
+/*
+ * The operations adding a rule on @syscall means, arch by arch: the arch's number for the same
+ * name (libseccomp translates through the native arch's names; a pseudo number cannot be
+ * translated), and on the multiplexing arches, for a socket or IPC call, its direct number where
+ * the kernel has one plus socketcall / ipc with args[0] == the sub-call (an _exact rule keeps
+ * its pseudo number instead of the direct one).
+ */
+static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned int nargs,
+		struct op *ops, size_t *nops)
 {
+	bool native_only = c->narches == 1 && c->arches[0].token == compat_native_token();
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->narches; i++) {
 		uint32_t tok = c->arches[i].token;
-		int s, rc = translate(tok, syscall, &s), p;
+		const struct sck_arch *sa = c->arches[i].sa;
+		const char *name;
+		int s = syscall, p = 0, direct = -1;
 
-		if (rc < 0)
-			return rc;
-		p = s >= 0 ? mux_pnr(sck_syscall_name(c->arches[i].sa, s))
-			   : (s <= -101 && s >= -224 ? s : 0);
-		if (s < 0 && !(p && compat_arch_mux(tok))) {
-			if (exact)
-				return -EDOM;
-			continue; /* the arch lacks the call: no rule there */
+		if (tok == compat_native_token() || native_only) {
+			name = s >= 0 ? sck_syscall_name(sa, s) : compat_pnr_name(s);
+			direct = s;
+		} else {
+			name = native_name(syscall);
+			if (!name)
+				return -EFAULT;
+			direct = sck_syscall_nr(sa, name);
+			s = compat_resolve(tok, name);
+			if (s == __NR_SCMP_ERROR)
+				return -EFAULT;
 		}
-		if (s >= 0 || exact)
-			ops[n++] = (struct op){.arch = i, .nr = s};
-		if (p && compat_arch_mux(tok)) {
-			int m = compat_resolve(tok, p > -200 ? "socketcall" : "ipc");
+		if (compat_arch_mux(tok))
+			p = mux_pnr(name);
+		if (p) {
+			if (exact && nargs)
+				return -EINVAL; /* socketcall / ipc would change the arguments' meaning */
+			if (direct >= 0)
+				ops[n++] = (struct op){.arch = i, .nr = direct};
+			else if (exact)
+				ops[n++] = (struct op){.arch = i, .nr = s};
+			int m = sck_syscall_nr(sa, p > -200 ? "socketcall" : "ipc");
 			if (m >= 0)
 				ops[n++] = (struct op){
 					.arch = i,
 					.nr = m,
 					.mux = true,
 					.call = (unsigned int)(p > -200 ? -p - 100 : -p - 200)};
+			continue;
 		}
+		if (direct < 0 || s < 0) {
+			if (exact)
+				return -EDOM;
+			continue; /* the arch lacks the call: no rule there */
+		}
+		ops[n++] = (struct op){.arch = i, .nr = direct};
 	}
 	*nops = n;
 	return 0;
@@ -93,7 +105,15 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	unsigned int seen = 0;
 	int rc = 0;
 
-	if (!c || arg_cnt > 6 || (arg_cnt && !arg_array))
+	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action))
+		return -EINVAL;
+	if (syscall == __NR_SCMP_ERROR || syscall == __NR_SCMP_UNDEF)
+		return syscall == -1 && c->tskip ? 0 : -EINVAL;
+	if (action == c->act_default)
+		return -EACCES;
+	if (exact && c->narches > 1)
+		return -EOPNOTSUPP;
+	if (arg_cnt && !arg_array)
 		return -EINVAL;
 	for (unsigned int i = 0; i < arg_cnt; i++) {
 		const struct scmp_arg_cmp *a = &arg_array[i];
@@ -106,19 +126,9 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 		if (a->arg != 0)
 			mcmps[nm++] = cmps[i];
 	}
-	if (!compat_action_valid(action))
-		return -EINVAL;
-	if (action == c->act_default)
-		return -EACCES;
-	if (syscall == -1)
-		return c->tskip ? 0 : -EINVAL;
-	if (syscall == __NR_SCMP_UNDEF)
-		return -EINVAL;
-	if (exact && c->narches > 1)
-		return -EOPNOTSUPP;
 	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
 		return -ENOMEM;
-	rc = plan(c, syscall, exact, ops, &nops);
+	rc = plan(c, syscall, exact, arg_cnt, ops, &nops);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < nops && rc == 0; i++) {
@@ -217,11 +227,11 @@ COMPAT_API int seccomp_syscall_priority(scmp_filter_ctx ctx, int syscall, uint8_
 	size_t nops = 0;
 	int rc;
 
-	if (!c || syscall == -1 || syscall == __NR_SCMP_UNDEF)
+	if (!compat_valid(c) || syscall == -1 || syscall == __NR_SCMP_UNDEF)
 		return -EINVAL;
 	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
 		return -ENOMEM;
-	rc = plan(c, syscall, false, ops, &nops);
+	rc = plan(c, syscall, false, 0, ops, &nops);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < nops; i++) {

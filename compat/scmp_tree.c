@@ -28,7 +28,7 @@ struct node {
 	unsigned int arg;
 	bool hi;
 	enum node_op op;
-	uint32_t mask, datum;
+	uint64_t mask, datum; /* 32-bit ABIs keep the rule's 64-bit operands: they order nodes */
 	struct branch t, f;
 	struct node *next;
 };
@@ -111,8 +111,8 @@ bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 
 /* ---- chains ---- */
 
-static struct node *mknode(unsigned int arg, bool hi, enum node_op op, uint32_t mask,
-			   uint32_t datum)
+static struct node *mknode(unsigned int arg, bool hi, enum node_op op, uint64_t mask,
+			   uint64_t datum)
 {
 	struct node *n = calloc(1, sizeof(*n));
 	if (n) {
@@ -147,7 +147,9 @@ static struct branch sub(struct node *n)
 static int chain_cmp(const struct sck_scmp_cmp *c, bool arg32, struct branch cont,
 		     struct branch *out)
 {
-	uint32_t hv = (uint32_t)(c->b >> 32), lv = (uint32_t)c->b;
+	/* a masked compare keeps only the expected value's bits inside the mask */
+	uint64_t mv = c->b & c->a;
+	uint32_t hv = (uint32_t)(mv >> 32), lv = (uint32_t)mv;
 	uint32_t hm = (uint32_t)(c->a >> 32), lm = (uint32_t)c->a;
 	uint32_t hd = (uint32_t)(c->a >> 32), ld = (uint32_t)c->a;
 	struct node *lo = NULL, *h1 = NULL, *h2 = NULL;
@@ -173,7 +175,36 @@ static int chain_cmp(const struct sck_scmp_cmp *c, bool arg32, struct branch con
 		break;
 	}
 	neg = c->op == SCK_SCMP_NE || c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
-	lo = lop == N_ME ? mknode(c->arg, false, N_ME, lm, lv) : mknode(c->arg, false, lop, 0, ld);
+	if (lop == N_ME) {
+		/* a masked word whose mask is 0 always holds: libseccomp drops its node */
+		bool keep_lo = arg32 ? (uint32_t)c->a != 0 : lm != 0, keep_hi = !arg32 && hm != 0;
+		struct branch b = cont;
+		if (keep_lo) {
+			lo = arg32 ? mknode(c->arg, false, N_ME, c->a, mv)
+				   : mknode(c->arg, false, N_ME, lm, lv);
+			if (!lo)
+				goto oom;
+			lo->t = b;
+			b = sub(lo);
+			lo = NULL;
+		}
+		if (keep_hi) {
+			h1 = mknode(c->arg, true, N_ME, hm, hv);
+			if (!h1) {
+				if (b.kind == BR_SUB)
+					level_free(b.sub);
+				return -ENOMEM;
+			}
+			h1->t = b;
+			b = sub(h1);
+		}
+		*out = b;
+		return 0;
+	}
+	if (arg32) /* compared on the low word, ordered and merged on all 64 bits */
+		lo = mknode(c->arg, false, lop, 0, c->a);
+	else
+		lo = mknode(c->arg, false, lop, 0, ld);
 	if (!lo)
 		goto oom;
 	if (neg)
@@ -184,9 +215,8 @@ static int chain_cmp(const struct sck_scmp_cmp *c, bool arg32, struct branch con
 		*out = sub(lo);
 		return 0;
 	}
-	if (lop == N_ME || lop == N_EQ) {
-		h1 = lop == N_ME ? mknode(c->arg, true, N_ME, hm, hv)
-				 : mknode(c->arg, true, N_EQ, 0, hd);
+	if (lop == N_EQ) {
+		h1 = mknode(c->arg, true, N_EQ, 0, hd);
 		if (!h1)
 			goto oom;
 		h1->t = sub(lo);
@@ -354,6 +384,13 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		}
 		b = nb;
 	}
+	if (b.kind == BR_ACT) { /* every comparison always holds */
+		level_free(t->root);
+		t->root = NULL;
+		t->uncond = true;
+		t->uncond_act = action;
+		return 0;
+	}
 	rc = sck_scmp_tree_dup(t, &copy);
 	if (rc < 0) {
 		level_free(b.sub);
@@ -403,12 +440,12 @@ static int walk_branch(struct walk *w, const struct branch *b)
  */
 static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2])
 {
-	uint64_t lo = (uint64_t)n->datum << 32, top = lo | 0xffffffffu;
+	uint64_t lo = n->datum << 32, top = lo | 0xffffffffu;
 	struct sck_cond c = {.arg = n->arg};
 
 	if (!n->hi) {
 		c.flags = SCK_COND_LOW32;
-		c.value = n->datum;
+		c.value = (uint32_t)n->datum;
 		switch (n->op) {
 		case N_EQ:
 			c.op = sense ? SCK_CMP_EQ : SCK_CMP_NE;
@@ -423,7 +460,7 @@ static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2
 			if (!sense)
 				return 0; /* never generated: masked nodes have no false branch */
 			c.op = SCK_CMP_MASKED_EQ;
-			c.mask = n->mask;
+			c.mask = (uint32_t)n->mask;
 			break;
 		}
 		alt[0] = c;
@@ -463,7 +500,7 @@ static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2
 		if (!sense)
 			return 0;
 		c.op = SCK_CMP_MASKED_EQ;
-		c.mask = (uint64_t)n->mask << 32;
+		c.mask = n->mask << 32;
 		c.value = lo;
 		break;
 	}
