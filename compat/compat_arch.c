@@ -100,6 +100,13 @@ const char *compat_pnr_name(int pnr)
 	return NULL;
 }
 
+/* The name of pseudo number @pnr where arch @token names that syscall by it, or NULL. */
+const char *compat_pnr_name_on(uint32_t token, int pnr)
+{
+	const char *name = compat_pnr_name(pnr);
+	return name && compat_resolve(token, name) == pnr ? name : NULL;
+}
+
 /* The number of @name on @token, a pseudo number where the arch lacks it, else an error. */
 int compat_resolve(uint32_t token, const char *name)
 {
@@ -206,11 +213,6 @@ COMPAT_API char *seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num)
 	sa = compat_arch_of(arch_token);
 	if (!sa)
 		return NULL;
-	if (num >= 0)
-		name = sck_syscall_name(sa, num);
-	else /* pseudo numbers name only the multiplexed calls, where they are multiplexed */
-		name = num <= -101 && num >= -224 && compat_arch_mux(arch_token)
-			       ? compat_pnr_name(num)
-			       : NULL;
+	name = num >= 0 ? sck_syscall_name(sa, num) : compat_pnr_name_on(arch_token, num);
 	return name ? strdup(name) : NULL;
 }

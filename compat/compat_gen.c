@@ -219,7 +219,8 @@ COMPAT_API int seccomp_notify_fd(const scmp_filter_ctx ctx)
 {
 	const struct compat_ctx *c = ctx;
 
-	if (!c)
+	if (!compat_valid(c))
 		return -EINVAL;
-	return c->notify_fd;
+	/* libseccomp 2.5.4 passes its -1 through its return code filter: -EFAULT */
+	return c->notify_fd >= 0 ? c->notify_fd : -EFAULT;
 }

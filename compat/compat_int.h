@@ -58,6 +58,7 @@ bool compat_arch_mux(uint32_t token);
 int compat_pnr_of(const char *name);
 const char *compat_pnr_name(int pnr);
 int compat_resolve(uint32_t token, const char *name);
+const char *compat_pnr_name_on(uint32_t token, int pnr);
 
 /* ---- contexts (compat_ctx.c) ---- */
 bool compat_action_valid(uint32_t act);

@@ -21,10 +21,14 @@ struct op {
 	unsigned int call;
 };
 
-/* The name of native @syscall as libseccomp translates it to another arch, or NULL. */
+/*
+ * The name of native @syscall as libseccomp translates it to another arch, or NULL: a pseudo
+ * number only names a syscall the native arch lacks (chown32 on x86_64, not socket).
+ */
 static const char *native_name(int syscall)
 {
-	return syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall) : NULL;
+	return syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall)
+			    : compat_pnr_name_on(compat_native_token(), syscall);
 }
 
 /* The pseudo number of the socket or IPC call @name, or 0. */
@@ -86,7 +90,14 @@ static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned in
 		if (direct < 0 || s < 0) {
 			if (exact)
 				return -EDOM;
-			continue; /* the arch lacks the call: no rule there */
+			/*
+			 * The arch lacks the call: libseccomp keeps the rule on the pseudo number,
+			 * which its program then compares with nr as it is. No kernel has such a
+			 * number; the rule stays in the database (its conflicts count) and
+			 * compat_compile leaves it out.
+			 */
+			ops[n++] = (struct op){.arch = i, .nr = s};
+			continue;
 		}
 		ops[n++] = (struct op){.arch = i, .nr = direct};
 	}
@@ -105,10 +116,9 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	unsigned int seen = 0;
 	int rc = 0;
 
-	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action))
+	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action) ||
+	    syscall == __NR_SCMP_UNDEF || (syscall == __NR_SCMP_ERROR && !c->tskip))
 		return -EINVAL;
-	if (syscall == __NR_SCMP_ERROR || syscall == __NR_SCMP_UNDEF)
-		return syscall == -1 && c->tskip ? 0 : -EINVAL;
 	if (action == c->act_default)
 		return -EACCES;
 	if (exact && c->narches > 1)
@@ -126,6 +136,8 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 		if (a->arg != 0)
 			mcmps[nm++] = cmps[i];
 	}
+	if (syscall == __NR_SCMP_ERROR)
+		return 0; /* SCMP_FLTATR_API_TSKIP: a rule on -1 is accepted and ignored */
 	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
 		return -ENOMEM;
 	rc = plan(c, syscall, exact, arg_cnt, ops, &nops);

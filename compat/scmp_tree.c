@@ -4,8 +4,12 @@
  * code and programs (docs/semantics.md), and its flattening into first-match rules. Nodes
  * compare one 32-bit word of one argument (EQ, GT, GE or masked EQ) and have a true and a false
  * branch, each nothing (fall through to the next node of the enclosing level), an action, or a
- * sub-level. Levels are sorted: arguments descending; equality nodes (EQ, masked) before range
- * nodes (GT, GE); then the compared value descending; ties keep insertion order.
+ * level (a list of nodes). Levels are shared: the high-word and low-word nodes of one 64-bit
+ * comparison lead to the same continuation level, and when two rules' nodes merge, their
+ * continuation levels become one, seen by every branch that led to either (libseccomp links the
+ * nodes into one list and walks a list from its first node). Levels are sorted: arguments
+ * descending; equality nodes (EQ, masked) before range nodes (GT, GE); see node_before. Storage is two arrays
+ * indexed by int, so that a copy (for a rule refused half way) is two memcpy.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,65 +20,43 @@
 enum br_kind { BR_NONE = 0, BR_ACT = 1, BR_SUB = 2 };
 enum node_op { N_EQ = 1, N_GT = 2, N_GE = 3, N_ME = 4 };
 
-struct node;
-
 struct branch {
 	enum br_kind kind;
 	uint32_t act;
-	struct node *sub; /* a level: a list through ->next */
+	int lvl; /* BR_SUB: a level index */
 };
 
 struct node {
 	unsigned int arg;
 	bool hi;
 	enum node_op op;
-	uint64_t mask, datum; /* 32-bit ABIs keep the rule's 64-bit operands: they order nodes */
+	uint32_t mask, datum;
+	bool neg; /* a range node made by LT or LE (the rule holds on its false branch) */
 	struct branch t, f;
-	struct node *next;
+	int next; /* the next node of its level, -1 */
+};
+
+struct level {
+	int head; /* first node, -1 when empty */
+	int fwd;  /* merged into that level, -1 */
 };
 
 struct sck_scmp_tree {
 	bool uncond;
 	uint32_t uncond_act;
-	struct node *root;
+	int root; /* a level, -1 */
+	struct node *nodes;
+	size_t nn, capn;
+	struct level *lv;
+	size_t nl, capl;
 };
-
-static void level_free(struct node *n)
-{
-	while (n) {
-		struct node *nx = n->next;
-		level_free(n->t.sub);
-		level_free(n->f.sub);
-		free(n);
-		n = nx;
-	}
-}
-
-static struct node *level_dup(const struct node *n, bool *oom)
-{
-	struct node *head = NULL, **tail = &head;
-
-	for (; n && !*oom; n = n->next) {
-		struct node *c = malloc(sizeof(*c));
-		if (!c) {
-			*oom = true;
-			break;
-		}
-		*c = *n;
-		c->next = NULL;
-		c->t.sub = level_dup(n->t.sub, oom);
-		c->f.sub = level_dup(n->f.sub, oom);
-		*tail = c;
-		tail = &c->next;
-	}
-	return head;
-}
 
 int sck_scmp_tree_new(struct sck_scmp_tree **out)
 {
 	struct sck_scmp_tree *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->root = -1;
 	*out = t;
 	return 0;
 }
@@ -83,79 +65,99 @@ void sck_scmp_tree_free(struct sck_scmp_tree *t)
 {
 	if (!t)
 		return;
-	level_free(t->root);
+	free(t->nodes);
+	free(t->lv);
 	free(t);
 }
 
 int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 {
-	bool oom = false;
 	struct sck_scmp_tree *c = malloc(sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
 	*c = *t;
-	c->root = level_dup(t->root, &oom);
-	if (oom) {
-		sck_scmp_tree_free(c);
+	c->nodes = t->capn ? malloc(t->capn * sizeof(*c->nodes)) : NULL;
+	c->lv = t->capl ? malloc(t->capl * sizeof(*c->lv)) : NULL;
+	if ((t->capn && !c->nodes) || (t->capl && !c->lv)) {
+		free(c->nodes);
+		free(c->lv);
+		free(c);
 		return -ENOMEM;
 	}
+	if (t->nn)
+		memcpy(c->nodes, t->nodes, t->nn * sizeof(*c->nodes));
+	if (t->nl)
+		memcpy(c->lv, t->lv, t->nl * sizeof(*c->lv));
 	*out = c;
 	return 0;
 }
 
 bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 {
-	return !t->uncond && !t->root;
+	return !t->uncond && t->root < 0;
 }
 
-/* ---- chains ---- */
-
-static struct node *mknode(unsigned int arg, bool hi, enum node_op op, uint64_t mask,
-			   uint64_t datum)
+static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
+		    uint32_t mask, uint32_t datum)
 {
-	struct node *n = calloc(1, sizeof(*n));
-	if (n) {
-		n->arg = arg;
-		n->hi = hi;
-		n->op = op;
-		n->mask = mask;
-		n->datum = datum;
+	if (t->nn == t->capn) {
+		size_t cap = t->capn ? t->capn * 2 : 16;
+		struct node *nn = realloc(t->nodes, cap * sizeof(*nn));
+		if (!nn)
+			return -ENOMEM;
+		t->nodes = nn;
+		t->capn = cap;
 	}
-	return n;
+	t->nodes[t->nn] = (struct node){
+		.arg = arg, .hi = hi, .op = op, .mask = mask, .datum = datum, .next = -1};
+	return (int)t->nn++;
 }
 
-static int br_dup(const struct branch *b, struct branch *out)
+/* A level holding node @n alone (or empty for -1). */
+static int new_level(struct sck_scmp_tree *t, int n)
 {
-	bool oom = false;
-
-	*out = *b;
-	out->sub = level_dup(b->sub, &oom);
-	return oom ? -ENOMEM : 0;
+	if (t->nl == t->capl) {
+		size_t cap = t->capl ? t->capl * 2 : 16;
+		struct level *nl = realloc(t->lv, cap * sizeof(*nl));
+		if (!nl)
+			return -ENOMEM;
+		t->lv = nl;
+		t->capl = cap;
+	}
+	t->lv[t->nl] = (struct level){.head = n, .fwd = -1};
+	return (int)t->nl++;
 }
 
-static struct branch sub(struct node *n)
+static int find(const struct sck_scmp_tree *t, int l)
 {
-	return (struct branch){.kind = BR_SUB, .sub = n};
+	while (t->lv[l].fwd >= 0)
+		l = t->lv[l].fwd;
+	return l;
+}
+
+static struct branch sub(int lvl)
+{
+	return (struct branch){.kind = BR_SUB, .lvl = lvl};
 }
 
 /*
- * The nodes of one comparison, @cont (owned) their continuation when it holds. 32-bit ABIs
- * compare the low words only; 64-bit ones a high then a low word (range comparisons first test
- * the high word with GT, then EQ on it and the low word), as libseccomp 2.5.4 generates.
+ * The nodes of one comparison in their own levels; @cont their continuation when it holds
+ * (shared by the high-word and low-word nodes, as libseccomp links them). 32-bit ABIs compare
+ * the low words only; 64-bit ones a high then a low word (range comparisons first test the high
+ * word with GT, then EQ on it and the low word). A masked word whose mask is 0 always holds:
+ * libseccomp drops its node.
  */
-static int chain_cmp(const struct sck_scmp_cmp *c, bool arg32, struct branch cont,
-		     struct branch *out)
+static int chain_cmp(struct sck_scmp_tree *t, const struct sck_scmp_cmp *c, bool arg32,
+		     struct branch cont, struct branch *out)
 {
-	/* a masked compare keeps only the expected value's bits inside the mask */
-	uint64_t mv = c->b & c->a;
+	uint64_t mv = c->b & c->a; /* only the expected value's bits inside the mask count */
 	uint32_t hv = (uint32_t)(mv >> 32), lv = (uint32_t)mv;
 	uint32_t hm = (uint32_t)(c->a >> 32), lm = (uint32_t)c->a;
-	uint32_t hd = (uint32_t)(c->a >> 32), ld = (uint32_t)c->a;
-	struct node *lo = NULL, *h1 = NULL, *h2 = NULL;
-	struct branch dup = {0};
+	uint32_t hd = hm, ld = lm;
+	bool neg = c->op == SCK_SCMP_NE || c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
 	enum node_op lop;
-	bool neg;
+	int lo, h1, h2, l;
 
 	switch (c->op) {
 	case SCK_SCMP_EQ:
@@ -174,81 +176,63 @@ static int chain_cmp(const struct sck_scmp_cmp *c, bool arg32, struct branch con
 		lop = N_ME;
 		break;
 	}
-	neg = c->op == SCK_SCMP_NE || c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
 	if (lop == N_ME) {
-		/* a masked word whose mask is 0 always holds: libseccomp drops its node */
-		bool keep_lo = arg32 ? (uint32_t)c->a != 0 : lm != 0, keep_hi = !arg32 && hm != 0;
 		struct branch b = cont;
-		if (keep_lo) {
-			lo = arg32 ? mknode(c->arg, false, N_ME, c->a, mv)
-				   : mknode(c->arg, false, N_ME, lm, lv);
-			if (!lo)
-				goto oom;
-			lo->t = b;
-			b = sub(lo);
-			lo = NULL;
-		}
-		if (keep_hi) {
-			h1 = mknode(c->arg, true, N_ME, hm, hv);
-			if (!h1) {
-				if (b.kind == BR_SUB)
-					level_free(b.sub);
+		if (lm != 0) {
+			if ((lo = new_node(t, c->arg, false, N_ME, lm, lv)) < 0 ||
+			    (l = new_level(t, lo)) < 0)
 				return -ENOMEM;
-			}
-			h1->t = b;
-			b = sub(h1);
+			t->nodes[lo].t = b;
+			b = sub(l);
+		}
+		if (!arg32 && hm != 0) {
+			if ((h1 = new_node(t, c->arg, true, N_ME, hm, hv)) < 0 ||
+			    (l = new_level(t, h1)) < 0)
+				return -ENOMEM;
+			t->nodes[h1].t = b;
+			b = sub(l);
 		}
 		*out = b;
 		return 0;
 	}
-	if (arg32) /* compared on the low word, ordered and merged on all 64 bits */
-		lo = mknode(c->arg, false, lop, 0, c->a);
-	else
-		lo = mknode(c->arg, false, lop, 0, ld);
-	if (!lo)
-		goto oom;
+	if ((lo = new_node(t, c->arg, false, lop, 0, ld)) < 0 || (l = new_level(t, lo)) < 0)
+		return -ENOMEM;
+	t->nodes[lo].neg = c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
 	if (neg)
-		lo->f = cont;
+		t->nodes[lo].f = cont;
 	else
-		lo->t = cont;
+		t->nodes[lo].t = cont;
 	if (arg32) {
-		*out = sub(lo);
+		*out = sub(l);
 		return 0;
 	}
 	if (lop == N_EQ) {
-		h1 = mknode(c->arg, true, N_EQ, 0, hd);
-		if (!h1)
-			goto oom;
-		h1->t = sub(lo);
-		lo = NULL;
-		if (c->op == SCK_SCMP_NE && br_dup(&cont, &h1->f) < 0)
-			goto oom;
-		*out = sub(h1);
+		int lh;
+		if ((h1 = new_node(t, c->arg, true, N_EQ, 0, hd)) < 0 ||
+		    (lh = new_level(t, h1)) < 0)
+			return -ENOMEM;
+		t->nodes[h1].t = sub(l);
+		if (c->op == SCK_SCMP_NE)
+			t->nodes[h1].f = cont;
+		*out = sub(lh);
 		return 0;
 	}
-	h1 = mknode(c->arg, true, N_GT, 0, hd);
-	h2 = mknode(c->arg, true, N_EQ, 0, hd);
-	if (!h1 || !h2)
-		goto oom;
-	h2->t = sub(lo);
-	lo = NULL;
-	if (neg) {
-		if (br_dup(&cont, &dup) < 0)
-			goto oom;
-		h2->f = dup;
-	} else {
-		if (br_dup(&cont, &dup) < 0)
-			goto oom;
-		h1->t = dup;
+	{
+		int l1, l2;
+		if ((h1 = new_node(t, c->arg, true, N_GT, 0, hd)) < 0 ||
+		    (h2 = new_node(t, c->arg, true, N_EQ, 0, hd)) < 0 ||
+		    (l1 = new_level(t, h1)) < 0 || (l2 = new_level(t, h2)) < 0)
+			return -ENOMEM;
+		t->nodes[h1].neg = c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
+		t->nodes[h2].t = sub(l);
+		if (neg)
+			t->nodes[h2].f = cont;
+		else
+			t->nodes[h1].t = cont;
+		t->nodes[h1].f = sub(l2);
+		*out = sub(l1);
 	}
-	h1->f = sub(h2);
-	*out = sub(h1);
 	return 0;
-oom:
-	free(lo);
-	level_free(h1);
-	free(h2);
-	return -ENOMEM;
 }
 
 /* ---- merging ---- */
@@ -259,7 +243,11 @@ static bool node_eq(const struct node *a, const struct node *b)
 	       a->datum == b->datum;
 }
 
-/* @n goes before @x on a level. */
+/*
+ * @n goes before @x on a level: arguments descending; equality nodes before range nodes;
+ * equality nodes by value descending; range nodes made by LT / LE before those made by GT / GE,
+ * the former by value ascending, the latter descending (as libseccomp 2.5.4 orders them).
+ */
 static bool node_before(const struct node *n, const struct node *x)
 {
 	bool neq = n->op == N_EQ || n->op == N_ME, xeq = x->op == N_EQ || x->op == N_ME;
@@ -268,27 +256,33 @@ static bool node_before(const struct node *n, const struct node *x)
 		return n->arg > x->arg;
 	if (neq != xeq)
 		return neq;
-	return n->datum > x->datum;
+	if (neq)
+		return n->datum > x->datum;
+	if (n->neg != x->neg)
+		return n->neg;
+	return n->neg ? n->datum < x->datum : n->datum > x->datum;
 }
 
-static bool level_all_act(const struct node *n, uint32_t act)
+static bool level_all_act(const struct sck_scmp_tree *t, int l, uint32_t act, int depth)
 {
-	for (; n; n = n->next) {
-		if ((n->t.kind == BR_ACT && n->t.act != act) ||
-		    (n->f.kind == BR_ACT && n->f.act != act) || !level_all_act(n->t.sub, act) ||
-		    !level_all_act(n->f.sub, act))
+	if (depth > 64)
+		return false;
+	for (int n = t->lv[find(t, l)].head; n >= 0; n = t->nodes[n].next) {
+		const struct node *x = &t->nodes[n];
+		if ((x->t.kind == BR_ACT && x->t.act != act) ||
+		    (x->f.kind == BR_ACT && x->f.act != act) ||
+		    (x->t.kind == BR_SUB && !level_all_act(t, x->t.lvl, act, depth + 1)) ||
+		    (x->f.kind == BR_SUB && !level_all_act(t, x->f.lvl, act, depth + 1)))
 			return false;
 	}
 	return true;
 }
 
-static int level_insert(struct node **lvl, struct node *n);
+static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth);
 
-/* Merge @nb (consumed) into @eb. */
-static int br_merge(struct branch *eb, struct branch nb)
+/* Merge the new branch @nb into the existing @eb. */
+static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb, int depth)
 {
-	int rc = 0;
-
 	switch (nb.kind) {
 	case BR_NONE:
 		return 0;
@@ -296,56 +290,67 @@ static int br_merge(struct branch *eb, struct branch nb)
 		if (eb->kind == BR_NONE)
 			*eb = nb;
 		else if (eb->kind == BR_ACT)
-			rc = eb->act == nb.act ? 0 : -EEXIST;
-		else if (level_all_act(eb->sub, nb.act)) {
-			level_free(eb->sub); /* the shorter rule covers the longer ones */
-			*eb = nb;
-		} else
-			rc = -EEXIST;
-		return rc;
+			return eb->act == nb.act ? 0 : -EEXIST;
+		else if (level_all_act(t, eb->lvl, nb.act, 0))
+			*eb = nb; /* the shorter rule covers the longer ones */
+		else
+			return -EEXIST;
+		return 0;
 	case BR_SUB:
 		if (eb->kind == BR_NONE) {
 			*eb = nb;
 			return 0;
 		}
-		if (eb->kind == BR_ACT) {
-			level_free(nb.sub); /* covered by the existing shorter rule */
-			return 0;
-		}
-		while (nb.sub && rc == 0) {
-			struct node *n = nb.sub;
-			nb.sub = n->next;
-			n->next = NULL;
-			rc = level_insert(&eb->sub, n);
-		}
-		level_free(nb.sub);
-		return rc;
+		if (eb->kind == BR_ACT)
+			return 0; /* covered by the existing shorter rule */
+		return merge_level(t, find(t, eb->lvl), find(t, nb.lvl), depth + 1);
 	}
 	return 0;
 }
 
-static int level_insert(struct node **lvl, struct node *n)
+/*
+ * Insert node @n (of no level) into level @a, in one pass as libseccomp does: walking the level,
+ * @n merges with an equal node met before its place, else goes in before the first node it
+ * ranks before (an equal node further on is not looked for).
+ */
+static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
 {
-	struct node **pp;
-	int rc;
+	int *pp;
 
-	for (struct node *x = *lvl; x; x = x->next) {
-		if (node_eq(x, n)) {
-			rc = br_merge(&x->t, n->t);
-			n->t.sub = NULL;
-			if (rc == 0)
-				rc = br_merge(&x->f, n->f);
-			else
-				level_free(n->f.sub);
-			free(n);
-			return rc;
+	for (pp = &t->lv[a].head; *pp >= 0; pp = &t->nodes[*pp].next) {
+		int x = *pp;
+		if (node_eq(&t->nodes[x], &t->nodes[n])) {
+			struct branch nt = t->nodes[n].t, nf = t->nodes[n].f;
+			int rc = br_merge(t, &t->nodes[x].t, nt, depth);
+			return rc ? rc : br_merge(t, &t->nodes[x].f, nf, depth);
 		}
+		if (node_before(&t->nodes[n], &t->nodes[x]))
+			break;
 	}
-	for (pp = lvl; *pp && !node_before(n, *pp); pp = &(*pp)->next)
-		;
-	n->next = *pp;
+	t->nodes[n].next = *pp;
 	*pp = n;
 	return 0;
+}
+
+/* Level @b joins level @a: its nodes are inserted there, and every branch to @b now sees @a. */
+static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth)
+{
+	int n, rc = 0;
+
+	if (a == b)
+		return 0;
+	if (depth > 64)
+		return -ENOMEM; /* deeper than any chain of six arguments: not a tree we built */
+	n = t->lv[b].head;
+	t->lv[b].head = -1;
+	t->lv[b].fwd = a;
+	while (n >= 0 && rc == 0) {
+		int next = t->nodes[n].next;
+		t->nodes[n].next = -1;
+		rc = insert_node(t, find(t, a), n, depth);
+		n = next;
+	}
+	return rc;
 }
 
 static int cmp_order(const void *a, const void *b)
@@ -354,12 +359,20 @@ static int cmp_order(const void *a, const void *b)
 	return (x->arg > y->arg) - (x->arg < y->arg);
 }
 
+static void make_uncond(struct sck_scmp_tree *t, uint32_t action)
+{
+	t->nn = t->nl = 0;
+	t->root = -1;
+	t->uncond = true;
+	t->uncond_act = action;
+}
+
 int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		      const struct sck_scmp_cmp *c, size_t n)
 {
 	struct sck_scmp_cmp s[6];
 	struct branch b = {.kind = BR_ACT, .act = action};
-	struct sck_scmp_tree *copy;
+	struct sck_scmp_tree *w;
 	int rc;
 
 	if (n > 6)
@@ -367,85 +380,70 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 	if (t->uncond)
 		return 0; /* an unconditional rule covers every later one */
 	if (n == 0) {
-		level_free(t->root);
-		t->root = NULL;
-		t->uncond = true;
-		t->uncond_act = action;
+		make_uncond(t, action);
 		return 0;
 	}
 	memcpy(s, c, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_order);
-	for (size_t i = n; i-- > 0;) {
+	rc = sck_scmp_tree_dup(t, &w); /* a refused rule leaves @t as it was */
+	if (rc < 0)
+		return rc;
+	for (size_t i = n; rc == 0 && i-- > 0;) {
 		struct branch nb;
-		rc = chain_cmp(&s[i], arg32, b, &nb);
-		if (rc < 0) {
-			level_free(b.sub);
-			return rc;
-		}
+		rc = chain_cmp(w, &s[i], arg32, b, &nb);
 		b = nb;
 	}
-	if (b.kind == BR_ACT) { /* every comparison always holds */
-		level_free(t->root);
-		t->root = NULL;
-		t->uncond = true;
-		t->uncond_act = action;
+	if (rc == 0 && b.kind == BR_ACT) { /* every comparison always holds */
+		sck_scmp_tree_free(w);
+		make_uncond(t, action);
 		return 0;
 	}
-	rc = sck_scmp_tree_dup(t, &copy);
-	if (rc < 0) {
-		level_free(b.sub);
-		return rc;
-	}
-	{
-		struct branch rb = {.kind = copy->root ? BR_SUB : BR_NONE, .sub = copy->root};
-		rc = br_merge(&rb, b);
-		copy->root = rb.sub;
+	if (rc == 0) {
+		if (w->root < 0)
+			w->root = b.lvl;
+		else
+			rc = merge_level(w, find(w, w->root), find(w, b.lvl), 0);
 	}
 	if (rc < 0) {
-		sck_scmp_tree_free(copy); /* a refused rule leaves the tree as it was */
+		sck_scmp_tree_free(w);
 		return rc;
 	}
-	level_free(t->root);
-	t->root = copy->root;
-	copy->root = NULL;
-	sck_scmp_tree_free(copy);
+	free(t->nodes);
+	free(t->lv);
+	*t = *w;
+	free(w);
 	return 0;
 }
 
 /* ---- flattening ---- */
 
 struct walk {
-	bool arg32;
+	const struct sck_scmp_tree *t;
 	int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n);
 	void *ctx;
 	struct sck_cond conds[64];
 	size_t n;
 };
 
-static int walk_level(struct walk *w, const struct node *n);
+static int walk_level(struct walk *w, int l);
 
 static int walk_branch(struct walk *w, const struct branch *b)
 {
 	if (b->kind == BR_ACT)
 		return w->emit(w->ctx, b->act, w->conds, w->n);
 	if (b->kind == BR_SUB)
-		return walk_level(w, b->sub);
+		return walk_level(w, b->lvl);
 	return 0;
 }
 
-/*
- * The sck conditions for @n holding (@sense) or failing: 0, 1 or 2 alternatives (a failed
- * equality of a high word is "below or above" it). Low words compare with SCK_COND_LOW32; a high
- * word compares the whole argument against the bounds of that word.
- */
 static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2])
 {
-	uint64_t lo = n->datum << 32, top = lo | 0xffffffffu;
+	uint64_t lo = (uint64_t)n->datum << 32, top = lo | 0xffffffffu;
 	struct sck_cond c = {.arg = n->arg};
 
 	if (!n->hi) {
 		c.flags = SCK_COND_LOW32;
-		c.value = (uint32_t)n->datum;
+		c.value = n->datum;
 		switch (n->op) {
 		case N_EQ:
 			c.op = sense ? SCK_CMP_EQ : SCK_CMP_NE;
@@ -460,7 +458,7 @@ static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2
 			if (!sense)
 				return 0; /* never generated: masked nodes have no false branch */
 			c.op = SCK_CMP_MASKED_EQ;
-			c.mask = (uint32_t)n->mask;
+			c.mask = n->mask;
 			break;
 		}
 		alt[0] = c;
@@ -500,7 +498,7 @@ static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2
 		if (!sense)
 			return 0;
 		c.op = SCK_CMP_MASKED_EQ;
-		c.mask = n->mask << 32;
+		c.mask = (uint64_t)n->mask << 32;
 		c.value = lo;
 		break;
 	}
@@ -529,11 +527,12 @@ static int walk_side(struct walk *w, const struct node *n, bool sense, const str
 	return 0;
 }
 
-static int walk_level(struct walk *w, const struct node *n)
+static int walk_level(struct walk *w, int l)
 {
 	int rc;
 
-	for (; n; n = n->next) {
+	for (int x = w->t->lv[find(w->t, l)].head; x >= 0; x = w->t->nodes[x].next) {
+		const struct node *n = &w->t->nodes[x];
 		if ((rc = walk_side(w, n, true, &n->t)) || (rc = walk_side(w, n, false, &n->f)))
 			return rc;
 	}
@@ -548,12 +547,15 @@ int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,
 	struct walk *w;
 	int rc;
 
+	(void)arg32;
 	if (t->uncond)
 		return emit(ctx, t->uncond_act, NULL, 0);
+	if (t->root < 0)
+		return 0;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->arg32 = arg32;
+	w->t = t;
 	w->emit = emit;
 	w->ctx = ctx;
 	rc = walk_level(w, t->root);

@@ -240,6 +240,12 @@ static void sweep(scmp_filter_ctx c)
 	struct sock_filter *p = export(c, &len, &pfc);
 	struct sck_bpf_emu *emu;
 
+	if (p && getenv("COMPAT_DIFF_DUMP")) {
+		char *t = NULL;
+		if (sck_bpf_disasm_alloc(p, len, NULL, &t) == 0)
+			fputs(t, stderr);
+		free(t);
+	}
 	if (!p || sck_bpf_emu_new(p, len, &emu) < 0) {
 		printf("no program\n");
 		free(p);

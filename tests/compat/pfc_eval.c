@@ -64,7 +64,13 @@ static int cond_true(const char *c, const struct seccomp_data *d)
 	else if (sscanf(lhs, "a%d", &arg) == 1 && arg >= 0 && arg < 6) {
 		part = strstr(lhs, ".hi32") ? 1 : strstr(lhs, ".lo32") ? 2 : 0;
 		x = d->args[arg];
-		/* a plain $aN is a 32-bit ABI's argument: libseccomp loads its low word */
+		/*
+		 * The emulator reads seccomp_data in host (little-endian) order: on a big-endian
+		 * arch the word a program loads as the high one is the host's low word. A plain
+		 * $aN is a 32-bit ABI's argument: libseccomp loads its low word.
+		 */
+		if (!(d->arch & 0x40000000u)) /* no __AUDIT_ARCH_LE */
+			x = (x >> 32) | (x << 32);
 		x = part == 1 ? x >> 32 : (uint32_t)x;
 	} else
 		return -1;
@@ -114,9 +120,11 @@ static int eval_block(const struct line *l, size_t n, size_t *i, int indent,
 			memcpy(cond, x->s + 4, len - 1);
 			cond[len - 1] = 0;
 			t = cond_true(cond, d);
-			if (x->abi == 1 && d->nr >= 0x40000000 && d->nr != 0xffffffff)
+			if (x->abi == 1 && (uint32_t)d->nr >= 0x40000000 &&
+			    (uint32_t)d->nr != 0xffffffff)
 				t = 0;
-			if (x->abi == 2 && (d->nr < 0x40000000 || d->nr == 0xffffffff))
+			if (x->abi == 2 &&
+			    ((uint32_t)d->nr < 0x40000000 || (uint32_t)d->nr == 0xffffffff))
 				t = 0;
 			if (t < 0)
 				return -1;
