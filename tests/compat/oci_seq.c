@@ -4,6 +4,7 @@
  * (see oci_seq.h). Written from the documented behaviour of Docker and runc; used by the runc
  * test tools and the compat benchmark.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -147,9 +148,14 @@ int oci_runc_build(const struct oci_scmp *f, json_object *oci, int fd)
 		return -EINVAL;
 	for (size_t i = 0; (v = get(oci, "architectures")) && i < json_object_array_length(v);
 	     i++) {
-		uint32_t t = f->arch_resolve_name(
-			json_object_get_string(json_object_array_get_idx(v, i)) +
-			strlen("SCMP_ARCH_"));
+		const char *an = json_object_get_string(json_object_array_get_idx(v, i));
+		char lower[32] = {0};
+		uint32_t t;
+		if (!strncmp(an, "SCMP_ARCH_", 10))
+			an += 10;
+		for (size_t k = 0; an[k] && k < sizeof(lower) - 1; k++)
+			lower[k] = (char)tolower((unsigned char)an[k]);
+		t = f->arch_resolve_name(lower);
 		int r = f->arch_add(c, t);
 		if (r < 0 && r != -EEXIST) {
 			rc = r;
@@ -182,7 +188,7 @@ int oci_runc_build(const struct oci_scmp *f, json_object *oci, int fd)
 		for (size_t k = 0; names && k < json_object_array_length(names); k++) {
 			int nr = f->resolve_name(
 				json_object_get_string(json_object_array_get_idx(names, k)));
-			if (nr < 0)
+			if (nr == __NR_SCMP_ERROR)
 				continue; /* unknown to the library: runc skips it */
 			if (split) {
 				for (unsigned int j = 0; j < n && rc == 0; j++)

@@ -9,6 +9,28 @@
 # ENOSYS stub, exactly the program the compat library exports for runc's calls.
 # Usage: tests/compat/runc.sh [BUILD]   exit 0 pass, 1 fail, 77 skipped (with a message)
 set -u
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+
+# --run NAME BUILD TMP: run the container once (in whatever mount namespace we are), write
+# TMP/NAME.out (the probe's lines) and TMP/NAME.bpf (the container's newest filter, read with
+# sck dump while the container sleeps)
+if [ "${1:-}" = --run ]; then
+	N=$2 B=$3 T=$4
+	id=sck-compat-$$-$N
+	: > "$T/ids/$id"
+	cd "$T/bundle" || exit 1
+	runc --root "$T/state" run -d "$id" > "$T/$N.out" 2>&1 < /dev/null || { cat "$T/$N.out"; exit 1; }
+	pid=$(runc --root "$T/state" state "$id" | sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p')
+	i=0
+	while ! grep -q '^nr 1000:' "$T/$N.out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	"$B/sck" dump -f raw -o "$T/$N.dump" "$pid" > /dev/null || { echo "sck dump $pid failed"; exit 1; }
+	if [ -f "$T/$N.dump" ]; then cp "$T/$N.dump" "$T/$N.bpf"
+	else cp "$(ls "$T/$N.dump".* | sort -t. -k3 -n | tail -n 1)" "$T/$N.bpf"; fi
+	runc --root "$T/state" delete -f "$id" > /dev/null 2>&1
+	rm -f "$T/ids/$id"
+	exit 0
+fi
+
 B=${1:-build}
 B=$(cd "$B" && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +52,8 @@ SYSLIB=$(ldd "$(command -v runc)" | awk '/libseccomp\.so\.2/ { print $3 }')
 for t in compat-probe compat-runc-tool; do [ -x "$B/tests/$t" ] || skip "$B/tests/$t is not built"; done
 
 T=$(mktemp -d /tmp/sck-runc.XXXXXX)
-trap 'for id in $T/ids/*; do [ -e "$id" ] && runc --root "$T/state" delete -f "$(basename "$id")" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
+[ -n "${SCK_RUNC_KEEP:-}" ] && echo "runc.sh: keeping $T"
+[ -n "${SCK_RUNC_KEEP:-}" ] || trap 'for id in $T/ids/*; do [ -e "$id" ] && runc --root "$T/state" delete -f "$(basename "$id")" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
 mkdir -p "$T/bundle/rootfs/bin" "$T/bundle/rootfs/proc" "$T/bundle/rootfs/dev" "$T/ids" "$T/state"
 cp "$BUSYBOX" "$T/bundle/rootfs/bin/busybox"
 for a in sh sleep; do ln -s busybox "$T/bundle/rootfs/bin/$a"; done
@@ -39,49 +62,20 @@ cp "$B/tests/compat-probe" "$T/bundle/rootfs/probe"
 "$B/tests/compat-runc-tool" config "$T/bundle/config.json" "$PROFILE" "$T/bundle/config.json.new" &&
 	mv "$T/bundle/config.json.new" "$T/bundle/config.json" || fail "cannot write the bundle's config"
 
-# run_container NAME: runs the container, writes NAME.out (the probe's lines) and NAME.bpf (the
-# container's newest filter, from sck dump while it sleeps)
-run_container() {
-	id=sck-compat-$$-$1
-	: > "$T/ids/$id"
-	(cd "$T/bundle" && runc --root "$T/state" run -d "$id" > "$T/$1.out" 2>&1 < /dev/null) ||
-		{ cat "$T/$1.out"; return 1; }
-	pid=$(runc --root "$T/state" state "$id" | awk -F: '/"pid"/ { gsub(/[ ,]/, "", $2); print $2 }')
-	i=0
-	while ! grep -q '^nr 1000:' "$T/$1.out" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	"$B/sck" dump -f raw -o "$T/$1.dump" "$pid" > /dev/null || { echo "sck dump $pid failed"; return 1; }
-	last=$(ls "$T/$1.dump".* | sort -t. -k3 -n | tail -n 1)
-	cp "$last" "$T/$1.bpf"
-	runc --root "$T/state" delete -f "$id" > /dev/null 2>&1
-	rm -f "$T/ids/$id"
-	return 0
+run_system() {
+	"$SELF" --run system "$B" "$T"
+}
+run_compat() {
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$2" && exec "$3" --run compat "$4" "$5"' \
+		sh "$COMPAT" "$SYSLIB" "$SELF" "$B" "$T"
 }
 
-run_container system || fail "the container did not run with the system's libseccomp"
+run_system || fail "the container did not run with the system's libseccomp"
 "$B/tests/compat-runc-tool" export "$PROFILE" "$T/system.expect" || fail "export (system)"
-
-export B T COMPAT SYSLIB
-unshare -m sh -c '
-	mount --make-rprivate / &&
-	mount --bind "$COMPAT" "$SYSLIB" &&
-	ldd "$(command -v runc)" > /dev/null &&
-	"$B/tests/compat-runc-tool" export "$1" "$T/compat.expect"' sh "$PROFILE" ||
+unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$2" && exec "$3" export "$4" "$5"' \
+	sh "$COMPAT" "$SYSLIB" "$B/tests/compat-runc-tool" "$PROFILE" "$T/compat.expect" ||
 	fail "export through the bind-mounted compat library"
-unshare -m sh -c "mount --make-rprivate / && mount --bind '$COMPAT' '$SYSLIB' && \
-	$(typeset -f run_container 2>/dev/null || true) true" > /dev/null 2>&1
-# (shell functions do not cross `unshare`: run the container step by step in the namespace)
-unshare -m sh -c '
-	mount --make-rprivate / && mount --bind "$COMPAT" "$SYSLIB" || exit 1
-	id=sck-compat-$$-compat
-	: > "$T/ids/$id"
-	cd "$T/bundle" && runc --root "$T/state" run -d "$id" > "$T/compat.out" 2>&1 < /dev/null || exit 1
-	pid=$(runc --root "$T/state" state "$id" | awk -F: "/\"pid\"/ { gsub(/[ ,]/, \"\", \$2); print \$2 }")
-	i=0
-	while ! grep -q "^nr 1000:" "$T/compat.out" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	"$B/sck" dump -f raw -o "$T/compat.dump" "$pid" > /dev/null || exit 1
-	cp "$(ls "$T/compat.dump".* | sort -t. -k3 -n | tail -n 1)" "$T/compat.bpf"
-	runc --root "$T/state" delete -f "$id" > /dev/null 2>&1
-	rm -f "$T/ids/$id"' || { cat "$T/compat.out" 2>/dev/null; fail "the container did not run with the compat library"; }
+run_compat || fail "the container did not run with the compat library"
 
 echo "== probe answers (system libseccomp | compat)"
 paste -d'|' "$T/system.out" "$T/compat.out"
