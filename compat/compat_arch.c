@@ -7,6 +7,7 @@
  * generated at build time from the system's <seccomp-syscalls.h>).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat_int.h"
@@ -53,23 +54,43 @@ static int arch_index(uint32_t token)
 	return -1;
 }
 
+/* sck's entry for arches[i], looked up once (a benign race writes the same pointer). */
+static const struct sck_arch *arch_at(int i)
+{
+	static const struct sck_arch *cache[NARCHES];
+	const struct sck_arch *a = __atomic_load_n(&cache[i], __ATOMIC_RELAXED);
+
+	if (!a) {
+		a = sck_arch_from_name(arches[i].sck_name);
+		__atomic_store_n(&cache[i], a, __ATOMIC_RELAXED);
+	}
+	return a;
+}
+
 const struct sck_arch *compat_arch_of(uint32_t token)
 {
 	int i = arch_index(token);
-	return i < 0 ? NULL : sck_arch_from_name(arches[i].sck_name);
+	return i < 0 ? NULL : arch_at(i);
 }
 
 uint32_t compat_token_of(const struct sck_arch *sa)
 {
 	for (size_t i = 0; sa && i < NARCHES; i++)
-		if (sck_arch_from_name(arches[i].sck_name) == sa)
+		if (arch_at((int)i) == sa)
 			return arches[i].token;
 	return 0;
 }
 
 uint32_t compat_native_token(void)
 {
-	return compat_token_of(sck_arch_native());
+	static uint32_t native;
+	uint32_t t = __atomic_load_n(&native, __ATOMIC_RELAXED);
+
+	if (!t) {
+		t = compat_token_of(sck_arch_native());
+		__atomic_store_n(&native, t, __ATOMIC_RELAXED);
+	}
+	return t;
 }
 
 bool compat_arch_arg32(uint32_t token)
@@ -84,12 +105,16 @@ bool compat_arch_big_endian(uint32_t token)
 	return sa && !sa->little_endian;
 }
 
+static int pnr_cmp(const void *key, const void *elt)
+{
+	return strcmp(key, ((const struct compat_pnr *)elt)->name);
+}
+
 int compat_pnr_of(const char *name)
 {
-	for (size_t i = 0; i < sck_compat_npnr; i++)
-		if (strcmp(sck_compat_pnr[i].name, name) == 0)
-			return sck_compat_pnr[i].nr;
-	return __NR_SCMP_ERROR;
+	const struct compat_pnr *p =
+		bsearch(name, sck_compat_pnr, sck_compat_npnr, sizeof(sck_compat_pnr[0]), pnr_cmp);
+	return p ? p->nr : __NR_SCMP_ERROR;
 }
 
 const char *compat_pnr_name(int pnr)
@@ -115,11 +140,13 @@ int compat_resolve(uint32_t token, const char *name)
 
 	if (!sa || !name)
 		return __NR_SCMP_ERROR;
-	nr = compat_pnr_of(name);
-	if (compat_arch_mux(token) && ((nr <= -101 && nr >= -120) || (nr <= -201 && nr >= -224)))
-		return nr; /* multiplexed: libseccomp names the sub-call by its pseudo number */
+	if (compat_arch_mux(token)) {
+		nr = compat_pnr_of(name);
+		if ((nr <= -101 && nr >= -120) || (nr <= -201 && nr >= -224))
+			return nr; /* multiplexed: libseccomp names the sub-call by its pseudo number */
+	}
 	s = sck_syscall_nr(sa, name);
-	return s >= 0 ? s : nr;
+	return s >= 0 ? s : compat_pnr_of(name);
 }
 
 COMPAT_API uint32_t seccomp_arch_resolve_name(const char *arch_name)

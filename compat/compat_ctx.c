@@ -99,35 +99,47 @@ void compat_arch_fini(struct compat_arch *a)
 	for (size_t i = 0; i < a->nsys; i++)
 		sck_scmp_tree_free(a->sys[i].tree);
 	free(a->sys);
+	free(a->index);
 	a->sys = NULL;
+	a->index = NULL;
 	a->nsys = a->capsys = 0;
 }
 
-int compat_arch_dup(const struct compat_arch *a, struct compat_arch *out)
+static size_t slot_of(int nr, size_t nslots)
 {
-	struct compat_arch c = *a;
+	return ((uint32_t)nr * 2654435761u) & (nslots - 1);
+}
 
-	c.sys = a->nsys ? calloc(a->nsys, sizeof(*c.sys)) : NULL;
-	if (a->nsys && !c.sys)
+/* (Re)build @a's index for capacity @cap (a power of two). */
+static int index_build(struct compat_arch *a, size_t cap)
+{
+	int *idx = malloc(cap * 2 * sizeof(*idx));
+
+	if (!idx)
 		return -ENOMEM;
-	c.capsys = a->nsys;
+	for (size_t i = 0; i < cap * 2; i++)
+		idx[i] = -1;
 	for (size_t i = 0; i < a->nsys; i++) {
-		c.sys[i] = a->sys[i];
-		if (sck_scmp_tree_dup(a->sys[i].tree, &c.sys[i].tree) < 0) {
-			c.nsys = i;
-			compat_arch_fini(&c);
-			return -ENOMEM;
-		}
+		size_t k = slot_of(a->sys[i].nr, cap * 2);
+		while (idx[k] >= 0)
+			k = (k + 1) & (cap * 2 - 1);
+		idx[k] = (int)i;
 	}
-	*out = c;
+	free(a->index);
+	a->index = idx;
 	return 0;
 }
 
 struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 {
-	for (size_t i = 0; i < a->nsys; i++)
-		if (a->sys[i].nr == nr)
-			return &a->sys[i];
+	size_t k;
+
+	if (a->index) {
+		for (k = slot_of(nr, a->capsys * 2); a->index[k] >= 0;
+		     k = (k + 1) & (a->capsys * 2 - 1))
+			if (a->sys[a->index[k]].nr == nr)
+				return &a->sys[a->index[k]];
+	}
 	if (!create)
 		return NULL;
 	if (a->nsys == a->capsys) {
@@ -137,11 +149,16 @@ struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 			return NULL;
 		a->sys = ns;
 		a->capsys = cap;
+		if (index_build(a, cap) < 0)
+			return NULL;
 	}
 	memset(&a->sys[a->nsys], 0, sizeof(a->sys[0]));
 	a->sys[a->nsys].nr = nr;
 	if (sck_scmp_tree_new(&a->sys[a->nsys].tree) < 0)
 		return NULL;
+	for (k = slot_of(nr, a->capsys * 2); a->index[k] >= 0; k = (k + 1) & (a->capsys * 2 - 1))
+		;
+	a->index[k] = (int)a->nsys;
 	return &a->sys[a->nsys++];
 }
 

@@ -31,6 +31,7 @@ struct compat_arch {
 	const struct sck_arch *sa;
 	struct compat_sys *sys;
 	size_t nsys, capsys;
+	int *index; /* open addressing on nr: positions in @sys, -1 free; capsys * 2 slots */
 };
 
 /* The filter context (scmp_filter_ctx). */
@@ -63,7 +64,6 @@ const char *compat_pnr_name_on(uint32_t token, int pnr);
 /* ---- contexts (compat_ctx.c) ---- */
 bool compat_action_valid(uint32_t act);
 void compat_arch_fini(struct compat_arch *a);
-int compat_arch_dup(const struct compat_arch *a, struct compat_arch *out);
 int compat_rc(const struct compat_ctx *c, int rc);
 struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create);
 unsigned int compat_api_level(void);

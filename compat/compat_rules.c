@@ -31,10 +31,9 @@ static const char *native_name(int syscall)
 			    : compat_pnr_name_on(compat_native_token(), syscall);
 }
 
-/* The pseudo number of the socket or IPC call @name, or 0. */
-static int mux_pnr(const char *name)
+/* @p when it is the pseudo number of a socket or IPC call, else 0. */
+static int mux_pnr_value(int p)
 {
-	int p = name ? compat_pnr_of(name) : 0;
 	return (p <= -101 && p >= -120) || (p <= -201 && p >= -224) ? p : 0;
 }
 
@@ -48,24 +47,33 @@ static int mux_pnr(const char *name)
 static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned int nargs,
 		struct op *ops, size_t *nops)
 {
-	bool native_only = c->narches == 1 && c->arches[0].token == compat_native_token();
+	uint32_t native = compat_native_token();
+	const char *name = NULL;
+	bool named = false;
+	int pnr = 0; /* 0: not looked up yet */
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->narches; i++) {
 		uint32_t tok = c->arches[i].token;
 		const struct sck_arch *sa = c->arches[i].sa;
-		const char *name;
-		int s = syscall, p = 0, direct = -1;
+		bool mux = compat_arch_mux(tok);
+		int s = syscall, p = 0, direct = syscall;
 
-		if (tok == compat_native_token() || native_only) {
-			name = s >= 0 ? sck_syscall_name(sa, s) : compat_pnr_name(s);
-			direct = s;
-		} else {
-			name = native_name(syscall);
-			if (!name)
+		if (tok != native || mux) { /* the name is needed: look it up once per rule */
+			if (!named) {
+				name = tok == native ? (s >= 0 ? sck_syscall_name(sa, s)
+							       : compat_pnr_name(s))
+						     : native_name(syscall);
+				named = true;
+			}
+			if (!name && tok != native)
 				return -EFAULT;
+			if (name && !pnr)
+				pnr = compat_pnr_of(name);
+		}
+		if (tok != native) {
 			direct = sck_syscall_nr(sa, name);
-			s = compat_resolve(tok, name);
+			s = direct >= 0 && !(mux && mux_pnr_value(pnr)) ? direct : pnr;
 			/*
 			 * A syscall newer than libseccomp 2.5.4's tables (sck knows it, libseccomp
 			 * has no pseudo number for it): no rule on an arch that lacks it.
@@ -73,8 +81,8 @@ static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned in
 			if (s == __NR_SCMP_ERROR)
 				continue;
 		}
-		if (compat_arch_mux(tok))
-			p = mux_pnr(name);
+		if (mux && name)
+			p = mux_pnr_value(pnr);
 		if (p) {
 			if (exact && nargs)
 				return -EINVAL; /* socketcall / ipc would change the arguments' meaning */
@@ -118,6 +126,7 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	struct op ops[64];
 	size_t nops = 0, nm = 0;
 	unsigned int seen = 0;
+	bool any_mux = false;
 	int rc = 0;
 
 	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action) ||
@@ -147,6 +156,8 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	rc = plan(c, syscall, exact, arg_cnt, ops, &nops);
 	if (rc < 0)
 		return rc;
+	for (size_t i = 0; i < nops; i++)
+		any_mux |= ops[i].mux;
 	for (size_t i = 0; i < nops && rc == 0; i++) {
 		struct compat_arch *a = &c->arches[ops[i].arch];
 		bool arg32 = compat_arch_arg32(a->token);
@@ -163,6 +174,11 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 				trees[j] = NULL;
 				break;
 			}
+		if (!any_mux && arg_cnt == 0) {
+			/* an unconditional rule cannot be refused: no copy to roll back to */
+			rc = sck_scmp_tree_add(sys[i]->tree, arg32, action, NULL, 0);
+			continue;
+		}
 		if (!trees[i] && (rc = sck_scmp_tree_dup(sys[i]->tree, &trees[i])) < 0)
 			break;
 		if (ops[i].mux) {

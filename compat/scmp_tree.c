@@ -321,8 +321,18 @@ static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
 		int x = *pp;
 		if (node_eq(&t->nodes[x], &t->nodes[n])) {
 			struct branch nt = t->nodes[n].t, nf = t->nodes[n].f;
-			int rc = br_merge(t, &t->nodes[x].t, nt, depth);
-			return rc ? rc : br_merge(t, &t->nodes[x].f, nf, depth);
+			int rc;
+			/*
+			 * An existing action where the new rule goes on: libseccomp takes the
+			 * whole new rule as covered and merges nothing more of it (its other
+			 * branch included).
+			 */
+			if (t->nodes[x].t.kind == BR_ACT && nt.kind == BR_SUB)
+				return 0;
+			rc = br_merge(t, &t->nodes[x].t, nt, depth);
+			if (rc || (t->nodes[x].f.kind == BR_ACT && nf.kind == BR_SUB))
+				return rc;
+			return br_merge(t, &t->nodes[x].f, nf, depth);
 		}
 		if (node_before(&t->nodes[n], &t->nodes[x]))
 			break;

@@ -16,15 +16,17 @@ SECCOMP_SYSCALLS_H ?= /usr/include/seccomp-syscalls.h
 $(COMPAT_PNR): $(SECCOMP_SYSCALLS_H) mk/compat.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q)awk 'BEGIN { print "/* generated from $(SECCOMP_SYSCALLS_H) by mk/compat.mk, do not edit */"; \
+	$(Q)awk '$$1 == "#define" && $$2 ~ /^__PNR_/ && $$3 ~ /^-[0-9]+$$/ { print substr($$2, 7), $$3 }' \
+		$< | LC_ALL=C sort -k1,1 | awk 'BEGIN { \
+		print "/* generated from $(SECCOMP_SYSCALLS_H) by mk/compat.mk, do not edit */"; \
 		print "#include <stddef.h>"; \
 		print "struct compat_pnr { const char *name; int nr; };"; \
 		print "extern const struct compat_pnr sck_compat_pnr[];"; \
 		print "extern const size_t sck_compat_npnr;"; \
+		print "/* sorted by name (strcmp order) */"; \
 		print "const struct compat_pnr sck_compat_pnr[] = {"; n = 0 } \
-		$$1 == "#define" && $$2 ~ /^__PNR_/ && $$3 ~ /^-[0-9]+$$/ { \
-		  printf "\t{\"%s\", %s},\n", substr($$2, 7), $$3; n++ } \
-		END { print "};"; printf "const size_t sck_compat_npnr = %d;\n", n }' $< > $@.tmp && mv $@.tmp $@
+		{ printf "\t{\"%s\", %s},\n", $$1, $$2; n++ } \
+		END { print "};"; printf "const size_t sck_compat_npnr = %d;\n", n }' > $@.tmp && mv $@.tmp $@
 .SECONDARY: $(COMPAT_PNR)
 
 $(COMPAT_LIB): $(COMPAT_OBJ) $(LIB_OBJ) compat/libseccomp.map
