@@ -145,8 +145,7 @@ static struct branch sub(int lvl)
  * The nodes of one comparison in their own levels; @cont their continuation when it holds
  * (shared by the high-word and low-word nodes, as libseccomp links them). 32-bit ABIs compare
  * the low words only; 64-bit ones a high then a low word (range comparisons first test the high
- * word with GT, then EQ on it and the low word). A masked word whose mask is 0 always holds:
- * libseccomp drops its node.
+ * word with GT, then EQ on it and the low word).
  */
 static int chain_cmp(struct sck_scmp_tree *t, const struct sck_scmp_cmp *c, bool arg32,
 		     struct branch cont, struct branch *out)
@@ -178,14 +177,17 @@ static int chain_cmp(struct sck_scmp_tree *t, const struct sck_scmp_cmp *c, bool
 	}
 	if (lop == N_ME) {
 		struct branch b = cont;
-		if (lm != 0) {
-			if ((lo = new_node(t, c->arg, false, N_ME, lm, lv)) < 0 ||
-			    (l = new_level(t, lo)) < 0)
-				return -ENOMEM;
-			t->nodes[lo].t = b;
-			b = sub(l);
+		/* a mask of 0 (on the arch's argument width) always holds: no node at all */
+		if (arg32 ? lm == 0 : c->a == 0) {
+			*out = cont;
+			return 0;
 		}
-		if (!arg32 && hm != 0) {
+		if ((lo = new_node(t, c->arg, false, N_ME, lm, lv)) < 0 ||
+		    (l = new_level(t, lo)) < 0)
+			return -ENOMEM;
+		t->nodes[lo].t = b;
+		b = sub(l);
+		if (!arg32) {
 			if ((h1 = new_node(t, c->arg, true, N_ME, hm, hv)) < 0 ||
 			    (l = new_level(t, h1)) < 0)
 				return -ENOMEM;
@@ -280,8 +282,12 @@ static bool level_all_act(const struct sck_scmp_tree *t, int l, uint32_t act, in
 
 static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth);
 
-/* Merge the new branch @nb into the existing @eb. */
-static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb, int depth)
+/*
+ * Merge the new branch @nb into the existing @eb, a true branch or (@fb) a false one. Two
+ * actions on a true branch must agree (-EEXIST); on a false branch the existing one stays.
+ */
+static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb, bool fb,
+		    int depth)
 {
 	switch (nb.kind) {
 	case BR_NONE:
@@ -290,7 +296,7 @@ static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb
 		if (eb->kind == BR_NONE)
 			*eb = nb;
 		else if (eb->kind == BR_ACT)
-			return eb->act == nb.act ? 0 : -EEXIST;
+			return eb->act == nb.act || fb ? 0 : -EEXIST;
 		else if (level_all_act(t, eb->lvl, nb.act, 0))
 			*eb = nb; /* the shorter rule covers the longer ones */
 		else
@@ -329,10 +335,10 @@ static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
 			 */
 			if (t->nodes[x].t.kind == BR_ACT && nt.kind == BR_SUB)
 				return 0;
-			rc = br_merge(t, &t->nodes[x].t, nt, depth);
+			rc = br_merge(t, &t->nodes[x].t, nt, false, depth);
 			if (rc || (t->nodes[x].f.kind == BR_ACT && nf.kind == BR_SUB))
 				return rc;
-			return br_merge(t, &t->nodes[x].f, nf, depth);
+			return br_merge(t, &t->nodes[x].f, nf, true, depth);
 		}
 		if (node_before(&t->nodes[n], &t->nodes[x]))
 			break;
