@@ -25,7 +25,7 @@
 #define SCK_PROF_NO_INDEX SIZE_MAX
 
 /* A conditional rule as libseccomp keeps it: its conditions in argument order. */
-struct seen {
+struct sck_prof_chain {
 	uint32_t action;
 	size_t idx; /* syscalls[idx] */
 	size_t n;
@@ -36,8 +36,8 @@ struct seen {
 
 /* What libseccomp has kept of one syscall name so far (per index in sck_syscall_names). */
 struct sck_prof_name {
-	bool uncond;	   /* an unconditional rule: every later rule is dropped */
-	struct seen *seen; /* its conditional rules, for conflicts */
+	bool uncond;		     /* an unconditional rule: every later rule is dropped */
+	struct sck_prof_chain *seen; /* its conditional rules, for conflicts */
 	size_t nseen, capseen;
 	/* chains by their first condition (only chains sharing it can be a prefix of one
 	 * another): index + 1 of the first chain of each slot, a power of two of them */

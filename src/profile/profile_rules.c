@@ -174,15 +174,6 @@ static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond
 	return na <= nb && same_conds(a, na, b, na);
 }
 
-/*
- * libseccomp (2.5, db_rule_add) keeps a syscall's conditional rules as chains of conditions in
- * argument order, and refuses (-EEXIST, which makes runc refuse the profile) a rule whose chain
- * is an earlier rule's chain, or the start of one, with another action. A rule that extends an
- * earlier chain is dropped, one that is the start of an earlier chain with the same action
- * replaces it, and after an unconditional rule nothing conditional counts: none of these is an
- * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
- * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
- */
 /* What libseccomp keeps of syscall @idx (an index in sck_syscall_names), allocated on first use. */
 static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 {
@@ -194,15 +185,24 @@ static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 	return &c->names[idx];
 }
 
+/*
+ * libseccomp (2.5, db_rule_add) keeps a syscall's conditional rules as chains of conditions in
+ * argument order, and refuses (-EEXIST, which makes runc refuse the profile) a rule whose chain
+ * is an earlier rule's chain, or the start of one, with another action. A rule that extends an
+ * earlier chain is dropped, one that is the start of an earlier chain with the same action
+ * replaces it, and after an unconditional rule nothing conditional counts: none of these is an
+ * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
+ * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
+ */
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
 	struct sck_prof_name *pn;
-	struct seen e;
+	struct sck_prof_chain e;
 	size_t slot;
 
-	/* only conditional rules can clash; those are few, so the lookups happen here (more than
-	 * six conditions repeat an index: runc splits those, sck_prof_add_rule refuses the rest) */
+	/* only conditional rules can clash (more than six conditions repeat an index: runc
+	 * splits those, sck_prof_add_rule refuses the rest) */
 	if (n == 0 || n > sizeof(e.conds) / sizeof(e.conds[0]))
 		return 0;
 	if (name_idx < 0)
@@ -212,12 +212,12 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		return -ENOMEM;
 	if (pn->uncond)
 		return 0; /* under an unconditional rule: every later rule is dropped */
-	e = (struct seen){.action = action, .idx = idx, .n = n};
+	e = (struct sck_prof_chain){.action = action, .idx = idx, .n = n};
 	memcpy(e.conds, conds, n * sizeof(*conds));
 	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
 	if (pn->nseen == pn->capseen) {
 		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
-		struct seen *ns = realloc(pn->seen, cap * sizeof(*ns));
+		struct sck_prof_chain *ns = realloc(pn->seen, cap * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
 		pn->seen = ns;
@@ -227,7 +227,7 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		return -ENOMEM;
 	slot = cond_hash(&e.conds[0]) & (pn->capheads - 1);
 	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next) {
-		const struct seen *o = &pn->seen[j - 1];
+		const struct sck_prof_chain *o = &pn->seen[j - 1];
 		if (o->dead)
 			continue;
 		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
