@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@ int main(void)
 {
 	const char *docker = SCK_TEST_SHARED_DIR "/profiles/docker-default.json";
 	const char *sck = SCK_TEST_SRCDIR "/build/sck";
-	double best = 1e9, sum = 0;
+	double best = 1e9, sum = 0, cpu = 0;
 	const int runs = 10;
 
 	if (access(docker, R_OK) != 0 || access(sck, X_OK) != 0) {
@@ -35,6 +36,7 @@ int main(void)
 		double t = now();
 		pid_t pid = fork();
 		int st = 0;
+		struct rusage ru;
 
 		if (pid == 0) {
 			if (!freopen("/dev/null", "w", stdout))
@@ -43,18 +45,21 @@ int main(void)
 			      (char *)NULL);
 			_exit(127);
 		}
-		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+		if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) > 1) {
 			printf("audit: sck audit failed\n");
 			return 1;
 		}
 		t = now() - t;
 		sum += t;
+		cpu += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 		if (t < best)
 			best = t;
 	}
-	printf("audit: sck audit of Docker's profile (x86_64, x86, x32): mean %.1f ms, best %.1f "
-	       "ms "
-	       "over %d runs (target < 500 ms)\n",
-	       1e3 * sum / runs, 1e3 * best, runs);
+	/* wall time on a shared machine includes waiting for a core: CPU time says what it costs */
+	printf("audit: sck audit of Docker's profile (x86_64, x86, x32): wall mean %.1f ms, best "
+	       "%.1f ms; CPU mean %.1f ms; %d runs (target < 500 ms)\n",
+	       1e3 * sum / runs, 1e3 * best, 1e3 * cpu / runs, runs);
 	return 0;
 }

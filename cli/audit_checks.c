@@ -117,6 +117,18 @@ static void check_x32(struct audit_prog *p, struct audit_report *r)
 
 /* ---- Per arch ----------------------------------------------------------------------------- */
 
+/* Whether @l holds @item as a whole entry ("open" is not in "openat"). */
+static bool list_has(const struct audit_list *l, const char *item)
+{
+	size_t n = strlen(item);
+	const char *s = audit_list_str(l);
+
+	for (const char *p = s; (p = strstr(p, item)); p += n)
+		if ((p == s || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 /* "a,b" as "a, b" for a sentence. */
 static void spaced(char *buf, size_t cap, const char *list)
 {
@@ -160,7 +172,7 @@ static void check_equivs(struct audit_prog *p, const struct audit_arch_view *v,
 				if (q->kind == AUDIT_EQ_DENY ? !(u->actions & AUDIT_ALLOW)
 							     : !u->all_allow)
 					continue;
-				if (!strstr(audit_list_str(&good), *t)) {
+				if (!list_has(&good, *t)) {
 					snprintf(label, sizeof(label), "%s", *t);
 					audit_list_add(&good, label);
 				}
