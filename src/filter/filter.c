@@ -293,10 +293,10 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	}
 	/*
 	 * The fastest argument decisions first. When the program does not fit, the planner's
-	 * estimate picks a shorter pressure; from one that fits, lower ones are tried down to
-	 * the last that did not.
+	 * estimate picks a pressure expected to fit; then a binary search between the highest
+	 * pressure that did not fit and the lowest that did.
 	 */
-	for (unsigned int pressure = 0, failed = 0, have = 0;;) {
+	for (unsigned int pressure = 0, lo = 0, hi = 0, have = 0;;) {
 		struct sock_filter *insns = NULL;
 		size_t emitted = 0, len = 0;
 		rc = sck_bpf_builder_new(&b);
@@ -308,17 +308,18 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 			rc = sck_bpf_builder_finish_alloc(b, &insns, &len);
 		sck_bpf_builder_free(b);
 		b = NULL;
-		if (rc == -E2BIG && have) {
-			rc = 0;
-			break;
-		}
 		if (rc == -E2BIG && !(flags & SCK_COMPILE_LINEAR) &&
 		    pressure < sck_arg_pressure_max()) {
-			failed = pressure + 1;
-			pressure = sck_arg_pressure_fit(
-				plans, SCK_FILTER_MAX_ARCH, pressure,
-				emitted > SCK_BPF_MAXINSNS ? emitted : SCK_BPF_MAXINSNS + 1,
-				SCK_BPF_MAXINSNS);
+			lo = pressure; /* the highest that did not fit */
+			if (have) {
+				rc = 0;
+				if (hi - lo <= 1)
+					break;
+				pressure = lo + (hi - lo) / 2;
+				continue;
+			}
+			pressure = sck_arg_pressure_fit(plans, SCK_FILTER_MAX_ARCH, pressure,
+							emitted, SCK_BPF_MAXINSNS);
 			continue;
 		}
 		if (rc)
@@ -326,10 +327,11 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 		free(p->insns);
 		p->insns = insns;
 		p->len = len;
+		hi = pressure; /* the lowest that fits */
 		have = 1;
-		if (pressure == 0 || pressure == failed)
+		if (pressure == 0 || hi - lo <= 1)
 			break;
-		pressure--;
+		pressure = lo + (hi - lo) / 2;
 	}
 	if (rc)
 		goto out;
