@@ -443,6 +443,63 @@ Test(cli_agent, usage)
 	}
 }
 
+Test(cli_agent, learn_oci_rewrites_bundle)
+{
+	const char *dir = sck_test_tmpdir();
+	char path[256], *p;
+	struct sck_test_cmd r;
+	FILE *f;
+
+	cr_assert(dir);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"]},\n"
+	      " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+	      "   \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"]}}}\n",
+	      f);
+	fclose(f);
+	{
+		const char *argv[] = {"learn",	     "--oci",	   dir,	   "--socket",
+				      "/run/x.sock", "--metadata", "meta", NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_expect_eq(r.status, 0, "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	p = slurp(path);
+	cr_assert(p);
+	cr_expect(strstr(p, "\"listenerPath\": \"/run/x.sock\""), "%s", p);
+	cr_expect(strstr(p, "\"listenerMetadata\": \"meta\""), "%s", p);
+	cr_expect(strstr(p, "\"SCMP_ARCH_X86\""), "%s", p);
+	cr_expect(strstr(p, "\"SCMP_ACT_NOTIFY\""), "%s", p);
+	cr_expect(strstr(p, "\"defaultAction\": \"SCMP_ACT_ALLOW\""), "%s", p);
+	cr_expect(strstr(p, "\"args\": ["), "the rest of the file is kept: %s", p);
+	free(p);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"ociVersion\": \"1.0.2\",\n \"linux\": [}\n", f);
+	fclose(f);
+	{
+		const char *argv[] = {"learn", "--oci", dir, NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_expect_eq(r.status, 2, "%s", r.err);
+		cr_expect(strstr(r.err, "config.json:2:"), "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	unlink(path);
+	{
+		const char *argv[] = {"learn", "--oci", dir, NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_expect_eq(r.status, 2, "%s", r.err);
+		cr_expect(strstr(r.err, "config.json: No such file"), "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	rmdir(dir);
+}
+
 /* Run a section of agent_runc.sh: 0 pass; 77 skip (printed); else fail with its output. */
 static void runc_section(const char *section)
 {
