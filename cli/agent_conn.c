@@ -84,11 +84,14 @@ static void learned_put(struct sck_agent_conn *c)
 	snprintf(path, sizeof(path), "%s/%s.json", a->learn_dir, l->id);
 	if (rc == 0)
 		rc = sck_cli_write_file(path, b.p, b.len);
+	free(b.p);
+	b.p = NULL;
+	b.len = b.cap = 0;
+	sck_cli_buf_printf(&b, ",\"file\":");
+	sck_agent_json_str(&b, path);
 	if (rc < 0)
-		sck_agent_log_event(a, c, "learn-failed", ",\"file\":\"%s\",\"error\":\"%s\"", path,
-				    strerror(-rc));
-	else
-		sck_agent_log_event(a, c, "learned", ",\"file\":\"%s\"", path);
+		sck_cli_buf_printf(&b, ",\"error\":\"%s\"", strerror(-rc));
+	sck_agent_log_event(a, c, rc < 0 ? "learn-failed" : "learned", "%s", b.oom ? "" : b.p);
 	free(b.p);
 	sck_cli_learn_fini(&l->rec);
 	pthread_mutex_destroy(&l->lock);
