@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MSG_MAX 65536 /* bytes of JSON a runtime may send */
@@ -370,6 +371,7 @@ static void serve(struct sck_agent_conn *c)
 	struct sck_agent_verdict *v = malloc(sizeof(*v));
 	struct sck_notify *n = NULL;
 	unsigned long served = 0;
+	struct timespec first = {0, 0}, last = {0, 0};
 	const char *why = "hangup";
 	int rc;
 
@@ -417,7 +419,8 @@ static void serve(struct sck_agent_conn *c)
 				break;
 			}
 			rc = handle(c, n, req, v, false);
-			served++;
+			/* when the container was busy, for rates: the first and the last answer */
+			clock_gettime(CLOCK_REALTIME, served++ ? &last : &first);
 			if (rc < 0) {
 				why = strerror(-rc);
 				break;
@@ -427,7 +430,13 @@ static void serve(struct sck_agent_conn *c)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break;
 	}
-	sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\",\"served\":%lu", why, served);
+	if (served < 2)
+		last = first;
+	sck_agent_log_event(
+		a, c, "close",
+		",\"reason\":\"%s\",\"served\":%lu,\"first\":%lld.%06ld,\"last\":%lld.%06ld", why,
+		served, (long long)first.tv_sec, first.tv_nsec / 1000, (long long)last.tv_sec,
+		last.tv_nsec / 1000);
 out:
 	free(v);
 	free(req);
