@@ -376,7 +376,7 @@ COMPAT_API int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr,
 		c->nnp = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_CTL_TSYNC:
-		if (value && l < 2)
+		if (l < 2)
 			return -EOPNOTSUPP;
 		c->tsync = value ? 1 : 0;
 		return 0;
@@ -384,12 +384,12 @@ COMPAT_API int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr,
 		c->tskip = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_CTL_LOG:
-		if (value && l < 3)
+		if (l < 3)
 			return -EOPNOTSUPP;
 		c->log = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_CTL_SSB:
-		if (value && l < 4)
+		if (l < 4)
 			return -EOPNOTSUPP;
 		c->ssb = value ? 1 : 0;
 		return 0;
