@@ -194,6 +194,7 @@ static int ctx_setup(struct compat_ctx *c, uint32_t def_action)
 	c->tsync = c->tskip = c->log = c->ssb = c->rawrc = 0;
 	c->optimize = 1;
 	c->notify_fd = -1;
+	c->notify = def_action == SCMP_ACT_NOTIFY;
 	return arch_push(c, compat_native_token());
 }
 
@@ -309,6 +310,7 @@ COMPAT_API int seccomp_merge(scmp_filter_ctx ctx_dst, scmp_filter_ctx ctx_src)
 	d->arches = na;
 	memcpy(&na[d->narches], s->arches, s->narches * sizeof(*na));
 	d->narches += s->narches;
+	d->notify |= s->notify;
 	free(s->arches);
 	free(s);
 	return 0;
@@ -378,6 +380,8 @@ COMPAT_API int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr,
 	case SCMP_FLTATR_CTL_TSYNC:
 		if (l < 2)
 			return -EOPNOTSUPP;
+		if (value && c->notify && l < 6) /* TSYNC with a listener needs TSYNC_ESRCH */
+			return -EINVAL;
 		c->tsync = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_API_TSKIP:
