@@ -107,13 +107,13 @@ void compat_arch_fini(struct compat_arch *a)
 
 static size_t slot_of(int nr, size_t nslots)
 {
-	return ((uint32_t)nr * 2654435761u) & (nslots - 1);
+	return (size_t)((uint32_t)nr * 2654435761u) & (nslots - 1);
 }
 
 /* (Re)build @a's index for capacity @cap (a power of two). */
 static int index_build(struct compat_arch *a, size_t cap)
 {
-	int *idx = malloc(cap * 2 * sizeof(*idx));
+	int *idx = malloc(sizeof(*idx) * cap * 2);
 
 	if (!idx)
 		return -ENOMEM;
@@ -142,8 +142,8 @@ struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 	}
 	if (!create)
 		return NULL;
-	if (a->nsys == a->capsys) {
-		size_t cap = a->capsys ? a->capsys * 2 : 64;
+	if (a->nsys == a->capsys || !a->index) {
+		size_t cap = a->nsys == a->capsys ? (a->capsys ? a->capsys * 2 : 64) : a->capsys;
 		struct compat_sys *ns = realloc(a->sys, cap * sizeof(*ns));
 		if (!ns)
 			return NULL;

@@ -85,9 +85,9 @@ int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 		free(c);
 		return -ENOMEM;
 	}
-	if (t->nn)
+	if (t->nn && c->nodes && t->nodes)
 		memcpy(c->nodes, t->nodes, t->nn * sizeof(*c->nodes));
-	if (t->nl)
+	if (t->nl && c->lv && t->lv)
 		memcpy(c->lv, t->lv, t->nl * sizeof(*c->lv));
 	*out = c;
 	return 0;
@@ -101,7 +101,7 @@ bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
 		    uint32_t mask, uint32_t datum)
 {
-	if (t->nn == t->capn) {
+	if (t->nn == t->capn || !t->nodes) {
 		size_t cap = t->capn ? t->capn * 2 : 16;
 		struct node *nn = realloc(t->nodes, cap * sizeof(*nn));
 		if (!nn)
@@ -117,7 +117,7 @@ static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum nod
 /* A level holding node @n alone (or empty for -1). */
 static int new_level(struct sck_scmp_tree *t, int n)
 {
-	if (t->nl == t->capl) {
+	if (t->nl == t->capl || !t->lv) {
 		size_t cap = t->capl ? t->capl * 2 : 16;
 		struct level *nl = realloc(t->lv, cap * sizeof(*nl));
 		if (!nl)

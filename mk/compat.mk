@@ -83,3 +83,9 @@ $(COMPAT_RUNC_TOOL): tests/compat/runc_tool.c tests/compat/oci_seq.c tests/compa
 		tests/compat/oci_seq.c -lseccomp -ljson-c
 
 $(BUILD)/tests/sck-test: $(COMPAT_PROBE) $(COMPAT_RUNC_TOOL)
+
+# `make tidy` covers compat/ too
+.PHONY: tidy-compat
+tidy: tidy-compat
+tidy-compat: $(VERSION_H)
+	clang-tidy --quiet $(COMPAT_SRC) -- $(CPPFLAGS_ALL) -std=c11
