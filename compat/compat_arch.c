@@ -20,27 +20,27 @@ extern const struct compat_pnr sck_compat_pnr[];
 extern const size_t sck_compat_npnr;
 
 static const struct {
-	uint32_t token;
 	const char *sck_name;
+	uint32_t token;
 	bool arg32;
 } arches[] = {
-	{SCMP_ARCH_X86_64, "x86_64", false},
-	{SCMP_ARCH_X86, "i386", true},
-	{SCMP_ARCH_X32, "x32", true},
-	{SCMP_ARCH_ARM, "arm", true},
-	{SCMP_ARCH_AARCH64, "aarch64", false},
-	{SCMP_ARCH_MIPS, "mips", true},
-	{SCMP_ARCH_MIPSEL, "mipsel", true},
-	{SCMP_ARCH_MIPS64, "mips64", false},
-	{SCMP_ARCH_MIPSEL64, "mipsel64", false},
-	{SCMP_ARCH_MIPS64N32, "mips64n32", true},
-	{SCMP_ARCH_MIPSEL64N32, "mipsel64n32", true},
-	{SCMP_ARCH_PPC, "ppc", true},
-	{SCMP_ARCH_PPC64, "ppc64", false},
-	{SCMP_ARCH_PPC64LE, "ppc64le", false},
-	{SCMP_ARCH_S390, "s390", true},
-	{SCMP_ARCH_S390X, "s390x", false},
-	{SCMP_ARCH_RISCV64, "riscv64", false},
+	{"x86_64", SCMP_ARCH_X86_64, false},
+	{"i386", SCMP_ARCH_X86, true},
+	{"x32", SCMP_ARCH_X32, true},
+	{"arm", SCMP_ARCH_ARM, true},
+	{"aarch64", SCMP_ARCH_AARCH64, false},
+	{"mips", SCMP_ARCH_MIPS, true},
+	{"mipsel", SCMP_ARCH_MIPSEL, true},
+	{"mips64", SCMP_ARCH_MIPS64, false},
+	{"mipsel64", SCMP_ARCH_MIPSEL64, false},
+	{"mips64n32", SCMP_ARCH_MIPS64N32, true},
+	{"mipsel64n32", SCMP_ARCH_MIPSEL64N32, true},
+	{"ppc", SCMP_ARCH_PPC, true},
+	{"ppc64", SCMP_ARCH_PPC64, false},
+	{"ppc64le", SCMP_ARCH_PPC64LE, false},
+	{"s390", SCMP_ARCH_S390, true},
+	{"s390x", SCMP_ARCH_S390X, false},
+	{"riscv64", SCMP_ARCH_RISCV64, false},
 };
 #define NARCHES (sizeof(arches) / sizeof(arches[0]))
 

@@ -107,13 +107,13 @@ void compat_arch_fini(struct compat_arch *a)
 
 static size_t slot_of(int nr, size_t nslots)
 {
-	return ((uint32_t)nr * 2654435761u) & (nslots - 1);
+	return (size_t)((uint32_t)nr * 2654435761u) & (nslots - 1);
 }
 
 /* (Re)build @a's index for capacity @cap (a power of two). */
 static int index_build(struct compat_arch *a, size_t cap)
 {
-	int *idx = malloc(cap * 2 * sizeof(*idx));
+	int *idx = malloc(sizeof(*idx) * cap * 2);
 
 	if (!idx)
 		return -ENOMEM;
@@ -142,8 +142,8 @@ struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 	}
 	if (!create)
 		return NULL;
-	if (a->nsys == a->capsys) {
-		size_t cap = a->capsys ? a->capsys * 2 : 64;
+	if (a->nsys == a->capsys || !a->index) {
+		size_t cap = a->nsys == a->capsys ? (a->capsys ? a->capsys * 2 : 64) : a->capsys;
 		struct compat_sys *ns = realloc(a->sys, cap * sizeof(*ns));
 		if (!ns)
 			return NULL;
@@ -194,6 +194,7 @@ static int ctx_setup(struct compat_ctx *c, uint32_t def_action)
 	c->tsync = c->tskip = c->log = c->ssb = c->rawrc = 0;
 	c->optimize = 1;
 	c->notify_fd = -1;
+	c->notify = def_action == SCMP_ACT_NOTIFY;
 	return arch_push(c, compat_native_token());
 }
 
@@ -309,6 +310,7 @@ COMPAT_API int seccomp_merge(scmp_filter_ctx ctx_dst, scmp_filter_ctx ctx_src)
 	d->arches = na;
 	memcpy(&na[d->narches], s->arches, s->narches * sizeof(*na));
 	d->narches += s->narches;
+	d->notify |= s->notify;
 	free(s->arches);
 	free(s);
 	return 0;
@@ -376,20 +378,22 @@ COMPAT_API int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr,
 		c->nnp = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_CTL_TSYNC:
-		if (value && l < 2)
+		if (l < 2)
 			return -EOPNOTSUPP;
+		if (value && c->notify && l < 6) /* TSYNC with a listener needs TSYNC_ESRCH */
+			return -EINVAL;
 		c->tsync = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_API_TSKIP:
 		c->tskip = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_CTL_LOG:
-		if (value && l < 3)
+		if (l < 3)
 			return -EOPNOTSUPP;
 		c->log = value ? 1 : 0;
 		return 0;
 	case SCMP_FLTATR_CTL_SSB:
-		if (value && l < 4)
+		if (l < 4)
 			return -EOPNOTSUPP;
 		c->ssb = value ? 1 : 0;
 		return 0;

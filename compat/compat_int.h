@@ -38,6 +38,7 @@ struct compat_arch {
 struct compat_ctx {
 	uint32_t act_default, act_badarch;
 	uint32_t nnp, tsync, tskip, log, ssb, optimize, rawrc;
+	bool notify; /* a rule (or the default action) notifies */
 	struct compat_arch *arches;
 	size_t narches;
 	int notify_fd;

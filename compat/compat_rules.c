@@ -129,7 +129,9 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	bool any_mux = false;
 	int rc = 0;
 
+	/* a listener with TSYNC needs SECCOMP_FILTER_FLAG_TSYNC_ESRCH: API level 6 */
 	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action) ||
+	    (action == SCMP_ACT_NOTIFY && c->tsync && compat_api_level() < 6) ||
 	    syscall == __NR_SCMP_UNDEF || (syscall == __NR_SCMP_ERROR && !c->tskip))
 		return -EINVAL;
 	if (action == c->act_default)
@@ -190,6 +192,8 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 			rc = sck_scmp_tree_add(trees[i], arg32, action, cmps, arg_cnt);
 		}
 	}
+	if (rc == 0 && action == SCMP_ACT_NOTIFY)
+		c->notify = true;
 	for (size_t i = 0; i < nops; i++) {
 		if (!trees[i])
 			continue;

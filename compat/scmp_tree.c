@@ -85,9 +85,9 @@ int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 		free(c);
 		return -ENOMEM;
 	}
-	if (t->nn)
+	if (t->nn && c->nodes && t->nodes)
 		memcpy(c->nodes, t->nodes, t->nn * sizeof(*c->nodes));
-	if (t->nl)
+	if (t->nl && c->lv && t->lv)
 		memcpy(c->lv, t->lv, t->nl * sizeof(*c->lv));
 	*out = c;
 	return 0;
@@ -101,7 +101,7 @@ bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
 		    uint32_t mask, uint32_t datum)
 {
-	if (t->nn == t->capn) {
+	if (t->nn == t->capn || !t->nodes) {
 		size_t cap = t->capn ? t->capn * 2 : 16;
 		struct node *nn = realloc(t->nodes, cap * sizeof(*nn));
 		if (!nn)
@@ -117,7 +117,7 @@ static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum nod
 /* A level holding node @n alone (or empty for -1). */
 static int new_level(struct sck_scmp_tree *t, int n)
 {
-	if (t->nl == t->capl) {
+	if (t->nl == t->capl || !t->lv) {
 		size_t cap = t->capl ? t->capl * 2 : 16;
 		struct level *nl = realloc(t->lv, cap * sizeof(*nl));
 		if (!nl)
@@ -283,10 +283,11 @@ static bool level_all_act(const struct sck_scmp_tree *t, int l, uint32_t act, in
 static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth);
 
 /*
- * Merge the new branch @nb into the existing @eb, a true branch or (@fb) a false one. Two
- * actions on a true branch must agree (-EEXIST); on a false branch the existing one stays.
+ * Merge the new branch @nb into the existing @eb. Two different actions are -EEXIST where the
+ * new node ends its rule (@leaf: no level on either branch); elsewhere (the early exit of a
+ * 64-bit range test) the existing action stays.
  */
-static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb, bool fb,
+static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb, bool leaf,
 		    int depth)
 {
 	switch (nb.kind) {
@@ -296,7 +297,7 @@ static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb
 		if (eb->kind == BR_NONE)
 			*eb = nb;
 		else if (eb->kind == BR_ACT)
-			return eb->act == nb.act || fb ? 0 : -EEXIST;
+			return eb->act == nb.act || !leaf ? 0 : -EEXIST;
 		else if (level_all_act(t, eb->lvl, nb.act, 0))
 			*eb = nb; /* the shorter rule covers the longer ones */
 		else
@@ -335,10 +336,11 @@ static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
 			 */
 			if (t->nodes[x].t.kind == BR_ACT && nt.kind == BR_SUB)
 				return 0;
-			rc = br_merge(t, &t->nodes[x].t, nt, false, depth);
+			bool leaf = nt.kind != BR_SUB && nf.kind != BR_SUB;
+			rc = br_merge(t, &t->nodes[x].t, nt, leaf, depth);
 			if (rc || (t->nodes[x].f.kind == BR_ACT && nf.kind == BR_SUB))
 				return rc;
-			return br_merge(t, &t->nodes[x].f, nf, true, depth);
+			return br_merge(t, &t->nodes[x].f, nf, leaf, depth);
 		}
 		if (node_before(&t->nodes[n], &t->nodes[x]))
 			break;
@@ -373,6 +375,26 @@ static int cmp_order(const void *a, const void *b)
 {
 	const struct sck_scmp_cmp *x = a, *y = b;
 	return (x->arg > y->arg) - (x->arg < y->arg);
+}
+
+/*
+ * libseccomp drops a new rule when a node at the top of the existing tree that ends a rule (its
+ * branches are actions or nothing) equals a node of the new chain below its first one, whatever
+ * the branch and the action (meant to spot a shorter rule covering the new one; it also drops
+ * `a0 < 7 && a3 >= 5` after `a3 < 5`). The new chain's nodes are those from @first_new on.
+ */
+static bool pruned(const struct sck_scmp_tree *w, size_t first_new, int new_root)
+{
+	for (int x = w->lv[find(w, w->root)].head; x >= 0; x = w->nodes[x].next) {
+		const struct node *e = &w->nodes[x];
+		if (e->t.kind == BR_SUB || e->f.kind == BR_SUB ||
+		    (e->t.kind != BR_ACT && e->f.kind != BR_ACT))
+			continue;
+		for (size_t n = first_new; n < w->nn; n++)
+			if ((int)n != new_root && node_eq(e, &w->nodes[n]))
+				return true;
+	}
+	return false;
 }
 
 static void make_uncond(struct sck_scmp_tree *t, uint32_t action)
@@ -412,6 +434,10 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 	if (rc == 0 && b.kind == BR_ACT) { /* every comparison always holds */
 		sck_scmp_tree_free(w);
 		make_uncond(t, action);
+		return 0;
+	}
+	if (rc == 0 && w->root >= 0 && pruned(w, t->nn, w->lv[b.lvl].head)) {
+		sck_scmp_tree_free(w);
 		return 0;
 	}
 	if (rc == 0) {

@@ -29,7 +29,8 @@ $(COMPAT_PNR): $(SECCOMP_SYSCALLS_H) mk/compat.mk
 		END { print "};"; printf "const size_t sck_compat_npnr = %d;\n", n }' > $@.tmp && mv $@.tmp $@
 .SECONDARY: $(COMPAT_PNR)
 
-$(COMPAT_LIB): $(COMPAT_OBJ) $(LIB_OBJ) compat/libseccomp.map
+# (LIB_OBJ is defined after mk/*.mk are read: depend on libsck.a, link its objects)
+$(COMPAT_LIB): $(COMPAT_OBJ) $(BUILD)/libsck.a compat/libseccomp.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libseccomp.so.2 -Wl,--version-script=compat/libseccomp.map \
 		-Wl,--no-undefined -Wl,-Bsymbolic $(LDFLAGS_ALL) -o $@ $(COMPAT_OBJ) $(LIB_OBJ) $(LIB_LIBS)
@@ -82,3 +83,9 @@ $(COMPAT_RUNC_TOOL): tests/compat/runc_tool.c tests/compat/oci_seq.c tests/compa
 		tests/compat/oci_seq.c -lseccomp -ljson-c
 
 $(BUILD)/tests/sck-test: $(COMPAT_PROBE) $(COMPAT_RUNC_TOOL)
+
+# `make tidy` covers compat/ too
+.PHONY: tidy-compat
+tidy: tidy-compat
+tidy-compat: $(VERSION_H)
+	clang-tidy --quiet $(COMPAT_SRC) -- $(CPPFLAGS_ALL) -std=c11

@@ -61,6 +61,7 @@ static const uint64_t datums[] = {0,
 				  0x1234};
 #define NDATUMS (sizeof(datums) / sizeof(datums[0]))
 
+static bool crowded;
 static uint64_t bvals[256];
 static size_t nbvals;
 
@@ -106,7 +107,8 @@ static void add_rule(scmp_filter_ctx c, uint32_t def)
 		static const int odd[] = {-1, -2, -101, -105, -221, -10001, 1000, 100000};
 		nr = odd[pick(sizeof(odd) / sizeof(odd[0]))];
 	} else {
-		nr = seccomp_syscall_resolve_name(names[pick(NNAMES)]);
+		/* a third of the cases pile their rules on three calls: overlaps everywhere */
+		nr = seccomp_syscall_resolve_name(names[crowded ? pick(3) : pick(NNAMES)]);
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int arg = pick(100) < 3 ? 6 : pick(4);
@@ -291,15 +293,43 @@ static void sweep(scmp_filter_ctx c)
 		struct seccomp_data d = {.arch = 0x12345, .nr = 1};
 		narrow = false;
 		verdict(emu, pfc, &d, "b");
+		uint32_t tskip = 0;
 		d.arch = SCMP_ARCH_X86_64;
 		d.nr = -1;
-		verdict(emu, pfc, &d, "b");
+		/* rules on -1 (SCMP_FLTATR_API_TSKIP) are not in compat's programs: documented */
+		if (seccomp_attr_get(c, SCMP_FLTATR_API_TSKIP, &tskip) != 0 || !tskip)
+			verdict(emu, pfc, &d, "b");
 		d.nr = 0x40000001;
 		verdict(emu, pfc, &d, "b");
 	}
 	sck_bpf_emu_free(emu);
 	free(p);
 	free(pfc);
+}
+
+/* Name and number resolution, arch names, versions: printed for the comparison. */
+static void misc(void)
+{
+	static const char *const extra[] = {"socketcall", "ipc",   "chown32", "_llseek", "nosuch",
+					    "semtimedop", "shmat", "accept",  "uname",	 ""};
+	static const char *const an[] = {"x86_64",  "x86",   "x32",	"arm",
+					 "aarch64", "s390x", "ppc64le", "mips",
+					 "amd64",   "",	     "riscv64", "loongarch64"};
+	for (size_t ai = 0; ai < NARCH; ai++) {
+		for (size_t k = 0; k < NNAMES + sizeof(extra) / sizeof(extra[0]); k++) {
+			const char *nm = k < NNAMES ? names[k] : extra[k - NNAMES];
+			int nr = seccomp_syscall_resolve_name_arch(arch_pool[ai], nm);
+			char *back = seccomp_syscall_resolve_num_arch(arch_pool[ai], nr);
+			printf("resolve %#x %s -> %d %d %s\n", arch_pool[ai], nm, nr,
+			       seccomp_syscall_resolve_name_rewrite(arch_pool[ai], nm),
+			       back ? back : "(null)");
+			free(back);
+		}
+	}
+	for (size_t i = 0; i < sizeof(an) / sizeof(an[0]); i++)
+		printf("arch_resolve %s -> %#x\n", an[i], seccomp_arch_resolve_name(an[i]));
+	printf("native %#x version %u.%u.%u\n", seccomp_arch_native(), seccomp_version()->major,
+	       seccomp_version()->minor, seccomp_version()->micro);
 }
 
 static void one_case(uint64_t seed)
@@ -311,12 +341,29 @@ static void one_case(uint64_t seed)
 	rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	nbvals = 0;
 	bval_add(0);
+	crowded = pick(3) == 0;
 	def = pick(3) == 0 ? SCMP_ACT_ALLOW : rnd_action();
+	if (pick(8) == 0) { /* global state: each case runs in its own child */
+		unsigned int l = pick(8);
+		printf("api_set %u -> %d\n", l, seccomp_api_set(l));
+	}
+	printf("api_get -> %u\n", seccomp_api_get());
+	if (seed % 16 == 0)
+		misc();
 	c = seccomp_init(def);
 	printf("init %#x -> %s\n", def, c ? "ctx" : "NULL");
 	if (!c)
 		return;
 	setup_arches(c);
+	if (pick(10) == 0) {
+		uint32_t d2 = rnd_action();
+		printf("reset %#x -> %d\n", d2, seccomp_reset(c, d2));
+		if (seccomp_attr_get(c, SCMP_FLTATR_ACT_DEFAULT, &def) != 0)
+			def = d2;
+	}
+	for (size_t ai = 0; ai < NARCH; ai++)
+		printf("arch_exist %#x -> %d\n", arch_pool[ai],
+		       seccomp_arch_exist(c, arch_pool[ai]));
 	attrs(c);
 	nrules = 1 + pick(24);
 	for (unsigned int i = 0; i < nrules; i++)

@@ -129,6 +129,23 @@ static int eval_block(const struct line *l, size_t n, size_t *i, int indent,
 			if (t < 0)
 				return -1;
 			(*i)++;
+			if (!strncmp(cond, "$syscall ", 9) && strncmp(cond, "$syscall == ", 12)) {
+				/*
+				 * A node of optimize level 2's binary search over numbers: not part
+				 * of the rule database (and printed off by one): both sides are
+				 * read, as the database's syscall blocks they hold.
+				 */
+				int r = eval_block(l, n, i, indent + 2, d, out);
+				if (r)
+					return r;
+				if (*i < n && l[*i].indent == indent && is_else(l[*i].s)) {
+					(*i)++;
+					r = eval_block(l, n, i, indent + 2, d, out);
+					if (r)
+						return r;
+				}
+				continue;
+			}
 			if (t) {
 				int r = eval_block(l, n, i, indent + 2, d, out);
 				if (r)
