@@ -621,6 +621,8 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 			}
 		if (ranged)
 			rc = sck_arg_plan_ranges(ap, r, w, &nd);
+		else if (!m) /* w is one of the first rule's words: never */
+			rc = -ENOSPC;
 		else if (single_bit(m->a))
 			rc = plan_jset(ap, r, w, m->a, &nd);
 		else
@@ -667,7 +669,7 @@ long sck_argplan_verdict(struct sck_argplan *ap, size_t v)
 static void meet(struct sck_anode *n, int s)
 {
 	if (n->state == SCK_STATE_UNSET)
-		n->state = (int8_t)s;
+		n->state = s;
 	else if (n->state != s)
 		n->state = SCK_STATE_UNKNOWN;
 }

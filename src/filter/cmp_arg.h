@@ -79,7 +79,7 @@ enum sck_anode_kind {
 
 struct sck_anode {
 	uint8_t kind, word;
-	int8_t state; /* what A holds on entry: a word code, or SCK_STATE_* */
+	int state; /* what A holds on entry: a word code, or SCK_STATE_* */
 	uint32_t mask;
 	uint32_t action;
 	uint32_t t, f;
