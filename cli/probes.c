@@ -177,8 +177,8 @@ int sck_probes_build(const struct sck_profile_arg_rule *rules, size_t n,
 			}
 			s.sys = ns;
 		}
-		s.sys[s.nsys++] = (struct sck_probe_sys){
-			.name = sck_syscall_name(arch, nr), .nr = (uint32_t)nr};
+		s.sys[s.nsys++] = (struct sck_probe_sys){.name = sck_syscall_name(arch, nr),
+							 .nr = (uint32_t)nr};
 	}
 	if (s.nsys)
 		qsort(s.sys, s.nsys, sizeof(*s.sys), cmp_sys);
