@@ -62,8 +62,8 @@ static void print_stats(FILE *out, const struct sck_filter_prog *prog,
 			arches[i]->name, st.mean_executed, st.max_executed, st.numbers, st.cached,
 			st.const_allow);
 		/* the kernel's action cache is indexed by number below its table's size: x32's
-		 * numbers carry 0x40000000 and no filter gets them cached */
-		if (arches[i]->nr_base >= 0x40000000u)
+		 * numbers carry SCK_X32_SYSCALL_BIT and no filter gets them cached */
+		if (arches[i]->nr_base >= SCK_X32_SYSCALL_BIT)
 			fprintf(out, "(the kernel caches no %s number)\n", arches[i]->name);
 		else
 			fprintf(out, "(%.1f%%)\n",

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ struct argful {
 };
 
 static const struct argful argfuls[] = {
-	{"clone", 0x7E020000ULL},
+	{"clone", CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+			  CLONE_NEWPID | CLONE_NEWNET},
 	{"personality", 0},
 	{"socket", 0},
 };
@@ -43,8 +45,7 @@ static const struct argful argfuls[] = {
 /* The index of the argument that matters: clone's flags come second on s390. */
 static int argful_index(const struct sck_arch *arch, size_t k)
 {
-	if (strcmp(argfuls[k].name, "clone") == 0 &&
-	    (arch->id == SCK_ARCH_S390 || arch->id == SCK_ARCH_S390X))
+	if (strcmp(argfuls[k].name, "clone") == 0 && (arch->quirks & SCK_ARCH_Q_CLONE_FLAGS_ARG1))
 		return 1;
 	return 0;
 }

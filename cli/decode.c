@@ -328,11 +328,7 @@ size_t sck_cli_format_call(struct sck_notify *n, const struct seccomp_notif *req
 	l.len = 0;
 	if (arch) {
 		name = sck_syscall_name(arch, nr);
-		ptr_size = arch->bits == 64 && arch->id != SCK_ARCH_X32 &&
-					   arch->id != SCK_ARCH_MIPS64N32 &&
-					   arch->id != SCK_ARCH_MIPSEL64N32
-				   ? 8
-				   : 4;
+		ptr_size = arch->long_bits / 8; /* x32 and mips n32: 4 under a 64-bit audit arch */
 	}
 	if (name)
 		put(&l, "%s(", name);

@@ -261,10 +261,6 @@ void sck_cli_spawn_fini(struct sck_cli_spawn *sp)
 
 const struct sck_arch *sck_cli_notif_arch(const struct seccomp_notif *req)
 {
-	const struct sck_arch *arch = sck_arch_from_audit(req->data.arch);
-
-	/* x32 shares x86_64's audit arch; its numbers carry the 0x40000000 bit instead. */
-	if (arch && arch->id == SCK_ARCH_X86_64 && (req->data.nr & 0x40000000))
-		arch = sck_arch_from_id(SCK_ARCH_X32);
-	return arch;
+	/* x32 shares x86_64's audit arch: the number's SCK_X32_SYSCALL_BIT tells them apart */
+	return sck_arch_from_audit_nr(req->data.arch, (uint32_t)req->data.nr);
 }

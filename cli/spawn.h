@@ -43,7 +43,7 @@ int sck_cli_spawn_status(const struct sck_cli_spawn *sp, const char *cmd);
 /* Close what @sp holds. */
 void sck_cli_spawn_fini(struct sck_cli_spawn *sp);
 
-/* The ABI of a notified call: its audit arch, x32 told apart by the number's 0x40000000 bit. */
+/* The ABI of a notified call: its audit arch, x32 told apart by its number (sck_arch_from_audit_nr). */
 const struct sck_arch *sck_cli_notif_arch(const struct seccomp_notif *req);
 
 /*

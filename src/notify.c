@@ -175,7 +175,7 @@ int sck_notify_respond(struct sck_notify *n, uint64_t id, int64_t val, int error
 	struct seccomp_notif_resp *resp = &stack.r;
 	int rc = 0;
 
-	if (!n || error < 0 || error > 4095)
+	if (!n || error < 0 || error > SCK_ERRNO_MAX)
 		return -EINVAL;
 	if (n->resp_size > sizeof(stack)) {
 		resp = calloc(1, n->resp_size);

@@ -5,6 +5,7 @@
  */
 #include "sck/sys.h"
 #include "sck/arch.h"
+#include "seccomp_data_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,14 +25,6 @@
 #ifndef PR_SET_SECCOMP
 #define PR_SET_SECCOMP 22
 #endif
-
-/* The ABI this file relies on (seccomp(2), "struct seccomp_data"). */
-_Static_assert(sizeof(struct seccomp_data) == 64, "seccomp_data is 64 bytes");
-_Static_assert(offsetof(struct seccomp_data, nr) == 0, "nr at 0");
-_Static_assert(offsetof(struct seccomp_data, arch) == 4, "arch at 4");
-_Static_assert(offsetof(struct seccomp_data, instruction_pointer) == 8, "ip at 8");
-_Static_assert(offsetof(struct seccomp_data, args) == 16, "args at 16");
-_Static_assert(sizeof(struct sock_filter) == 8, "sock_filter is 8 bytes");
 
 static long raw_seccomp(unsigned int op, unsigned int flags, void *arg)
 {
@@ -77,19 +70,19 @@ static int field_offset(const char *field, bool *wide)
 		const char *seed, *kernel;
 		unsigned int off;
 	} fields[] = {
-		{"Number", "nr", 0},
-		{"Arch", "arch", 4},
-		{"InstructionPointer", "instruction_pointer", 8},
-		{"Arg0", "args[0]", 16},
-		{"Arg1", "args[1]", 24},
-		{"Arg2", "args[2]", 32},
-		{"Arg3", "args[3]", 40},
-		{"Arg4", "args[4]", 48},
-		{"Arg5", "args[5]", 56},
+		{"Number", "nr", SCK_DATA_OFF_NR},
+		{"Arch", "arch", SCK_DATA_OFF_ARCH},
+		{"InstructionPointer", "instruction_pointer", SCK_DATA_OFF_IP},
+		{"Arg0", "args[0]", SCK_DATA_OFF_ARG(0)},
+		{"Arg1", "args[1]", SCK_DATA_OFF_ARG(1)},
+		{"Arg2", "args[2]", SCK_DATA_OFF_ARG(2)},
+		{"Arg3", "args[3]", SCK_DATA_OFF_ARG(3)},
+		{"Arg4", "args[4]", SCK_DATA_OFF_ARG(4)},
+		{"Arg5", "args[5]", SCK_DATA_OFF_ARG(5)},
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (strcmp(field, fields[i].seed) == 0 || strcmp(field, fields[i].kernel) == 0) {
-			*wide = fields[i].off >= 8;
+			*wide = fields[i].off >= SCK_DATA_OFF_IP;
 			return (int)fields[i].off;
 		}
 	}
@@ -114,7 +107,7 @@ int sck_load_data_field(const char *field, bool high_word, const char *arch,
 	 * the BPF examples in Documentation/userspace-api/seccomp_filter.rst).
 	 */
 	if (wide && high_word == a->little_endian)
-		off += 4;
+		off += SCK_DATA_WORD;
 	*out = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)off);
 	return 0;
 }

@@ -32,6 +32,9 @@ struct sck_filter;
 /* A compiled program: immutable, safe to share between threads and across fork. */
 struct sck_filter_prog;
 
+/* The most architectures one filter holds (sck_filter_add_arch). */
+#define SCK_FILTER_MAX_ARCH 32
+
 /* ---- Rule model ------------------------------------------------------------------------- */
 
 /* Comparison operators of a condition. Values are ABI. */
@@ -143,7 +146,7 @@ SCK_API void sck_filter_free(struct sck_filter *f);
  * sck_filter_add_arch - add @arch to the filter. The first arch added is dispatched first
  * (make it the native one). A filter without arches compiles for the native arch.
  * Returns 0; -EEXIST (already there); -EINVAL (NULL argument); -EDOM (an arch without a
- * syscall table in this build); -ENOMEM.
+ * syscall table in this build); -ENOMEM (SCK_FILTER_MAX_ARCH arches already).
  */
 SCK_API int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch);
 
@@ -155,6 +158,20 @@ SCK_API int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arc
  * the filter has none yet); -ENOMEM.
  */
 SCK_API int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule);
+
+/*
+ * sck_filter_add_override - syscall numbers @lo..@hi of @arch return @action, whatever the rules
+ * say; where overrides overlap, the one added last wins. Where @arch shares its audit arch with
+ * another ABI, the range is clipped to @arch's part of the number space (x86_64: below
+ * SCK_X32_SYSCALL_BIT; x32: from it). An override whose @arch is not among the filter's arches
+ * when it is compiled is ignored, as a rule is. runc's -ENOSYS stub is one: the numbers above the
+ * largest a profile names return ENOSYS, so that a program falls back from a syscall newer than
+ * the profile instead of being denied it.
+ * Returns 0; -EINVAL (NULL @f or @arch, @lo > @hi, an action the kernel does not define);
+ * -ENOMEM.
+ */
+SCK_API int sck_filter_add_override(struct sck_filter *f, const struct sck_arch *arch, uint32_t lo,
+				    uint32_t hi, uint32_t action);
 
 /*
  * sck_filter_set_weight - a frequency hint: syscall @nr of @arch is called @weight times as

@@ -9,6 +9,7 @@
  */
 #include "bpf/bpf_text_int.h"
 #include "opts_int.h"
+#include "seccomp_data_int.h"
 #include "sck/syscalls.h"
 
 #include <ctype.h>
@@ -342,7 +343,7 @@ static int parse_load_a(struct asm_ctx *c, struct pinsn *p)
 		next(c);
 		if (strcmp(t->text, "nr") == 0 || strcmp(t->text, "arch") == 0) {
 			p->ins.code = BPF_LD | BPF_W | BPF_ABS;
-			p->ins.k = t->text[0] == 'n' ? 0 : 4;
+			p->ins.k = t->text[0] == 'n' ? SCK_DATA_OFF_NR : SCK_DATA_OFF_ARCH;
 			return 0;
 		}
 		if (strcmp(t->text, "args") == 0 || strcmp(t->text, "instruction_pointer") == 0 ||

@@ -424,7 +424,7 @@ uint32_t sck_action_effective(uint32_t ret)
 	switch (ret & SECCOMP_RET_ACTION_FULL) {
 	case SECCOMP_RET_ERRNO:
 		/* MAX_ERRNO: the return value is -data, and only -4095..-1 read as errors. */
-		return SECCOMP_RET_ERRNO | (data > 4095 ? 4095 : data);
+		return SECCOMP_RET_ERRNO | (data > SCK_ERRNO_MAX ? SCK_ERRNO_MAX : data);
 	case SECCOMP_RET_KILL_PROCESS:
 	case SECCOMP_RET_KILL_THREAD:
 	case SECCOMP_RET_TRAP:

@@ -49,8 +49,7 @@ void *sck_argplan_alloc(struct sck_argplan *ap, size_t size)
 	return p;
 }
 
-int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, unsigned int pressure,
-		    struct sck_argplan **out)
+int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, struct sck_argplan **out)
 {
 	struct sck_argplan *ap = calloc(1, sizeof(*ap));
 
@@ -58,7 +57,6 @@ int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, unsig
 		return -ENOMEM;
 	ap->ir = ir;
 	ap->g = g;
-	ap->pressure = pressure;
 	ap->roots = malloc((ir->nverdicts + 1) * sizeof(*ap->roots));
 	ap->capmemo = 1024;
 	ap->memo = calloc(ap->capmemo, sizeof(*ap->memo));
@@ -461,6 +459,47 @@ void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t ch
 		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The default: the child whose ranges would cost the most to test as exceptions (a single value
+ * is one JEQ, an interval two bound tests), so the chains test the cheap ones.
+ */
+static int set_default(struct sck_argplan *ap, struct sck_anode *n)
+{
+	uint64_t *c = sck_argplan_alloc(ap, n->nr * sizeof(*c));
+	uint64_t best = n->r[0].child, bc = 0;
+
+	if (!c)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n->nr; i++)
+		c[i] = (uint64_t)n->r[i].child << 2 | (n->r[i].lo == n->r[i].hi ? 1 : 2);
+	qsort(c, n->nr, sizeof(*c), cmp_u64);
+	for (uint32_t i = 0, j; i < n->nr; i = j) {
+		uint64_t w = 0;
+		for (j = i; j < n->nr && c[j] >> 2 == c[i] >> 2; j++)
+			w += c[j] & 3;
+		if (w > bc) {
+			bc = w;
+			best = c[i] >> 2;
+		}
+	}
+	n->dflt = (uint32_t)best;
+	n->nx = n->xcost = 0;
+	for (uint32_t i = 0; i < n->nr; i++) {
+		const struct sck_vrange *r = &n->r[i];
+		if (r->child == n->dflt)
+			continue;
+		n->nx++;
+		n->xcost += r->lo == r->hi || r->lo == 0 || r->hi == U32_MAX ? 1 : 2;
+	}
+	return 0;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -596,6 +635,8 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 		if (nd.kind == SCK_AN_JSET && nd.t == nd.f)
 			return nd.t;
 		if (nd.kind == SCK_AN_RANGE) {
+			if (set_default(ap, &nd))
+				return -ENOMEM;
 			if (nd.nr > ap->budget)
 				return -ENOSPC;
 			ap->budget -= nd.nr;

@@ -23,6 +23,15 @@
 /* How hard the value trees trade depth for length (0: fastest; sck_arg_pressure_max: shortest). */
 unsigned int sck_arg_pressure_max(void);
 
+struct sck_argplan;
+
+/*
+ * The lowest pressure above @level at which the sections planned in @plans are expected to fit
+ * @limit instructions, given that at @level they took @total (before trampolines).
+ */
+unsigned int sck_arg_pressure_fit(struct sck_argplan *const *plans, size_t nplans,
+				  unsigned int level, size_t total, size_t limit);
+
 /* ---- internals shared by cmp_arg.c (planning) and cmp_arg_emit.c (code) ---- */
 
 /* What an atom tests: one 32-bit word of an argument, or a 64-bit comparison as a whole. */
@@ -76,7 +85,9 @@ struct sck_anode {
 	uint32_t t, f;
 	const struct sck_vrange *r;
 	uint32_t nr;
-	int label; /* -1 until referenced in the section being emitted */
+	uint32_t dflt;	    /* AN_RANGE: the child its chains fall through to */
+	uint32_t nx, xcost; /* AN_RANGE: ranges tested as exceptions, and their compares */
+	int label;	    /* -1 until referenced in the section being emitted */
 	bool emitted;
 	uint64_t hash;
 	struct sck_res res;
@@ -112,7 +123,7 @@ long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_
 void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final);
 
 /* A planner for one section (one audit arch group) of @ir. */
-int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, unsigned int pressure,
+int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g,
 		    struct sck_argplan **out);
 void sck_argplan_free(struct sck_argplan *ap);
 
@@ -125,6 +136,9 @@ long sck_argplan_verdict(struct sck_argplan *ap, size_t v);
 
 /* After every verdict of the section was planned: what A holds on entry to each node. */
 void sck_argplan_seal(struct sck_argplan *ap);
+
+/* Start emitting (again) at @pressure: no node referenced yet. */
+void sck_argplan_start(struct sck_argplan *ap, unsigned int pressure);
 
 /* The label of node @node (a return for a constant); marks the node for emission. */
 int sck_argplan_ref(struct sck_argplan *ap, struct sck_emit *e, long node);

@@ -16,27 +16,84 @@
 #define U32_MAX 0xffffffffU
 
 /*
- * Length pressure levels: the longest leaf chain (in ranges) and the tree's shape. Level 0
- * halves until two ranges remain (as deep as a binary search, about half as long); each next
- * level doubles the chains, then switches to a spine.
+ * Length pressure levels. A tree level gives the longest leaf chain (in ranges): level 0 halves
+ * until two ranges remain (as deep as a binary search, about half as long), and each next level
+ * doubles the chains. A spine level gives the number of chains on the spine (a skip list: one
+ * JGE per chain), fewer at each level. On a spine the value reaching chain i has passed i
+ * JGE, so the chains shorten by one along it: every path is about as long as the first chain.
  */
 static const struct {
-	uint16_t chain;
-	bool spine;
+	uint16_t chain; /* tree: the longest leaf chain */
+	uint16_t segs;	/* spine: how many chains (0: a tree) */
 } levels[] = {
-	{2, false}, {4, false}, {8, false}, {16, false}, {32, false},
-	{48, true}, {64, true}, {96, true}, {128, true}, {176, true},
+	{2, 0},	 {4, 0},  {8, 0},  {16, 0}, {32, 0}, {0, 96}, {0, 64}, {0, 48}, {0, 40},
+	{0, 36}, {0, 32}, {0, 28}, {0, 24}, {0, 20}, {0, 16}, {0, 12}, {0, 8},	{0, 4},
 };
 
 #define NLEVELS (sizeof(levels) / sizeof(levels[0]))
 /* instructions a node's code may take before the next chance to lay down returns */
 #define NODE_AHEAD 32
+/* instructions between two places where the section's returns are laid down, about */
+#define RET_EVERY 230
 /* decisions with at most this many exceptions test zero first */
 #define ZERO_FIRST_MAX 8
 
 unsigned int sck_arg_pressure_max(void)
 {
 	return NLEVELS - 1;
+}
+
+/* What a range node's code takes at @level: its exceptions, the splits, the load. */
+static size_t node_size(const struct sck_anode *n, unsigned int level)
+{
+	size_t leaves = levels[level].segs
+				? levels[level].segs
+				: (n->nx + levels[level].chain - 1) / levels[level].chain;
+
+	if (leaves > n->nx)
+		leaves = n->nx;
+
+	return n->xcost + (leaves ? leaves - 1 : 0) + 1 + (n->mask != U32_MAX);
+}
+
+/*
+ * The lowest level above @level at which programs whose code at @level took @total instructions
+ * (before trampolines) are expected to fit @limit.
+ */
+unsigned int sck_arg_pressure_fit(struct sck_argplan *const *plans, size_t nplans,
+				  unsigned int level, size_t total, size_t limit)
+{
+	size_t base = total, at[NLEVELS] = {0};
+
+	for (size_t p = 0; p < nplans; p++) {
+		if (!plans[p])
+			continue;
+		for (size_t i = 0; i < plans[p]->nnodes; i++) {
+			const struct sck_anode *n = &plans[p]->nodes[i];
+			if (n->kind != SCK_AN_RANGE || !n->emitted)
+				continue;
+			for (unsigned int l = 0; l < NLEVELS; l++)
+				at[l] += node_size(n, l);
+		}
+	}
+	/* returns are laid down along the way, about two per reach of a jump (RET_EVERY) */
+	base = total * RET_EVERY / (RET_EVERY + 2);
+	base = base > at[level] ? base - at[level] : 0;
+	for (unsigned int l = level + 1; l < NLEVELS; l++) {
+		size_t est = base + at[l] + 2 * (base + at[l]) / RET_EVERY;
+		if (est <= limit)
+			return l;
+	}
+	return NLEVELS - 1;
+}
+
+void sck_argplan_start(struct sck_argplan *ap, unsigned int pressure)
+{
+	ap->pressure = pressure;
+	for (size_t i = 0; i < ap->nnodes; i++) {
+		ap->nodes[i].label = -1;
+		ap->nodes[i].emitted = false;
+	}
 }
 
 int sck_argplan_ref(struct sck_argplan *ap, struct sck_emit *e, long node)
@@ -54,9 +111,9 @@ struct vt {
 	struct sck_argplan *ap;
 	struct sck_emit *e;
 	const struct sck_vrange *r;
-	const uint32_t *x; /* the exceptions: indexes of ranges not deciding by the default */
-	uint32_t dflt;	   /* the default child */
-	unsigned int chain;
+	const uint32_t *x;  /* the exceptions: indexes of ranges not deciding by the default */
+	uint32_t dflt;	    /* the default child */
+	unsigned int chain; /* tree: the longest leaf chain; spine: the first chain */
 	bool spine;
 };
 
@@ -105,18 +162,23 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 	}
 }
 
-static void segment(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
+/*
+ * Exceptions [a, b) of the segment [lo, hi]: chains of at most @lim under a tree of JGE (a
+ * spine takes one chain of @lim off the front at each JGE, the next one shorter by one).
+ */
+static void segment(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi, unsigned int lim)
 {
 	struct sck_emit *e = t->e;
+	unsigned int rlim = t->spine && lim > 1 ? lim - 1 : lim;
 	size_t k;
 	uint32_t sv;
 	int lt, rt, rl;
 
-	if (b - a <= t->chain) {
+	if (b - a <= lim) {
 		chain(t, a, b, lo, hi);
 		return;
 	}
-	k = t->spine ? a + t->chain : a + (b - a) / 2;
+	k = t->spine ? a + lim : a + (b - a) / 2;
 	sv = t->r[t->x[k]].lo; /* values from here on go right */
 	lt = direct(t, a, k, lo, sv - 1);
 	rt = direct(t, k, b, sv, hi);
@@ -124,50 +186,18 @@ static void segment(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 		sck_emit_jump(e, BPF_JGE, sv, rt, lt);
 	} else if (lt >= 0) {
 		sck_emit_jump(e, BPF_JGE, sv, SCK_BPF_NEXT, lt);
-		segment(t, k, b, sv, hi);
+		segment(t, k, b, sv, hi, rlim);
 	} else if (rt >= 0) {
 		sck_emit_jump(e, BPF_JGE, sv, rt, SCK_BPF_NEXT);
-		segment(t, a, k, lo, sv - 1);
+		segment(t, a, k, lo, sv - 1, lim);
 	} else {
 		rl = sck_emit_label(e);
 		sck_emit_jump(e, BPF_JGE, sv, rl, SCK_BPF_NEXT);
-		segment(t, a, k, lo, sv - 1);
+		segment(t, a, k, lo, sv - 1, lim);
 		sck_emit_dead_point(e, NODE_AHEAD);
 		sck_emit_bind(e, rl);
-		segment(t, k, b, sv, hi);
+		segment(t, k, b, sv, hi, rlim);
 	}
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/*
- * The default: the child whose ranges would cost the most to test as exceptions (a single value
- * is one JEQ, an interval two bound tests), so the chains test the cheap ones.
- */
-static uint32_t default_child(struct sck_argplan *ap, const struct sck_anode *n)
-{
-	uint64_t *c = sck_argplan_alloc(ap, n->nr * sizeof(*c));
-	uint64_t best = n->r[0].child, bc = 0;
-
-	if (!c)
-		return n->r[0].child;
-	for (uint32_t i = 0; i < n->nr; i++)
-		c[i] = (uint64_t)n->r[i].child << 2 | (n->r[i].lo == n->r[i].hi ? 1 : 2);
-	qsort(c, n->nr, sizeof(*c), cmp_u64);
-	for (uint32_t i = 0, j; i < n->nr; i = j) {
-		uint64_t w = 0;
-		for (j = i; j < n->nr && c[j] >> 2 == c[i] >> 2; j++)
-			w += c[j] & 3;
-		if (w > bc) {
-			bc = w;
-			best = c[i] >> 2;
-		}
-	}
-	return (uint32_t)best;
 }
 
 static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct sck_anode *n)
@@ -183,9 +213,9 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 			e->err = -ENOMEM;
 		return;
 	}
-	t.dflt = default_child(ap, n);
+	t.dflt = n->dflt;
 	t.chain = levels[lv].chain;
-	t.spine = levels[lv].spine;
+	t.spine = levels[lv].segs > 0;
 	for (uint32_t i = 0; i < n->nr; i++)
 		if (n->r[i].child != t.dflt)
 			x[m++] = i;
@@ -194,15 +224,19 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	 * would go through a tree, or through the whole chain as the default, one bound test
 	 * decides it first.
 	 */
-	if (m <= ZERO_FIRST_MAX &&
-	    (m > t.chain || (n->r[0].child == t.dflt && m >= 2 && x[0] > 0)) &&
-	    n->r[0].hi != U32_MAX) {
+	if (m >= 2 && m <= ZERO_FIRST_MAX && n->r[0].hi != U32_MAX &&
+	    ((!t.spine && m > t.chain) || (n->r[0].child == t.dflt && x[0] > 0))) {
 		sck_emit_jump(e, BPF_JGT, n->r[0].hi, SCK_BPF_NEXT,
 			      sck_argplan_ref(ap, e, n->r[0].child));
 		lo = n->r[0].hi + 1;
 		a = m && x[0] == 0 ? 1 : 0;
 	}
-	segment(&t, a, m, lo, U32_MAX);
+	if (t.spine) {
+		/* s chains of c, c - 1, ... c - s + 1 ranges hold the m - a exceptions */
+		size_t sg = levels[lv].segs < m - a ? levels[lv].segs : m - a;
+		t.chain = sg ? (unsigned int)((m - a + sg * (sg - 1) / 2 + sg - 1) / sg) : 1;
+	}
+	segment(&t, a, m, lo, U32_MAX, t.chain);
 }
 
 static void emit_node(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)

@@ -23,13 +23,15 @@ static void fail(struct sck_emit *e, int rc)
 
 void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
 {
-	fail(e, sck_bpf_stmt(e->b, code, k));
+	if (!sck_emit_over(e))
+		fail(e, sck_bpf_stmt(e->b, code, k));
 	e->pos++;
 }
 
 void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf)
 {
-	fail(e, sck_bpf_jump(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
+	if (!sck_emit_over(e))
+		fail(e, sck_bpf_jump(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
 	e->pos++;
 }
 

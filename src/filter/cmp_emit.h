@@ -29,7 +29,15 @@ struct sck_emit {
 	struct sck_pending_ret *rets;
 	size_t nrets, caprets;
 	int err; /* the first error; every call after it is a no-op */
+	/* past this many instructions the program cannot fit: only count (0: no limit) */
+	size_t limit;
 };
+
+/* True once more instructions were emitted than the limit allows. */
+static inline bool sck_emit_over(const struct sck_emit *e)
+{
+	return e->limit && e->pos > e->limit;
+}
 
 void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k);
 /* A BPF_JMP|@op|BPF_K jump to label ids @jt / @jf (or SCK_BPF_NEXT). */

@@ -881,22 +881,21 @@ static int emit_section(struct gen *g)
 	g->npending = 0;
 	for (size_t v = 0; v < g->ir->nverdicts; v++)
 		g->block_labels[v] = -1;
-	rc = sck_argplan_new(g->ir, grp, g->pressure, &g->ap);
-	if (rc)
-		return rc;
-	/* every decision of the section planned first: what A holds entering each node */
-	for (size_t i = 0; i < grp->nranges; i++) {
-		size_t v = grp->ranges[i].verdict;
-		long root;
-		if (sck_ir_verdict_const(&g->ir->verdicts[v]))
-			continue;
-		root = sck_argplan_verdict(g->ap, v);
-		if (root == -ENOMEM) {
-			rc = -ENOMEM;
-			goto out;
+	if (!g->ap) {
+		rc = sck_argplan_new(g->ir, grp, &g->ap);
+		if (rc)
+			return rc;
+		/* every decision of the section planned first: what A holds entering each node */
+		for (size_t i = 0; i < grp->nranges; i++) {
+			size_t v = grp->ranges[i].verdict;
+			if (sck_ir_verdict_const(&g->ir->verdicts[v]))
+				continue;
+			if (sck_argplan_verdict(g->ap, v) == -ENOMEM)
+				return -ENOMEM;
 		}
+		sck_argplan_seal(g->ap);
 	}
-	sck_argplan_seal(g->ap);
+	sck_argplan_start(g->ap, g->pressure);
 	stmt(g, BPF_LD | BPF_W | BPF_ABS, 0); /* A = nr */
 	if (grp->nranges == 1) {
 		const struct sck_ir_verdict *vd = &g->ir->verdicts[grp->ranges[0].verdict];
@@ -914,15 +913,13 @@ static int emit_section(struct gen *g)
 		sck_emit_dead_point(&g->e, 64);
 	}
 	sck_emit_flush(&g->e);
-out:
-	sck_argplan_free(g->ap);
-	g->ap = NULL;
-	return rc;
+	return 0;
 }
 
-int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure)
+int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
+		struct sck_argplan **plans, size_t *emitted)
 {
-	struct gen g = {.e = {.b = b}, .ir = ir, .pressure = pressure};
+	struct gen g = {.e = {.b = b, .limit = SCK_BPF_MAXINSNS}, .ir = ir, .pressure = pressure};
 	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 
@@ -945,11 +942,16 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		rc = plan_tree(&g, i + 3 < 16 ? 16 - (unsigned int)i - 3 : 1);
 		if (rc)
 			goto out;
+		g.ap = plans[i];
 		rc = emit_section(&g);
+		plans[i] = g.ap;
 		if (rc)
 			goto out;
 	}
 	rc = g.e.err;
+	*emitted = g.e.pos;
+	if (!rc && sck_emit_over(&g.e))
+		rc = -E2BIG;
 out:
 	sck_emit_fini(&g.e);
 	free(g.root);

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define X32_BIT 0x40000000U
-
 static bool action_valid(uint32_t action)
 {
 	return sck_action_name(action) != NULL;
@@ -64,6 +62,16 @@ void sck_filter_free(struct sck_filter *f)
 	free(f->weights);
 	free(f->overrides);
 	free(f);
+}
+
+bool sck_filter_drops_action(const struct sck_filter *f, uint32_t action)
+{
+	return (f->flags & SCK_FILTER_OCI) && action == f->def_action;
+}
+
+bool sck_filter_arch_wide(const struct sck_filter *f, const struct sck_arch *arch)
+{
+	return arch->bits == 64 && !((f->flags & SCK_FILTER_OCI) && arch->long_bits == 32);
 }
 
 int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch)
@@ -141,6 +149,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 	r.name_idx = rule->name ? sck_syscall_name_index(rule->name) : -1;
 	if (rule->name && !name_known(f, rule, r.name_idx))
 		return -ENOENT;
+	if (sck_filter_drops_action(f, rule->action))
+		return 0;
 	if (f->nrules == f->caprules) {
 		size_t cap = f->caprules ? f->caprules * 2 : 16;
 		struct sck_frule *nr = realloc(f->rules, cap * sizeof(*nr));
@@ -255,6 +265,7 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	struct sck_ir ir;
 	struct sck_bpf_builder *b = NULL;
 	struct sck_filter_prog *p = NULL;
+	struct sck_argplan *plans[SCK_FILTER_MAX_ARCH] = {0};
 	unsigned int flags;
 	int rc;
 
@@ -274,26 +285,48 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* the fastest argument decisions first; shorter ones while the program does not fit */
-	for (unsigned int pressure = 0;; pressure++) {
+	/*
+	 * The fastest argument decisions first. When the program does not fit, the planner's
+	 * estimate picks a shorter pressure; from one that fits, lower ones are tried down to
+	 * the last that did not.
+	 */
+	for (unsigned int pressure = 0, failed = 0, have = 0;;) {
+		struct sock_filter *insns = NULL;
+		size_t emitted = 0, len = 0;
 		rc = sck_bpf_builder_new(&b);
 		if (rc)
 			goto out;
 		rc = (flags & SCK_COMPILE_LINEAR) ? sck_gen_linear(&ir, b)
-						  : sck_gen_opt(&ir, b, pressure);
-		if (rc)
-			goto out;
-		rc = sck_bpf_builder_finish_alloc(b, &p->insns, &p->len);
-		if (rc)
-			goto out;
+						  : sck_gen_opt(&ir, b, pressure, plans, &emitted);
+		if (!rc)
+			rc = sck_bpf_builder_finish_alloc(b, &insns, &len);
 		sck_bpf_builder_free(b);
 		b = NULL;
-		if (p->len <= SCK_BPF_MAXINSNS || (flags & SCK_COMPILE_LINEAR) ||
-		    pressure == sck_arg_pressure_max())
+		if (rc == -E2BIG && have) {
+			rc = 0;
+			break;
+		}
+		if (rc == -E2BIG && !(flags & SCK_COMPILE_LINEAR) &&
+		    pressure < sck_arg_pressure_max()) {
+			failed = pressure + 1;
+			pressure = sck_arg_pressure_fit(
+				plans, SCK_FILTER_MAX_ARCH, pressure,
+				emitted > SCK_BPF_MAXINSNS ? emitted : SCK_BPF_MAXINSNS + 1,
+				SCK_BPF_MAXINSNS);
+			continue;
+		}
+		if (rc)
 			break;
 		free(p->insns);
-		p->insns = NULL;
+		p->insns = insns;
+		p->len = len;
+		have = 1;
+		if (pressure == 0 || pressure == failed)
+			break;
+		pressure--;
 	}
+	if (rc)
+		goto out;
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
 		rc = p->len > SCK_BPF_MAXINSNS ? -E2BIG : -EFAULT;
 		goto out;
@@ -306,6 +339,8 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	*out = p;
 	p = NULL;
 out:
+	for (size_t i = 0; i < SCK_FILTER_MAX_ARCH; i++)
+		sck_argplan_free(plans[i]);
 	sck_filter_prog_free(p);
 	sck_bpf_builder_free(b);
 	sck_ir_fini(&ir);
@@ -461,9 +496,9 @@ int sck_filter_prog_stats(const struct sck_filter_prog *p, const struct sck_arch
 			break;
 	}
 	st.mean_executed = sum / st.numbers;
-	/* the kernel's cache covers numbers below its table size; x32's carry 0x40000000 and are
+	/* the kernel's cache covers numbers below its table size; x32's carry the x32 bit and are
 	 * never cached */
-	if (arch->nr_base < X32_BIT) {
+	if (arch->nr_base < SCK_X32_SYSCALL_BIT) {
 		size_t nbits = (size_t)max + 1;
 		bitmap = calloc((nbits + 7) / 8, 1);
 		if (!bitmap) {

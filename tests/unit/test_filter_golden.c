@@ -52,7 +52,55 @@ static struct sck_filter *rule_set(const struct sck_arch *arch)
 	return f;
 }
 
-static void check_arch(const char *name)
+/*
+ * A small argument allowlist: ioctl requests on arg 1 (one shared high-word test, then a search
+ * tree over the values), fcntl commands with one denied range, and clone flags where any of
+ * three namespace bits is denied (one JSET).
+ */
+static struct sck_filter *allowlist(const struct sck_arch *arch)
+{
+	static const uint32_t req[] = {0x5401, 0x5402, 0x5403, 0x5413, 0x541b,
+				       0x5421, 0x8901, 0x8912, 0x8927, 0xc0045877};
+	static const struct sck_cond clone_ns[] = {
+		{.arg = 0, .op = SCK_CMP_MASKED_EQ, .mask = 0x20000, .value = 0x20000},
+		{.arg = 0, .op = SCK_CMP_MASKED_EQ, .mask = 0x4000000, .value = 0x4000000},
+		{.arg = 0, .op = SCK_CMP_MASKED_EQ, .mask = 0x40000000, .value = 0x40000000}};
+	static const struct sck_cond fcntl_cmd[] = {{.arg = 1, .op = SCK_CMP_GE, .value = 1024},
+						    {.arg = 1, .op = SCK_CMP_LE, .value = 1040}};
+	SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | EPERM);
+	struct sck_filter *f = NULL;
+
+	cr_assert_eq(sck_filter_new(&o, &f), 0);
+	cr_assert_eq(sck_filter_add_arch(f, arch), 0);
+	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		struct sck_cond c = {.arg = 1, .op = SCK_CMP_EQ, .value = req[i]};
+		struct sck_rule r = {
+			.name = "ioctl", .action = SECCOMP_RET_ALLOW, .conds = &c, .nconds = 1};
+		cr_assert_eq(sck_filter_add_rule(f, &r), 0);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		struct sck_rule r = {.name = "clone",
+				     .action = SECCOMP_RET_ERRNO | EPERM,
+				     .conds = &clone_ns[i],
+				     .nconds = 1};
+		cr_assert_eq(sck_filter_add_rule(f, &r), 0);
+	}
+	{
+		struct sck_rule deny = {.name = "fcntl",
+					.action = SECCOMP_RET_ERRNO | EINVAL,
+					.conds = fcntl_cmd,
+					.nconds = 2};
+		struct sck_rule clone = {.name = "clone", .action = SECCOMP_RET_ALLOW};
+		struct sck_rule fcntl = {.name = "fcntl", .action = SECCOMP_RET_ALLOW};
+		cr_assert_eq(sck_filter_add_rule(f, &deny), 0);
+		cr_assert_eq(sck_filter_add_rule(f, &clone), 0);
+		cr_assert_eq(sck_filter_add_rule(f, &fcntl), 0);
+	}
+	return f;
+}
+
+static void check_golden(const char *name, const char *file,
+			 struct sck_filter *(*build)(const struct sck_arch *))
 {
 	const struct sck_arch *arch = sck_arch_from_name(name);
 	struct sck_filter_prog *p = NULL;
@@ -62,12 +110,12 @@ static void check_arch(const char *name)
 	size_t len;
 
 	cr_assert_not_null(arch);
-	f = rule_set(arch);
+	f = build(arch);
 	cr_assert_eq(sck_filter_compile(f, NULL, &p), 0);
 	insns = sck_filter_prog_insns(p, &len);
 	SCK_OPTS(sck_bpf_disasm_opts, o, .arch = arch);
 	cr_assert_eq(sck_bpf_disasm_alloc(insns, len, &o, &text), 0);
-	snprintf(golden, sizeof(golden), "tests/data/filter-%s.txt", arch->name);
+	snprintf(golden, sizeof(golden), "tests/data/%s-%s.txt", file, arch->name);
 	want = sck_test_read_src(golden);
 	if ((!want || strcmp(text, want) != 0) && getenv("SCK_UPDATE_GOLDEN")) {
 		FILE *out = fopen(sck_test_src(golden), "w");
@@ -95,6 +143,21 @@ static void check_arch(const char *name)
 	free(text);
 	sck_filter_prog_free(p);
 	sck_filter_free(f);
+}
+
+static void check_arch(const char *name)
+{
+	check_golden(name, "filter", rule_set);
+}
+
+Test(filter_golden, argument_allowlist_x86_64)
+{
+	check_golden("x86_64", "filter-args", allowlist);
+}
+
+Test(filter_golden, argument_allowlist_x86)
+{
+	check_golden("i386", "filter-args", allowlist);
 }
 
 Test(filter_golden, x86_64)
