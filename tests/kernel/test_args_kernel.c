@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "probes.h"
@@ -48,6 +49,9 @@ static int body(void *arg, int fd)
 			    d->args[4], d->args[5]);
 		k->errs[i] = r < 0 ? errno : -2;
 	}
+	/* straight out: under SANITIZE=1 the sanitizer's _exit hook would check for leaks, which
+	 * needs system calls this filter denies */
+	syscall(SYS_exit_group, 0);
 	return 0;
 }
 
