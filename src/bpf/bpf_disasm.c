@@ -235,26 +235,46 @@ static void fmt_action(char *buf, size_t cap, char *comment, size_t ccap, uint32
 		snprintf(comment, ccap, "the kernel caps the errno at %u", SCK_ERRNO_MAX);
 }
 
+/*
+ * A syscall name as the text shows it: `ARCH:name` when it is read on another arch than the
+ * unqualified names of the text are (the `.arch` one, else native), so that x32's rmdir
+ * (0x40000054) compared in the x32 branch of an x86_64 filter does not read as x86_64's (84).
+ */
+static void fmt_sys(char *buf, size_t cap, const struct sck_arch *arch, bool qualify,
+		    const char *name)
+{
+	if (qualify && arch)
+		snprintf(buf, cap, "%s:%s", arch->name, name);
+	else
+		snprintf(buf, cap, "%s", name);
+}
+
 /* The compare operand of a conditional jump with K, with a syscall name when A holds nr. */
 static void fmt_cmp(char *buf, size_t cap, char *comment, size_t ccap, uint32_t k,
-		    const struct sck_bpf_track *s, const struct sck_arch *arch, unsigned int op)
+		    const struct sck_bpf_track *s, const struct sck_arch *arch, bool forced,
+		    unsigned int op)
 {
+	(void)comment;
+	(void)ccap;
 	if (s->reached && s->a_nr && op != BPF_JSET && k <= 0x7fffffff) {
 		const char *name = sck_syscall_name(arch, (int)k);
 		const struct sck_arch *other;
 
 		if (name && sck_syscall_nr(arch, name) == (int)k) {
-			snprintf(buf, cap, "%s", name);
+			fmt_sys(buf, cap, arch, !forced && arch != sck_arch_native(), name);
 			return;
 		}
-		/* under x86_64, an x32 number: the ABI of the same audit arch whose selector bit
-		 * the number carries */
+		/* a number of another ABI of the same audit arch (x32 under x86_64) outside its
+		 * tracked branch: named as that ABI's, except its selector bit itself on a range
+		 * compare (the split between the two ABIs) */
 		other = arch ? sck_arch_from_audit_nr(arch->audit_arch, k) : NULL;
-		if (op == BPF_JEQ && other && other != arch &&
-		    (other->nr_base & other->nr_select)) {
+		if (other && other != arch && (other->nr_base & other->nr_select) &&
+		    (op == BPF_JEQ || k != other->nr_base)) {
 			name = sck_syscall_name(other, (int)k);
-			if (name)
-				snprintf(comment, ccap, "%s %s", other->name, name);
+			if (name && sck_syscall_nr(other, name) == (int)k) {
+				fmt_sys(buf, cap, other, true, name);
+				return;
+			}
 		}
 	}
 	if (s->reached && s->a_arch && op == BPF_JEQ) {
@@ -273,8 +293,8 @@ static void fmt_cmp(char *buf, size_t cap, char *comment, size_t ccap, uint32_t 
  * remark. Returns false when no named form reproduces its bytes (the caller prints .insn).
  */
 static bool insn_text(const struct sock_filter *ins, size_t i, const struct sck_bpf_track *s,
-		      const struct sck_arch *arch, char *out, size_t cap, char *comment,
-		      size_t ccap)
+		      const struct sck_arch *arch, bool forced, char *out, size_t cap,
+		      char *comment, size_t ccap)
 {
 	uint16_t code = ins->code;
 	uint32_t k = ins->k;
@@ -386,7 +406,7 @@ static bool insn_text(const struct sock_filter *ins, size_t i, const struct sck_
 		if (x)
 			snprintf(v, sizeof(v), "X");
 		else
-			fmt_cmp(v, sizeof(v), comment, ccap, k, s, arch, op);
+			fmt_cmp(v, sizeof(v), comment, ccap, k, s, arch, forced, op);
 		if (ins->jf == 0)
 			snprintf(out, cap, "if (A %s %s) goto %04llu", ops[op >> 4][0], v, tt);
 		else if (ins->jt == 0 && op == BPF_JSET)
@@ -408,7 +428,7 @@ static void line_text(const struct sock_filter *prog, size_t i, const struct sck
 {
 	const struct sck_arch *arch = sck_bpf_track_arch(st, i, forced);
 
-	if (!insn_text(&prog[i], i, &st[i], arch, out, cap, comment, ccap)) {
+	if (!insn_text(&prog[i], i, &st[i], arch, forced != NULL, out, cap, comment, ccap)) {
 		snprintf(out, cap, ".insn 0x%04x, %u, %u, 0x%08x", prog[i].code, prog[i].jt,
 			 prog[i].jf, (unsigned int)prog[i].k);
 		comment[0] = '\0';

@@ -162,7 +162,8 @@ struct sck_argplan;
  * @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h).
  * @plans: one per group of @ir, NULL at first; the argument plans, kept between attempts at
  * several pressures (the caller frees them with sck_argplan_free).
- * @emitted: instructions emitted before trampolines. -E2BIG when they cannot fit a program.
+ * @emitted: instructions emitted, but returns and trampolines. -E2BIG when the program cannot
+ * fit.
  */
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
 		struct sck_argplan **plans, size_t *emitted);

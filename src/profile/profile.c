@@ -313,6 +313,33 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 	return 0;
 }
 
+/*
+ * An OCI runtime config.json (it has "ociVersion" and "linux", a profile has neither) stands for
+ * its linux.seccomp section: *@root becomes that section (the document's reference moved to it),
+ * and every message names its place from the document's top.
+ */
+static int runtime_config(struct sck_prof *c, json_object **root)
+{
+	json_object *lin, *sec;
+
+	if (!json_object_is_type(*root, json_type_object) ||
+	    !json_object_object_get_ex(*root, "ociVersion", NULL) ||
+	    !json_object_object_get_ex(*root, "linux", &lin) ||
+	    json_object_object_get_ex(*root, "defaultAction", NULL))
+		return 0;
+	if (!json_object_is_type(lin, json_type_object))
+		return sck_prof_fail(c, -EINVAL, "linux", "not an object (an OCI runtime config)");
+	if (!json_object_object_get_ex(lin, "seccomp", &sec) ||
+	    json_object_is_type(sec, json_type_null))
+		return sck_prof_fail(c, -EINVAL, "linux.seccomp",
+				     "missing: this runtime config has no seccomp profile");
+	json_object_get(sec);
+	json_object_put(*root);
+	*root = sec;
+	c->prefix = "linux.seccomp";
+	return 0;
+}
+
 int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opts *opts,
 		      struct sck_filter **out, struct sck_profile_info *info, struct sck_diag *diag)
 {
@@ -346,7 +373,9 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	for (size_t i = 0; i < narches; i++) {
 		if (!arches[i])
 			return -EINVAL;
-		sck_prof_add_arch(&c, arches[i], "");
+		rc = sck_prof_add_arch(&c, arches[i], "");
+		if (rc)
+			return rc;
 	}
 	c.arches_given = narches > 0;
 	c.main_arch = SCK_OPTS_GET(opts, main_arch, NULL);
@@ -368,6 +397,11 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	rc = sck_prof_parse_json(&c, json, len, &root);
 	if (rc)
 		return rc;
+	rc = runtime_config(&c, &root);
+	if (rc) {
+		json_object_put(root);
+		return rc;
+	}
 	rc = read_profile(&c, root, &inf);
 	sck_prof_names_free(&c);
 	json_object_put(root);

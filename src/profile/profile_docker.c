@@ -55,12 +55,21 @@ static int get_arch(struct sck_prof *c, json_object *o, const char *path,
 
 int sck_prof_add_arch(struct sck_prof *c, const struct sck_arch *a, const char *path)
 {
+	if (!a)
+		return sck_prof_fail(c, -EINVAL, path, "no architecture");
 	for (size_t i = 0; i < c->narch; i++)
 		if (c->arches[i] == a)
 			return 0;
 	if (c->narch == SCK_FILTER_MAX_ARCH)
 		return sck_prof_fail(c, -E2BIG, path, "more than %d architectures",
 				     SCK_FILTER_MAX_ARCH);
+	/* runc's libseccomp refuses a second byte order (-EDOM): one program, one order */
+	if (c->narch && c->arches[0]->little_endian != a->little_endian)
+		return sck_prof_fail(c, -EDOM, path,
+				     "%s is %s-endian, %s is not: one program has one byte order "
+				     "(runc refuses it too)",
+				     a->name, a->little_endian ? "little" : "big",
+				     c->arches[0]->name);
 	c->arches[c->narch++] = a;
 	return 0;
 }

@@ -25,23 +25,30 @@
 #define SCK_PROF_NO_INDEX SIZE_MAX
 
 /* A conditional rule as libseccomp keeps it: its conditions in argument order. */
-struct seen {
+struct sck_prof_chain {
 	uint32_t action;
 	size_t idx; /* syscalls[idx] */
 	size_t n;
 	struct sck_cond conds[6];
+	bool dead;   /* replaced by a rule that is its start */
+	size_t next; /* index + 1 of the next chain in the same slot of heads, 0: none */
 };
 
 /* What libseccomp has kept of one syscall name so far (per index in sck_syscall_names). */
 struct sck_prof_name {
-	bool uncond;	   /* an unconditional rule: every later rule is dropped */
-	struct seen *seen; /* its conditional rules, for conflicts */
+	bool uncond;		     /* an unconditional rule: every later rule is dropped */
+	struct sck_prof_chain *seen; /* its conditional rules, for conflicts */
 	size_t nseen, capseen;
+	/* chains by their first condition (only chains sharing it can be a prefix of one
+	 * another): index + 1 of the first chain of each slot, a power of two of them */
+	size_t *heads;
+	size_t capheads;
 };
 
 /* The reader's state for one profile. */
 struct sck_prof {
 	struct sck_diag *diag;
+	const char *prefix; /* "linux.seccomp" when reading a runtime config.json, else NULL */
 	void (*warn)(void *, const char *);
 	void *warn_arg;
 	unsigned int flags;

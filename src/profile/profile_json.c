@@ -24,7 +24,11 @@ int sck_prof_fail(struct sck_prof *c, int rc, const char *path, const char *fmt,
 		return rc;
 	c->diag->line = 0;
 	c->diag->col = 0;
-	if (path && *path)
+	if (c->prefix && (!path || !*path || strcmp(path, "(top)") == 0))
+		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: ", c->prefix);
+	else if (c->prefix)
+		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s.%s: ", c->prefix, path);
+	else if (path && *path)
 		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: ", path);
 	if (n < 0 || (size_t)n >= sizeof(c->diag->msg))
 		n = 0;
@@ -42,7 +46,10 @@ void sck_prof_warn(struct sck_prof *c, const char *path, const char *fmt, ...)
 
 	if (!c->warn)
 		return;
-	n = snprintf(msg, sizeof(msg), "%.200s: ", path);
+	if (c->prefix)
+		n = snprintf(msg, sizeof(msg), "%s.%.200s: ", c->prefix, path);
+	else
+		n = snprintf(msg, sizeof(msg), "%.200s: ", path);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		n = 0;
 	va_start(ap, fmt);

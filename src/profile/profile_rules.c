@@ -140,20 +140,40 @@ static int cond_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+static size_t cond_hash(const struct sck_cond *c)
+{
+	uint64_t h = (uint64_t)c->arg * 0x9e3779b97f4a7c15ULL ^ (uint64_t)c->op << 40;
+
+	h ^= c->value * 0xff51afd7ed558ccdULL;
+	h ^= c->mask * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
+/* Double the slots of @pn's chains by first condition and relink every chain. */
+static int rehash(struct sck_prof_name *pn)
+{
+	size_t cap = pn->capheads ? pn->capheads * 2 : 16;
+	size_t *h = calloc(cap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < pn->nseen; i++) {
+		size_t slot = cond_hash(&pn->seen[i].conds[0]) & (cap - 1);
+		pn->seen[i].next = h[slot];
+		h[slot] = i + 1;
+	}
+	free(pn->heads);
+	pn->heads = h;
+	pn->capheads = cap;
+	return 0;
+}
+
 static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
 {
 	return na <= nb && same_conds(a, na, b, na);
 }
 
-/*
- * libseccomp (2.5, db_rule_add) keeps a syscall's conditional rules as chains of conditions in
- * argument order, and refuses (-EEXIST, which makes runc refuse the profile) a rule whose chain
- * is an earlier rule's chain, or the start of one, with another action. A rule that extends an
- * earlier chain is dropped, one that is the start of an earlier chain with the same action
- * replaces it, and after an unconditional rule nothing conditional counts: none of these is an
- * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
- * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
- */
 /* What libseccomp keeps of syscall @idx (an index in sck_syscall_names), allocated on first use. */
 static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 {
@@ -165,15 +185,24 @@ static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 	return &c->names[idx];
 }
 
+/*
+ * libseccomp (2.5, db_rule_add) keeps a syscall's conditional rules as chains of conditions in
+ * argument order, and refuses (-EEXIST, which makes runc refuse the profile) a rule whose chain
+ * is an earlier rule's chain, or the start of one, with another action. A rule that extends an
+ * earlier chain is dropped, one that is the start of an earlier chain with the same action
+ * replaces it, and after an unconditional rule nothing conditional counts: none of these is an
+ * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
+ * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
+ */
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
 	struct sck_prof_name *pn;
-	struct seen e;
-	size_t k = 0;
+	struct sck_prof_chain e;
+	size_t slot;
 
-	/* only conditional rules can clash; those are few, so the lookups happen here (more than
-	 * six conditions repeat an index: runc splits those, sck_prof_add_rule refuses the rest) */
+	/* only conditional rules can clash (more than six conditions repeat an index: runc
+	 * splits those, sck_prof_add_rule refuses the rest) */
 	if (n == 0 || n > sizeof(e.conds) / sizeof(e.conds[0]))
 		return 0;
 	if (name_idx < 0)
@@ -183,13 +212,24 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		return -ENOMEM;
 	if (pn->uncond)
 		return 0; /* under an unconditional rule: every later rule is dropped */
-	e.action = action;
-	e.idx = idx;
-	e.n = n;
+	e = (struct sck_prof_chain){.action = action, .idx = idx, .n = n};
 	memcpy(e.conds, conds, n * sizeof(*conds));
 	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
-	for (size_t i = 0; i < pn->nseen; i++) {
-		const struct seen *o = &pn->seen[i];
+	if (pn->nseen == pn->capseen) {
+		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
+		struct sck_prof_chain *ns = realloc(pn->seen, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		pn->seen = ns;
+		pn->capseen = cap;
+	}
+	if (2 * (pn->nseen + 1) > pn->capheads && rehash(pn))
+		return -ENOMEM;
+	slot = cond_hash(&e.conds[0]) & (pn->capheads - 1);
+	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next) {
+		const struct sck_prof_chain *o = &pn->seen[j - 1];
+		if (o->dead)
+			continue;
 		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
 			return 0; /* extends an earlier chain: dropped */
 		if (is_prefix(e.conds, n, o->conds, o->n) && o->action != action) {
@@ -198,22 +238,12 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		}
 	}
 	/* drop the chains the new rule starts (all with its action, by the loop above) */
-	for (size_t i = 0; i < pn->nseen; i++) {
-		const struct seen *o = &pn->seen[i];
-		if (is_prefix(e.conds, n, o->conds, o->n))
-			continue;
-		pn->seen[k++] = *o;
-	}
-	pn->nseen = k;
-	if (pn->nseen == pn->capseen) {
-		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
-		struct seen *ns = realloc(pn->seen, cap * sizeof(*ns));
-		if (!ns)
-			return -ENOMEM;
-		pn->seen = ns;
-		pn->capseen = cap;
-	}
+	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next)
+		if (is_prefix(e.conds, n, pn->seen[j - 1].conds, pn->seen[j - 1].n))
+			pn->seen[j - 1].dead = true;
+	e.next = pn->heads[slot];
 	pn->seen[pn->nseen++] = e;
+	pn->heads[slot] = pn->nseen;
 	return 0;
 }
 
@@ -221,8 +251,10 @@ void sck_prof_names_free(struct sck_prof *c)
 {
 	if (!c->names)
 		return;
-	for (uint32_t i = 0; i < sck_syscall_name_count; i++)
+	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
 		free(c->names[i].seen);
+		free(c->names[i].heads);
+	}
 	free(c->names);
 	c->names = NULL;
 }
