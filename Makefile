@@ -114,7 +114,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 $(BUILD)/bench/%: bench/%.c $(BENCH_HELPER_SRC) $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -Itests/lib -Icli -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -Itests/lib -iquote cli -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
 		-DSCK_TEST_SRCDIR='"$(CURDIR)"' $(filter-out -fPIC,$(CFLAGS_ALL)) \
 		$(LDFLAGS_ALL) -o $@ $< $(BENCH_HELPER_SRC) $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm $(BENCH_LIBS)
 

@@ -388,8 +388,8 @@ struct runspec {
 	unsigned long a0, a1;
 };
 
-#define RUNS 7
-#define ITERS 40000
+#define RUNS 9
+#define ITERS 60000
 
 static double ns_per_call(const struct runspec *rs)
 {
@@ -483,9 +483,17 @@ static void syscall_costs(struct prof *pr)
 			       "ns; filter cost sck %6.1f ns, libseccomp %6.1f ns; libseccomp/sck "
 			       "%.2fx",
 			       c ? "" : pr->name, what, none, s, l, s - none, l - none, l / s);
-			if (c)
+			if (c) {
 				printf(" (emulated: sck %u, libseccomp %u instructions)", sx,
 				       worst);
+			} else {
+				struct seccomp_data d = {.nr = SYS_getppid,
+							 .arch = sck_arch_native()->audit_arch};
+				uint32_t gs = 0, gl = 0;
+				sck_bpf_emu_run(se, &d, &gs);
+				sck_bpf_emu_run(le, &d, &gl);
+				printf(" (emulated: sck %u, libseccomp %u instructions)", gs, gl);
+			}
 			printf("\n");
 		}
 	}

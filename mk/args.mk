@@ -4,4 +4,4 @@
 # and the benchmarks.
 TEST_EXTRA_SRC += cli/probes.c
 BENCH_HELPER_SRC += cli/probes.c tests/lib/sck_test_lsc.c
-$(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -Icli
+$(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -iquote cli
