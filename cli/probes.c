@@ -199,7 +199,8 @@ int sck_probes_build(const struct sck_profile_arg_rule *rules, size_t n,
 			rc = v.err;
 			goto fail;
 		}
-		qsort(v.d, v.n, sizeof(*v.d), cmp_probe);
+		if (v.n)
+			qsort(v.d, v.n, sizeof(*v.d), cmp_probe);
 		for (size_t i = 0; i < v.n; i++)
 			if (u == 0 || cmp_probe(&v.d[u - 1], &v.d[i]) != 0)
 				v.d[u++] = v.d[i];
