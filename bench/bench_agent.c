@@ -3,11 +3,12 @@
  * Notifications served by `sck agent` from runc containers against sck_notify in one process.
  * The workload is the same in both: busybox `dd if=/dev/zero of=/dev/null bs=1 count=N`, whose
  * every read is notified and continued. In one process: a forked target installs the filter,
- * hands the listener over and execs dd, and this program serves it (receive + CONTINUE); the
- * rate is reads over the time from the first notification to the hangup. Through the agent: 1,
- * then 10 containers at once, their profile notifying read with listenerPath set; the rate is
- * the reads served (the agent's "close" events) over the span from the first "connect" to the
- * last "close" of the agent's log. Needs root, runc and busybox-static; skips otherwise.
+ * hands the listener over and execs dd, and this program serves it (receive + CONTINUE), or the
+ * agent does. Through the agent from containers: 1, then 10 at once, their profile notifying read
+ * with listenerPath set. Every rate is round trips from the first answer to the last (for the
+ * agent, the first/last of its "close" events; for 10 containers, summed over the span of their
+ * union), so that neither process start-up nor container teardown counts. Needs root, runc and
+ * busybox-static; skips otherwise.
  * Usage: bench_agent [N]. SCK (environment) names the sck binary (default: this build's).
  */
 #include <errno.h>
@@ -48,6 +49,8 @@ static int sh(const char *fmt, const char *a, const char *b)
 	snprintf(cmd, sizeof(cmd), fmt, a, b);
 	return system(cmd);
 }
+
+static double agent_rate(const char *prefix, int k);
 
 /* Hand listener @l to the agent at @sock as a runtime would (one fd, the container state). */
 static int to_agent(const char *sock, int l, int round)
@@ -101,7 +104,7 @@ static double in_process(long n, const char *sock, int round)
 	struct sck_notify *nt = NULL;
 	char count[32];
 	long served = 0;
-	double t0 = 0, t1;
+	double t0 = 0, t1 = 0;
 	int sv[2], go[2], fd, st;
 	pid_t pid;
 	char c;
@@ -136,16 +139,15 @@ static double in_process(long n, const char *sock, int round)
 		if (fd < 0 || to_agent(sock, fd, round) < 0)
 			return 0;
 		close(fd);
-		t0 = now();
 		if (write(go[1], "g", 1) != 1)
 			return 0;
 		close(go[1]);
 		waitpid(pid, &st, 0);
-		return (double)n / (now() - t0);
+		snprintf(count, sizeof(count), "sck-bench-host-%d\"", round);
+		return agent_rate(count, 1);
 	}
 	if (fd < 0 || sck_notify_new(fd, 0, &nt) < 0 || sck_notify_alloc(&req, NULL) < 0)
 		return 0;
-	t0 = now();
 	if (write(go[1], "g", 1) != 1)
 		return 0;
 	close(go[1]);
@@ -157,19 +159,22 @@ static double in_process(long n, const char *sock, int round)
 		if (p.revents & POLLIN) {
 			if (sck_notify_recv_into(nt, req) < 0)
 				continue;
-			served++;
 			sck_notify_continue(nt, req->id);
+			/* as the agent's log has it: from the first answer to the last */
+			if (served++ == 0)
+				t0 = now();
+			else
+				t1 = now();
 			continue;
 		}
 		if (p.revents & POLLHUP)
 			break;
 	}
 	waitpid(pid, &st, 0);
-	t1 = now();
 	free(req);
 	sck_notify_free(nt);
 	close(fd);
-	return served >= n ? (double)n / (t1 - t0) : 0;
+	return served >= n && t1 > t0 ? (double)(served - 1) / (t1 - t0) : 0;
 }
 
 /* BUNDLE/config.json from runc's spec: dd in the rootfs, read notified to the agent. */
@@ -222,26 +227,53 @@ static int write_bundle(const char *bundle, long n, const char *meta)
 	return rc;
 }
 
-/* Seconds of the day of a log line's "time" (...THH:MM:SS.mmmZ). */
-static double log_time(const char *line)
+/*
+ * From the agent's log: the @k "close" events of connections whose container id starts with
+ * @prefix; notifications answered per second from the first answer to the last (their union).
+ */
+static double agent_rate(const char *prefix, int k)
 {
-	const char *t = strstr(line, "\"time\":\"");
-	unsigned int h, m, s, ms;
+	char path[128], line[4096], tag[128];
+	double first = 1e18, last = 0;
+	long served = 0;
+	int closes = 0;
 
-	if (!t || sscanf(t + 8, "%*10sT%u:%u:%u.%uZ", &h, &m, &s, &ms) != 4)
-		return -1;
-	return h * 3600.0 + m * 60.0 + s + ms / 1000.0;
+	snprintf(path, sizeof(path), "%s/log", dir);
+	snprintf(tag, sizeof(tag), "\"container\":\"%s", prefix);
+	for (int tries = 0; tries < 250 && closes < k; tries++) {
+		FILE *f = fopen(path, "r");
+
+		usleep(20000);
+		closes = 0;
+		served = 0;
+		first = 1e18;
+		last = 0;
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			const char *s = strstr(line, "\"served\":"), *a, *z;
+
+			if (!strstr(line, tag) || !strstr(line, "\"event\":\"close\"") || !s ||
+			    !(a = strstr(line, "\"first\":")) || !(z = strstr(line, "\"last\":")))
+				continue;
+			/* n answers span n - 1 round trips from the first to the last */
+			served += atol(s + 9) - 1;
+			closes++;
+			if (atof(a + 8) < first)
+				first = atof(a + 8);
+			if (atof(z + 7) > last)
+				last = atof(z + 7);
+		}
+		fclose(f);
+	}
+	return closes == k && last > first ? (double)served / (last - first) : 0;
 }
 
 /* Run @k containers at once; aggregate reads per second from the agent's log. */
 static double through_agent(int k, long n, int round)
 {
-	char bundle[128], id[64], path[128], line[4096], tag[80];
+	char bundle[128], id[64], tag[80];
 	pid_t pids[MAXC];
-	double first = 1e9, last = 0;
-	long served = 0;
-	int closes = 0;
-	FILE *f;
 
 	for (int i = 0; i < k; i++) {
 		snprintf(bundle, sizeof(bundle), "%s/b%d", dir, i);
@@ -272,36 +304,8 @@ static double through_agent(int k, long n, int round)
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			fprintf(stderr, "bench_agent: container %d: status 0x%x\n", i, st);
 	}
-	snprintf(path, sizeof(path), "%s/log", dir);
-	snprintf(tag, sizeof(tag), "\"container\":\"sck-bench-%d-%d-", getpid(), round);
-	for (int tries = 0; tries < 100 && closes < k; tries++) {
-		usleep(20000);
-		closes = 0;
-		served = 0;
-		first = 1e9;
-		last = 0;
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			const char *s;
-			double t = log_time(line);
-
-			if (!strstr(line, tag))
-				continue;
-			if (strstr(line, "\"event\":\"connect\"") && t < first)
-				first = t;
-			if (strstr(line, "\"event\":\"close\"") &&
-			    (s = strstr(line, "\"served\":"))) {
-				served += atol(s + 9);
-				closes++;
-				if (t > last)
-					last = t;
-			}
-		}
-		fclose(f);
-	}
-	return closes == k && last > first ? (double)served / (last - first) : 0;
+	snprintf(tag, sizeof(tag), "sck-bench-%d-%d-", getpid(), round);
+	return agent_rate(tag, k);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MSG_MAX 65536 /* bytes of JSON a runtime may send */
@@ -84,11 +85,14 @@ static void learned_put(struct sck_agent_conn *c)
 	snprintf(path, sizeof(path), "%s/%s.json", a->learn_dir, l->id);
 	if (rc == 0)
 		rc = sck_cli_write_file(path, b.p, b.len);
+	free(b.p);
+	b.p = NULL;
+	b.len = b.cap = 0;
+	sck_cli_buf_printf(&b, ",\"file\":");
+	sck_agent_json_str(&b, path);
 	if (rc < 0)
-		sck_agent_log_event(a, c, "learn-failed", ",\"file\":\"%s\",\"error\":\"%s\"", path,
-				    strerror(-rc));
-	else
-		sck_agent_log_event(a, c, "learned", ",\"file\":\"%s\"", path);
+		sck_cli_buf_printf(&b, ",\"error\":\"%s\"", strerror(-rc));
+	sck_agent_log_event(a, c, rc < 0 ? "learn-failed" : "learned", "%s", b.oom ? "" : b.p);
 	free(b.p);
 	sck_cli_learn_fini(&l->rec);
 	pthread_mutex_destroy(&l->lock);
@@ -367,6 +371,7 @@ static void serve(struct sck_agent_conn *c)
 	struct sck_agent_verdict *v = malloc(sizeof(*v));
 	struct sck_notify *n = NULL;
 	unsigned long served = 0;
+	struct timespec first = {0, 0}, last = {0, 0};
 	const char *why = "hangup";
 	int rc;
 
@@ -414,7 +419,8 @@ static void serve(struct sck_agent_conn *c)
 				break;
 			}
 			rc = handle(c, n, req, v, false);
-			served++;
+			/* when the container was busy, for rates: the first and the last answer */
+			clock_gettime(CLOCK_REALTIME, served++ ? &last : &first);
 			if (rc < 0) {
 				why = strerror(-rc);
 				break;
@@ -424,7 +430,13 @@ static void serve(struct sck_agent_conn *c)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break;
 	}
-	sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\",\"served\":%lu", why, served);
+	if (served < 2)
+		last = first;
+	sck_agent_log_event(
+		a, c, "close",
+		",\"reason\":\"%s\",\"served\":%lu,\"first\":%lld.%06ld,\"last\":%lld.%06ld", why,
+		served, (long long)first.tv_sec, first.tv_nsec / 1000, (long long)last.tv_sec,
+		last.tv_nsec / 1000);
 out:
 	free(v);
 	free(req);

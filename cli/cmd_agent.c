@@ -218,13 +218,19 @@ int sck_cmd_agent(int argc, char **argv)
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		pthread_attr_setstacksize(&attr, 256 << 10);
 	}
-	sck_agent_log_event(&a, NULL, "start",
-			    ",\"socket\":\"%s\",\"mode\":\"%s\",\"rules\":%zu,\"pid\":%d",
-			    sock_path,
-			    a.learn_dir ? "learn"
-			    : policy	? "policy"
-					: "log",
-			    a.policy.nrules, getpid());
+	{
+		struct sck_cli_buf b = {NULL, 0, 0, false};
+
+		sck_cli_buf_printf(&b, ",\"socket\":");
+		sck_agent_json_str(&b, sock_path);
+		sck_cli_buf_printf(&b, ",\"mode\":\"%s\",\"rules\":%zu,\"pid\":%d",
+				   a.learn_dir ? "learn"
+				   : policy    ? "policy"
+					       : "log",
+				   a.policy.nrules, getpid());
+		sck_agent_log_event(&a, NULL, "start", "%s", b.oom ? "" : b.p);
+		free(b.p);
+	}
 	for (;;) {
 		struct pollfd pfd[2] = {{lfd, POLLIN, 0}, {sfd, POLLIN, 0}};
 		int s;

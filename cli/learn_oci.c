@@ -192,6 +192,7 @@ int sck_cli_learn_oci(const char *bundle, const char *sock, const char *metadata
 		goto oom;
 	json_object_object_add(linux_o, "seccomp", fresh);
 	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_SPACED |
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!out)
 		goto oom;

@@ -11,15 +11,13 @@
 #include <string.h>
 
 #define U32_MAX 0xffffffffU
-#define BLOCK_MIN 65536
+#define BLOCK_MIN 65536 /* bytes: the planner's arena grows by blocks of at least this */
 /*
  * A decision may hold this many ranges per atom of its verdict (plus a constant) before the
  * rule chain is cheaper to emit: a range costs about one instruction, an atom of the chain two.
  */
 #define RANGES_PER_ATOM 8
 #define RANGES_SLACK 64
-#define PIECES_MAX 8 /* pieces of one rule's word domain (several conditions on one word) */
-#define EXTRA_MAX 4  /* low-word conditions left by the 64-bit comparisons of one rule */
 
 void *sck_argplan_alloc(struct sck_argplan *ap, size_t size)
 {

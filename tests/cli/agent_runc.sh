@@ -196,8 +196,6 @@ many() {
             "errno": "EDQUOT"}]}
 EOF
 	start_agent --policy "$T/policy.json"
-	# a peer that connects and says nothing holds its connection open meanwhile
-	(sleep 3 | "$BUSYBOX" nc local:"$T/agent.sock" >/dev/null 2>&1 &) 2>/dev/null
 	pids=
 	for i in 0 1 2 3 4 5 6 7 8 9; do
 		bundle "$T/b$i" "mkdir /tmp/c$i; echo rc=\$?"

@@ -157,7 +157,7 @@ struct bad_args {
 
 /*
  * The body (a forked child, so that its own child's filter is never the runner's): every bad
- * message, a silent peer left open, then a real listener from a grandchild whose getppid the
+ * message, then a real listener from a grandchild whose getppid the
  * agent must continue. Exit 0, or the step that failed.
  */
 static int bad_body(void *arg, int report)
@@ -170,7 +170,7 @@ static int bad_body(void *arg, int report)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	char msg[1024], *huge;
-	int sv[2], go[2], p[2], fds[2], silent, listener, status;
+	int sv[2], go[2], p[2], fds[2], listener, status;
 	pid_t target;
 
 	if (pipe(p) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(go) < 0)
@@ -228,11 +228,7 @@ static int bad_body(void *arg, int report)
 	/* a peer that disconnects at once */
 	if (send_msg(a->sock, "", 0, NULL, 0) < 0)
 		return 17;
-	/* a peer that says nothing and stays */
-	silent = connect_to(a->sock);
-	if (silent < 0)
-		return 18;
-	/* and the good one, served while the silent peer waits */
+	/* and the good one, served while the test's silent peer waits */
 	snprintf(msg, sizeof(msg), good_fmt, "seccompFd", getpid(), "m", "good", getpid());
 	if (send_msg(a->sock, msg, strlen(msg), &listener, 1) < 0)
 		return 19;
@@ -242,7 +238,6 @@ static int bad_body(void *arg, int report)
 	if (waitpid(target, &status, 0) != target)
 		return 21;
 	sck_test_report(report, "target status 0x%x", status);
-	close(silent);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 22;
 }
 
@@ -254,6 +249,7 @@ Test(cli_agent, bad_input_dropped_others_served, .timeout = 30)
 	struct bad_args a;
 	struct stat st;
 	pid_t agent;
+	int silent;
 
 	need_notify();
 	cr_assert(dir);
@@ -263,13 +259,28 @@ Test(cli_agent, bad_input_dropped_others_served, .timeout = 30)
 	cr_assert_gt(agent, 0, "the agent did not start");
 	cr_assert_eq(stat(sock, &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0600, "socket mode %o", st.st_mode & 0777);
+	/* a peer that connects first and says nothing (connection 1) */
+	silent = connect_to(sock);
+	cr_assert_geq(silent, 0);
 	a.sock = sock;
 	cr_assert_eq(sck_test_run_child(bad_body, &a, 20000, &r), 0);
 	cr_expect(r.exited && r.exit_code == 0, "body: exit %d signal %d: %s", r.exit_code,
 		  r.signal, r.out);
 	s = wait_log(log, "\"event\":\"close\"", 1);
 	cr_assert(s);
+	/* served while the silent peer waited (it is dropped after 5 s of silence) */
+	cr_expect(strstr(s, "\"event\":\"close\",\"conn\":10,\"container\":\"good\",\"reason\":"
+			    "\"hangup\""),
+		  "%s", s);
+	{
+		const char *d = strstr(s, "\"event\":\"drop\",\"conn\":1,");
+
+		cr_expect(!d || strncmp(strstr(d, "\"reason\":"), "\"reason\":\"timed out", 19) ==
+					  0,
+			  "%s", s);
+	}
 	free(s);
+	close(silent);
 	s = wait_log(log, "\"event\":\"drop\"", 9);
 	cr_assert(s);
 	cr_expect_eq(count(s, "\"event\":\"drop\""), 9, "%s", s);
@@ -282,12 +293,6 @@ Test(cli_agent, bad_input_dropped_others_served, .timeout = 30)
 	cr_expect(strstr(s, "\"reason\":\"state.id: \\\"../etc\\\" is not a container id\""), "%s",
 		  s);
 	cr_expect_eq(count(s, "\"reason\":\"peer closed without a message\""), 2, "%s", s);
-	/* the silent peer (connection 9) was still open when the good one was served */
-	cr_expect(strstr(s, "\"event\":\"close\",\"conn\":10") &&
-			  strstr(s, "\"event\":\"drop\",\"conn\":9,") &&
-			  strstr(s, "\"event\":\"close\",\"conn\":10") <
-				  strstr(s, "\"event\":\"drop\",\"conn\":9,"),
-		  "%s", s);
 	cr_expect(strstr(s, "\"event\":\"connect\",\"conn\":10,\"container\":\"good\""), "%s", s);
 	cr_expect(strstr(s, "\"container\":\"good\",\"pid\":"), "%s", s);
 	cr_expect(strstr(s, "\"syscall\":\"getppid\""), "%s", s);
@@ -436,6 +441,63 @@ Test(cli_agent, usage)
 		cr_expect_eq(r.status, 2, "%s", r.err);
 		sck_test_cmd_fini(&r);
 	}
+}
+
+Test(cli_agent, learn_oci_rewrites_bundle)
+{
+	const char *dir = sck_test_tmpdir();
+	char path[256], *p;
+	struct sck_test_cmd r;
+	FILE *f;
+
+	cr_assert(dir);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"]},\n"
+	      " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+	      "   \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"]}}}\n",
+	      f);
+	fclose(f);
+	{
+		const char *argv[] = {"learn",	     "--oci",	   dir,	   "--socket",
+				      "/run/x.sock", "--metadata", "meta", NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_expect_eq(r.status, 0, "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	p = slurp(path);
+	cr_assert(p);
+	cr_expect(strstr(p, "\"listenerPath\": \"/run/x.sock\""), "%s", p);
+	cr_expect(strstr(p, "\"listenerMetadata\": \"meta\""), "%s", p);
+	cr_expect(strstr(p, "\"SCMP_ARCH_X86\""), "%s", p);
+	cr_expect(strstr(p, "\"SCMP_ACT_NOTIFY\""), "%s", p);
+	cr_expect(strstr(p, "\"defaultAction\": \"SCMP_ACT_ALLOW\""), "%s", p);
+	cr_expect(strstr(p, "\"args\": ["), "the rest of the file is kept: %s", p);
+	free(p);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"ociVersion\": \"1.0.2\",\n \"linux\": [}\n", f);
+	fclose(f);
+	{
+		const char *argv[] = {"learn", "--oci", dir, NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_expect_eq(r.status, 2, "%s", r.err);
+		cr_expect(strstr(r.err, "config.json:2:"), "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	unlink(path);
+	{
+		const char *argv[] = {"learn", "--oci", dir, NULL};
+
+		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
+		cr_expect_eq(r.status, 2, "%s", r.err);
+		cr_expect(strstr(r.err, "config.json: No such file"), "%s", r.err);
+		sck_test_cmd_fini(&r);
+	}
+	rmdir(dir);
 }
 
 /* Run a section of agent_runc.sh: 0 pass; 77 skip (printed); else fail with its output. */
