@@ -47,7 +47,7 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 
 TEST_SRC := $(sort $(wildcard tests/lib/*.c tests/unit/*.c tests/kernel/*.c tests/diff/*.c \
-	tests/cli/*.c))
+	tests/cli/*.c)) $(TEST_EXTRA_SRC)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 TEST_BIN := $(BUILD)/tests/sck-test
 
@@ -112,11 +112,11 @@ $(TEST_BIN): $(TEST_OBJ) $(BUILTIN_OBJ) $(BUILD)/libsck.a
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libsck.a
+$(BUILD)/bench/%: bench/%.c $(BENCH_HELPER_SRC) $(BUILD)/libsck.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -Itests/lib -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -Itests/lib -iquote cli -DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' \
 		-DSCK_TEST_SRCDIR='"$(CURDIR)"' $(filter-out -fPIC,$(CFLAGS_ALL)) \
-		$(LDFLAGS_ALL) -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm $(BENCH_LIBS)
+		$(LDFLAGS_ALL) -o $@ $< $(BENCH_HELPER_SRC) $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp -lm $(BENCH_LIBS)
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

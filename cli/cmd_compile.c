@@ -5,13 +5,15 @@
  * program for the profile's architectures (the native one plus the profile's own, as runc) or the
  * -a ones. The program goes to OUT or stdout (raw by default); --stats prints per arch the
  * length, the instructions executed (mean and max over every syscall number) and the kernel
- * action-cache coverage, to stdout when the program goes to a file and to stderr when it goes to
- * stdout. Input errors exit 2 naming FILE:LINE:COL or the JSON path; nothing is written then.
- * Raw output is in the byte order of the filter's arches (big-endian for s390x, ppc64, mips64
- * ...: the file their kernels load), or --byte-order host|target|big|little; arches of both
+ * action-cache coverage, then per syscall with argument rules the instructions executed over its
+ * argument probes (probes.h), to stdout when the program goes to a file and to stderr when it
+ * goes to stdout. Input errors exit 2 naming FILE:LINE:COL or the JSON path; nothing is written
+ * then. Raw output is in the byte order of the filter's arches (big-endian for s390x, ppc64,
+ * mips64 ...: the file their kernels load), or --byte-order host|target|big|little; arches of both
  * orders in one filter are refused (one program has one byte order).
  */
 #include "bpf_io.h"
+#include "probes.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -70,6 +72,45 @@ static void print_stats(FILE *out, const struct sck_filter_prog *prog,
 			fprintf(out, "(%.1f%%)\n",
 				st.const_allow ? 100.0 * st.cached / st.const_allow : 100.0);
 	}
+}
+
+/*
+ * Per syscall with argument rules and per arch: the instructions executed over its argument
+ * probes (probes.h), so that a user sees which argument decision is slow.
+ */
+static void print_arg_stats(FILE *out, const struct sck_filter *f,
+			    const struct sck_filter_prog *prog,
+			    const struct sck_arch *const *arches, size_t narch)
+{
+	struct sck_profile_arg_rule *rules = NULL;
+	struct sck_bpf_emu *emu = NULL;
+	size_t nrules = 0, len = 0;
+	const struct sock_filter *insns = sck_filter_prog_insns(prog, &len);
+	int rc;
+
+	rc = sck_profile_arg_rules_alloc(f, &rules, &nrules);
+	if (rc == 0)
+		rc = sck_bpf_emu_new(insns, len, &emu);
+	for (size_t i = 0; rc == 0 && i < narch; i++) {
+		struct sck_probe_set ps;
+		rc = sck_probes_build(rules, nrules, arches[i], &ps);
+		for (size_t k = 0; rc == 0 && k < ps.nsys; k++) {
+			struct sck_probe_cost c;
+			sck_probes_cost(emu, ps.sys[k].probes, ps.sys[k].nprobes, &c);
+			if (ps.sys[k].name)
+				fprintf(out, "  %s (%s)", ps.sys[k].name, arches[i]->name);
+			else
+				fprintf(out, "  %#x (%s)", ps.sys[k].nr, arches[i]->name);
+			fprintf(out, ": argument probes %zu, executed mean %.2f max %u\n", c.n,
+				c.mean, c.max);
+		}
+		if (rc == 0)
+			sck_probes_fini(&ps);
+	}
+	if (rc < 0)
+		fprintf(out, "argument probes: no stats: %s\n", strerror(-rc));
+	sck_bpf_emu_free(emu);
+	free(rules);
 }
 
 /*
@@ -361,6 +402,7 @@ int sck_cmd_compile(int argc, char **argv)
 			}
 		}
 		print_stats(to_stdout ? stderr : stdout, prog, parch, pnarch);
+		print_arg_stats(to_stdout ? stderr : stdout, f, prog, parch, pnarch);
 	}
 out:
 	free(text);

@@ -139,6 +139,39 @@ SCK_API int sck_profile_parse_file(const char *path, const struct sck_profile_op
  */
 SCK_API const char *sck_profile_builtin(size_t *len);
 
+/*
+ * One conditional rule of a filter, as sck_profile_arg_rules_alloc lists it.
+ * @name:   the syscall's name (owned by the filter), or NULL when the rule names @nr.
+ * @nr:     the syscall number when @name is NULL.
+ * @arch:   NULL: every arch of the filter; else the one arch the rule applies to (the profile
+ *          reader adds per-arch copies where an arch compares differently, e.g. x32's low words).
+ * @action: the full SECCOMP_RET_* value.
+ * @conds:  @nconds (>= 1) conditions, all of which must hold; owned by the filter.
+ */
+struct sck_profile_arg_rule {
+	const char *name;
+	int nr;
+	const struct sck_arch *arch;
+	uint32_t action;
+	const struct sck_cond *conds;
+	size_t nconds;
+};
+
+/*
+ * sck_profile_arg_rules_alloc - the rules of @f that have conditions on arguments, in the order
+ * they were added (for a filter from sck_profile_parse: after Docker's includes/excludes and
+ * runc's rewriting), so that a caller can list, per syscall and argument index, the operands the
+ * profile compares with (the argument probes of `sck compile --stats`).
+ * @f:   the filter (any filter; typically the one sck_profile_parse built).
+ * @out: receives a malloc'd array the caller frees with free(); its pointers (@name, @conds)
+ *       point into @f and stay valid until @f is freed or a rule is added to it.
+ * @n:   receives the number of entries (0 when no rule has conditions).
+ * Returns 0; -EINVAL (a NULL argument); -ENOMEM. Reads @f only: safe to call concurrently
+ * with other readers of @f.
+ */
+SCK_API int sck_profile_arg_rules_alloc(const struct sck_filter *f,
+					struct sck_profile_arg_rule **out, size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

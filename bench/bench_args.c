@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Argument decisions, sck against libseccomp -O2 (SCMP_FLTATR_CTL_OPTIMIZE 2) in one run, on the
+ * argument-heavy profiles of ../shared/profiles/args/ and Docker's: program length; instructions
+ * executed by sck's emulator over the argument probes (cli/probes.h) of every syscall with
+ * argument rules, per arch, for both programs, and the verdict differences at those probes;
+ * compile time from the filter object to BPF (sck_filter_compile on a built sck_filter against
+ * seccomp_export_bpf on a built libseccomp context), and from JSON text for sck; compile time
+ * against rule count (ioctl allowlists of 10 .. 16000 random requests); nanoseconds per system
+ * call under each program, in a forked child that loads it. Prints figures and ratios, asserts
+ * no timing; exits 1 only when a verdict differs.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probes.h"
+#include "sck.h"
+#include "sck_test_lsc.h"
+
+struct prof {
+	char name[64];
+	char *json;
+	size_t len;
+	struct sck_filter *f;
+	struct sck_filter_prog *p;
+	int sck_rc;
+	struct sck_lsc_profile lp;
+	struct sock_filter *l;
+	size_t llen;
+	int lsc_rc;
+	const struct sck_arch *arches[3];
+	size_t narch;
+	struct sck_profile_arg_rule *rules;
+	size_t nrules;
+};
+
+static double cpu_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static bool prof_load(struct prof *pr, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	uint32_t x86 = seccomp_arch_resolve_name("x86"), x32 = seccomp_arch_resolve_name("x32");
+
+	memset(pr, 0, sizeof(*pr));
+	snprintf(pr->name, sizeof(pr->name), "%s", base ? base + 1 : path);
+	if (strlen(pr->name) > 5)
+		pr->name[strlen(pr->name) - 5] = 0; /* .json */
+	pr->json = sck_lsc_slurp(path, &pr->len);
+	if (!pr->json)
+		return false;
+	pr->sck_rc = sck_profile_parse(pr->json, pr->len, NULL, &pr->f, NULL, NULL);
+	if (pr->sck_rc == 0) {
+		pr->sck_rc = sck_filter_compile(pr->f, NULL, &pr->p);
+		sck_profile_arg_rules_alloc(pr->f, &pr->rules, &pr->nrules);
+	}
+	pr->lsc_rc = sck_lsc_profile_read(pr->json, pr->len, &pr->lp);
+	if (pr->lsc_rc == 0)
+		pr->lsc_rc = sck_lsc_build(&pr->lp, 2, &pr->l, &pr->llen);
+	pr->arches[pr->narch++] = sck_arch_native();
+	for (size_t i = 0; i < pr->lp.narch; i++) {
+		if (pr->lp.arches[i] == x86)
+			pr->arches[pr->narch++] = sck_arch_from_name("x86");
+		else if (pr->lp.arches[i] == x32)
+			pr->arches[pr->narch++] = sck_arch_from_name("x32");
+	}
+	return true;
+}
+
+static void prof_free(struct prof *pr)
+{
+	free(pr->json);
+	sck_filter_free(pr->f);
+	sck_filter_prog_free(pr->p);
+	sck_lsc_profile_fini(&pr->lp);
+	free(pr->l);
+	free(pr->rules);
+}
+
+/* a syscall libseccomp cannot name: runc skips it, so a difference there is not one */
+static bool lsc_knows(const struct sck_arch *a, const char *name)
+{
+	return !name || seccomp_syscall_resolve_name_arch(
+				seccomp_arch_resolve_name(a->id == SCK_ARCH_X86_64 ? "x86_64"
+							  : a->id == SCK_ARCH_X32  ? "x32"
+										   : "x86"),
+				name) >= 0;
+}
+
+/* Section 1: lengths, instructions executed over the argument probes, verdict differences. */
+static long probe_table(struct prof *pr)
+{
+	struct sck_bpf_emu *se = NULL, *le = NULL;
+	const struct sock_filter *sp = NULL;
+	size_t slen = 0;
+	long diffs = 0;
+
+	if (pr->p)
+		sp = sck_filter_prog_insns(pr->p, &slen);
+	if (sp)
+		sck_bpf_emu_new(sp, slen, &se);
+	if (pr->l)
+		sck_bpf_emu_new(pr->l, pr->llen, &le);
+	for (size_t i = 0; i < pr->narch; i++) {
+		const struct sck_arch *a = pr->arches[i];
+		struct sck_probe_set ps;
+		double ssum = 0, lsum = 0;
+		uint32_t smax = 0, lmax = 0;
+		long d = 0;
+		char slen_s[32], llen_s[32];
+
+		if (sck_probes_build(pr->rules, pr->nrules, a, &ps) != 0)
+			continue;
+		for (size_t k = 0; k < ps.nsys; k++) {
+			struct sck_probe_sys *y = &ps.sys[k];
+			struct sck_probe_cost sc = {0}, lc = {0};
+			if (se)
+				sck_probes_cost(se, y->probes, y->nprobes, &sc);
+			if (le)
+				sck_probes_cost(le, y->probes, y->nprobes, &lc);
+			ssum += sc.mean * (double)sc.n;
+			lsum += lc.mean * (double)lc.n;
+			smax = sc.max > smax ? sc.max : smax;
+			lmax = lc.max > lmax ? lc.max : lmax;
+			for (size_t q = 0; se && le && q < y->nprobes; q++) {
+				uint32_t x = sck_bpf_emu_run(se, &y->probes[q], NULL),
+					 z = sck_bpf_emu_run(le, &y->probes[q], NULL);
+				if (sck_action_effective(x) == sck_action_effective(z) ||
+				    !lsc_knows(a, y->name))
+					continue;
+				if (d < 5)
+					printf("  DIFFERS %s %s %s args %#llx %#llx %#llx: sck %#x "
+					       "libseccomp %#x\n",
+					       pr->name, a->name, y->name ? y->name : "?",
+					       (unsigned long long)y->probes[q].args[0],
+					       (unsigned long long)y->probes[q].args[1],
+					       (unsigned long long)y->probes[q].args[2], x, z);
+				d++;
+			}
+		}
+		snprintf(slen_s, sizeof(slen_s), "%zu", slen);
+		snprintf(llen_s, sizeof(llen_s), "%zu", pr->llen);
+		if (!sp)
+			snprintf(slen_s, sizeof(slen_s), "refused(%d)", pr->sck_rc);
+		if (!pr->l)
+			snprintf(llen_s, sizeof(llen_s), "refused(%d)", pr->lsc_rc);
+		else if (pr->llen > 4096)
+			snprintf(llen_s, sizeof(llen_s), "%zu>4096", pr->llen);
+		printf("%-20s %-7s %11s %11s %5zu/%-3zu %8.2f/%-5u %8.2f/%-5u %6s %5ld\n",
+		       i ? "" : pr->name, a->name, i ? "" : slen_s, i ? "" : llen_s, ps.total,
+		       ps.nsys, ps.total && se ? ssum / (double)ps.total : 0, smax,
+		       ps.total && le ? lsum / (double)ps.total : 0, lmax,
+		       se && le && lsum > 0 ? "" : "-", d);
+		diffs += d;
+		sck_probes_fini(&ps);
+	}
+	sck_bpf_emu_free(se);
+	sck_bpf_emu_free(le);
+	return diffs;
+}
+
+/* Median time of @reps runs (at least 3, more while under @budget seconds) of sck_filter_compile. */
+static double time_sck(const struct sck_filter *f, double budget, int *rc)
+{
+	double t[201], start = cpu_now();
+	size_t n = 0;
+
+	*rc = 0;
+	while (n < 201 && (n < 3 || cpu_now() - start < budget)) {
+		struct sck_filter_prog *p = NULL;
+		double t0 = cpu_now();
+		*rc = sck_filter_compile(f, NULL, &p);
+		t[n++] = cpu_now() - t0;
+		sck_filter_prog_free(p);
+		if (*rc)
+			break;
+	}
+	return median(t, n);
+}
+
+static double time_lsc(scmp_filter_ctx ctx, double budget, int min, size_t *len, int *rc)
+{
+	double t[201], start = cpu_now();
+	size_t n = 0;
+
+	*rc = 0;
+	while (n < 201 && (n < (size_t)min || cpu_now() - start < budget)) {
+		struct sock_filter *p = NULL;
+		double t0 = cpu_now();
+		*rc = sck_lsc_export(ctx, &p, len);
+		t[n++] = cpu_now() - t0;
+		free(p);
+		if (*rc)
+			break;
+	}
+	return median(t, n);
+}
+
+static void compile_times(struct prof *pr)
+{
+	scmp_filter_ctx ctx;
+	double ts, tl, tj = 0;
+	size_t len = 0;
+	int rc, lrc;
+
+	if (!pr->f || sck_lsc_ctx(&pr->lp, 2, &ctx) != 0) {
+		printf("%-20s (not built)\n", pr->name);
+		return;
+	}
+	ts = time_sck(pr->f, 0.3, &rc);
+	tl = time_lsc(ctx, 1.0, 3, &len, &lrc);
+	seccomp_release(ctx);
+	if (strcmp(pr->name, "docker-default") == 0) {
+		double t[201], start = cpu_now();
+		size_t n = 0;
+		while (n < 201 && (n < 3 || cpu_now() - start < 0.3)) {
+			struct sck_filter *f = NULL;
+			struct sck_filter_prog *p = NULL;
+			double t0 = cpu_now();
+			if (sck_profile_parse(pr->json, pr->len, NULL, &f, NULL, NULL) == 0)
+				sck_filter_compile(f, NULL, &p);
+			t[n++] = cpu_now() - t0;
+			sck_filter_prog_free(p);
+			sck_filter_free(f);
+		}
+		tj = median(t, n);
+	}
+	printf("%-20s sck %9.1f us%s  libseccomp -O2 %9.1f us%s  ratio %6.1fx", pr->name, ts * 1e6,
+	       rc ? " (refused)" : "", tl * 1e6, lrc ? " (failed)" : "", tl / ts);
+	if (tj > 0)
+		printf("   JSON text -> BPF (sck) %.1f us: ratio %.1fx", tj * 1e6, tl / tj);
+	printf("\n");
+}
+
+#define LSC_CPU_LIMIT 8
+
+/*
+ * libseccomp's row of the table, in a child limited to LSC_CPU_LIMIT seconds of CPU: adding
+ * rules to one syscall's chain costs it quadratic time (16000 rules: over a minute here).
+ * @ta: time to add the rules; @tl: median export time (the compile, filter object -> BPF).
+ */
+static void lsc_row(scmp_filter_ctx ctx, int nr, const uint32_t *vals, size_t n, double *tl,
+		    double *ta, size_t *llen, int *lrc)
+{
+	double *res = mmap(NULL, 4 * sizeof(double), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+	int st = 0;
+
+	*lrc = -ENOMEM;
+	if (res == MAP_FAILED)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = {LSC_CPU_LIMIT, LSC_CPU_LIMIT + 1};
+		double t0 = cpu_now();
+		size_t len = 0;
+		int rc;
+		setrlimit(RLIMIT_CPU, &rl);
+		for (size_t i = 0; ctx && i < n; i++)
+			seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A1(SCMP_CMP_EQ, vals[i]));
+		res[1] = cpu_now() - t0;
+		res[0] = time_lsc(ctx, n >= 4000 ? 0.1 : 0.5, n >= 4000 ? 1 : 3, &len, &rc);
+		res[2] = (double)len;
+		res[3] = rc;
+		_exit(0);
+	}
+	*lrc = -ETIME;
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		*tl = res[0];
+		*ta = res[1];
+		*llen = (size_t)res[2];
+		*lrc = (int)res[3];
+	}
+	munmap(res, 4 * sizeof(double));
+}
+
+/* Section 3: compile time against rule count, ioctl allowlists of random distinct requests. */
+static void scaling(void)
+{
+	static const size_t counts[] = {10, 100, 1000, 4000, 16000};
+	uint64_t rng = 0x5eed12;
+	uint32_t *vals = calloc(16000, sizeof(*vals));
+	size_t have = 0;
+	int ioctl_nr = seccomp_syscall_resolve_name("ioctl");
+
+	printf("\ncompile time against rule count (ioctl arg1 EQ, random distinct 32-bit "
+	       "requests, seed 0x5eed12; x86_64; median):\n");
+	printf("%7s %22s %28s %8s\n", "rules", "sck", "libseccomp -O2", "ratio");
+	while (vals && have < 16000) {
+		uint32_t v;
+		bool dup = false;
+		rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27;
+		v = (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32);
+		for (size_t i = 0; i < have && !dup; i++)
+			dup = vals[i] == v;
+		if (!dup)
+			vals[have++] = v;
+	}
+	for (size_t c = 0; vals && c < sizeof(counts) / sizeof(counts[0]); c++) {
+		size_t n = counts[c], llen = 0, slen = 0;
+		SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | 1,
+			 .flags = SCK_FILTER_OCI);
+		struct sck_filter *f = NULL;
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(1));
+		double ts = 0, tl = 0, ta = 0;
+		int src = -1, lrc = -1;
+		char sb[48], lb[48];
+
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+		if (sck_filter_new(&o, &f) == 0 && sck_filter_add_arch(f, sck_arch_native()) == 0) {
+			for (size_t i = 0; i < n; i++) {
+				struct sck_cond cd = {.arg = 1, .op = SCK_CMP_EQ, .value = vals[i]};
+				struct sck_rule r = {.name = "ioctl",
+						     .action = SECCOMP_RET_ALLOW,
+						     .conds = &cd,
+						     .nconds = 1};
+				sck_filter_add_rule(f, &r);
+			}
+			ts = time_sck(f, n >= 4000 ? 0.5 : 0.2, &src);
+			if (src == 0) {
+				struct sck_filter_prog *p = NULL;
+				sck_filter_compile(f, NULL, &p);
+				sck_filter_prog_insns(p, &slen);
+				sck_filter_prog_free(p);
+			}
+		}
+		lsc_row(ctx, ioctl_nr, vals, n, &tl, &ta, &llen, &lrc);
+		if (src == 0)
+			snprintf(sb, sizeof(sb), "%.1f us (%zu insns)", ts * 1e6, slen);
+		else
+			snprintf(sb, sizeof(sb), "refused (%d) %.1f us", src, ts * 1e6);
+		if (lrc == 0 && llen <= 4096)
+			snprintf(lb, sizeof(lb), "%.1f us (%zu insns)", tl * 1e6, llen);
+		else if (lrc == 0)
+			snprintf(lb, sizeof(lb), "refused: %zu > 4096, %.0f us", llen, tl * 1e6);
+		else if (lrc == -ETIME)
+			snprintf(lb, sizeof(lb), "not done in %d s CPU", LSC_CPU_LIMIT);
+		else
+			snprintf(lb, sizeof(lb), "refused (%d)", lrc);
+		printf("%7zu %22s %28s", n, sb, lb);
+		if (src == 0 && lrc == 0)
+			printf(" %7.1fx", tl / ts);
+		if (lrc != -ETIME)
+			printf("   (libseccomp adding the rules: %.1f ms)", ta * 1e3);
+		else
+			printf("   (adding the rules alone did not finish)");
+		printf("\n");
+		seccomp_release(ctx);
+		sck_filter_free(f);
+	}
+	free(vals);
+}
+
+/* Section 4: ns per system call in a child that loads one program. */
+struct runspec {
+	const struct sock_filter *prog; /* NULL: no filter */
+	size_t len;
+	long nr;
+	unsigned long a0, a1;
+};
+
+#define RUNS 9
+#define ITERS 60000
+
+/* One timed batch in a fresh child that loads @rs's program: ns per call, or -1. */
+static double one_batch(const struct runspec *rs, double *res)
+{
+	pid_t pid;
+	int st = 0;
+
+	*res = -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct timespec t0, t1;
+		/* the thread's CPU time: what other processes on a busy machine take is not
+		 * counted; a filter runs in the task's system time, which is */
+		clockid_t clk = CLOCK_THREAD_CPUTIME_ID;
+		if (rs->prog &&
+		    (sck_no_new_privs() != 0 || sck_set_mode_filter(rs->prog, rs->len, 0) != 0))
+			_exit(3);
+		for (int i = 0; i < ITERS / 10; i++) /* warm up */
+			syscall(rs->nr, rs->a0, rs->a1);
+		if (clock_gettime(clk, &t0) != 0) {
+			clk = CLOCK_MONOTONIC; /* denied by the filter: wall time (vDSO) */
+			clock_gettime(clk, &t0);
+		}
+		for (int i = 0; i < ITERS; i++)
+			syscall(rs->nr, rs->a0, rs->a1);
+		clock_gettime(clk, &t1);
+		*res = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
+		       ITERS;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	return *res;
+}
+
+/* The medians of RUNS batches of each of @n programs, interleaved so that drift hits all. */
+static void ns_per_call(const struct runspec *rs, size_t n, double *out)
+{
+	double *res = mmap(NULL, sizeof(double), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			   -1, 0);
+	double v[3][RUNS];
+
+	for (size_t k = 0; k < n; k++)
+		out[k] = -1;
+	if (res == MAP_FAILED || n > 3)
+		return;
+	for (int r = 0; r < RUNS; r++)
+		for (size_t k = 0; k < n; k++)
+			v[k][r] = one_batch(&rs[k], res);
+	for (size_t k = 0; k < n; k++)
+		out[k] = median(v[k], RUNS);
+	munmap(res, sizeof(double));
+}
+
+static void syscall_costs(struct prof *pr)
+{
+	struct sck_bpf_emu *se = NULL, *le = NULL;
+	const struct sock_filter *sp;
+	size_t slen = 0;
+	uint64_t req = 0;
+	uint32_t worst = 0, sx = 0;
+	int ioctl_nr = sck_syscall_nr(sck_arch_native(), "ioctl");
+
+	if (!pr->p || !pr->l || pr->llen > 4096) {
+		printf("%-20s (a program is missing: no kernel figures)\n", pr->name);
+		return;
+	}
+	sp = sck_filter_prog_insns(pr->p, &slen);
+	if (sck_bpf_emu_new(sp, slen, &se) || sck_bpf_emu_new(pr->l, pr->llen, &le))
+		goto out;
+	/* the request libseccomp checks last: the allowed value with its largest count */
+	for (size_t i = 0; i < pr->nrules; i++) {
+		const struct sck_profile_arg_rule *r = &pr->rules[i];
+		struct seccomp_data d = {.nr = ioctl_nr, .arch = sck_arch_native()->audit_arch};
+		uint32_t lx = 0;
+		if ((r->arch && r->arch != sck_arch_native()) || !r->name ||
+		    strcmp(r->name, "ioctl") || r->nconds != 1 || r->conds[0].arg != 1 ||
+		    r->conds[0].op != SCK_CMP_EQ)
+			continue;
+		d.args[1] = r->conds[0].value;
+		sck_bpf_emu_run(le, &d, &lx);
+		if (lx > worst) {
+			worst = lx;
+			req = r->conds[0].value;
+			sck_bpf_emu_run(se, &d, &sx);
+		}
+	}
+	{
+		const struct runspec cases[][3] = {
+			{{NULL, 0, SYS_getppid, 0, 0},
+			 {sp, slen, SYS_getppid, 0, 0},
+			 {pr->l, pr->llen, SYS_getppid, 0, 0}},
+			{{NULL, 0, SYS_ioctl, (unsigned long)-1, (unsigned long)req},
+			 {sp, slen, SYS_ioctl, (unsigned long)-1, (unsigned long)req},
+			 {pr->l, pr->llen, SYS_ioctl, (unsigned long)-1, (unsigned long)req}}};
+		for (int c = 0; c < 2; c++) {
+			double t[3], none, s, l;
+			ns_per_call(cases[c], 3, t);
+			none = t[0], s = t[1], l = t[2];
+			char what[64];
+			if (c == 0)
+				snprintf(what, sizeof(what), "getppid");
+			else
+				snprintf(what, sizeof(what), "ioctl(-1, %#llx)",
+					 (unsigned long long)req);
+			printf("%-20s %-22s no filter %7.1f ns, sck %7.1f ns, libseccomp -O2 %7.1f "
+			       "ns; filter cost sck %6.1f ns, libseccomp %6.1f ns; libseccomp/sck "
+			       "%.2fx",
+			       c ? "" : pr->name, what, none, s, l, s - none, l - none, l / s);
+			if (c) {
+				printf(" (emulated: sck %u, libseccomp %u instructions)", sx,
+				       worst);
+			} else {
+				struct seccomp_data d = {.nr = SYS_getppid,
+							 .arch = sck_arch_native()->audit_arch};
+				uint32_t gs = 0, gl = 0;
+				sck_bpf_emu_run(se, &d, &gs);
+				sck_bpf_emu_run(le, &d, &gl);
+				printf(" (emulated: sck %u, libseccomp %u instructions)", gs, gl);
+			}
+			printf("\n");
+		}
+	}
+out:
+	sck_bpf_emu_free(se);
+	sck_bpf_emu_free(le);
+}
+
+int main(void)
+{
+	glob_t g;
+	struct prof profs[16];
+	size_t np = 0;
+	long diffs = 0;
+	char docker[512];
+
+	if (glob(SCK_TEST_SHARED_DIR "/profiles/args/*.json", 0, NULL, &g) != 0) {
+		printf("bench_args: %s/profiles/args absent, skipped\n", SCK_TEST_SHARED_DIR);
+		return 0;
+	}
+	snprintf(docker, sizeof(docker), "%s/profiles/docker-default.json", SCK_TEST_SHARED_DIR);
+	for (size_t i = 0; i < g.gl_pathc && np < 15; i++)
+		np += prof_load(&profs[np], g.gl_pathv[i]);
+	np += prof_load(&profs[np], docker);
+	globfree(&g);
+
+	printf("argument probes (cli/probes.h), syscalls with argument rules; libseccomp %u.%u.%u "
+	       "-O2, as runc builds it\n",
+	       seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
+	printf("%-20s %-7s %11s %11s %9s %14s %14s %6s %5s\n", "profile", "arch", "len sck",
+	       "len lsc", "probes", "sck mean/max", "lsc mean/max", "", "diffs");
+	for (size_t i = 0; i < np; i++)
+		diffs += probe_table(&profs[i]);
+	printf("verdict differences at the argument probes: %ld\n", diffs);
+
+	printf("\ncompile time, filter object -> BPF (median; CPU time):\n");
+	for (size_t i = 0; i < np; i++)
+		if (!strcmp(profs[i].name, "docker-default") ||
+		    !strcmp(profs[i].name, "ioctl-sparse-1000") ||
+		    !strcmp(profs[i].name, "ioctl-sparse-4000"))
+			compile_times(&profs[i]);
+	scaling();
+
+	printf("\nnanoseconds per system call (thread CPU time) in a child that loads the program "
+	       "(median of %d interleaved batches of %d calls):\n",
+	       RUNS, ITERS);
+	for (size_t i = 0; i < np; i++)
+		if (!strcmp(profs[i].name, "ioctl-sparse-1000") ||
+		    !strcmp(profs[i].name, "ioctl-clustered-300"))
+			syscall_costs(&profs[i]);
+	printf("(getppid is outside these allowlists: the filters return the default ERRNO and the "
+	       "call itself never runs, hence a \"cost\" below zero; filter cost = with - "
+	       "without)\n");
+	for (size_t i = 0; i < np; i++)
+		prof_free(&profs[i]);
+	return diffs ? 1 : 0;
+}
