@@ -220,6 +220,8 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		struct sck_prof_chain *ns = realloc(pn->seen, cap * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
+		/* zeroed: the analyzer cannot tell that only the first nseen are ever read */
+		memset(ns + pn->capseen, 0, (cap - pn->capseen) * sizeof(*ns));
 		pn->seen = ns;
 		pn->capseen = cap;
 	}
