@@ -378,20 +378,57 @@ static int cmp_order(const void *a, const void *b)
 }
 
 /*
- * libseccomp drops a new rule when a node at the top of the existing tree that ends a rule (its
- * branches are actions or nothing) equals a node of the new chain below its first one, whatever
- * the branch and the action (meant to spot a shorter rule covering the new one; it also drops
- * `a0 < 7 && a3 >= 5` after `a3 < 5`). The new chain's nodes are those from @first_new on.
+ * Whether existing node @x covers new node @n (equal to it): on every branch where the new rule
+ * goes on, the existing tree ends in an action, or goes on with nodes equal to the new ones that
+ * are covered in turn.
+ */
+static bool covered(const struct sck_scmp_tree *w, int x, int n, int depth)
+{
+	const struct node *e = &w->nodes[x], *c = &w->nodes[n];
+	const struct branch *eb[2] = {&e->t, &e->f}, *nb[2] = {&c->t, &c->f};
+
+	if (depth > 64)
+		return false;
+	for (int k = 0; k < 2; k++) {
+		bool found = false;
+		if (nb[k]->kind == BR_NONE)
+			continue;
+		if (eb[k]->kind == BR_ACT)
+			continue;
+		if (eb[k]->kind == BR_NONE || nb[k]->kind == BR_ACT)
+			return false;
+		for (int m = w->lv[find(w, nb[k]->lvl)].head; m >= 0 && !found;
+		     m = w->nodes[m].next) {
+			for (int y = w->lv[find(w, eb[k]->lvl)].head; y >= 0;
+			     y = w->nodes[y].next) {
+				if (node_eq(&w->nodes[y], &w->nodes[m])) {
+					found = covered(w, y, m, depth + 1);
+					break;
+				}
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * libseccomp drops a new rule when a node at the top of the existing tree equals a node of the
+ * new chain below its first one and covers it (the existing rule is a shorter one). A top node
+ * that ends a rule (its branches are actions or nothing) counts as covering whatever the branch
+ * and the action: this also drops `a0 < 7 && a3 >= 5` after `a3 < 5`. The new chain's nodes are
+ * those from @first_new on.
  */
 static bool pruned(const struct sck_scmp_tree *w, size_t first_new, int new_root)
 {
 	for (int x = w->lv[find(w, w->root)].head; x >= 0; x = w->nodes[x].next) {
 		const struct node *e = &w->nodes[x];
-		if (e->t.kind == BR_SUB || e->f.kind == BR_SUB ||
-		    (e->t.kind != BR_ACT && e->f.kind != BR_ACT))
-			continue;
+		bool leaf = e->t.kind != BR_SUB && e->f.kind != BR_SUB &&
+			    (e->t.kind == BR_ACT || e->f.kind == BR_ACT);
 		for (size_t n = first_new; n < w->nn; n++)
-			if ((int)n != new_root && node_eq(e, &w->nodes[n]))
+			if ((int)n != new_root && node_eq(e, &w->nodes[n]) &&
+			    (leaf || covered(w, x, (int)n, 0)))
 				return true;
 	}
 	return false;
