@@ -257,7 +257,7 @@ SCK_API int sck_notify_listener_getfd(int pid, int fd);
  * A supervisor: a poll loop over several listeners (one per target or filter), each with its
  * handler, plus optional children to reap. Not thread-safe, except sck_supervisor_stop.
  * It polls even with a single listener: a thread blocked in SECCOMP_IOCTL_NOTIF_RECV would miss
- * a stop request and the exit of a child that still holds the filter (it measured about 10 %
+ * a stop request and the exit of a child that still holds the filter (it measured 10 to 15 %
  * faster than poll with synchronous wake-ups; sck_notify_recv blocks that way for callers that
  * wait for nothing else).
  */
