@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of the filter compiler shared by filter.c (the public object), cmp_ir.c (rules
- * lowered per arch into verdicts and ranges of syscall numbers), cmp_gen.c (the optimizing code
- * generator) and cmp_linear.c (the plain rule-by-rule reference generator).
+ * lowered per arch into verdicts and ranges of syscall numbers), cmp_tree.c (the planner of the
+ * syscall-number tree), cmp_gen.c (the optimizing code generator) and cmp_linear.c (the plain
+ * rule-by-rule reference generator).
  */
 #ifndef SCK_FILTER_INT_H
 #define SCK_FILTER_INT_H
