@@ -6,6 +6,7 @@
  */
 #include "filter/cmp_arg.h"
 #include "filter/filter_int.h"
+#include "grow_int.h"
 #include "opts_int.h"
 #include "sck/syscalls.h"
 #include "syscalls_int.h"
@@ -141,14 +142,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 	r.name_idx = rule->name ? sck_syscall_name_index(rule->name) : -1;
 	if (rule->name && !name_known(f, rule, r.name_idx))
 		return -ENOENT;
-	if (f->nrules == f->caprules) {
-		size_t cap = f->caprules ? f->caprules * 2 : 16;
-		struct sck_frule *nr = realloc(f->rules, cap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		f->rules = nr;
-		f->caprules = cap;
-	}
+	if (sck_grow(&f->rules, &f->caprules, f->nrules + 1, sizeof(*f->rules)))
+		return -ENOMEM;
 	r.nr = rule->nr;
 	r.arch = rule->arch;
 	r.action = rule->action;
@@ -181,14 +176,8 @@ int sck_filter_set_weight(struct sck_filter *f, const struct sck_arch *arch, int
 			return 0;
 		}
 	}
-	if (f->nweights == f->capweights) {
-		size_t cap = f->capweights ? f->capweights * 2 : 16;
-		struct sck_fweight *nw = realloc(f->weights, cap * sizeof(*nw));
-		if (!nw)
-			return -ENOMEM;
-		f->weights = nw;
-		f->capweights = cap;
-	}
+	if (sck_grow(&f->weights, &f->capweights, f->nweights + 1, sizeof(*f->weights)))
+		return -ENOMEM;
 	f->weights[f->nweights++] = (struct sck_fweight){arch, (uint32_t)nr, weight};
 	return 0;
 }
