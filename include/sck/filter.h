@@ -181,8 +181,11 @@ struct sck_filter_compile_opts {
 
 /*
  * sck_filter_compile - compile @f into one BPF program for all its arches.
- * Returns 0 and *out; -EINVAL (NULL argument, bad opts), -E2BIG (bad opts tail, or the
- * program would exceed SCK_BPF_MAXINSNS instructions: nothing that cannot load is returned),
+ * Returns 0 and *out; -EINVAL (NULL argument, opts sz smaller than a size_t, unknown flags);
+ * -E2BIG (non-zero opts bytes this build does not know, or the program would exceed
+ * SCK_BPF_MAXINSNS instructions: nothing that cannot load is returned); -EDOM (a filter without
+ * arches on a machine whose native arch this build does not know); -EFAULT (the compiler
+ * produced a program the validator refuses: a bug in sck, reported rather than returned);
  * -ENOMEM. The filter is not modified and can be compiled again.
  */
 SCK_API int sck_filter_compile(const struct sck_filter *f,

@@ -279,6 +279,10 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 						  : sck_gen_opt(&ir, b, pressure, plans, &emitted);
 		if (!rc)
 			rc = sck_bpf_builder_finish_alloc(b, &insns, &len);
+		/* anything but a size or memory failure is the builder refusing what a generator
+		 * emitted (an unbound label ...): a bug, reported as the validator's refusal is */
+		if (rc && rc != -E2BIG && rc != -ENOMEM)
+			rc = -EFAULT;
 		sck_bpf_builder_free(b);
 		b = NULL;
 		if (rc == -E2BIG && have) {
