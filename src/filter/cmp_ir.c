@@ -226,14 +226,11 @@ static int cond_const(const struct sck_ir_cond *c)
 	}
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+/* Word @x into hash @h: multiply, then fold the high bits down (the table indexes by low bits). */
+static uint64_t mix(uint64_t h, uint64_t x)
 {
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
 }
 
 static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdict *b)
@@ -258,21 +255,17 @@ static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdi
 
 static uint64_t verdict_hash(const struct sck_ir_verdict *v)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = mix(0, v->final);
 
-	h = fnv(h, &v->final, sizeof(v->final));
 	for (size_t i = 0; i < v->nentries; i++) {
 		const struct sck_ir_entry *e = &v->entries[i];
-		h = fnv(h, &e->action, sizeof(e->action));
+		h = mix(h, e->action | (uint64_t)e->ncond << 32);
 		for (size_t j = 0; j < e->ncond; j++) {
 			const struct sck_ir_cond *c = &e->conds[j];
-			h = fnv(h, &c->arg, 1);
-			h = fnv(h, &c->op, 1);
-			h = fnv(h, &c->wide, 1);
-			h = fnv(h, &c->value, 8);
-			h = fnv(h, &c->mask, 8);
+			h = mix(h, c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16);
+			h = mix(h, c->value);
+			h = mix(h, c->mask);
 		}
-		h = fnv(h, "|", 1);
 	}
 	return h;
 }

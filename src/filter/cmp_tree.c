@@ -138,7 +138,7 @@ static void run_dp(struct sck_tree_plan *t)
 	const uint32_t *multi_pairs = t->multi_pairs;
 
 	for (size_t i = n; i-- > 0;) {
-		float *cost_row = &t->interval_cost[t->row_start[i]];
+		float *cost_row = t->row_cost; /* (only [i, j'] with j' < j is read at j) */
 		uint16_t *root_row = &t->root[t->row_start[i]];
 		const uint16_t *root_below = i + 1 < n ? &t->root[t->row_start[i + 1]] : NULL;
 		double wi = w[i];
@@ -278,31 +278,30 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 	size_t cells = n * (n + 1) / 2;
 
 	if (cells > t->cap_intervals) {
-		free(t->interval_cost);
 		free(t->interval_cost_by_col);
 		free(t->root);
-		t->interval_cost = malloc(cells * sizeof(*t->interval_cost));
 		t->interval_cost_by_col = malloc(cells * sizeof(*t->interval_cost_by_col));
 		t->root = malloc(cells * sizeof(*t->root));
-		t->cap_intervals =
-			t->interval_cost && t->interval_cost_by_col && t->root ? cells : 0;
+		t->cap_intervals = t->interval_cost_by_col && t->root ? cells : 0;
 		if (!t->cap_intervals)
 			return -ENOMEM;
 	}
 	if (n + 1 > t->cap_ranges) {
 		free(t->row_start);
+		free(t->row_cost);
 		free(t->prefix_weight);
 		free(t->leaf_cost);
 		free(t->multi_pairs);
 		free(t->weight_mult);
 		free(t->too_deep);
 		t->row_start = malloc((n + 1) * sizeof(*t->row_start));
+		t->row_cost = malloc((n + 1) * sizeof(*t->row_cost));
 		t->prefix_weight = malloc((n + 1) * sizeof(*t->prefix_weight));
 		t->leaf_cost = malloc((n + 1) * sizeof(*t->leaf_cost));
 		t->multi_pairs = malloc((n + 1) * sizeof(*t->multi_pairs));
 		t->weight_mult = malloc((n + 1) * sizeof(*t->weight_mult));
 		t->too_deep = malloc((n + 1) * sizeof(*t->too_deep));
-		t->cap_ranges = t->row_start && t->prefix_weight && t->leaf_cost &&
+		t->cap_ranges = t->row_start && t->row_cost && t->prefix_weight && t->leaf_cost &&
 						t->multi_pairs && t->weight_mult && t->too_deep
 					? n + 1
 					: 0;
@@ -363,10 +362,10 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 
 void sck_tree_plan_fini(struct sck_tree_plan *t)
 {
-	free(t->interval_cost);
 	free(t->interval_cost_by_col);
 	free(t->root);
 	free(t->row_start);
+	free(t->row_cost);
 	free(t->prefix_weight);
 	free(t->leaf_cost);
 	free(t->multi_pairs);
@@ -410,7 +409,7 @@ struct split {
 	size_t i, j, k;
 };
 
-/* The planned subtree of an interval: each member's cost, and its height plus one (0: not yet). */
+/* The planned subtree of an interval: each member's cost, and its height plus one. */
 struct planned {
 	float cost[2];
 	uint8_t height;
@@ -418,9 +417,12 @@ struct planned {
 
 struct share {
 	const uint16_t *planned_root; /* the tree as the dynamic programming left it */
-	struct planned *planned;      /* per interval, computed when first needed */
-	double *member_prefix[2];     /* prefix sums of each member's weights */
-	int first, other;	      /* the member that is the filter's first arch, the other */
+	/* per interval, computed when first needed (its bit set in @known): few intervals are,
+	 * so the table is never cleared */
+	struct planned *planned;
+	uint64_t *known;
+	double *member_prefix[2]; /* prefix sums of each member's weights */
+	int first, other;	  /* the member that is the filter's first arch, the other */
 	unsigned int limit;
 	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent) */
 	size_t nmoved;
@@ -464,16 +466,27 @@ static unsigned int flat_cost(const struct sck_tree_plan *t, size_t i, size_t j,
 	return h;
 }
 
+static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
+					       size_t i, size_t j, size_t cell);
+
 /* The planned subtree of [i, j]: its members' costs and height, computed once. */
-static const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh, size_t i,
-				       size_t j)
+static inline const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh,
+					      size_t i, size_t j)
 {
-	size_t cell = row_index(t->n, i, j), k = i == j ? 0 : sh->planned_root[cell];
+	size_t cell = row_index(t->n, i, j);
+
+	if (sh->known[cell / 64] & (UINT64_C(1) << (cell % 64)))
+		return &sh->planned[cell];
+	return plan_cost_compute(t, sh, i, j, cell);
+}
+
+static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
+					       size_t i, size_t j, size_t cell)
+{
+	size_t k = i == j ? 0 : sh->planned_root[cell];
 	struct planned *x = &sh->planned[cell];
 	unsigned int h;
 
-	if (x->height)
-		return x;
 	if (i == j || k == SCK_TREE_CHAIN) {
 		double c[2];
 		h = flat_cost(t, i, j, c);
@@ -486,8 +499,9 @@ static const struct planned *plan_cost(const struct sck_tree_plan *t, struct sha
 				     (float)(sh->member_prefix[m][j + 1] - sh->member_prefix[m][i]);
 		h = l->height > r->height ? l->height : r->height; /* (both stored plus one) */
 	}
-	/* stored plus one, so that 0 means "not computed yet" (a leaf's height can be 0) */
+	/* stored plus one (saturating) */
 	x->height = (uint8_t)(h > 253 ? 254 : h + 1);
+	sh->known[cell / 64] |= UINT64_C(1) << (cell % 64);
 	return x;
 }
 
@@ -662,8 +676,9 @@ static int share_tree(struct sck_tree_plan *t, unsigned int limit)
 	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
 		return 0;
 	sh.member_prefix[0] = calloc(2 * (n + 1), sizeof(double));
-	sh.planned = calloc(cells, sizeof(*sh.planned));
-	if (!sh.member_prefix[0] || !sh.planned) {
+	sh.planned = malloc(cells * sizeof(*sh.planned));
+	sh.known = calloc(cells / 64 + 1, sizeof(*sh.known));
+	if (!sh.member_prefix[0] || !sh.planned || !sh.known) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -707,6 +722,7 @@ static int share_tree(struct sck_tree_plan *t, unsigned int limit)
 out:
 	free(sh.member_prefix[0]);
 	free(sh.planned);
+	free(sh.known);
 	free(plan);
 	return rc;
 }

@@ -32,16 +32,17 @@ struct sck_tree_plan {
 	const struct sck_ir_group *grp;
 	size_t n; /* ranges of the section: the intervals are [i, j], 0 <= i <= j < n */
 	/*
-	 * Per interval, packed row by row in the upper triangle (interval_cost_by_col column by
-	 * column: the dynamic programming reads a row and a column per interval):
-	 * the least weighted cost of a subtree over it, and the range its root splits at
-	 * (`nr >= ranges[k].lo`: left [i, k-1], right [k, j]) or SCK_TREE_CHAIN.
+	 * Per interval, packed in the upper triangle: the range its root splits at (`nr >=
+	 * ranges[k].lo`: left [i, k-1], right [k, j]) or SCK_TREE_CHAIN, row by row; and the least
+	 * weighted cost of a subtree over it, column by column (the dynamic programming reads the
+	 * costs of a column, and of the row it is filling, which it keeps in row_cost).
 	 */
-	float *interval_cost, *interval_cost_by_col;
 	uint16_t *root;
+	float *interval_cost_by_col;
 	size_t cap_intervals;
 	/* per range (n + 1 allocated) */
 	size_t *row_start;	 /* row_start[i] + j: the packed index of [i, j] */
+	float *row_cost;	 /* the dynamic programming's current row: [i, j] at j */
 	double *prefix_weight;	 /* sums of the (reshaped) leaf weights of ranges [0, k) */
 	unsigned int *leaf_cost; /* what the range's verdict costs after the tree (leaf_cost) */
 	uint32_t *multi_pairs;	 /* [k]: adjacent multi-number ranges t, t + 1 with t < k */
