@@ -3,7 +3,7 @@
 # every test; `make SANITIZE=1 check` does the same under ASan+UBSan (in build/san).
 
 VERSION_MAJOR := 0
-VERSION_MINOR := 1
+VERSION_MINOR := 2
 VERSION_PATCH := 0
 VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 

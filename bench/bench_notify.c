@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * Notification round trips per second: a target makes N notified getppid calls, a supervisor
- * answers each with a value, through (1) a bare ioctl loop, (2) sck's API (sck_notify_recv +
- * sck_notify_respond), (3) libseccomp's (seccomp_notify_receive + seccomp_notify_respond), and
- * (4) sck's supervisor loop (poll + receive + handler). The modes alternate over several rounds
- * in one run; the median of each is reported with its ratio to the bare loop and to libseccomp.
- * Usage: bench_notify [N [ROUNDS]].
+ * Notification round trips per second: a target makes N notified getppid calls and a supervisor
+ * answers each with a value, through (1) a bare ioctl loop (blocking in RECV), (2) the same with
+ * a poll before each receive, (3) sck's API (sck_notify_recv + sck_notify_respond), (4)
+ * libseccomp's (seccomp_notify_receive + seccomp_notify_respond), and (5) sck's supervisor loop
+ * (poll over the listener, its stop eventfd and the child's pidfd, then receive and handler).
+ * Each runs with synchronous wake-up (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, Linux 6.6) on and off:
+ * sck's default and SCK_*_NO_SYNC_WAKE_UP; the bare loops and libseccomp, which has no call for
+ * it, get the flag from a raw ioctl. All of them alternate over several rounds in one run, so
+ * that a change in the machine's load hits each alike; each line gives the minimum, median and
+ * maximum over the rounds (how much of a difference is signal), and the median's ratio to
+ * libseccomp as its users run it (without the flag) and with the same flag.
+ * Usage: bench_notify [N [ROUNDS]] (rounds without the flag make N / 4 calls: they are slow).
  */
 #include <errno.h>
+#include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,9 +30,11 @@
 
 #include "sck.h"
 
-enum { BARE, SCK, LIBSECCOMP, LOOP, NMODES };
-static const char *const mode_names[NMODES] = {"bare ioctl", "sck_notify", "libseccomp",
-					       "sck_supervisor"};
+enum { BARE, BARE_POLL, SCK, LIBSECCOMP, LOOP, NMODES };
+static const char *const mode_names[NMODES] = {"bare ioctl", "bare poll+ioctl", "sck_notify",
+					       "libseccomp", "sck_supervisor"};
+enum { OFF, ON, NFLAGS };
+#define NSERIES (NMODES * NFLAGS)
 
 static double now(void)
 {
@@ -77,9 +86,92 @@ static int answer(struct sck_notify *n, const struct seccomp_notif *req, void *a
 	return sck_notify_respond(n, req->id, 42, 0, 0);
 }
 
-static double one_round(int mode, long n)
+/* The bare loops: RECV and SEND with buffers of the kernel's sizes, optionally a poll first. */
+static bool bare_loop(int fd, long n, bool use_poll)
 {
 	struct sck_notif_sizes sz;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	bool ok = true;
+
+	sck_get_notif_sizes(&sz);
+	req = calloc(1, sz.seccomp_notif > sizeof(*req) ? sz.seccomp_notif : sizeof(*req));
+	resp = calloc(1, sz.seccomp_notif_resp > sizeof(*resp) ? sz.seccomp_notif_resp
+							       : sizeof(*resp));
+	for (long i = 0; i < n && ok; i++) {
+		struct pollfd p = {fd, POLLIN, 0};
+
+		if (use_poll && poll(&p, 1, -1) != 1) {
+			ok = false;
+			break;
+		}
+		memset(req, 0, sz.seccomp_notif);
+		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			ok = false;
+			break;
+		}
+		memset(resp, 0, sz.seccomp_notif_resp);
+		resp->id = req->id;
+		resp->val = 42;
+		ok = ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0;
+	}
+	free(req);
+	free(resp);
+	return ok;
+}
+
+static bool sck_loop(int fd, long n, bool on)
+{
+	struct sck_notify *nt;
+	const struct seccomp_notif *req;
+	bool ok = true;
+
+	if (sck_notify_new(fd, on ? 0 : SCK_NOTIFY_NO_SYNC_WAKE_UP, &nt) < 0)
+		return false;
+	for (long i = 0; i < n; i++) {
+		if (sck_notify_recv(nt, &req) < 0 ||
+		    sck_notify_respond(nt, req->id, 42, 0, 0) < 0) {
+			ok = false;
+			break;
+		}
+	}
+	sck_notify_free(nt);
+	return ok;
+}
+
+static bool libseccomp_loop(int fd, long n)
+{
+	struct sck_notif_sizes sz;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	bool ok = true;
+
+	sck_get_notif_sizes(&sz);
+	if (seccomp_notify_alloc(&req, &resp) < 0)
+		return false;
+	for (long i = 0; i < n; i++) {
+		/* libseccomp leaves zeroing the buffer (which the kernel demands) to the caller. */
+		memset(req, 0, sz.seccomp_notif);
+		if (seccomp_notify_receive(fd, req) < 0) {
+			ok = false;
+			break;
+		}
+		resp->id = req->id;
+		resp->val = 42;
+		resp->error = 0;
+		resp->flags = 0;
+		if (seccomp_notify_respond(fd, resp) < 0) {
+			ok = false;
+			break;
+		}
+	}
+	seccomp_notify_free(req, resp);
+	return ok;
+}
+
+/* One round of @mode with the flag @on or off: round trips per second. */
+static double one_round(int mode, bool on, long n)
+{
 	int fd, st = -1;
 	bool ok = true;
 	double t0, t1;
@@ -89,77 +181,30 @@ static double one_round(int mode, long n)
 		fprintf(stderr, "bench_notify: cannot start the target\n");
 		exit(1);
 	}
+	/* sck sets the flag itself; the others get it the raw way. */
+	if (on && mode != SCK && mode != LOOP &&
+	    ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		  (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0) {
+		fprintf(stderr, "bench_notify: SECCOMP_IOCTL_NOTIF_SET_FLAGS: %s\n",
+			strerror(errno));
+		exit(1);
+	}
 	t0 = now();
-	if (mode == BARE) {
-		struct seccomp_notif *req;
-		struct seccomp_notif_resp *resp;
-
-		sck_get_notif_sizes(&sz);
-		req = calloc(1, sz.seccomp_notif > sizeof(*req) ? sz.seccomp_notif : sizeof(*req));
-		resp = calloc(1, sz.seccomp_notif_resp > sizeof(*resp) ? sz.seccomp_notif_resp
-								       : sizeof(*resp));
-		for (long i = 0; i < n; i++) {
-			memset(req, 0, sz.seccomp_notif);
-			if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-				ok = false;
-				break;
-			}
-			memset(resp, 0, sz.seccomp_notif_resp);
-			resp->id = req->id;
-			resp->val = 42;
-			if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0) {
-				ok = false;
-				break;
-			}
-		}
-		free(req);
-		free(resp);
+	if (mode == BARE || mode == BARE_POLL) {
+		ok = bare_loop(fd, n, mode == BARE_POLL);
 	} else if (mode == SCK) {
-		struct sck_notify *nt;
-		const struct seccomp_notif *req;
-
-		sck_notify_new(fd, 0, &nt);
-		for (long i = 0; i < n; i++) {
-			if (sck_notify_recv(nt, &req) < 0 ||
-			    sck_notify_respond(nt, req->id, 42, 0, 0) < 0) {
-				ok = false;
-				break;
-			}
-		}
-		sck_notify_free(nt);
+		ok = sck_loop(fd, n, on);
 	} else if (mode == LIBSECCOMP) {
-		struct seccomp_notif *req;
-		struct seccomp_notif_resp *resp;
-
-		sck_get_notif_sizes(&sz);
-		seccomp_notify_alloc(&req, &resp);
-		for (long i = 0; i < n; i++) {
-			/* libseccomp leaves zeroing the buffer (which the kernel demands) to the
-			 * caller. */
-			memset(req, 0, sz.seccomp_notif);
-			if (seccomp_notify_receive(fd, req) < 0) {
-				ok = false;
-				break;
-			}
-			resp->id = req->id;
-			resp->val = 42;
-			resp->error = 0;
-			resp->flags = 0;
-			if (seccomp_notify_respond(fd, resp) < 0) {
-				ok = false;
-				break;
-			}
-		}
-		seccomp_notify_free(req, resp);
+		ok = libseccomp_loop(fd, n);
 	} else {
 		struct sck_supervisor *s;
 
-		sck_supervisor_new(0, &s);
-		sck_supervisor_add(s, fd, answer, NULL);
-		sck_supervisor_add_child(s, pid, &st);
-		sck_supervisor_run(s, -1);
+		ok = sck_supervisor_new(on ? 0 : SCK_SUPERVISOR_NO_SYNC_WAKE_UP, &s) == 0 &&
+		     sck_supervisor_add(s, fd, answer, NULL) == 0 &&
+		     sck_supervisor_add_child(s, pid, &st) == 0 && sck_supervisor_run(s, -1) == 0;
 		sck_supervisor_free(s);
-		pid = -1;
+		if (ok)
+			pid = -1;
 	}
 	t1 = now();
 	if (pid > 0) {
@@ -169,9 +214,9 @@ static double one_round(int mode, long n)
 		waitpid(pid, &st, 0);
 	}
 	close(fd);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench_notify: %s: target failed (status 0x%x)\n", mode_names[mode],
-			st);
+	if (!ok || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench_notify: %s (flag %s): failed (target status 0x%x)\n",
+			mode_names[mode], on ? "on" : "off", st);
 		exit(1);
 	}
 	return (double)n / (t1 - t0);
@@ -184,44 +229,100 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Print "NAME: MEDIAN (MIN .. MAX)" of the per-round ratios r[@a][i] / r[@b][i]: the two series
+ * ran next to each other in each round, under about the same load, so their ratio is steadier
+ * than the ratio of their medians.
+ */
+static void paired(const char *name, double r[][1000], int a, int b, int rounds, const char *goal)
+{
+	double v[1000];
+
+	for (int i = 0; i < rounds; i++)
+		v[i] = r[a][i] / r[b][i];
+	qsort(v, (size_t)rounds, sizeof(double), cmp_double);
+	printf("  %-50s %6.2fx (%.2f .. %.2f)%s\n", name, v[rounds / 2], v[0], v[rounds - 1], goal);
+}
+
+/* Whether a listener takes the flag: a throw-away child with its own listener says. */
+static bool kernel_has_sync(void)
+{
+	int fd, st;
+	pid_t pid = spawn(1, &fd);
+	bool yes;
+
+	if (pid < 0 || fd < 0)
+		return false;
+	yes = ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		    (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(fd);
+	return yes;
+}
+
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 5000;
-	int rounds = argc > 2 ? atoi(argv[2]) : 31;
-	double *r[NMODES], med[NMODES];
+	long n = argc > 1 ? atol(argv[1]) : 4000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 15;
+	static double r[NSERIES][1000];
+	double min[NSERIES], med[NSERIES], max[NSERIES];
+	int nflags;
 
-	if (n <= 0 || rounds <= 0 || rounds > 1000) {
-		fprintf(stderr, "usage: bench_notify [N [ROUNDS]]\n");
+	if (n < 4 || rounds <= 0 || rounds > 1000) {
+		fprintf(stderr, "usage: bench_notify [N >= 4 [ROUNDS <= 1000]]\n");
 		return 2;
 	}
 	if (!sck_action_avail(SECCOMP_RET_USER_NOTIF)) {
 		printf("bench_notify: skipped, no SECCOMP_RET_USER_NOTIF\n");
 		return 0;
 	}
-	for (int m = 0; m < NMODES; m++)
-		r[m] = calloc((size_t)rounds, sizeof(double));
-	one_round(BARE, n / 10 + 1); /* warm up */
+	nflags = kernel_has_sync() ? NFLAGS : 1;
+	one_round(BARE, false, n / 10 + 1); /* warm up */
+	/* Series k is mode k % NMODES with flag k / NMODES; round i starts at series i. */
 	for (int i = 0; i < rounds; i++)
-		for (int m = 0; m < NMODES; m++)
-			r[m][i] = one_round((m + i) % NMODES, n);
-	/* r[m][i] holds mode (m + i) % NMODES: regroup by mode. */
-	for (int m = 0; m < NMODES; m++) {
+		for (int j = 0; j < NMODES * nflags; j++) {
+			int k = (i + j) % (NMODES * nflags);
+
+			r[k][i] = one_round(k % NMODES, k / NMODES == ON,
+					    k / NMODES == ON ? n : n / 4);
+		}
+	for (int k = 0; k < NMODES * nflags; k++) {
 		double v[1000];
 
-		for (int i = 0; i < rounds; i++)
-			for (int k = 0; k < NMODES; k++)
-				if ((k + i) % NMODES == m)
-					v[i] = r[k][i];
+		memcpy(v, r[k], (size_t)rounds * sizeof(double));
 		qsort(v, (size_t)rounds, sizeof(double), cmp_double);
-		med[m] = v[rounds / 2];
+		min[k] = v[0];
+		med[k] = v[rounds / 2];
+		max[k] = v[rounds - 1];
 	}
-	printf("notification round trips per second (median of %d rounds of %ld):\n", rounds, n);
-	for (int m = 0; m < NMODES; m++)
-		printf("  %-15s %10.0f /s  %5.3fx bare  %5.3fx libseccomp\n", mode_names[m], med[m],
-		       med[m] / med[BARE], med[m] / med[LIBSECCOMP]);
-	printf("sck_notify vs bare ioctl: %.3f (goal >= 0.95); vs libseccomp: %.3f (goal >= 1)\n",
-	       med[SCK] / med[BARE], med[SCK] / med[LIBSECCOMP]);
-	for (int m = 0; m < NMODES; m++)
-		free(r[m]);
+	printf("notification round trips per second, %d interleaved rounds of %ld calls (%ld "
+	       "without the flag):\n",
+	       rounds, n, n / 4);
+	printf("  %-16s %-4s %9s %9s %9s  %s\n", "loop", "sync", "min", "median", "max",
+	       "median vs libseccomp: without the flag, same flag");
+	for (int f = nflags - 1; f >= 0; f--)
+		for (int m = 0; m < NMODES; m++) {
+			int k = f * NMODES + m;
+
+			printf("  %-16s %-4s %9.0f %9.0f %9.0f  %6.2fx %6.2fx\n", mode_names[m],
+			       f == ON ? "on" : "off", min[k], med[k], max[k],
+			       med[k] / med[LIBSECCOMP], med[k] / med[f * NMODES + LIBSECCOMP]);
+		}
+	if (nflags == NFLAGS) {
+		printf("per-round ratios, median (min .. max):\n");
+		paired("sck_notify (sync) / libseccomp", r, ON * NMODES + SCK, LIBSECCOMP, rounds,
+		       " goal >= 5");
+		paired("sck_supervisor (sync) / libseccomp", r, ON * NMODES + LOOP, LIBSECCOMP,
+		       rounds, " goal >= 4");
+		paired("sck_notify sync on / off", r, ON * NMODES + SCK, SCK, rounds, "");
+		paired("supervisor's poll loop / blocking receive (sync)", r, ON * NMODES + LOOP,
+		       ON * NMODES + BARE, rounds, "");
+		paired("bare poll+receive / blocking receive (sync)", r, ON * NMODES + BARE_POLL,
+		       ON * NMODES + BARE, rounds, "");
+	}
+	if (nflags == 1)
+		printf("no SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on this kernel (Linux 6.6): sck runs "
+		       "without it, as above\n");
 	return 0;
 }

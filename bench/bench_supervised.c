@@ -2,8 +2,10 @@
 /*
  * The supervised commands on real programs, in one run: what `sck run -- /bin/true` (built-in
  * default profile) costs over running /bin/true directly, and the slowdown of a syscall-heavy
- * program (`find /usr/include -type f`) under `sck trace -o /dev/null` next to
- * `strace -f -qq -o /dev/null` (when strace is installed). Medians; no figure is asserted.
+ * program (`find /usr/include -type f`) under `sck trace -o /dev/null` (with synchronous wake-up,
+ * the default, and without: SCK_NO_SYNC_WAKE_UP=1), `sck run --report`, `sck learn` and
+ * `strace -f -qq -o /dev/null` (when strace is installed). The slowdown compared with strace's
+ * is of the time each adds to the plain run. Medians; no figure is asserted.
  * Usage: bench_supervised [RUNS].
  */
 #include <spawn.h>
@@ -89,17 +91,32 @@ static void medians(char *const *const *cmds, int n, int runs, double *out, doub
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 31;
+	char learned[] = "/tmp/bench-learn-XXXXXX";
 	char *tru[] = {"/bin/true", NULL};
 	char *run_tru[] = {SCK, "run", "--", "/bin/true", NULL};
 	char *find[] = {"find", "/usr/include", "-type", "f", NULL};
 	char *trace_find[] = {SCK,    "trace",	      "-o",    "/dev/null", "--",
 			      "find", "/usr/include", "-type", "f",	    NULL};
+	char *trace_nosync[] = {
+		"env",	"SCK_NO_SYNC_WAKE_UP=1", SCK,	  "trace", "-o", "/dev/null", "--",
+		"find", "/usr/include",		 "-type", "f",	   NULL};
+	char *report_find[] = {SCK,	"run", "--report", "--", "find", "/usr/include",
+			       "-type", "f",   NULL};
+	char *learn_find[] = {SCK,    "learn",	      "-o",    learned, "--",
+			      "find", "/usr/include", "-type", "f",	NULL};
 	char *strace_find[] = {"strace", "-f",		 "-qq",	  "-o", "/dev/null",
 			       "find",	 "/usr/include", "-type", "f",	NULL};
+	enum { FIND, TRACE, TRACE_NOSYNC, REPORT, LEARN, STRACE, NCMDS };
+	static const char *const names[NCMDS] = {
+		"find /usr/include -type f", "sck trace", "sck trace (no sync wake-up)",
+		"sck run --report",	     "sck learn", "strace -f",
+	};
 	char *const *c1[] = {tru, run_tru};
-	char *const *c2[] = {find, trace_find, strace_find};
-	double m1[2], m2[3], c1m[2], c2m[3];
+	char *const *c2[NCMDS] = {find,	       trace_find, trace_nosync,
+				  report_find, learn_find, strace_find};
+	double m1[2], m2[NCMDS], c1m[2], c2m[NCMDS];
 	bool have_strace = access("/usr/bin/strace", X_OK) == 0 || access("/bin/strace", X_OK) == 0;
+	int fd;
 
 	if (runs <= 0) {
 		fprintf(stderr, "usage: bench_supervised [RUNS]\n");
@@ -109,20 +126,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_supervised: %s not built\n", SCK);
 		return 1;
 	}
+	fd = mkstemp(learned);
+	if (fd < 0) {
+		perror("bench_supervised: mkstemp");
+		return 1;
+	}
+	close(fd);
 	medians(c1, 2, runs, m1, c1m);
 	printf("sck run -- /bin/true (default profile): %.3f ms, /bin/true: %.3f ms, "
 	       "cost %.3f ms wall, %.3f ms CPU (goal <= 1 ms) [median of %d]\n",
 	       m1[1] * 1e3, m1[0] * 1e3, (m1[1] - m1[0]) * 1e3, (c1m[1] - c1m[0]) * 1e3, runs);
 	runs = runs > 7 ? 7 : runs;
-	medians(c2, have_strace ? 3 : 2, runs, m2, c2m);
-	printf("find /usr/include -type f: %.1f ms; under sck trace: %.1f ms (%.1fx)", m2[0] * 1e3,
-	       m2[1] * 1e3, m2[1] / m2[0]);
-	if (have_strace && m2[2] > 0)
-		printf("; under strace -f: %.1f ms (%.1fx)", m2[2] * 1e3, m2[2] / m2[0]);
-	printf(" [median of %d]\n", runs);
-	printf("  CPU: find %.1f ms, sck trace %.1f ms", c2m[0] * 1e3, c2m[1] * 1e3);
-	if (have_strace)
-		printf(", strace %.1f ms", c2m[2] * 1e3);
-	printf("\n");
+	medians(c2, have_strace ? NCMDS : NCMDS - 1, runs, m2, c2m);
+	unlink(learned);
+	printf("a syscall-heavy job, interleaved [median of %d]:\n", runs);
+	printf("  %-30s %9s %9s %9s %s\n", "", "wall ms", "slowdown", "CPU ms",
+	       have_strace ? "vs strace's slowdown" : "");
+	for (int c = 0; c < (have_strace ? NCMDS : NCMDS - 1); c++) {
+		if (m2[c] < 0) {
+			printf("  %-30s failed\n", names[c]);
+			continue;
+		}
+		printf("  %-30s %9.1f %8.1fx %9.1f", names[c], m2[c] * 1e3, m2[c] / m2[FIND],
+		       c2m[c] * 1e3);
+		if (have_strace && m2[STRACE] > 0 && c != FIND)
+			printf("  %5.2fx", (m2[c] - m2[FIND]) / (m2[STRACE] - m2[FIND]));
+		printf("\n");
+	}
+	if (m2[TRACE] > 0)
+		printf("  sck run --report / sck trace: %.2fx, sck learn / sck trace: %.2fx (goals "
+		       "<= 2)%s\n",
+		       m2[REPORT] / m2[TRACE], m2[LEARN] / m2[TRACE],
+		       have_strace ? "; sck trace's slowdown / strace's: goal <= 0.2" : "");
 	return 0;
 }

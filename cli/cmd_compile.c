@@ -7,8 +7,11 @@
  * length, the instructions executed (mean and max over every syscall number) and the kernel
  * action-cache coverage, to stdout when the program goes to a file and to stderr when it goes to
  * stdout. Input errors exit 2 naming FILE:LINE:COL or the JSON path; nothing is written then.
+ * Raw output is in the byte order of the filter's arches (big-endian for s390x, ppc64, mips64
+ * ...: the file their kernels load), or --byte-order host|target|big|little; arches of both
+ * orders in one filter are refused (one program has one byte order).
  */
-#include "cli.h"
+#include "bpf_io.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -60,8 +63,8 @@ static void print_stats(FILE *out, const struct sck_filter_prog *prog,
 			arches[i]->name, st.mean_executed, st.max_executed, st.numbers, st.cached,
 			st.const_allow);
 		/* the kernel's action cache is indexed by number below its table's size: x32's
-		 * numbers carry 0x40000000 and no filter gets them cached */
-		if (arches[i]->nr_base >= 0x40000000u)
+		 * numbers carry SCK_X32_SYSCALL_BIT and no filter gets them cached */
+		if (arches[i]->nr_base >= SCK_X32_SYSCALL_BIT)
 			fprintf(out, "(the kernel caches no %s number)\n", arches[i]->name);
 		else
 			fprintf(out, "(%.1f%%)\n",
@@ -145,7 +148,8 @@ int sck_cmd_compile(int argc, char **argv)
 		OPT_CAPS,
 		OPT_KERNEL,
 		OPT_BUILTIN,
-		OPT_HOT
+		OPT_HOT,
+		OPT_ORDER
 	};
 	static const struct option longopts[] = {{"arch", required_argument, NULL, 'a'},
 						 {"format", required_argument, NULL, 'f'},
@@ -157,6 +161,7 @@ int sck_cmd_compile(int argc, char **argv)
 						 {"kernel", required_argument, NULL, OPT_KERNEL},
 						 {"builtin", no_argument, NULL, OPT_BUILTIN},
 						 {"hot", required_argument, NULL, OPT_HOT},
+						 {"byte-order", required_argument, NULL, OPT_ORDER},
 						 {"help", no_argument, NULL, 'h'},
 						 {0}};
 	const struct sck_arch *arches[32];
@@ -170,6 +175,7 @@ int sck_cmd_compile(int argc, char **argv)
 	bool stats = false, builtin = false;
 	unsigned int flags = 0;
 	enum sck_filter_format fmt;
+	enum sck_cli_order order = SCK_CLI_ORDER_AUTO;
 	struct sck_filter *f = NULL;
 	struct sck_filter_prog *prog = NULL;
 	struct sck_profile_info info = {.sz = sizeof(info)};
@@ -189,6 +195,14 @@ int sck_cmd_compile(int argc, char **argv)
 				dup |= arches[i] == a;
 			if (dup)
 				break;
+			if (narch && arches[0]->little_endian != a->little_endian)
+				return sck_cli_usage(
+					cmd,
+					"-a %s is %s-endian, -a %s is not: one program has "
+					"one byte order (libseccomp refuses this set too); "
+					"compile each order apart",
+					a->name, a->little_endian ? "little" : "big",
+					arches[0]->name);
 			if (narch == sizeof(arches) / sizeof(arches[0]))
 				return sck_cli_usage(cmd, "too many -a");
 			arches[narch++] = a;
@@ -223,6 +237,10 @@ int sck_cmd_compile(int argc, char **argv)
 				return sck_cli_usage(cmd, "too many --hot");
 			hot[nhot++] = optarg;
 			break;
+		case OPT_ORDER:
+			if (sck_cli_parse_order(cmd, optarg, &order))
+				return SCK_EXIT_USAGE;
+			break;
 		case 'h':
 			return sck_cli_help(cmd);
 		default:
@@ -239,6 +257,12 @@ int sck_cmd_compile(int argc, char **argv)
 		fmt = SCK_FORMAT_DOT;
 	else
 		return sck_cli_usage(cmd, "unknown format '%s' (raw, c, text or dot)", format);
+	if (order != SCK_CLI_ORDER_AUTO && fmt != SCK_FORMAT_RAW)
+		return sck_cli_usage(cmd,
+				     "--byte-order is for -f raw (the other formats are text)");
+	/* raw: the target's order (the library knows the filter's arches), or the one asked */
+	if (fmt == SCK_FORMAT_RAW && (order == SCK_CLI_ORDER_AUTO || order == SCK_CLI_ORDER_TARGET))
+		fmt = SCK_FORMAT_RAW_TARGET;
 	if (builtin ? argc - optind != 0 : argc - optind != 1)
 		return sck_cli_usage(cmd, builtin ? "--builtin takes no PROFILE"
 						  : "expected one PROFILE");
@@ -318,6 +342,8 @@ int sck_cmd_compile(int argc, char **argv)
 		ret = SCK_EXIT_NO;
 		goto out;
 	}
+	if (fmt == SCK_FORMAT_RAW && sck_cli_order_le(order, true) != sck_cli_host_le())
+		sck_bpf_swap((struct sock_filter *)(void *)text, len / sizeof(struct sock_filter));
 	rc = sck_cli_write_file(outpath, text, len);
 	if (rc < 0) {
 		sck_cli_err(cmd, "%s: %s", outpath ? outpath : "stdout", strerror(-rc));

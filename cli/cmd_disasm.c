@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * `sck disasm [-a ARCH] [-f text|dot] [-o OUT] FILE`: a raw BPF file as text (syscall, field and
- * action names; what `sck asm` reads back) or as a Graphviz control-flow graph.
+ * `sck disasm [-a ARCH] [--byte-order ORDER] [-f text|dot] [-o OUT] FILE`: a raw BPF file (in
+ * either byte order, bpf_io.h) as text (syscall, field and action names; what `sck asm` reads
+ * back) or as a Graphviz control-flow graph.
  */
 #include "bpf_io.h"
 
@@ -15,9 +16,11 @@ int sck_cmd_disasm(int argc, char **argv)
 	static const struct option longopts[] = {{"arch", required_argument, NULL, 'a'},
 						 {"format", required_argument, NULL, 'f'},
 						 {"output", required_argument, NULL, 'o'},
+						 {"byte-order", required_argument, NULL, 'B'},
 						 {"help", no_argument, NULL, 'h'},
 						 {0}};
 	const struct sck_arch *arch = NULL;
+	enum sck_cli_order order = SCK_CLI_ORDER_AUTO;
 	const char *format = "text", *outpath = NULL;
 	struct sock_filter *prog;
 	char *text = NULL;
@@ -37,6 +40,10 @@ int sck_cmd_disasm(int argc, char **argv)
 		case 'o':
 			outpath = optarg;
 			break;
+		case 'B':
+			if (sck_cli_parse_order("disasm", optarg, &order))
+				return SCK_EXIT_USAGE;
+			break;
 		case 'h':
 			return sck_cli_help("disasm");
 		default:
@@ -47,7 +54,7 @@ int sck_cmd_disasm(int argc, char **argv)
 		return sck_cli_usage("disasm", "unknown format '%s' (text or dot)", format);
 	if (argc - optind != 1)
 		return sck_cli_usage("disasm", "expected one FILE");
-	rc = sck_cli_read_bpf("disasm", argv[optind], &prog, &len);
+	rc = sck_cli_read_bpf("disasm", argv[optind], arch, order, &prog, &len);
 	if (rc)
 		return rc;
 	{

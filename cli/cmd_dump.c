@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * `sck dump PID [-a ARCH] [-i INDEX] [-f raw|text] [-o OUT]`: the seccomp filters installed in a
- * live process (PTRACE_SECCOMP_GET_FILTER: needs CAP_SYS_ADMIN and ptrace access).
+ * `sck dump PID [-a ARCH] [-i INDEX] [-f raw|text] [--byte-order ORDER] [-o OUT]`: the seccomp
+ * filters installed in a live process (PTRACE_SECCOMP_GET_FILTER: needs CAP_SYS_ADMIN and ptrace
+ * access). Raw files are in this host's byte order (the kernel's programs are; target is host
+ * here), or big or little with --byte-order.
  *   text (default): every filter in the order it was installed, each under a header line
  *       `# filter I (oldest|newest), N instructions` (I is the kernel's index: 0 is the oldest),
  *       then its disassembly; filters separated by a blank line. To stdout, or atomically
@@ -10,7 +12,9 @@
  *       several with -o OUT: OUT.0, OUT.1 ... by the kernel's index, each written atomically.
  * Exit 1 when the process has gone, is not in filter mode, or cannot be inspected.
  */
+#include "bpf_io.h"
 #include "cli.h"
+#include "dump_io.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,24 +31,7 @@ struct filter {
 
 static int dump_err(const char *pid, int rc)
 {
-	switch (rc) {
-	case -ESRCH:
-		sck_cli_err("dump", "%s: no such process", pid);
-		break;
-	case -EPERM:
-	case -EACCES:
-		sck_cli_err("dump",
-			    "%s: permission denied (needs CAP_SYS_ADMIN, ptrace access, "
-			    "and no seccomp filter on sck itself)",
-			    pid);
-		break;
-	case -EMEDIUMTYPE:
-		sck_cli_err("dump", "%s: not in seccomp filter mode", pid);
-		break;
-	default:
-		sck_cli_err("dump", "%s: %s", pid, strerror(-rc));
-	}
-	return SCK_EXIT_NO;
+	return sck_cli_dump_err("dump", pid, rc);
 }
 
 /*
@@ -64,12 +51,17 @@ static const char *age(unsigned int i, unsigned int n)
 
 int sck_cmd_dump(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"arch", required_argument, NULL, 'a'},	  {"index", required_argument, NULL, 'i'},
-		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},	  {0}};
+	static const struct option longopts[] = {{"arch", required_argument, NULL, 'a'},
+						 {"index", required_argument, NULL, 'i'},
+						 {"format", required_argument, NULL, 'f'},
+						 {"output", required_argument, NULL, 'o'},
+						 {"byte-order", required_argument, NULL, 'B'},
+						 {"help", no_argument, NULL, 'h'},
+						 {0}};
 	const struct sck_arch *arch = NULL;
 	const char *format = "text", *outpath = NULL, *pidstr;
+	enum sck_cli_order order = SCK_CLI_ORDER_AUTO;
+	bool le;
 	struct filter *f = NULL;
 	unsigned int n = 0;
 	long index = -1;
@@ -96,6 +88,10 @@ int sck_cmd_dump(int argc, char **argv)
 		case 'o':
 			outpath = optarg;
 			break;
+		case 'B':
+			if (sck_cli_parse_order("dump", optarg, &order))
+				return SCK_EXIT_USAGE;
+			break;
 		case 'h':
 			return sck_cli_help("dump");
 		default:
@@ -104,6 +100,9 @@ int sck_cmd_dump(int argc, char **argv)
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "raw") != 0)
 		return sck_cli_usage("dump", "unknown format '%s' (raw or text)", format);
+	if (order != SCK_CLI_ORDER_AUTO && strcmp(format, "raw") != 0)
+		return sck_cli_usage("dump", "--byte-order is for -f raw");
+	le = sck_cli_order_le(order, sck_cli_host_le());
 	if (argc - optind != 1)
 		return sck_cli_usage("dump", "expected one PID");
 	pidstr = argv[optind];
@@ -151,7 +150,7 @@ int sck_cmd_dump(int argc, char **argv)
 
 	if (strcmp(format, "raw") == 0) {
 		if (n == 1) {
-			rc = sck_cli_write_file(outpath, f[0].prog, f[0].len * sizeof(*f[0].prog));
+			rc = sck_cli_write_bpf(outpath, f[0].prog, f[0].len, le);
 			if (rc < 0) {
 				sck_cli_err("dump", "%s: %s", outpath ? outpath : "stdout",
 					    strerror(-rc));
@@ -169,8 +168,7 @@ int sck_cmd_dump(int argc, char **argv)
 				char path[PATH_MAX];
 
 				snprintf(path, sizeof(path), "%s.%u", outpath, i);
-				rc = sck_cli_write_file(path, f[i].prog,
-							f[i].len * sizeof(*f[i].prog));
+				rc = sck_cli_write_bpf(path, f[i].prog, f[i].len, le);
 				if (rc < 0) {
 					sck_cli_err("dump", "%s: %s", path, strerror(-rc));
 					rc = SCK_EXIT_NO;

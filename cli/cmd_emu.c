@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * `sck emu [-a ARCH] [--ip N] [--stack FILE]... FILE SYSCALL [ARG0 .. ARG5]`: run a filter (on
- * top of earlier-installed ones given with --stack, in the order given) on one syscall, as the
- * kernel would. Line 1: the effective action (`ALLOW`, `ERRNO(1)` ...); line 2:
- * `instructions: N`, the instructions executed over every filter of the stack.
+ * `sck emu [-a ARCH] [--ip N] [--raw-args] [--byte-order ORDER] [--stack FILE]... FILE SYSCALL
+ * [ARG0 .. ARG5]`: run a filter (on top of earlier-installed ones given with --stack, in the
+ * order given) on one syscall, as the kernel of ARCH would. Line 1: the effective action
+ * (`ALLOW`, `ERRNO(1)` ...); line 2: `instructions: N`, the instructions executed over every
+ * filter of the stack. The arguments and --ip are numbers, laid out in seccomp_data as ARCH's
+ * kernel lays them out (on a big-endian arch the high word first: sck_bpf_data_set_arg);
+ * --raw-args takes them as the two 32-bit words at the field's offsets +0 (low 32 bits of the
+ * number) and +4 (high 32 bits). Files may be in either byte order (bpf_io.h).
  */
 #include "bpf_io.h"
 
@@ -34,12 +38,13 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return !errno && !*end;
 }
 
-static int load_one(const char *path, struct sck_bpf_emu **emu)
+static int load_one(const char *path, const struct sck_arch *arch, enum sck_cli_order order,
+		    struct sck_bpf_emu **emu)
 {
 	struct sck_bpf_verdict why;
 	struct sock_filter *prog;
 	size_t len;
-	int rc = sck_cli_read_bpf("emu", path, &prog, &len);
+	int rc = sck_cli_read_bpf("emu", path, arch, order, &prog, &len);
 
 	if (rc)
 		return rc;
@@ -58,14 +63,33 @@ static int load_one(const char *path, struct sck_bpf_emu **emu)
 	return SCK_EXIT_OK;
 }
 
+/* What a 64-bit field of seccomp_data holds for @v on @arch, or for raw words. */
+static uint64_t field_of(const struct sck_arch *arch, bool raw, uint64_t v)
+{
+	struct seccomp_data d;
+
+	if (raw) {
+		/* the word at +0 is the number's low half, the word at +4 its high half */
+		uint32_t w[2] = {(uint32_t)v, (uint32_t)(v >> 32)};
+		memcpy(&d.args[0], w, sizeof(w));
+	} else {
+		sck_bpf_data_set_arg(&d, arch, 0, v);
+	}
+	return d.args[0];
+}
+
 int sck_cmd_emu(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"arch", required_argument, NULL, 'a'},
 						 {"ip", required_argument, NULL, 'i'},
 						 {"stack", required_argument, NULL, 's'},
+						 {"raw-args", no_argument, NULL, 'R'},
+						 {"byte-order", required_argument, NULL, 'B'},
 						 {"help", no_argument, NULL, 'h'},
 						 {0}};
-	const struct sck_arch *arch = sck_arch_native();
+	const struct sck_arch *arch = sck_arch_native(), *hint = NULL;
+	enum sck_cli_order order = SCK_CLI_ORDER_AUTO;
+	bool raw = false;
 	struct sck_bpf_emu **stack = NULL;
 	const char **stack_paths = NULL;
 	struct seccomp_data data;
@@ -84,6 +108,16 @@ int sck_cmd_emu(int argc, char **argv)
 		case 'a':
 			arch = sck_cli_arch("emu", optarg);
 			if (!arch) {
+				rc = SCK_EXIT_USAGE;
+				goto out;
+			}
+			hint = arch;
+			break;
+		case 'R':
+			raw = true;
+			break;
+		case 'B':
+			if (sck_cli_parse_order("emu", optarg, &order)) {
 				rc = SCK_EXIT_USAGE;
 				goto out;
 			}
@@ -116,7 +150,7 @@ int sck_cmd_emu(int argc, char **argv)
 	}
 	memset(&data, 0, sizeof(data));
 	data.arch = arch->audit_arch;
-	data.instruction_pointer = ip;
+	data.instruction_pointer = field_of(arch, raw, ip);
 	sys = argv[optind + 1];
 	if (isdigit((unsigned char)sys[0]) || sys[0] == '-') {
 		/* 0 .. 0xffffffff, or a negative number down to INT32_MIN */
@@ -144,7 +178,7 @@ int sck_cmd_emu(int argc, char **argv)
 					   i, argv[optind + 2 + i]);
 			goto out;
 		}
-		data.args[i] = v;
+		data.args[i] = field_of(arch, raw, v);
 	}
 	/* --stack files were installed first, FILE last. */
 	stack_paths[nstack++] = argv[optind];
@@ -154,7 +188,7 @@ int sck_cmd_emu(int argc, char **argv)
 		goto out;
 	}
 	for (; nloaded < nstack; nloaded++) {
-		rc = load_one(stack_paths[nloaded], &stack[nloaded]);
+		rc = load_one(stack_paths[nloaded], hint, order, &stack[nloaded]);
 		if (rc)
 			goto out;
 	}

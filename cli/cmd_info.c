@@ -2,7 +2,8 @@
 /*
  * `sck info`: what the running kernel supports. Actions are asked of the kernel
  * (SECCOMP_GET_ACTION_AVAIL); each filter flag is probed by really loading a one-instruction
- * ALLOW filter with that flag in a throw-away child, since a filter cannot be removed.
+ * ALLOW filter with that flag in a throw-away child, since a filter cannot be removed; so is
+ * synchronous wake-up (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, Linux 6.6), set on that child's listener.
  */
 #include "cli.h"
 
@@ -39,7 +40,26 @@ static const struct {
 	{"WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
-/* Load an ALLOW filter with @flag in a child; 0 when the kernel took it, else -errno. */
+/* In the probe child: set synchronous wake-up on listener @fd; 0 or -errno. */
+static int probe_sync(int fd)
+{
+	struct sck_notify *n = NULL;
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = sck_notify_new(fd, SCK_NOTIFY_NO_SYNC_WAKE_UP, &n);
+	while (rc == 0 &&
+	       (rc = sck_notify_set_flags(n, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == -EINTR)
+		;
+	sck_notify_free(n);
+	return rc;
+}
+
+/*
+ * Load an ALLOW filter with @flag in a child; 0 when the kernel took it, else -errno. @flag 0:
+ * with a listener, on which the child sets synchronous wake-up.
+ */
 static int probe_flag(unsigned int flag)
 {
 	static const struct sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
@@ -56,7 +76,10 @@ static int probe_flag(unsigned int flag)
 	if (pid == 0) {
 		int rc = sck_no_new_privs();
 
-		if (rc == 0)
+		if (rc == 0 && flag == 0)
+			rc = probe_sync(
+				sck_set_mode_filter(allow, 1, SECCOMP_FILTER_FLAG_NEW_LISTENER));
+		else if (rc == 0)
 			rc = sck_set_mode_filter(allow, 1, flag);
 		_exit(rc < 0 ? (-rc & 0x7f) : 0);
 	}
@@ -129,5 +152,10 @@ int sck_cmd_info(int argc, char **argv)
 		       sizes.seccomp_notif, sizes.seccomp_notif_resp, sizes.seccomp_data);
 	else
 		printf("notification sizes: unavailable (%s)\n", strerror(-rc));
+	rc = probe_flag(0);
+	if (rc == 0)
+		printf("notification sync wake-up: yes\n");
+	else
+		printf("notification sync wake-up: no (%s)\n", strerror(-rc));
 	return fflush(stdout) == 0 ? SCK_EXIT_OK : SCK_EXIT_NO;
 }

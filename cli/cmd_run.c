@@ -185,13 +185,12 @@ static int on_denied(struct sck_notify *n, const struct seccomp_notif *req, void
 	struct report *r = arg;
 	uint32_t ret = sck_action_effective(sck_bpf_emu_run(r->emu, &req->data, NULL));
 	char line[8192], ebuf[16];
-	int rc, e;
+	int e;
 
 	if ((ret & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO) {
 		/* Only ERRNO returns were turned into notifications; anything else (a USER_NOTIF
 		 * of the profile itself) runs as if unsupervised. */
-		rc = sck_notify_continue(n, req->id);
-		return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
+		return sck_cli_respond(n, req->id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 	}
 	e = (int)(ret & SECCOMP_RET_DATA);
 	sck_cli_format_call(n, req, line, sizeof(line));
@@ -202,8 +201,7 @@ static int on_denied(struct sck_notify *n, const struct seccomp_notif *req, void
 		fprintf(stderr, "sck: denied: %s = 0 [pid %u]\n", line, req->pid);
 	fflush(stderr);
 	/* ERRNO(0) makes the call return 0 without running it: so does a 0 answer. */
-	rc = sck_notify_respond(n, req->id, 0, e, 0);
-	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
+	return sck_cli_respond(n, req->id, 0, e, 0);
 }
 
 static int run_report(const struct sck_filter_prog *prog, unsigned int load_flags, char **cmd)

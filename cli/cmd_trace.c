@@ -52,7 +52,6 @@ static int on_call(struct sck_notify *n, const struct seccomp_notif *req, void *
 	const struct sck_arch *arch = sck_cli_notif_arch(req);
 	char line[8192];
 	size_t len;
-	int rc;
 
 	len = (size_t)snprintf(line, sizeof(line), "[pid %u] ", req->pid);
 	if (arch != t->native)
@@ -68,8 +67,7 @@ static int on_call(struct sck_notify *n, const struct seccomp_notif *req, void *
 	 * writes to the same place comes after it. */
 	if (t->out_fd == STDERR_FILENO)
 		flush_out(t);
-	rc = sck_notify_continue(n, req->id);
-	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
+	return sck_cli_respond(n, req->id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
 static const struct option longopts[] = {

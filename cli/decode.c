@@ -208,7 +208,7 @@ static int sig_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct sig *)elem)->name);
 }
 
-static const char *arg_spec(const char *name)
+const char *sck_cli_arg_spec(const char *name)
 {
 	const struct sig *s;
 
@@ -254,7 +254,9 @@ static void put_str(struct line *l, struct sck_notify *n, const struct seccomp_n
 		put(l, "NULL");
 		return;
 	}
-	rc = sck_notify_mem_read_str(n, req, addr, s, sizeof(s));
+	do /* the library leaves retrying an interrupted read to its caller */
+		rc = sck_notify_mem_read_str(n, req, addr, s, sizeof(s));
+	while (rc == -EINTR);
 	if (rc < 0 && rc != -ERANGE) {
 		put(l, "0x%llx", (unsigned long long)addr);
 		return;
@@ -287,7 +289,9 @@ static void put_strv(struct line *l, struct sck_notify *n, const struct seccomp_
 		put(l, "NULL");
 		return;
 	}
-	rc = sck_notify_mem_read(n, req, addr, ptrs, max * ptr_size);
+	do
+		rc = sck_notify_mem_read(n, req, addr, ptrs, max * ptr_size);
+	while (rc == -EINTR);
 	if (rc < (int)ptr_size) {
 		put(l, "0x%llx", (unsigned long long)addr);
 		return;
@@ -328,17 +332,13 @@ size_t sck_cli_format_call(struct sck_notify *n, const struct seccomp_notif *req
 	l.len = 0;
 	if (arch) {
 		name = sck_syscall_name(arch, nr);
-		ptr_size = arch->bits == 64 && arch->id != SCK_ARCH_X32 &&
-					   arch->id != SCK_ARCH_MIPS64N32 &&
-					   arch->id != SCK_ARCH_MIPSEL64N32
-				   ? 8
-				   : 4;
+		ptr_size = arch->long_bits / 8; /* x32 and mips n32: 4 under a 64-bit audit arch */
 	}
 	if (name)
 		put(&l, "%s(", name);
 	else
 		put(&l, "syscall_%d(", nr);
-	spec = arg_spec(name);
+	spec = sck_cli_arg_spec(name);
 	for (int i = 0; i < (spec ? (int)strlen(spec) : 6); i++) {
 		uint64_t a = req->data.args[i];
 		char c = spec ? spec[i] : 'x';

@@ -117,7 +117,10 @@ static _Noreturn void child(int sock, struct launch *ln)
 		(void)!write(ln->errfd, &e, sizeof(e));
 		_exit(SCK_EXIT_FAILED);
 	}
-	if (sck_notify_listener_send(sock, fd) < 0)
+	do
+		e = sck_notify_listener_send(sock, fd);
+	while (e == -EINTR);
+	if (e < 0)
 		_exit(SCK_EXIT_FAILED);
 	atomic_store(&ln->sent, true);
 	/* The other thread's execve ends this one. */
@@ -163,7 +166,9 @@ int sck_cli_spawn(const char *verb, const struct sock_filter *prog, size_t len, 
 	sp->pid = pid;
 	sp->errfd = ep[0];
 	ep[0] = -1;
-	sp->listener = sck_notify_listener_recv(sv[0]);
+	do
+		sp->listener = sck_notify_listener_recv(sv[0]);
+	while (sp->listener == -EINTR);
 	if (sp->listener < 0) {
 		int e = 0, st;
 
@@ -206,6 +211,7 @@ int sck_cli_spawn_supervise(const char *verb, struct sck_cli_spawn *sp,
 {
 	struct sck_supervisor *sup = NULL;
 	struct sigaction sa, old[4];
+	const char *nosync = getenv("SCK_NO_SYNC_WAKE_UP");
 	int rc;
 
 	memset(&sa, 0, sizeof(sa));
@@ -213,9 +219,14 @@ int sck_cli_spawn_supervise(const char *verb, struct sck_cli_spawn *sp,
 	child_pid = sp->pid;
 	for (int i = 0; i < 4; i++)
 		sigaction(forwarded[i], &sa, &old[i]);
-	rc = sck_supervisor_new(0, &sup);
+	/* The library's default is synchronous wake-ups; the variable turns them off (to compare,
+	 * or where they hurt: a target whose threads should spread over the CPUs). */
+	rc = sck_supervisor_new(
+		nosync && *nosync && strcmp(nosync, "0") != 0 ? SCK_SUPERVISOR_NO_SYNC_WAKE_UP : 0,
+		&sup);
 	if (rc == 0)
-		rc = sck_supervisor_add(sup, sp->listener, fn, arg);
+		while ((rc = sck_supervisor_add(sup, sp->listener, fn, arg)) == -EINTR)
+			;
 	if (rc == 0)
 		rc = sck_supervisor_add_child(sup, sp->pid, &sp->status);
 	while (rc == 0 || rc == -EINTR)
@@ -250,6 +261,18 @@ int sck_cli_spawn_status(const struct sck_cli_spawn *sp, const char *cmd)
 	return SCK_EXIT_FAILED;
 }
 
+int sck_cli_respond(struct sck_notify *n, uint64_t id, int64_t val, int error, unsigned int flags)
+{
+	int rc;
+
+	do
+		rc = sck_notify_respond(n, id, val, error, flags);
+	while (rc == -EINTR);
+	/* ENOENT: the target died or was interrupted, and the kernel sends the call again if it
+	 * restarts; EINPROGRESS: already answered. Neither stops the loop. */
+	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
+}
+
 void sck_cli_spawn_fini(struct sck_cli_spawn *sp)
 {
 	if (sp->listener >= 0)
@@ -261,10 +284,6 @@ void sck_cli_spawn_fini(struct sck_cli_spawn *sp)
 
 const struct sck_arch *sck_cli_notif_arch(const struct seccomp_notif *req)
 {
-	const struct sck_arch *arch = sck_arch_from_audit(req->data.arch);
-
-	/* x32 shares x86_64's audit arch; its numbers carry the 0x40000000 bit instead. */
-	if (arch && arch->id == SCK_ARCH_X86_64 && (req->data.nr & 0x40000000))
-		arch = sck_arch_from_id(SCK_ARCH_X32);
-	return arch;
+	/* x32 shares x86_64's audit arch: the number's SCK_X32_SYSCALL_BIT tells them apart */
+	return sck_arch_from_audit_nr(req->data.arch, (uint32_t)req->data.nr);
 }

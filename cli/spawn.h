@@ -40,10 +40,17 @@ int sck_cli_spawn_supervise(const char *verb, struct sck_cli_spawn *sp,
 /* CMD's status as sck's exit status; prints the exec error for 126/127 (named after @cmd). */
 int sck_cli_spawn_status(const struct sck_cli_spawn *sp, const char *cmd);
 
+/*
+ * Answer notification @id as sck_notify_respond does, calling again when a signal interrupts it
+ * (the target would otherwise wait for good); 0 also when the call is gone (-ENOENT) or already
+ * answered (-EINPROGRESS). Returns 0 or another negative errno, for a handler to return.
+ */
+int sck_cli_respond(struct sck_notify *n, uint64_t id, int64_t val, int error, unsigned int flags);
+
 /* Close what @sp holds. */
 void sck_cli_spawn_fini(struct sck_cli_spawn *sp);
 
-/* The ABI of a notified call: its audit arch, x32 told apart by the number's 0x40000000 bit. */
+/* The ABI of a notified call: its audit arch, x32 told apart by its number (sck_arch_from_audit_nr). */
 const struct sck_arch *sck_cli_notif_arch(const struct seccomp_notif *req);
 
 /*
@@ -52,6 +59,13 @@ const struct sck_arch *sck_cli_notif_arch(const struct seccomp_notif *req);
  */
 size_t sck_cli_format_call(struct sck_notify *n, const struct seccomp_notif *req, char *buf,
 			   size_t cap);
+
+/*
+ * How the arguments of syscall @name print (decode.c's table, the same on every arch): one letter
+ * per argument, s string, v string vector, f fd or dirfd, d int, u size, o mode, p pointer, x hex.
+ * NULL for a call not listed.
+ */
+const char *sck_cli_arg_spec(const char *name);
 
 /*
  * Where CMD is, as execvp would find it: its path (malloc'd) in *@path and 0; or 126 / 127 with

@@ -200,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b = u8(&in);
 	{
 		SCK_OPTS(sck_filter_opts, o, .default_action = actions[(b & 0xf) % NACT],
-			 .bad_arch_action = actions[(b >> 4) % NACT], .flags = u8(&in) & 3u);
+			 .bad_arch_action = actions[(b >> 4) % NACT], .flags = u8(&in) & 7u);
 		if (sck_filter_new(&o, &f) < 0)
 			return 0;
 	}

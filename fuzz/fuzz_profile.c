@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!eo || !el)
 		goto out;
 	for (size_t a = 0; a < 2; a++) {
-		uint32_t base = arches[a]->id == SCK_ARCH_X32 ? 0x40000000u : 0;
+		uint32_t base = arches[a]->nr_base & arches[a]->nr_select; /* x32: its bit */
 		int max = sck_syscall_max(arches[a]) - (int)base;
 		int nrs[NSAMPLE + 4];
 		size_t n = 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The one table of architectures. Every other module asks this table for names, audit tokens,
- * word size and byte order; the seed's helpers in sys.c are thin views of it. Audit tokens are
+ * word size, byte order and the quirks in which ABIs differ; the seed's helpers in sys.c are thin
+ * views of it. Audit tokens are
  * the kernel's AUDIT_ARCH_* values (EM_* machine | 64BIT | LE | convention bits), spelled as
  * numbers so that an old <linux/audit.h> cannot leave one out. Entries that share a syscall
  * numbering (armeb/arm, aarch64_be/aarch64, the mips byte orders, ppc64le/ppc64) share a table.
@@ -13,7 +14,7 @@
 #include <string.h>
 
 #define AUDIT_64 0x80000000u
-#define AUDIT_LE 0x40000000u
+#define AUDIT_LE 0x40000000u  /* __AUDIT_ARCH_LE (not the x32 bit) */
 #define AUDIT_N32 0x20000000u /* __AUDIT_ARCH_CONVENTION_MIPS64_N32 */
 
 /* ELF machine numbers (<linux/elf-em.h>). */
@@ -32,57 +33,71 @@
 
 #define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* The ABIs with socketcall(2) and ipc(2): the entry points are in their syscall tables. */
+#define Q_MUX (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC)
+/* s390 and s390x: syscall 0 multiplexes, clone takes its flags second */
+#define Q_S390 (Q_MUX | SCK_ARCH_Q_NR0_MUX | SCK_ARCH_Q_CLONE_FLAGS_ARG1)
+
 /* Indexed by enum sck_arch_id - 1. */
 static const struct sck_arch table[] = {
 	{SCK_ARCH_X86_64, "x86_64", M_X86_64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("x86_64", "amd64", "SCMP_ARCH_X86_64"), &sck_syscalls_x86_64},
+	 NAMES("x86_64", "amd64", "SCMP_ARCH_X86_64"), &sck_syscalls_x86_64,
+	 .nr_select = SCK_X32_SYSCALL_BIT, .long_bits = 64},
 	{SCK_ARCH_X86, "x86", M_386 | AUDIT_LE, 0, 32, true,
-	 NAMES("x86", "386", "i386", "i486", "i586", "i686", "SCMP_ARCH_X86"), &sck_syscalls_x86},
+	 NAMES("x86", "386", "i386", "i486", "i586", "i686", "SCMP_ARCH_X86"), &sck_syscalls_x86,
+	 .long_bits = 32, .quirks = Q_MUX},
 	/* x32 runs under x86_64's audit arch; its numbers carry __X32_SYSCALL_BIT. */
-	{SCK_ARCH_X32, "x32", M_X86_64 | AUDIT_64 | AUDIT_LE, 0x40000000u, 64, true,
-	 NAMES("x32", "SCMP_ARCH_X32"), &sck_syscalls_x32},
+	{SCK_ARCH_X32, "x32", M_X86_64 | AUDIT_64 | AUDIT_LE, SCK_X32_SYSCALL_BIT, 64, true,
+	 NAMES("x32", "SCMP_ARCH_X32"), &sck_syscalls_x32, .nr_select = SCK_X32_SYSCALL_BIT,
+	 .long_bits = 32},
 	{SCK_ARCH_ARM, "arm", M_ARM | AUDIT_LE, 0, 32, true,
 	 NAMES("arm", "armv5tel", "armv6l", "armv7l", "armv8l", "armhf", "armel", "SCMP_ARCH_ARM"),
-	 &sck_syscalls_arm},
+	 &sck_syscalls_arm, .long_bits = 32},
 	{SCK_ARCH_ARMEB, "armeb", M_ARM, 0, 32, false, NAMES("armeb", "armbe", "armv7b"),
-	 &sck_syscalls_arm},
+	 &sck_syscalls_arm, .long_bits = 32},
 	{SCK_ARCH_AARCH64, "aarch64", M_AARCH64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("aarch64", "arm64", "SCMP_ARCH_AARCH64"), &sck_syscalls_aarch64},
+	 NAMES("aarch64", "arm64", "SCMP_ARCH_AARCH64"), &sck_syscalls_aarch64, .long_bits = 64},
 	{SCK_ARCH_AARCH64BE, "aarch64_be", M_AARCH64 | AUDIT_64, 0, 64, false,
-	 NAMES("aarch64_be", "arm64be"), &sck_syscalls_aarch64},
+	 NAMES("aarch64_be", "arm64be"), &sck_syscalls_aarch64, .long_bits = 64},
 	{SCK_ARCH_LOONGARCH64, "loongarch64", M_LOONGARCH | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("loongarch64", "loong64", "SCMP_ARCH_LOONGARCH64"), &sck_syscalls_loongarch64},
+	 NAMES("loongarch64", "loong64", "SCMP_ARCH_LOONGARCH64"), &sck_syscalls_loongarch64,
+	 .long_bits = 64},
 	{SCK_ARCH_MIPS, "mips", M_MIPS, 4000, 32, false, NAMES("mips", "SCMP_ARCH_MIPS"),
-	 &sck_syscalls_mips},
+	 &sck_syscalls_mips, .long_bits = 32, .quirks = Q_MUX},
 	{SCK_ARCH_MIPSEL, "mipsel", M_MIPS | AUDIT_LE, 4000, 32, true,
-	 NAMES("mipsel", "mipsle", "SCMP_ARCH_MIPSEL"), &sck_syscalls_mips},
+	 NAMES("mipsel", "mipsle", "SCMP_ARCH_MIPSEL"), &sck_syscalls_mips, .long_bits = 32,
+	 .quirks = Q_MUX},
 	{SCK_ARCH_MIPS64, "mips64", M_MIPS | AUDIT_64, 5000, 64, false,
-	 NAMES("mips64", "SCMP_ARCH_MIPS64"), &sck_syscalls_mips64},
+	 NAMES("mips64", "SCMP_ARCH_MIPS64"), &sck_syscalls_mips64, .long_bits = 64},
 	{SCK_ARCH_MIPSEL64, "mipsel64", M_MIPS | AUDIT_64 | AUDIT_LE, 5000, 64, true,
-	 NAMES("mipsel64", "mips64el", "mips64le", "SCMP_ARCH_MIPSEL64"), &sck_syscalls_mips64},
+	 NAMES("mipsel64", "mips64el", "mips64le", "SCMP_ARCH_MIPSEL64"), &sck_syscalls_mips64,
+	 .long_bits = 64},
 	{SCK_ARCH_MIPS64N32, "mips64n32", M_MIPS | AUDIT_64 | AUDIT_N32, 6000, 64, false,
-	 NAMES("mips64n32", "mips64p32", "SCMP_ARCH_MIPS64N32"), &sck_syscalls_mips64n32},
+	 NAMES("mips64n32", "mips64p32", "SCMP_ARCH_MIPS64N32"), &sck_syscalls_mips64n32,
+	 .long_bits = 32},
 	{SCK_ARCH_MIPSEL64N32, "mipsel64n32", M_MIPS | AUDIT_64 | AUDIT_LE | AUDIT_N32, 6000, 64,
 	 true, NAMES("mipsel64n32", "mips64n32el", "mips64p32le", "SCMP_ARCH_MIPSEL64N32"),
-	 &sck_syscalls_mips64n32},
+	 &sck_syscalls_mips64n32, .long_bits = 32},
 	{SCK_ARCH_PPC, "ppc", M_PPC, 0, 32, false, NAMES("ppc", "powerpc", "SCMP_ARCH_PPC"),
-	 &sck_syscalls_ppc},
+	 &sck_syscalls_ppc, .long_bits = 32, .quirks = Q_MUX},
 	{SCK_ARCH_PPC64, "ppc64", M_PPC64 | AUDIT_64, 0, 64, false,
-	 NAMES("ppc64", "SCMP_ARCH_PPC64"), &sck_syscalls_ppc64},
+	 NAMES("ppc64", "SCMP_ARCH_PPC64"), &sck_syscalls_ppc64, .long_bits = 64, .quirks = Q_MUX},
 	{SCK_ARCH_PPC64LE, "ppc64le", M_PPC64 | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("ppc64le", "SCMP_ARCH_PPC64LE"), &sck_syscalls_ppc64},
+	 NAMES("ppc64le", "SCMP_ARCH_PPC64LE"), &sck_syscalls_ppc64, .long_bits = 64,
+	 .quirks = Q_MUX},
 	{SCK_ARCH_RISCV32, "riscv32", M_RISCV | AUDIT_LE, 0, 32, true,
-	 NAMES("riscv32", "riscv", "SCMP_ARCH_RISCV32"), &sck_syscalls_riscv32},
+	 NAMES("riscv32", "riscv", "SCMP_ARCH_RISCV32"), &sck_syscalls_riscv32, .long_bits = 32},
 	{SCK_ARCH_RISCV64, "riscv64", M_RISCV | AUDIT_64 | AUDIT_LE, 0, 64, true,
-	 NAMES("riscv64", "SCMP_ARCH_RISCV64"), &sck_syscalls_riscv64},
+	 NAMES("riscv64", "SCMP_ARCH_RISCV64"), &sck_syscalls_riscv64, .long_bits = 64},
 	{SCK_ARCH_S390, "s390", M_S390, 0, 32, false, NAMES("s390", "SCMP_ARCH_S390"),
-	 &sck_syscalls_s390},
+	 &sck_syscalls_s390, .long_bits = 32, .quirks = Q_S390},
 	{SCK_ARCH_S390X, "s390x", M_S390 | AUDIT_64, 0, 64, false,
-	 NAMES("s390x", "SCMP_ARCH_S390X"), &sck_syscalls_s390x},
+	 NAMES("s390x", "SCMP_ARCH_S390X"), &sck_syscalls_s390x, .long_bits = 64, .quirks = Q_S390},
 	{SCK_ARCH_SPARC, "sparc", M_SPARC, 0, 32, false, NAMES("sparc", "SCMP_ARCH_SPARC"),
-	 &sck_syscalls_sparc},
+	 &sck_syscalls_sparc, .long_bits = 32, .quirks = Q_MUX},
 	{SCK_ARCH_SPARC64, "sparc64", M_SPARCV9 | AUDIT_64, 0, 64, false,
-	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), &sck_syscalls_sparc64},
+	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), &sck_syscalls_sparc64, .long_bits = 64,
+	 .quirks = Q_MUX},
 };
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
@@ -169,6 +184,15 @@ const struct sck_arch *sck_arch_from_audit(uint32_t audit_arch)
 	/* First match wins: x86_64 precedes x32, which shares its token. */
 	for (size_t i = 0; i < TABLE_LEN; i++)
 		if (table[i].audit_arch == audit_arch)
+			return &table[i];
+	return NULL;
+}
+
+const struct sck_arch *sck_arch_from_audit_nr(uint32_t audit_arch, uint32_t nr)
+{
+	for (size_t i = 0; i < TABLE_LEN; i++)
+		if (table[i].audit_arch == audit_arch &&
+		    (nr & table[i].nr_select) == (table[i].nr_base & table[i].nr_select))
 			return &table[i];
 	return NULL;
 }

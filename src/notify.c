@@ -1,35 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * User notification: the notify module's sys layer (every ioctl on a listener fd, the target
- * memory reads, SCM_RIGHTS and pidfd_getfd hand-over, each turning -1/errno into -errno here) and
- * the supervisor's poll loop built on it. Buffers are sized from SECCOMP_GET_NOTIF_SIZES, asked
- * once and cached atomically.
+ * User notification: the listener handle (ioctls on a listener fd, target memory reads, the
+ * SCM_RIGHTS and pidfd_getfd hand-over) and the supervisor's poll loop built on it. Every kernel
+ * call goes through src/sys.c, which turns -1/errno into -errno; nothing here retries an
+ * interrupted call. Buffers are sized from SECCOMP_GET_NOTIF_SIZES, asked once and cached
+ * atomically. Handles ask for synchronous wake-ups (Linux 6.6) unless told not to: the kernel then
+ * runs the supervisor and the target in turn on one CPU, which makes a round trip several times
+ * cheaper than waking each on whatever CPU is idle.
  */
 #include "sck/notify.h"
+#include "sys_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
 
 /* The layouts the ioctls use (the kernel's uapi, stable since 5.0 / 5.9). */
 _Static_assert(sizeof(struct seccomp_notif) == 80, "seccomp_notif is 80 bytes");
@@ -67,26 +58,49 @@ static size_t max_size(size_t kernel, size_t ours)
 
 struct sck_notify {
 	int fd;
+	bool sync;	  /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP set through this handle */
 	size_t req_size;  /* bytes of a request buffer: the kernel's size, at least ours */
 	size_t resp_size; /* same for a response */
 	struct seccomp_notif *req;
 };
 
+/*
+ * Ask for synchronous wake-ups on @listener (Linux 6.6): 1 when set, 0 when the kernel has no
+ * such flag (EINVAL: a kernel that knows SET_FLAGS but not this flag; ENOTTY: one before the
+ * ioctl, or an fd that is no listener, which the first receive reports), else -errno (-EINTR,
+ * -EBADF).
+ */
+static int set_sync(int listener)
+{
+	int rc = sck_sys_ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+			       SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+
+	if (rc == -EINVAL || rc == -ENOTTY)
+		return 0;
+	return rc < 0 ? rc : 1;
+}
+
 int sck_notify_new(int listener, unsigned int flags, struct sck_notify **out)
 {
 	struct sck_notif_sizes sz;
 	struct sck_notify *n;
-	int rc;
+	int rc, sync = 0;
 
-	if (listener < 0 || !out || flags)
+	if (listener < 0 || !out || (flags & ~(unsigned int)SCK_NOTIFY_NO_SYNC_WAKE_UP))
 		return -EINVAL;
 	rc = kernel_sizes(&sz);
 	if (rc < 0)
 		return rc;
+	if (!(flags & SCK_NOTIFY_NO_SYNC_WAKE_UP)) {
+		sync = set_sync(listener);
+		if (sync < 0)
+			return sync;
+	}
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	n->fd = listener;
+	n->sync = sync > 0;
 	n->req_size = max_size(sz.seccomp_notif, sizeof(struct seccomp_notif));
 	n->resp_size = max_size(sz.seccomp_notif_resp, sizeof(struct seccomp_notif_resp));
 	n->req = calloc(1, n->req_size);
@@ -109,6 +123,11 @@ void sck_notify_free(struct sck_notify *n)
 int sck_notify_fd(const struct sck_notify *n)
 {
 	return n ? n->fd : -EINVAL;
+}
+
+bool sck_notify_sync_wake_up(const struct sck_notify *n)
+{
+	return n && n->sync;
 }
 
 int sck_notify_alloc(struct seccomp_notif **req, struct seccomp_notif_resp **resp)
@@ -140,9 +159,7 @@ static int recv_raw(struct sck_notify *n, struct seccomp_notif *req)
 {
 	/* The kernel refuses a buffer with non-zero bytes (EINVAL, Linux 5.5). */
 	memset(req, 0, n->req_size);
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-		return -errno;
-	return 0;
+	return sck_sys_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, (unsigned long)(uintptr_t)req);
 }
 
 int sck_notify_recv(struct sck_notify *n, const struct seccomp_notif **req)
@@ -175,7 +192,7 @@ int sck_notify_respond(struct sck_notify *n, uint64_t id, int64_t val, int error
 	struct seccomp_notif_resp *resp = &stack.r;
 	int rc = 0;
 
-	if (!n || error < 0 || error > 4095)
+	if (!n || error < 0 || error > SCK_ERRNO_MAX)
 		return -EINVAL;
 	if (n->resp_size > sizeof(stack)) {
 		resp = calloc(1, n->resp_size);
@@ -188,8 +205,7 @@ int sck_notify_respond(struct sck_notify *n, uint64_t id, int64_t val, int error
 	resp->val = val;
 	resp->error = -error;
 	resp->flags = flags;
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0)
-		rc = -errno;
+	rc = sck_sys_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, (unsigned long)(uintptr_t)resp);
 	if (resp != &stack.r)
 		free(resp);
 	return rc;
@@ -204,16 +220,13 @@ int sck_notify_id_valid(struct sck_notify *n, uint64_t id)
 {
 	if (!n)
 		return -EINVAL;
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
-		return -errno;
-	return 0;
+	return sck_sys_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, (unsigned long)(uintptr_t)&id);
 }
 
 int sck_notify_addfd(struct sck_notify *n, uint64_t id, int srcfd, int newfd,
 		     unsigned int newfd_flags, unsigned int flags)
 {
 	struct seccomp_notif_addfd a;
-	int rc;
 
 	if (!n || srcfd < 0 || newfd < 0)
 		return -EINVAL;
@@ -223,58 +236,21 @@ int sck_notify_addfd(struct sck_notify *n, uint64_t id, int srcfd, int newfd,
 	a.srcfd = (uint32_t)srcfd;
 	a.newfd = (uint32_t)newfd;
 	a.newfd_flags = newfd_flags;
-	rc = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-	return rc < 0 ? -errno : rc;
+	return sck_sys_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, (unsigned long)(uintptr_t)&a);
 }
 
 int sck_notify_set_flags(struct sck_notify *n, uint64_t flags)
 {
-	if (!n)
+	int rc;
+
+	/* The kernel takes the flags as the ioctl's argument value: above unsigned long they
+	 * would be cut, and no such flag exists. */
+	if (!n || flags > ULONG_MAX)
 		return -EINVAL;
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags) < 0)
-		return -errno;
-	return 0;
-}
-
-/* Read through /proc/PID/mem: where process_vm_readv is missing or refused by policy. */
-static ssize_t read_proc_mem(uint32_t pid, uint64_t addr, void *buf, size_t len)
-{
-	char path[40];
-	ssize_t r;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do
-		r = pread(fd, buf, len, (off_t)addr);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		r = -errno;
-	else if (r == 0)
-		r = -EFAULT; /* unmapped address or a process without memory */
-	close(fd);
-	return r;
-}
-
-/* Copy what is readable of [addr, addr + len): bytes copied, or -errno (-EFAULT: none). */
-static ssize_t read_target(uint32_t pid, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec local = {buf, len};
-	struct iovec remote = {(void *)(uintptr_t)addr, len};
-	ssize_t r;
-
-	if (addr > UINTPTR_MAX)
-		return -EFAULT;
-	r = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
-	if (r > 0)
-		return r;
-	if (r == 0)
-		return -EFAULT;
-	if (errno == ENOSYS || errno == EPERM)
-		return read_proc_mem(pid, addr, buf, len);
-	return -errno;
+	rc = sck_sys_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, (unsigned long)flags);
+	if (rc == 0)
+		n->sync = (flags & SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) != 0;
+	return rc;
 }
 
 int sck_notify_mem_read(struct sck_notify *n, const struct seccomp_notif *req, uint64_t addr,
@@ -285,7 +261,7 @@ int sck_notify_mem_read(struct sck_notify *n, const struct seccomp_notif *req, u
 
 	if (!n || !req || !buf || len == 0 || len > INT_MAX)
 		return -EINVAL;
-	r = read_target(req->pid, addr, buf, len);
+	r = sck_sys_mem_read((int)req->pid, addr, buf, len);
 	/* Whatever came back, it only counts if the thread that asked is still the one blocked:
 	 * its tid may have died and been reused in between. */
 	rc = sck_notify_id_valid(n, req->id);
@@ -311,7 +287,7 @@ int sck_notify_mem_read_str(struct sck_notify *n, const struct seccomp_notif *re
 
 		if (want > cap - got)
 			want = cap - got;
-		r = read_target(req->pid, addr + got, buf + got, want);
+		r = sck_sys_mem_read((int)req->pid, addr + got, buf + got, want);
 		if (r < 0) {
 			buf[got < cap ? got : cap - 1] = '\0';
 			rc = sck_notify_id_valid(n, req->id);
@@ -352,10 +328,8 @@ int sck_notify_listener_send(int sock, int listener)
 	c.h.cmsg_type = SCM_RIGHTS;
 	c.h.cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(&c.h), &listener, sizeof(int));
-	do
-		r = sendmsg(sock, &m, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
+	r = sck_sys_sendmsg(sock, &m, MSG_NOSIGNAL);
+	return r < 0 ? (int)r : 0;
 }
 
 int sck_notify_listener_recv(int sock)
@@ -378,9 +352,9 @@ int sck_notify_listener_recv(int sock)
 	m.msg_iovlen = 1;
 	m.msg_control = c.buf;
 	m.msg_controllen = sizeof(c.buf);
-	r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	r = sck_sys_recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
 	if (r < 0)
-		return -errno;
+		return (int)r;
 	for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
 		size_t nfd;
 
@@ -414,12 +388,10 @@ int sck_notify_listener_getfd(int pid, int fd)
 
 	if (pid <= 0 || fd < 0)
 		return -EINVAL;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pidfd = sck_sys_pidfd_open(pid);
 	if (pidfd < 0)
-		return -errno;
-	rc = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (rc < 0)
-		rc = -errno;
+		return pidfd;
+	rc = sck_sys_pidfd_getfd(pidfd, fd);
 	close(pidfd);
 	return rc;
 }
@@ -438,7 +410,8 @@ struct sup_child {
 };
 
 struct sck_supervisor {
-	int stopfd; /* eventfd: sck_supervisor_stop writes, run polls */
+	int stopfd;		   /* eventfd: sck_supervisor_stop writes, run polls */
+	unsigned int notify_flags; /* for sck_notify_new */
 	struct sup_listener *ls;
 	size_t nls, capls;
 	struct sup_child *cs;
@@ -451,18 +424,20 @@ int sck_supervisor_new(unsigned int flags, struct sck_supervisor **out)
 {
 	struct sck_supervisor *s;
 
-	if (flags || !out)
+	if ((flags & ~(unsigned int)SCK_SUPERVISOR_NO_SYNC_WAKE_UP) || !out)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s->stopfd = sck_sys_eventfd();
 	if (s->stopfd < 0) {
-		int rc = -errno;
+		int rc = s->stopfd;
 
 		free(s);
 		return rc;
 	}
+	if (flags & SCK_SUPERVISOR_NO_SYNC_WAKE_UP)
+		s->notify_flags = SCK_NOTIFY_NO_SYNC_WAKE_UP;
 	*out = s;
 	return 0;
 }
@@ -512,7 +487,7 @@ int sck_supervisor_add(struct sck_supervisor *s, int listener,
 	rc = grow((void **)&s->ls, &s->capls, s->nls + 1, sizeof(*s->ls));
 	if (rc < 0)
 		return rc;
-	rc = sck_notify_new(listener, 0, &n);
+	rc = sck_notify_new(listener, s->notify_flags, &n);
 	if (rc < 0)
 		return rc;
 	s->ls[s->nls++] = (struct sup_listener){n, fn, arg};
@@ -528,9 +503,9 @@ int sck_supervisor_add_child(struct sck_supervisor *s, int pid, int *status)
 	rc = grow((void **)&s->cs, &s->capcs, s->ncs + 1, sizeof(*s->cs));
 	if (rc < 0)
 		return rc;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pidfd = sck_sys_pidfd_open(pid);
 	if (pidfd < 0)
-		return -errno;
+		return pidfd;
 	s->cs[s->ncs++] = (struct sup_child){pid, pidfd, status};
 	return 0;
 }
@@ -542,13 +517,9 @@ size_t sck_supervisor_count(const struct sck_supervisor *s)
 
 int sck_supervisor_stop(struct sck_supervisor *s)
 {
-	uint64_t one = 1;
-
 	if (!s)
 		return -EINVAL;
-	if (write(s->stopfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		return -errno;
-	return 0;
+	return sck_sys_eventfd_add(s->stopfd, 1);
 }
 
 static long now_ms(void)
@@ -559,23 +530,19 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Reap child @i if it has exited; returns true when it did (and removes it). */
-static bool reap_child(struct sck_supervisor *s, size_t i)
+/* Reap child @i if it has exited (and stop watching it): 0, or -EINTR with the child kept. */
+static int reap_child(struct sck_supervisor *s, size_t i)
 {
-	int st = 0;
-	pid_t r;
+	int st = 0, r = sck_sys_reap(s->cs[i].pid, &st);
 
-	do
-		r = waitpid(s->cs[i].pid, &st, WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return false;
+	if (r == 0 || r == -EINTR)
+		return r;
 	/* r < 0 (ECHILD: reaped by someone else) also ends the watch; nothing to report then. */
 	if (r > 0)
 		*s->cs[i].status = st;
 	close(s->cs[i].pidfd);
 	s->cs[i] = s->cs[--s->ncs];
-	return true;
+	return 0;
 }
 
 int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
@@ -604,16 +571,14 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 				return -ETIMEDOUT;
 			wait = left > INT_MAX ? INT_MAX : (int)left;
 		}
-		rc = poll(s->pfd, nfd, wait);
+		rc = sck_sys_poll(s->pfd, nfd, wait);
 		if (rc < 0)
-			return -errno;
+			return rc;
 		if (rc == 0)
 			continue;
 		if (s->pfd[0].revents) {
-			uint64_t v;
-
-			(void)!read(s->stopfd, &v, sizeof(v));
-			return -ECANCELED;
+			rc = sck_sys_eventfd_drain(s->stopfd);
+			return rc < 0 ? rc : -ECANCELED;
 		}
 		/* Walk backwards so that removing entry i (swap with the last) is safe. */
 		for (size_t i = nls; i-- > 0;) {
@@ -623,8 +588,10 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 			if (ev & POLLNVAL)
 				return -EBADF;
 			if (ev & POLLIN) {
+				/* ENOENT: the target died or was interrupted before the
+				 * receive; the kernel queues it again if it restarts. */
 				rc = sck_notify_recv(s->ls[i].n, &req);
-				if (rc == -ENOENT || rc == -EINTR)
+				if (rc == -ENOENT)
 					continue;
 				if (rc < 0)
 					return rc;
@@ -637,8 +604,8 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 			}
 		}
 		for (size_t i = ncs; i-- > 0;) {
-			if (s->pfd[1 + nls + i].revents)
-				reap_child(s, i);
+			if (s->pfd[1 + nls + i].revents && (rc = reap_child(s, i)) < 0)
+				return rc;
 		}
 	}
 	return 0;

@@ -5,16 +5,24 @@
  */
 #include "sck/sys.h"
 #include "sck/arch.h"
+#include "sck/syscalls.h"
+#include "seccomp_data_int.h"
+#include "sys_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,14 +32,6 @@
 #ifndef PR_SET_SECCOMP
 #define PR_SET_SECCOMP 22
 #endif
-
-/* The ABI this file relies on (seccomp(2), "struct seccomp_data"). */
-_Static_assert(sizeof(struct seccomp_data) == 64, "seccomp_data is 64 bytes");
-_Static_assert(offsetof(struct seccomp_data, nr) == 0, "nr at 0");
-_Static_assert(offsetof(struct seccomp_data, arch) == 4, "arch at 4");
-_Static_assert(offsetof(struct seccomp_data, instruction_pointer) == 8, "ip at 8");
-_Static_assert(offsetof(struct seccomp_data, args) == 16, "args at 16");
-_Static_assert(sizeof(struct sock_filter) == 8, "sock_filter is 8 bytes");
 
 static long raw_seccomp(unsigned int op, unsigned int flags, void *arg)
 {
@@ -77,19 +77,19 @@ static int field_offset(const char *field, bool *wide)
 		const char *seed, *kernel;
 		unsigned int off;
 	} fields[] = {
-		{"Number", "nr", 0},
-		{"Arch", "arch", 4},
-		{"InstructionPointer", "instruction_pointer", 8},
-		{"Arg0", "args[0]", 16},
-		{"Arg1", "args[1]", 24},
-		{"Arg2", "args[2]", 32},
-		{"Arg3", "args[3]", 40},
-		{"Arg4", "args[4]", 48},
-		{"Arg5", "args[5]", 56},
+		{"Number", "nr", SCK_DATA_OFF_NR},
+		{"Arch", "arch", SCK_DATA_OFF_ARCH},
+		{"InstructionPointer", "instruction_pointer", SCK_DATA_OFF_IP},
+		{"Arg0", "args[0]", SCK_DATA_OFF_ARG(0)},
+		{"Arg1", "args[1]", SCK_DATA_OFF_ARG(1)},
+		{"Arg2", "args[2]", SCK_DATA_OFF_ARG(2)},
+		{"Arg3", "args[3]", SCK_DATA_OFF_ARG(3)},
+		{"Arg4", "args[4]", SCK_DATA_OFF_ARG(4)},
+		{"Arg5", "args[5]", SCK_DATA_OFF_ARG(5)},
 	};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (strcmp(field, fields[i].seed) == 0 || strcmp(field, fields[i].kernel) == 0) {
-			*wide = fields[i].off >= 8;
+			*wide = fields[i].off >= SCK_DATA_OFF_IP;
 			return (int)fields[i].off;
 		}
 	}
@@ -114,7 +114,7 @@ int sck_load_data_field(const char *field, bool high_word, const char *arch,
 	 * the BPF examples in Documentation/userspace-api/seccomp_filter.rst).
 	 */
 	if (wide && high_word == a->little_endian)
-		off += 4;
+		off += SCK_DATA_WORD;
 	*out = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)off);
 	return 0;
 }
@@ -351,4 +351,127 @@ out:
 	free(buf);
 	raw_ptrace(PTRACE_DETACH, pid, 0, (unsigned long)sig);
 	return rc;
+}
+
+/* The internal calls of sys_int.h. */
+
+int sck_sys_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	int rc = ioctl(fd, req, arg);
+	return rc < 0 ? -errno : rc;
+}
+
+/*
+ * The number of syscall @name for the ABI this library was built for, from sck's tables: libc's
+ * SYS_ constants are missing where its headers are older than the syscall, and a number written
+ * here by hand would be x86's (mips, for one, numbers them from 4000, 5000 or 6000).
+ */
+static long native_nr(const char *name)
+{
+	int nr = sck_syscall_nr(sck_arch_native(), name);
+	return nr < 0 ? -ENOSYS : nr;
+}
+
+int sck_sys_pidfd_open(int pid)
+{
+	long nr = native_nr("pidfd_open"), rc;
+
+	if (nr < 0)
+		return (int)nr;
+	rc = syscall(nr, pid, 0);
+	return rc < 0 ? -errno : (int)rc;
+}
+
+int sck_sys_pidfd_getfd(int pidfd, int fd)
+{
+	long nr = native_nr("pidfd_getfd"), rc;
+
+	if (nr < 0)
+		return (int)nr;
+	rc = syscall(nr, pidfd, fd, 0);
+	return rc < 0 ? -errno : (int)rc;
+}
+
+/* Read through /proc/PID/mem: where process_vm_readv is missing or refused by policy. */
+static ssize_t read_proc_mem(int pid, uint64_t addr, void *buf, size_t len)
+{
+	char path[40];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = pread(fd, buf, len, (off_t)addr);
+	if (r < 0)
+		r = -errno;
+	else if (r == 0)
+		r = -EFAULT; /* unmapped address or a process without memory */
+	close(fd);
+	return r;
+}
+
+ssize_t sck_sys_mem_read(int pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len};
+	struct iovec remote = {(void *)(uintptr_t)addr, len};
+	ssize_t r;
+
+	if (addr > UINTPTR_MAX)
+		return -EFAULT;
+	r = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
+	if (r > 0)
+		return r;
+	if (r == 0)
+		return -EFAULT;
+	if (errno == ENOSYS || errno == EPERM)
+		return read_proc_mem(pid, addr, buf, len);
+	return -errno;
+}
+
+ssize_t sck_sys_sendmsg(int sock, const struct msghdr *m, int flags)
+{
+	ssize_t r = sendmsg(sock, m, flags);
+	return r < 0 ? -errno : r;
+}
+
+ssize_t sck_sys_recvmsg(int sock, struct msghdr *m, int flags)
+{
+	ssize_t r = recvmsg(sock, m, flags);
+	return r < 0 ? -errno : r;
+}
+
+int sck_sys_poll(struct pollfd *fds, size_t n, int timeout_ms)
+{
+	int rc = poll(fds, (nfds_t)n, timeout_ms);
+	return rc < 0 ? -errno : rc;
+}
+
+int sck_sys_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+int sck_sys_eventfd_add(int fd, uint64_t v)
+{
+	if (write(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+int sck_sys_eventfd_drain(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+int sck_sys_reap(int pid, int *status)
+{
+	pid_t r = waitpid((pid_t)pid, status, WNOHANG);
+	return r < 0 ? -errno : (int)r;
 }

@@ -4,7 +4,7 @@
 # else print the exact command and fail. Usage: tools/deps.sh build|test|bench|fuzz|valgrind|lint|headers
 set -eu
 case "${1:-}" in
-build) pkgs="libjson-c-dev pkg-config" ;;
+build) pkgs="libjson-c-dev libseccomp-dev pkg-config" ;;
 test) pkgs="libcriterion-dev libseccomp-dev pkg-config" ;;
 bench) pkgs="libseccomp-dev libjson-c-dev pkg-config strace" ;;
 fuzz) pkgs="clang libclang-rt-dev llvm" ;;

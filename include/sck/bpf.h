@@ -136,6 +136,18 @@ SCK_API uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct sec
 				 uint32_t *executed);
 
 /*
+ * sck_bpf_emu_run_path - sck_bpf_emu_run that also records the path: the index of each
+ * instruction executed, in order, into @path (the first @cap of them; @path may be NULL when
+ * @cap is 0). Classic BPF only jumps forward, so a run executes at most as many instructions
+ * as the program has: a @cap of the program's length always holds the whole path. @executed
+ * (optional) receives the number of instructions executed. For tools that reason about which
+ * fields a verdict depended on (sck audit). Thread-safe. Since SCK_0.2.
+ */
+SCK_API uint32_t sck_bpf_emu_run_path(const struct sck_bpf_emu *emu,
+				      const struct seccomp_data *data, uint16_t *path, size_t cap,
+				      uint32_t *executed);
+
+/*
  * sck_bpf_emu_run_stack - evaluate a stack of filters as the kernel does: @stack[0] installed
  * first, @stack[n-1] last; every filter runs (newest first) and the most restrictive action
  * wins, the newest filter winning among equals. Returns the raw winning value; @executed
@@ -162,6 +174,58 @@ SCK_API uint32_t sck_action_effective(uint32_t ret);
 SCK_API int sck_bpf_cache_bitmap(const struct sock_filter *prog, size_t len,
 				 const struct sck_arch *arch, uint8_t *bitmap, size_t nbits);
 
+/* ---- Byte order and data layout ---------------------------------------------------------- */
+
+/*
+ * Byte orders of a raw program (an array of struct sock_filter as it sits in a file or in
+ * memory): the 16-bit code and the 32-bit k of each instruction are stored in the machine's byte
+ * order, jt and jf are single bytes. A kernel loads a program only in its own order. Values are
+ * ABI.
+ */
+enum sck_byte_order {
+	SCK_BYTE_ORDER_HOST = 0,   /* the order of the machine this library runs on */
+	SCK_BYTE_ORDER_LITTLE = 1, /* little-endian (x86, arm, aarch64, ppc64le, riscv ...) */
+	SCK_BYTE_ORDER_BIG = 2,	   /* big-endian (s390x, ppc64, mips64, sparc ...) */
+};
+
+/*
+ * sck_bpf_swap - reverse the byte order of @len instructions of @prog in place: code and k are
+ * byte-swapped, jt and jf stay. Applying it twice gives the program back. Use it to write a
+ * program for a machine of the other byte order, or to read one written there. @prog NULL or
+ * @len 0: nothing happens. Thread-safe on distinct buffers.
+ */
+SCK_API void sck_bpf_swap(struct sock_filter *prog, size_t len);
+
+/*
+ * sck_bpf_arch_order - the byte order of the architectures @prog (host byte order) dispatches
+ * on: every taken `A == AUDIT_ARCH_*` compare on a load of seccomp_data.arch, found with the
+ * disassembler's tracking pass (the audit arch value says the order: __AUDIT_ARCH_LE).
+ * Returns SCK_BYTE_ORDER_LITTLE or SCK_BYTE_ORDER_BIG when every arch checked has that order;
+ * -ENOENT when the program checks no arch sck knows; -EDOM when it checks arches of both
+ * orders; -EINVAL for a NULL @prog, @len 0 or above SCK_BPF_MAXINSNS; -ENOMEM. Thread-safe.
+ */
+SCK_API int sck_bpf_arch_order(const struct sock_filter *prog, size_t len);
+
+/*
+ * sck_bpf_data_set_arg - store the 64-bit argument @value as args[@idx] of @data the way the
+ * kernel of @arch lays it out, so that a filter's 32-bit loads (and sck_bpf_emu_run) see what
+ * they see on that machine: on a big-endian arch the high word sits at the field's offset +0
+ * and the low word at +4, on a little-endian one the reverse. From a host of the other byte
+ * order than @arch the two 32-bit halves are therefore exchanged in the stored uint64_t. The
+ * value is stored as given: a 32-bit arch's kernel passes zero-extended 32-bit values, so pass
+ * those to mimic it. Returns 0; -EINVAL (NULL @data or @arch, @idx above 5). Thread-safe on
+ * distinct @data.
+ */
+SCK_API int sck_bpf_data_set_arg(struct seccomp_data *data, const struct sck_arch *arch,
+				 unsigned int idx, uint64_t value);
+
+/*
+ * sck_bpf_data_set_ip - store @value as instruction_pointer of @data, laid out for @arch as
+ * sck_bpf_data_set_arg lays out an argument. Returns 0, or -EINVAL (NULL @data or @arch).
+ */
+SCK_API int sck_bpf_data_set_ip(struct seccomp_data *data, const struct sck_arch *arch,
+				uint64_t value);
+
 /* ---- Disassembler and assembler --------------------------------------------------------- */
 
 /* Options of the disassembler. */
@@ -180,8 +244,9 @@ struct sck_bpf_disasm_opts {
  * back (documented in sck-bpf-tools(1)): sck_bpf_asm_alloc(sck_bpf_disasm_alloc(p)) == p byte
  * for byte for every program. An instruction without a named form (an opcode seccomp does not
  * know, or a non-zero field the kernel ignores) is written `.insn CODE, JT, JF, K`. With
- * @opts->arch set, the text starts with an `.arch NAME` line. Comments after ';' explain arch
- * tokens, unknown actions and capped errnos.
+ * @opts->arch set, the text starts with an `.arch NAME` line; without it, a syscall name read
+ * on another arch than the native one is written `ARCH:NAME` (`x32:rmdir` in the x32 branch of
+ * an x86_64 filter). Comments after ';' explain arch tokens, unknown actions and capped errnos.
  * @out receives a malloc'd NUL-terminated string the caller frees; untouched on failure.
  * Returns 0, -EINVAL (NULL @prog or @out, @len 0 or above SCK_BPF_MAXINSNS, opts sz smaller
  * than a size_t), -E2BIG (non-zero opts bytes this build does not know), -ENOMEM. Thread-safe.
@@ -209,12 +274,13 @@ struct sck_bpf_asm_opts {
 
 /*
  * sck_bpf_asm_alloc - assemble @text (NUL-terminated; the disassembler's syntax, with labels
- * `name:`, syscall and action names, decimal and 0x numbers) into raw BPF. @prog receives a
+ * `name:`, syscall names (`ARCH:NAME` for another arch's), action names, decimal and 0x
+ * numbers) into raw BPF. @prog receives a
  * malloc'd array the caller frees, @len its length; both untouched on failure.
  * @diag (optional) receives the 1-based line and column and a message on any text error.
  * Returns 0; -EINVAL (syntax error, a jump backwards or a conditional one past 255
  * instructions, an index prefix that does not match its position, no instruction, NULL
- * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall or label name);
+ * @text/@prog/@len, opts sz smaller than a size_t); -ENOENT (unknown syscall, arch or label name);
  * -E2BIG (more than SCK_BPF_MAXINSNS instructions, or non-zero opts bytes this build does not
  * know); -ENOMEM. The result is not validated: run sck_bpf_check on it. Thread-safe.
  */

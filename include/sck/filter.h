@@ -32,6 +32,9 @@ struct sck_filter;
 /* A compiled program: immutable, safe to share between threads and across fork. */
 struct sck_filter_prog;
 
+/* The most architectures one filter holds (sck_filter_add_arch). */
+#define SCK_FILTER_MAX_ARCH 32
+
 /* ---- Rule model ------------------------------------------------------------------------- */
 
 /* Comparison operators of a condition. Values are ABI. */
@@ -111,6 +114,13 @@ enum {
 	 * socketcall(2) / ipc(2) on the arches that have them (by default they are extended).
 	 */
 	SCK_FILTER_NO_MULTIPLEX = 1u << 1,
+	/*
+	 * Allow arches of both byte orders in one filter (x86_64 with s390x ...). One program
+	 * has one byte order: a kernel of the other order cannot load it, so the arches of that
+	 * order can never run it as compiled. Without this flag sck_filter_add_arch refuses such
+	 * an arch with -EDOM, as libseccomp does. For tests and the emulator.
+	 */
+	SCK_FILTER_MIXED_ENDIAN = 1u << 2,
 };
 
 /*
@@ -143,7 +153,8 @@ SCK_API void sck_filter_free(struct sck_filter *f);
  * sck_filter_add_arch - add @arch to the filter. The first arch added is dispatched first
  * (make it the native one). A filter without arches compiles for the native arch.
  * Returns 0; -EEXIST (already there); -EINVAL (NULL argument); -EDOM (an arch without a
- * syscall table in this build); -ENOMEM.
+ * syscall table in this build, or one whose byte order differs from the filter's first arch's
+ * without SCK_FILTER_MIXED_ENDIAN); -ENOMEM (SCK_FILTER_MAX_ARCH arches already).
  */
 SCK_API int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arch);
 
@@ -155,6 +166,20 @@ SCK_API int sck_filter_add_arch(struct sck_filter *f, const struct sck_arch *arc
  * the filter has none yet); -ENOMEM.
  */
 SCK_API int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule);
+
+/*
+ * sck_filter_add_override - syscall numbers @lo..@hi of @arch return @action, whatever the rules
+ * say; where overrides overlap, the one added last wins. Where @arch shares its audit arch with
+ * another ABI, the range is clipped to @arch's part of the number space (x86_64: below
+ * SCK_X32_SYSCALL_BIT; x32: from it). An override whose @arch is not among the filter's arches
+ * when it is compiled is ignored, as a rule is. runc's -ENOSYS stub is one: the numbers above the
+ * largest a profile names return ENOSYS, so that a program falls back from a syscall newer than
+ * the profile instead of being denied it.
+ * Returns 0; -EINVAL (NULL @f or @arch, @lo > @hi, an action the kernel does not define);
+ * -ENOMEM.
+ */
+SCK_API int sck_filter_add_override(struct sck_filter *f, const struct sck_arch *arch, uint32_t lo,
+				    uint32_t hi, uint32_t action);
 
 /*
  * sck_filter_set_weight - a frequency hint: syscall @nr of @arch is called @weight times as
@@ -235,11 +260,19 @@ enum sck_filter_format {
 	SCK_FORMAT_C = 2,    /* a C array initialiser, one instruction a line */
 	SCK_FORMAT_TEXT = 3, /* disassembly (sck_bpf_disasm_alloc) */
 	SCK_FORMAT_DOT = 4,  /* Graphviz control-flow graph (sck_bpf_dot_alloc) */
+	/*
+	 * struct sock_filter array in the byte order of the filter's arches when they all share
+	 * one (big-endian for s390x, ppc64, mips64 ...: the file their kernels load), else in
+	 * host byte order. For another order, take SCK_FORMAT_RAW and sck_bpf_swap.
+	 */
+	SCK_FORMAT_RAW_TARGET = 5,
 };
 
 /*
  * sck_filter_prog_export_alloc - @p in format @fmt. @out receives a malloc'd buffer the caller
- * frees (NUL-terminated for the text formats), @len its length without the NUL.
+ * frees (NUL-terminated for the text formats), @len its length without the NUL. The C format's
+ * first comment names the arches and the byte order the program was compiled for (its loads of
+ * 64-bit argument words assume that order; the initialiser's numbers compile on any machine).
  * Returns 0; -EINVAL (NULL argument, unknown format); -ENOMEM.
  */
 SCK_API int sck_filter_prog_export_alloc(const struct sck_filter_prog *p,

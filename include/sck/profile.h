@@ -102,7 +102,10 @@ struct sck_profile_info {
 
 /*
  * sck_profile_parse - read an OCI / Docker seccomp profile and build the filter it describes.
- * @json:  the profile text (need not be NUL-terminated); @len its length.
+ * @json:  the profile text (need not be NUL-terminated); @len its length. An OCI runtime
+ *         config.json (a top-level object with "ociVersion" and "linux" and no
+ *         "defaultAction") is read for its linux.seccomp section; JSON paths in messages then
+ *         start with "linux.seccomp.", and a config without that section is -EINVAL.
  * @opts:  NULL for defaults.
  * @out:   receives a new filter (SCK_FILTER_OCI) the caller frees with sck_filter_free.
  * @info:  optional; filled on success.
@@ -111,7 +114,8 @@ struct sck_profile_info {
  * Returns 0; -EINVAL (NULL argument, bad opts, malformed JSON, a wrong type or value: unknown
  * action, operator, arch or flag, an index above 5, a value that is not an unsigned 64-bit
  * integer, an errnoRet above 4095, conflicting rules as libseccomp refuses them); -ENOENT (a
- * syscall name no arch knows, without SCK_PROFILE_IGNORE_UNKNOWN); -EDOM (an arch sck has no syscall table for); -E2BIG (opts
+ * syscall name no arch knows, without SCK_PROFILE_IGNORE_UNKNOWN); -EDOM (an arch sck has no
+ * syscall table for, or arches of both byte orders, which runc refuses too); -E2BIG (opts
  * tail, or more than 32 arches); -ENOMEM. Thread-safe (no shared state).
  */
 SCK_API int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opts *opts,

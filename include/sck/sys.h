@@ -142,6 +142,13 @@ struct sck_diag {
 #define SCK_BPF_MAXINSNS 4096
 
 /*
+ * The largest errno a syscall can return (MAX_ERRNO, <linux/err.h>): only -4095..-1 read as
+ * errors. The kernel caps SECCOMP_RET_ERRNO's data at it, and a notification answer's error
+ * must not exceed it.
+ */
+#define SCK_ERRNO_MAX 4095
+
+/*
  * sck_arch_is_64bit - whether the kernel treats @arch as a 64-bit ABI (its audit arch carries
  * __AUDIT_ARCH_64BIT; x32 and mips n32 do, their registers being 64 bits wide).
  * @arch: any name sck_arch_from_name() accepts. NULL or unknown: false. Thread-safe.

@@ -9,6 +9,7 @@
  */
 #include "bpf/bpf_text_int.h"
 #include "opts_int.h"
+#include "seccomp_data_int.h"
 #include "sck/syscalls.h"
 
 #include <ctype.h>
@@ -43,7 +44,7 @@ struct target {
 
 enum kkind {
 	K_NUM,	   /* k is final */
-	K_SYSCALL, /* k is the syscall @name on the instruction's arch */
+	K_SYSCALL, /* k is the syscall @name on @qual's arch, or the instruction's */
 	K_FIELD,   /* k is the offset of 64-bit field @field, word @high, by the arch's order */
 };
 
@@ -51,6 +52,7 @@ struct pinsn {
 	struct sock_filter ins;
 	enum kkind kk;
 	char name[64];
+	char qual[64]; /* `x32:read`: the arch a syscall name is read on; "" for the tracked one */
 	unsigned int field;
 	bool high;
 	int ntargets; /* 0; 1 (JA: k); 2 (jt, jf) */
@@ -342,7 +344,7 @@ static int parse_load_a(struct asm_ctx *c, struct pinsn *p)
 		next(c);
 		if (strcmp(t->text, "nr") == 0 || strcmp(t->text, "arch") == 0) {
 			p->ins.code = BPF_LD | BPF_W | BPF_ABS;
-			p->ins.k = t->text[0] == 'n' ? 0 : 4;
+			p->ins.k = t->text[0] == 'n' ? SCK_DATA_OFF_NR : SCK_DATA_OFF_ARCH;
 			return 0;
 		}
 		if (strcmp(t->text, "args") == 0 || strcmp(t->text, "instruction_pointer") == 0 ||
@@ -521,9 +523,16 @@ static int parse_operand(struct asm_ctx *c, struct pinsn *p, bool *x)
 	if (t->kind == T_IDENT) {
 		next(c);
 		p->kk = K_SYSCALL;
-		memcpy(p->name, t->text, sizeof(p->name));
 		p->line = c->line;
 		p->col = t->col;
+		/* ARCH:NAME, as the disassembler writes a number compared in another arch's
+		 * branch (x32's under x86_64, i386's ...) */
+		if (is_punct(peek(c, 0), ":") && peek(c, 1)->kind == T_IDENT) {
+			memcpy(p->qual, t->text, sizeof(p->qual));
+			next(c);
+			t = next(c);
+		}
+		memcpy(p->name, t->text, sizeof(p->name));
 		return 0;
 	}
 	return parse_u32(c, &p->ins.k);
@@ -805,8 +814,17 @@ static int resolve(struct asm_ctx *c, const struct sck_arch *forced, struct sock
 		if (p->kk == K_FIELD) {
 			p->ins.k = sck_bpf_field_offset(p->field, p->high, arch);
 		} else if (p->kk == K_SYSCALL) {
-			int nr = sck_syscall_nr(arch, p->name);
+			int nr;
 
+			if (p->qual[0]) {
+				arch = sck_arch_from_name(p->qual);
+				if (!arch) {
+					c->line = p->line;
+					rc = fail(c, -ENOENT, p->col, "unknown arch '%s'", p->qual);
+					break;
+				}
+			}
+			nr = sck_syscall_nr(arch, p->name);
 			if (nr < 0) {
 				c->line = p->line;
 				rc = fail(c, -ENOENT, p->col, "unknown syscall '%s' on %s", p->name,

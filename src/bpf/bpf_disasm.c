@@ -9,6 +9,7 @@
  */
 #include "bpf/bpf_text_int.h"
 #include "opts_int.h"
+#include "seccomp_data_int.h"
 #include "sck/syscalls.h"
 
 #include <errno.h>
@@ -55,8 +56,8 @@ void sck_bpf_track_step(struct sck_bpf_track *st, size_t len, size_t i,
 	switch (code & 0x07) {
 	case BPF_LD:
 	case BPF_ALU:
-		s.a_nr = code == (BPF_LD | BPF_W | BPF_ABS) && ins->k == 0;
-		s.a_arch = code == (BPF_LD | BPF_W | BPF_ABS) && ins->k == 4;
+		s.a_nr = code == (BPF_LD | BPF_W | BPF_ABS) && ins->k == SCK_DATA_OFF_NR;
+		s.a_arch = code == (BPF_LD | BPF_W | BPF_ABS) && ins->k == SCK_DATA_OFF_ARCH;
 		break;
 	case BPF_MISC:
 		if ((code & 0xf8) == BPF_TXA)
@@ -73,12 +74,14 @@ void sck_bpf_track_step(struct sck_bpf_track *st, size_t len, size_t i,
 		/* A taken `A == AUDIT_ARCH_*` on the arch word: that path runs for that arch. */
 		if (code == (BPF_JMP | BPF_JEQ | BPF_K) && s.a_arch)
 			t.arch = sck_arch_from_audit(ins->k);
-		/* x32 shares x86_64's audit arch; its numbers carry __X32_SYSCALL_BIT, so a taken
-		 * `A >= 0x40000000` (or `A > 0x3fffffff`) on nr under x86_64 means x32. */
-		if (s.a_nr && s.arch && s.arch->id == SCK_ARCH_X86_64 &&
-		    ((code == (BPF_JMP | BPF_JGE | BPF_K) && ins->k == 0x40000000u) ||
-		     (code == (BPF_JMP | BPF_JGT | BPF_K) && ins->k == 0x3fffffffu)))
-			t.arch = sck_arch_from_id(SCK_ARCH_X32);
+		/* x32 shares x86_64's audit arch; its numbers carry SCK_X32_SYSCALL_BIT, so a
+		 * taken `A >= 0x40000000` (or `A > 0x3fffffff`) on nr under x86_64 means x32: the
+		 * ABI whose selector bit is set, where the path's ABI has it clear. */
+		if (s.a_nr && s.arch && s.arch->nr_select &&
+		    !(s.arch->nr_base & s.arch->nr_select) &&
+		    ((code == (BPF_JMP | BPF_JGE | BPF_K) && ins->k == s.arch->nr_select) ||
+		     (code == (BPF_JMP | BPF_JGT | BPF_K) && ins->k == s.arch->nr_select - 1)))
+			t.arch = sck_arch_from_audit_nr(s.arch->audit_arch, s.arch->nr_select);
 		merge(st, len, (uint64_t)i + 1 + ins->jt, &t);
 		merge(st, len, (uint64_t)i + 1 + ins->jf, &s);
 		return;
@@ -108,21 +111,21 @@ void sck_bpf_field_name(uint32_t k, const struct sck_arch *arch, char *buf, size
 	unsigned int base;
 	bool high;
 
-	if (k == 0) {
+	if (k == SCK_DATA_OFF_NR) {
 		snprintf(buf, cap, "nr");
 		return;
 	}
-	if (k == 4) {
+	if (k == SCK_DATA_OFF_ARCH) {
 		snprintf(buf, cap, "arch");
 		return;
 	}
-	if (k % 4 != 0 || k < 8 || k >= 64) {
+	if (k % SCK_DATA_WORD != 0 || k < SCK_DATA_OFF_IP || k >= sizeof(struct seccomp_data)) {
 		snprintf(buf, cap, "data[%u]", (unsigned int)k);
 		return;
 	}
 	/* A 64-bit field is stored in the ABI's byte order: low word first on little-endian. */
-	base = (k - 8) / 8;
-	high = (((k - 8) % 8) == 4) == little_endian(arch);
+	base = (unsigned int)((k - SCK_DATA_OFF_IP) / sizeof(uint64_t));
+	high = (((k - SCK_DATA_OFF_IP) % sizeof(uint64_t)) == SCK_DATA_WORD) == little_endian(arch);
 	if (base == 0)
 		snprintf(buf, cap, "instruction_pointer%s", high ? " >> 32" : "");
 	else
@@ -131,7 +134,8 @@ void sck_bpf_field_name(uint32_t k, const struct sck_arch *arch, char *buf, size
 
 uint32_t sck_bpf_field_offset(unsigned int base, bool high, const struct sck_arch *arch)
 {
-	return 8 + 8 * base + (high == little_endian(arch) ? 4 : 0);
+	return (uint32_t)(SCK_DATA_OFF_IP + sizeof(uint64_t) * base +
+			  (high == little_endian(arch) ? SCK_DATA_WORD : 0));
 }
 
 /* ---- Text buffer -------------------------------------------------------------------------- */
@@ -227,25 +231,50 @@ static void fmt_action(char *buf, size_t cap, char *comment, size_t ccap, uint32
 		snprintf(buf, cap, "%s(%u)", name, (unsigned int)data);
 	else
 		snprintf(buf, cap, "%s", name);
-	if (act == SECCOMP_RET_ERRNO && data > 4095)
-		snprintf(comment, ccap, "the kernel caps the errno at 4095");
+	if (act == SECCOMP_RET_ERRNO && data > SCK_ERRNO_MAX)
+		snprintf(comment, ccap, "the kernel caps the errno at %u", SCK_ERRNO_MAX);
+}
+
+/*
+ * A syscall name as the text shows it: `ARCH:name` when it is read on another arch than the
+ * unqualified names of the text are (the `.arch` one, else native), so that x32's rmdir
+ * (0x40000054) compared in the x32 branch of an x86_64 filter does not read as x86_64's (84).
+ */
+static void fmt_sys(char *buf, size_t cap, const struct sck_arch *arch, bool qualify,
+		    const char *name)
+{
+	if (qualify && arch)
+		snprintf(buf, cap, "%s:%s", arch->name, name);
+	else
+		snprintf(buf, cap, "%s", name);
 }
 
 /* The compare operand of a conditional jump with K, with a syscall name when A holds nr. */
 static void fmt_cmp(char *buf, size_t cap, char *comment, size_t ccap, uint32_t k,
-		    const struct sck_bpf_track *s, const struct sck_arch *arch, unsigned int op)
+		    const struct sck_bpf_track *s, const struct sck_arch *arch, bool forced,
+		    unsigned int op)
 {
+	(void)comment;
+	(void)ccap;
 	if (s->reached && s->a_nr && op != BPF_JSET && k <= 0x7fffffff) {
 		const char *name = sck_syscall_name(arch, (int)k);
+		const struct sck_arch *other;
 
 		if (name && sck_syscall_nr(arch, name) == (int)k) {
-			snprintf(buf, cap, "%s", name);
+			fmt_sys(buf, cap, arch, !forced && arch != sck_arch_native(), name);
 			return;
 		}
-		if (op == BPF_JEQ && arch && arch->id == SCK_ARCH_X86_64 && (k & 0x40000000u)) {
-			name = sck_syscall_name(sck_arch_from_id(SCK_ARCH_X32), (int)k);
-			if (name)
-				snprintf(comment, ccap, "x32 %s", name);
+		/* a number of another ABI of the same audit arch (x32 under x86_64) outside its
+		 * tracked branch: named as that ABI's, except its selector bit itself on a range
+		 * compare (the split between the two ABIs) */
+		other = arch ? sck_arch_from_audit_nr(arch->audit_arch, k) : NULL;
+		if (other && other != arch && (other->nr_base & other->nr_select) &&
+		    (op == BPF_JEQ || k != other->nr_base)) {
+			name = sck_syscall_name(other, (int)k);
+			if (name && sck_syscall_nr(other, name) == (int)k) {
+				fmt_sys(buf, cap, other, true, name);
+				return;
+			}
 		}
 	}
 	if (s->reached && s->a_arch && op == BPF_JEQ) {
@@ -264,8 +293,8 @@ static void fmt_cmp(char *buf, size_t cap, char *comment, size_t ccap, uint32_t 
  * remark. Returns false when no named form reproduces its bytes (the caller prints .insn).
  */
 static bool insn_text(const struct sock_filter *ins, size_t i, const struct sck_bpf_track *s,
-		      const struct sck_arch *arch, char *out, size_t cap, char *comment,
-		      size_t ccap)
+		      const struct sck_arch *arch, bool forced, char *out, size_t cap,
+		      char *comment, size_t ccap)
 {
 	uint16_t code = ins->code;
 	uint32_t k = ins->k;
@@ -377,7 +406,7 @@ static bool insn_text(const struct sock_filter *ins, size_t i, const struct sck_
 		if (x)
 			snprintf(v, sizeof(v), "X");
 		else
-			fmt_cmp(v, sizeof(v), comment, ccap, k, s, arch, op);
+			fmt_cmp(v, sizeof(v), comment, ccap, k, s, arch, forced, op);
 		if (ins->jf == 0)
 			snprintf(out, cap, "if (A %s %s) goto %04llu", ops[op >> 4][0], v, tt);
 		else if (ins->jt == 0 && op == BPF_JSET)
@@ -399,7 +428,7 @@ static void line_text(const struct sock_filter *prog, size_t i, const struct sck
 {
 	const struct sck_arch *arch = sck_bpf_track_arch(st, i, forced);
 
-	if (!insn_text(&prog[i], i, &st[i], arch, out, cap, comment, ccap)) {
+	if (!insn_text(&prog[i], i, &st[i], arch, forced != NULL, out, cap, comment, ccap)) {
 		snprintf(out, cap, ".insn 0x%04x, %u, %u, 0x%08x", prog[i].code, prog[i].jt,
 			 prog[i].jf, (unsigned int)prog[i].k);
 		comment[0] = '\0';

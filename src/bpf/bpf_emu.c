@@ -244,8 +244,14 @@ static inline uint32_t load_word(const struct seccomp_data *d, uint32_t off)
 	return v;
 }
 
-uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct seccomp_data *data,
-			 uint32_t *executed)
+/*
+ * The run loop, shared by sck_bpf_emu_run (@path NULL: inlined away) and sck_bpf_emu_run_path,
+ * which records the index of every instruction executed.
+ */
+static inline __attribute__((always_inline)) uint32_t run(const struct sck_bpf_emu *emu,
+							  const struct seccomp_data *data,
+							  uint32_t *executed, uint16_t *path,
+							  size_t cap)
 {
 	const struct op_insn *insn = emu->insn;
 	uint32_t mem[BPF_MEMWORDS];
@@ -253,8 +259,11 @@ uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct seccomp_dat
 	size_t pc = 0;
 
 	for (;;) {
-		const struct op_insn *i = &insn[pc++];
+		const struct op_insn *i = &insn[pc];
 
+		if (path && n < cap)
+			path[n] = (uint16_t)pc;
+		pc++;
 		n++;
 		switch (i->op) {
 		case OP_LD_ABS:
@@ -391,6 +400,18 @@ out:
 	return ret;
 }
 
+uint32_t sck_bpf_emu_run(const struct sck_bpf_emu *emu, const struct seccomp_data *data,
+			 uint32_t *executed)
+{
+	return run(emu, data, executed, NULL, 0);
+}
+
+uint32_t sck_bpf_emu_run_path(const struct sck_bpf_emu *emu, const struct seccomp_data *data,
+			      uint16_t *path, size_t cap, uint32_t *executed)
+{
+	return run(emu, data, executed, path, cap);
+}
+
 /* The kernel's order of restrictiveness: the action bits compared as a signed 32-bit value. */
 static inline int32_t action_rank(uint32_t ret)
 {
@@ -424,7 +445,7 @@ uint32_t sck_action_effective(uint32_t ret)
 	switch (ret & SECCOMP_RET_ACTION_FULL) {
 	case SECCOMP_RET_ERRNO:
 		/* MAX_ERRNO: the return value is -data, and only -4095..-1 read as errors. */
-		return SECCOMP_RET_ERRNO | (data > 4095 ? 4095 : data);
+		return SECCOMP_RET_ERRNO | (data > SCK_ERRNO_MAX ? SCK_ERRNO_MAX : data);
 	case SECCOMP_RET_KILL_PROCESS:
 	case SECCOMP_RET_KILL_THREAD:
 	case SECCOMP_RET_TRAP:

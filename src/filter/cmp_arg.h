@@ -27,7 +27,7 @@ struct sck_argplan;
 
 /*
  * The lowest pressure above @level at which the sections planned in @plans are expected to fit
- * @limit instructions, given that at @level they took @total (before trampolines).
+ * @limit instructions, given that at @level they took @total (without returns and trampolines).
  */
 unsigned int sck_arg_pressure_fit(struct sck_argplan *const *plans, size_t nplans,
 				  unsigned int level, size_t total, size_t limit);

@@ -58,7 +58,7 @@ static size_t node_size(const struct sck_anode *n, unsigned int level)
 
 /*
  * The lowest level above @level at which programs whose code at @level took @total instructions
- * (before trampolines) are expected to fit @limit.
+ * (without returns and trampolines) are expected to fit @limit.
  */
 unsigned int sck_arg_pressure_fit(struct sck_argplan *const *plans, size_t nplans,
 				  unsigned int level, size_t total, size_t limit)
@@ -76,9 +76,9 @@ unsigned int sck_arg_pressure_fit(struct sck_argplan *const *plans, size_t nplan
 				at[l] += node_size(n, l);
 		}
 	}
-	/* returns are laid down along the way, about two per reach of a jump (RET_EVERY) */
-	base = total * RET_EVERY / (RET_EVERY + 2);
-	base = base > at[level] ? base - at[level] : 0;
+	/* @total has no returns; they are laid down along the way, about two per reach of a
+	 * jump (RET_EVERY) */
+	base = total > at[level] ? total - at[level] : 0;
 	for (unsigned int l = level + 1; l < NLEVELS; l++) {
 		size_t est = base + at[l] + 2 * (base + at[l]) / RET_EVERY;
 		if (est <= limit)

@@ -91,6 +91,7 @@ void sck_emit_flush(struct sck_emit *e)
 		sck_emit_bind(e, e->rets[i].label);
 		sck_emit_stmt(e, BPF_RET | BPF_K, e->rets[i].action);
 	}
+	e->nlaid += e->nrets;
 	e->nrets = 0;
 }
 

@@ -26,6 +26,7 @@ struct sck_pending_ret {
 struct sck_emit {
 	struct sck_bpf_builder *b;
 	size_t pos; /* instructions appended so far (trampolines are the builder's, not counted) */
+	size_t nlaid; /* of them, returns laid down by sck_emit_flush */
 	struct sck_pending_ret *rets;
 	size_t nrets, caprets;
 	int err; /* the first error; every call after it is a no-op */

@@ -366,7 +366,7 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 			goto out;
 	}
 	rc = g.e.err;
-	*emitted = g.e.pos;
+	*emitted = g.e.pos - g.e.nlaid;
 	if (!rc && sck_emit_over(&g.e))
 		rc = -E2BIG;
 out:

@@ -12,10 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "filter/filter_profile.h"
 #include "sck/bpf.h"
 #include "sck/filter.h"
-
-#define SCK_FILTER_MAX_ARCH 32
 
 /* A rule as stored: the caller's rule, copied. */
 struct sck_frule {
@@ -34,10 +33,7 @@ struct sck_fweight {
 	uint32_t weight;
 };
 
-/*
- * Numbers @lo..@hi of @arch's part of the nr space return @action before any rule (runc's
- * -ENOSYS stub, added by the profile reader: sck_filter_add_override).
- */
+/* Numbers @lo..@hi of @arch's part of the nr space return @action before any rule. */
 struct sck_foverride {
 	const struct sck_arch *arch;
 	uint32_t lo, hi;
@@ -179,7 +175,8 @@ struct sck_argplan;
  * @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h).
  * @plans: one per group of @ir, NULL at first; the argument plans, kept between attempts at
  * several pressures (the caller frees them with sck_argplan_free).
- * @emitted: instructions emitted before trampolines. -E2BIG when they cannot fit a program.
+ * @emitted: instructions emitted, but returns and trampolines. -E2BIG when the program cannot
+ * fit.
  */
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
 		struct sck_argplan **plans, size_t *emitted);
@@ -187,14 +184,6 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 
 /* The arches the filter compiles for (native when none was added). */
 size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out);
-
-/*
- * sck_filter_add_override - numbers @lo..@hi of @arch (clipped to its part of the nr space:
- * x86_64 below 0x40000000, x32 from it) return @action whatever the rules say. Internal: used
- * by the profile reader for runc's -ENOSYS stub. Returns 0, -EINVAL, -ENOMEM.
- */
-int sck_filter_add_override(struct sck_filter *f, const struct sck_arch *arch, uint32_t lo,
-			    uint32_t hi, uint32_t action);
 
 /* Word offsets of seccomp_data fields for an arch. */
 uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian);

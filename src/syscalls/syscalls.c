@@ -110,16 +110,18 @@ static const char *const ipccalls[25] = {
 
 struct mux_desc {
 	enum sck_syscall_mux_kind kind;
-	const char *entry; /* the multiplexer's own syscall name */
+	unsigned int quirk; /* the SCK_ARCH_Q_* bit of the arches that have it */
+	const char *entry;  /* the multiplexer's own syscall name */
 	const char *const *calls;
 	size_t ncalls;
 	uint32_t mask;
 };
 
 static const struct mux_desc muxes[] = {
-	{SCK_SYSCALL_MUX_SOCKETCALL, "socketcall", socketcalls,
+	{SCK_SYSCALL_MUX_SOCKETCALL, SCK_ARCH_Q_SOCKETCALL, "socketcall", socketcalls,
 	 sizeof(socketcalls) / sizeof(socketcalls[0]), 0xffffffffu},
-	{SCK_SYSCALL_MUX_IPC, "ipc", ipccalls, sizeof(ipccalls) / sizeof(ipccalls[0]), 0xffffu},
+	{SCK_SYSCALL_MUX_IPC, SCK_ARCH_Q_IPC, "ipc", ipccalls,
+	 sizeof(ipccalls) / sizeof(ipccalls[0]), 0xffffu},
 };
 
 #define NMUXES (sizeof(muxes) / sizeof(muxes[0]))
@@ -135,7 +137,8 @@ int sck_syscall_mux(const struct sck_arch *arch, const char *name, struct sck_sy
 			if (!muxes[m].calls[c] || muxes[m].calls[c][0] != name[0] ||
 			    strcmp(muxes[m].calls[c], name) != 0)
 				continue;
-			/* The arch has this multiplexer iff its table has the entry point. */
+			if (!(arch->quirks & muxes[m].quirk))
+				return -ENOENT;
 			nr = sck_syscall_nr(arch, muxes[m].entry);
 			if (nr < 0)
 				return -ENOENT;
@@ -158,7 +161,8 @@ const char *sck_syscall_mux_name(const struct sck_arch *arch, int nr, uint64_t c
 	for (size_t m = 0; m < NMUXES; m++) {
 		uint32_t c = (uint32_t)call & muxes[m].mask;
 
-		if (sck_syscall_nr(arch, muxes[m].entry) != nr || nr < 0)
+		if (!(arch->quirks & muxes[m].quirk) ||
+		    sck_syscall_nr(arch, muxes[m].entry) != nr || nr < 0)
 			continue;
 		return c < muxes[m].ncalls ? muxes[m].calls[c] : NULL;
 	}

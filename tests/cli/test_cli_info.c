@@ -62,7 +62,7 @@ Test(cli_info, reports_the_kernel)
 		"  TSYNC                yes\n",	      "  SPEC_ALLOW           yes\n",
 		"  NEW_LISTENER         yes\n",	      "  TSYNC_ESRCH          yes\n",
 		"  WAIT_KILLABLE_RECV   yes\n",	      "seccomp mode: disabled (0), filters: 0\n",
-		"notification sizes: seccomp_notif ",
+		"notification sizes: seccomp_notif ", "notification sync wake-up: ",
 	};
 	struct sck_test_cmd r;
 	char native[128];

@@ -224,6 +224,22 @@ static int body_cli(void *arg, int fd)
 		      memcmp(res.out, f1, sizeof(f1)) == 0,
 	      "dump -i 1: %d %s", res.status, res.err);
 	sck_test_cmd_fini(&res);
+	/* --byte-order for a machine of the other order: the same program, swapped */
+	{
+		struct sock_filter sw[LEN(f1)];
+
+		memcpy(sw, f1, sizeof(f1));
+		sck_bpf_swap(sw, LEN(f1));
+		rc = sck_test_sck(
+			&res, NULL,
+			(const char *[]){"dump", "-f", "raw", "-i", "1", "--byte-order",
+					 sck_arch_native()->little_endian ? "big" : "little",
+					 pidstr, NULL});
+		CHECK(rc == 0 && res.status == 0 && res.out_len == sizeof(sw) &&
+			      memcmp(res.out, sw, sizeof(sw)) == 0,
+		      "dump --byte-order: %d %s", res.status, res.err);
+		sck_test_cmd_fini(&res);
+	}
 	/* Several filters, raw, no -o: a usage error. */
 	rc = sck_test_sck(&res, NULL, (const char *[]){"dump", "-f", "raw", pidstr, NULL});
 	CHECK(rc == 0 && res.status == 2 && res.out_len == 0, "raw to stdout: %d", res.status);

@@ -20,94 +20,7 @@
 
 #include "sck.h"
 #include "sck_test.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			sck_test_report(rep, "line %d: %s\n", __LINE__, #cond);                    \
-			return 1;                                                                  \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long a_ = (long long)(a), b_ = (long long)(b);                                \
-		if (a_ != b_) {                                                                    \
-			sck_test_report(rep, "line %d: %s == %lld, want %lld\n", __LINE__, #a, a_, \
-					b_);                                                       \
-			return 1;                                                                  \
-		}                                                                                  \
-	} while (0)
-
-/* A filter that notifies the syscalls in @nrs (native arch only) and allows everything else. */
-static int install_notify_filter(const int *nrs, size_t n, unsigned int flags)
-{
-	struct sock_filter prog[32];
-	size_t k = 0;
-
-	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
-	prog[k++] = (struct sock_filter)BPF_JUMP(
-		BPF_JMP | BPF_JEQ | BPF_K, sck_audit_arch("native"), 0, (unsigned char)(n + 1));
-	prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
-	for (size_t i = 0; i < n; i++)
-		prog[k++] = (struct sock_filter)BPF_JUMP(
-			BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i], (unsigned char)(n - i), 0);
-	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
-	return sck_set_mode_filter(prog, k, flags);
-}
-
-struct target {
-	pid_t pid;
-	int listener; /* the supervisor's copy */
-};
-
-/*
- * Fork a target that notifies @nrs and then runs body(arg); its exit status is body's return
- * (100+ for set-up failures). Returns 0 with @t filled, or -errno.
- */
-static int spawn(const int *nrs, size_t n, int (*body)(void *), void *arg, struct target *t)
-{
-	int sv[2], fd;
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(sv[0]);
-		fd = install_notify_filter(nrs, n, SECCOMP_FILTER_FLAG_NEW_LISTENER);
-		if (fd < 0)
-			_exit(100);
-		if (sck_notify_listener_send(sv[1], fd) < 0)
-			_exit(101);
-		close(fd);
-		close(sv[1]);
-		_exit(body(arg));
-	}
-	close(sv[1]);
-	fd = sck_notify_listener_recv(sv[0]);
-	close(sv[0]);
-	if (fd < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return fd;
-	}
-	t->pid = pid;
-	t->listener = fd;
-	return 0;
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) < 0)
-		return -1000;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-}
+#include "sck_test_notify.h"
 
 static const int notified[] = {__NR_getppid, __NR_chdir};
 
@@ -193,10 +106,10 @@ static int b_value(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)4242, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_value, (void *)4242, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_fd(n), t.listener);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
@@ -205,7 +118,7 @@ static int b_value(void *arg, int rep)
 	CHECK_EQ(req->data.arch, sck_audit_arch("native"));
 	CHECK_EQ(sck_notify_id_valid(n, req->id), 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, 4242, 0, 0), 0);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	sck_notify_free(n);
 	close(t.listener);
 	return 0;
@@ -220,15 +133,15 @@ static int b_errno(void *arg, int rep)
 {
 	struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_expect_errno, (void *)EACCES, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_errno, (void *)EACCES, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_alloc(&req, NULL), 0);
 	CHECK_EQ(sck_notify_recv_into(n, req), 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, 0, EACCES, 0), 0);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	free(req);
 	sck_notify_free(n);
 	close(t.listener);
@@ -244,14 +157,15 @@ static int b_continue(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)(intptr_t)getpid(), &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_value, (void *)(intptr_t)getpid(), &t),
+		 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK_EQ(sck_notify_continue(n, req->id), 0);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	sck_notify_free(n);
 	close(t.listener);
 	return 0;
@@ -266,12 +180,12 @@ static int b_stale(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	uint64_t id;
 	int rc;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)7, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_value, (void *)7, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	id = req->id;
@@ -282,7 +196,7 @@ static int b_stale(void *arg, int rep)
 	/* Answered but the target not yet resumed: EINPROGRESS; once it has: ENOENT. */
 	rc = sck_notify_respond(n, id, 7, 0, 0);
 	CHECK(rc == -ENOENT || rc == -EINPROGRESS);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	CHECK_EQ(sck_notify_respond(n, id, 7, 0, 0), -ENOENT);
 	CHECK_EQ(sck_notify_continue(n, id), -ENOENT);
 	CHECK_EQ(sck_notify_id_valid(n, id), -ENOENT);
@@ -300,13 +214,13 @@ static int b_einval(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	int p[2];
 
 	(void)arg;
 	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)9, &t), 0);
-	CHECK_EQ(sck_notify_new(t.listener, 1, &n), -EINVAL);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_value, (void *)9, &t), 0);
+	CHECK_EQ(sck_notify_new(t.listener, 0x80, &n), -EINVAL);
 	CHECK_EQ(sck_notify_new(-1, 0, &n), -EINVAL);
 	CHECK_EQ(sck_notify_new(t.listener, 0, NULL), -EINVAL);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
@@ -330,7 +244,7 @@ static int b_einval(void *arg, int rep)
 	/* None of those answered: the call is still pending. */
 	CHECK_EQ(sck_notify_id_valid(n, req->id), 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, 9, 0, 0), 0);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	sck_notify_free(n);
 	close(t.listener);
 	return 0;
@@ -345,13 +259,13 @@ static int b_addfd(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	char buf[16] = {0};
 	int p[2], fd;
 
 	(void)arg;
 	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	CHECK_EQ(spawn(notified, 2, t_use_fd, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_use_fd, NULL, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	fd = sck_notify_addfd(n, req->id, p[1], 0, O_CLOEXEC, 0);
@@ -360,7 +274,7 @@ static int b_addfd(void *arg, int rep)
 	CHECK_EQ(sck_notify_id_valid(n, req->id), 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, fd, 0, 0), 0);
 	close(p[1]);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 5);
 	CHECK(memcmp(buf, "hello", 5) == 0);
 	close(p[0]);
@@ -378,30 +292,30 @@ static int b_addfd_send(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	char buf[16] = {0};
 	int p[2];
 
 	(void)arg;
 	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
 	/* SEND: the new fd is the call's result. */
-	CHECK_EQ(spawn(notified, 2, t_use_fd, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_use_fd, NULL, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK(sck_notify_addfd(n, req->id, p[1], 0, 0, SECCOMP_ADDFD_FLAG_SEND) >= 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, 0, 0, 0), -ENOENT); /* already answered */
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 5);
 	sck_notify_free(n);
 	close(t.listener);
 	/* SETFD|SEND: at the number asked for. */
-	CHECK_EQ(spawn(notified, 2, t_use_fd77, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_use_fd77, NULL, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK_EQ(sck_notify_addfd(n, req->id, p[1], 77, 0,
 				  SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND),
 		 77);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 4);
 	CHECK(memcmp(buf, "fd77", 4) == 0);
 	sck_notify_free(n);
@@ -420,17 +334,17 @@ static int b_killed(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	char buf[8];
 	int p[2];
 
 	(void)arg;
 	CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
-	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)1, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_value, (void *)1, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK_EQ(kill(t.pid, SIGKILL), 0);
-	CHECK_EQ(wait_exit(t.pid), -SIGKILL);
+	CHECK_EQ(sck_test_wait_exit(t.pid), -SIGKILL);
 	CHECK_EQ(sck_notify_id_valid(n, req->id), -ENOENT);
 	CHECK_EQ(sck_notify_mem_read(n, req, req->data.instruction_pointer, buf, sizeof(buf)),
 		 -ENOENT);
@@ -450,16 +364,16 @@ static int b_closed(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_two_enosys, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_two_enosys, NULL, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	/* One call pending when the supervisor goes, one made after. */
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	sck_notify_free(n);
 	close(t.listener);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	return 0;
 }
 
@@ -473,11 +387,11 @@ static int b_ebusy(void *arg, int rep)
 	int fd;
 
 	(void)arg;
-	fd = install_notify_filter(notified, 2, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	fd = sck_test_notify_filter(notified, 2, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	CHECK(fd >= 0);
-	CHECK_EQ(install_notify_filter(notified, 2, SECCOMP_FILTER_FLAG_NEW_LISTENER), -EBUSY);
+	CHECK_EQ(sck_test_notify_filter(notified, 2, SECCOMP_FILTER_FLAG_NEW_LISTENER), -EBUSY);
 	/* A filter without a listener still stacks. */
-	CHECK_EQ(install_notify_filter(notified, 2, 0), 0);
+	CHECK_EQ(sck_test_notify_filter(notified, 2, 0), 0);
 	return 0;
 }
 
@@ -500,10 +414,10 @@ static int b_eintr(void *arg, int rep)
 	struct itimerval it = {{0, 20000}, {0, 20000}};
 	const struct seccomp_notif *req = NULL;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_pause, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_pause, NULL, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm; /* no SA_RESTART: the receive must come back */
@@ -514,7 +428,7 @@ static int b_eintr(void *arg, int rep)
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
 	kill(t.pid, SIGKILL);
-	CHECK_EQ(wait_exit(t.pid), -SIGKILL);
+	CHECK_EQ(sck_test_wait_exit(t.pid), -SIGKILL);
 	sck_notify_free(n);
 	close(t.listener);
 	return 0;
@@ -541,11 +455,11 @@ static int b_memread(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	char buf[256];
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_chdir, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_chdir, NULL, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK_EQ(req->data.nr, __NR_chdir);
@@ -567,7 +481,7 @@ static int b_memread(void *arg, int rep)
 	CHECK_EQ(sck_notify_mem_read_str(n, req, req->data.args[0], buf, sizeof(buf)), -EFAULT);
 	CHECK_EQ(sck_notify_mem_read(n, req, req->data.args[0], buf, 8), -EFAULT);
 	CHECK_EQ(sck_notify_respond(n, req->id, 0, EFAULT, 0), 0);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	sck_notify_free(n);
 	close(t.listener);
 	return 0;
@@ -605,14 +519,14 @@ static int h_count(struct sck_notify *n, const struct seccomp_notif *req, void *
 static int b_loop(void *arg, int rep)
 {
 	struct sck_supervisor *s;
-	struct target t1, t2;
+	struct sck_test_target t1, t2;
 	struct counts c = {{0, 0}};
 	int st1 = -1, st2 = -1;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_many, (void *)50, &t1), 0);
-	CHECK_EQ(spawn(notified, 2, t_many, (void *)70, &t2), 0);
-	CHECK_EQ(sck_supervisor_new(1, &s), -EINVAL);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_many, (void *)50, &t1), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_many, (void *)70, &t2), 0);
+	CHECK_EQ(sck_supervisor_new(0x80, &s), -EINVAL);
 	CHECK_EQ(sck_supervisor_new(0, &s), 0);
 	CHECK_EQ(sck_supervisor_add(s, t1.listener, NULL, NULL), -EINVAL);
 	CHECK_EQ(sck_supervisor_add(s, t1.listener, h_count, &c.calls[0]), 0);
@@ -640,18 +554,18 @@ Test(notify, supervisor_two_targets)
 static int b_stop(void *arg, int rep)
 {
 	struct sck_supervisor *s;
-	struct target t;
+	struct sck_test_target t;
 	long c = 0;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_pause, NULL, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_pause, NULL, &t), 0);
 	CHECK_EQ(sck_supervisor_new(0, &s), 0);
 	CHECK_EQ(sck_supervisor_add(s, t.listener, h_count, &c), 0);
 	CHECK_EQ(sck_supervisor_stop(s), 0);
 	CHECK_EQ(sck_supervisor_run(s, -1), -ECANCELED);
 	CHECK_EQ(sck_supervisor_run(s, 30), -ETIMEDOUT);
 	kill(t.pid, SIGKILL);
-	CHECK_EQ(wait_exit(t.pid), -SIGKILL);
+	CHECK_EQ(sck_test_wait_exit(t.pid), -SIGKILL);
 	/* Reaped by us: the filter is released and the loop ends on POLLHUP. */
 	CHECK_EQ(sck_supervisor_run(s, 15000), 0);
 	CHECK_EQ(sck_supervisor_stop(NULL), -EINVAL);
@@ -681,7 +595,7 @@ static int b_getfd(void *arg, int rep)
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
-		int lfd = install_notify_filter(notified, 2, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+		int lfd = sck_test_notify_filter(notified, 2, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 
 		if (lfd < 0 || write(p[1], &lfd, sizeof(lfd)) != sizeof(lfd))
 			_exit(100);
@@ -697,7 +611,7 @@ static int b_getfd(void *arg, int rep)
 	CHECK_EQ(sck_notify_new(fd, 0, &n), 0);
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, 99, 0, 0), 0);
-	CHECK_EQ(wait_exit(pid), 0);
+	CHECK_EQ(sck_test_wait_exit(pid), 0);
 	sck_notify_free(n);
 	close(fd);
 	close(p[0]);
@@ -764,11 +678,11 @@ static int b_set_flags(void *arg, int rep)
 {
 	const struct seccomp_notif *req;
 	struct sck_notify *n;
-	struct target t;
+	struct sck_test_target t;
 	int rc;
 
 	(void)arg;
-	CHECK_EQ(spawn(notified, 2, t_expect_value, (void *)5, &t), 0);
+	CHECK_EQ(sck_test_notify_spawn(notified, 2, t_expect_value, (void *)5, &t), 0);
 	CHECK_EQ(sck_notify_new(t.listener, 0, &n), 0);
 	CHECK_EQ(sck_notify_set_flags(NULL, 0), -EINVAL);
 	rc = sck_notify_set_flags(n, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
@@ -781,7 +695,7 @@ static int b_set_flags(void *arg, int rep)
 	/* Round trips work the same with synchronous wake-ups. */
 	CHECK_EQ(sck_notify_recv(n, &req), 0);
 	CHECK_EQ(sck_notify_respond(n, req->id, 5, 0, 0), 0);
-	CHECK_EQ(wait_exit(t.pid), 0);
+	CHECK_EQ(sck_test_wait_exit(t.pid), 0);
 	sck_notify_free(n);
 	close(t.listener);
 	return 0;

@@ -315,7 +315,11 @@ Test(bpf_disasm, errors)
 	free(big);
 }
 
-/* x32 shares x86_64's audit arch: the `A >= 0x40000000` branch names x32 numbers. */
+/*
+ * x32 shares x86_64's audit arch: the `A >= 0x40000000` branch names x32 numbers, qualified
+ * (`x32:read`) so that they do not read as x86_64's; an x32 number compared outside that branch
+ * is named as x32's too. The assembler reads both back.
+ */
 Test(bpf_disasm, x32_branch)
 {
 	const struct sck_arch *x32 = sck_arch_from_name("x32");
@@ -338,9 +342,48 @@ Test(bpf_disasm, x32_branch)
 	cr_assert_geq(nr, 0x40000000);
 	cr_assert_eq(sck_bpf_disasm_alloc(p, LEN(p), NULL, &text), 0);
 	cr_expect(strstr(text, "0004: if (A == read) goto 0007 else goto 0008\n"), "%s", text);
-	cr_expect(strstr(text, "0005: if (A == read) goto 0007 else goto 0008\n"), "%s", text);
+	cr_expect(strstr(text, "0005: if (A == x32:read) goto 0007 else goto 0008\n"), "%s", text);
 	cr_assert_eq(sck_bpf_asm_alloc(text, NULL, &q, &qlen, NULL), 0);
 	cr_expect(qlen == LEN(p) && memcmp(q, p, sizeof(p)) == 0, "round trip");
 	free(q);
 	free(text);
+}
+
+/* An x32 number compared under x86_64 without the split reads as x32's, not as a bare number. */
+Test(bpf_disasm, x32_number_outside_branch)
+{
+	const struct sck_arch *x32 = sck_arch_from_name("x32");
+	int nr = sck_syscall_nr(x32, "rmdir");
+	struct sock_filter p[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	SCK_OPTS(sck_bpf_asm_opts, o, .arch = sck_arch_from_name("aarch64"));
+	struct sck_diag diag = {0};
+	char *text = NULL;
+	struct sock_filter *q = NULL;
+	size_t qlen = 0;
+
+	cr_assert_eq(nr, 0x40000054);
+	cr_assert_eq(sck_bpf_disasm_alloc(p, LEN(p), NULL, &text), 0);
+	cr_expect(strstr(text, "0003: if (A != x32:rmdir) goto 0005\n"), "%s", text);
+	cr_assert_eq(sck_bpf_asm_alloc(text, NULL, &q, &qlen, NULL), 0);
+	cr_expect(qlen == LEN(p) && memcmp(q, p, sizeof(p)) == 0, "round trip");
+	free(q);
+	free(text);
+	/* a qualified name resolves on its arch whatever the text's arch */
+	cr_assert_eq(sck_bpf_asm_alloc("A = nr\nif (A == x86:read) goto 3\nreturn ALLOW\n"
+				       "return KILL_PROCESS\n",
+				       &o, &q, &qlen, NULL),
+		     0);
+	cr_expect_eq(q[1].k, 3u);
+	free(q);
+	cr_expect_eq(sck_bpf_asm_alloc("A = nr\nif (A == vax:read) goto 2\nreturn ALLOW\n", NULL,
+				       &q, &qlen, &diag),
+		     -ENOENT);
+	cr_expect(strstr(diag.msg, "unknown arch 'vax'"), "%s", diag.msg);
 }

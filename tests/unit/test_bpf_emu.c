@@ -331,3 +331,34 @@ Test(bpf_cache, errors)
 	cr_assert_eq(bitmap(ok, 1, NULL, 0), 0);
 	cr_assert_eq(sck_bpf_cache_bitmap(ok, 1, NULL, bm, 16), -EINVAL);
 }
+
+/* sck_bpf_emu_run_path: the same verdict as sck_bpf_emu_run, and the indices run, in order. */
+Test(bpf_emu, run_path)
+{
+	const struct sock_filter p[] = {
+		S(BPF_LD | BPF_W | BPF_ABS, 0),	       J(BPF_JMP | BPF_JEQ | BPF_K, 39, 2, 0),
+		S(BPF_LD | BPF_W | BPF_ABS, 16),       J(BPF_JMP | BPF_JA, 1, 0, 0),
+		S(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), S(BPF_RET | BPF_K, ERRNO(2)),
+	};
+	static const uint16_t want[] = {0, 1, 2, 3, 5};
+	struct seccomp_data d = data(1);
+	struct sck_bpf_emu *emu = NULL;
+	uint16_t path[8] = {0}, shortp[2] = {0};
+	uint32_t cnt = 0;
+
+	cr_assert_eq(sck_bpf_emu_new(p, N(p), &emu), 0);
+	cr_expect_eq(sck_bpf_emu_run_path(emu, &d, path, N(path), &cnt), ERRNO(2));
+	cr_expect_eq(cnt, 5u);
+	cr_expect_arr_eq(path, want, sizeof(want));
+	/* a short buffer holds the start of the path; the count is the whole run's */
+	cr_expect_eq(sck_bpf_emu_run_path(emu, &d, shortp, N(shortp), &cnt), ERRNO(2));
+	cr_expect_eq(cnt, 5u);
+	cr_expect(shortp[0] == 0 && shortp[1] == 1);
+	/* no buffer at all, no count */
+	d = data(39);
+	cr_expect_eq(sck_bpf_emu_run_path(emu, &d, NULL, 0, NULL), SECCOMP_RET_ALLOW);
+	cr_expect_eq(sck_bpf_emu_run_path(emu, &d, path, N(path), &cnt),
+		     sck_bpf_emu_run(emu, &d, NULL));
+	cr_expect(cnt == 3 && path[0] == 0 && path[1] == 1 && path[2] == 4);
+	sck_bpf_emu_free(emu);
+}

@@ -249,8 +249,9 @@ uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d)
 
 int orc_build(const struct orc_spec *s, struct sck_filter **out)
 {
+	/* random arch sets mix byte orders: the oracle does not care, sck_filter_add_arch does */
 	SCK_OPTS(sck_filter_opts, o, .default_action = s->def, .bad_arch_action = s->bad,
-		 .flags = s->flags);
+		 .flags = s->flags | SCK_FILTER_MIXED_ENDIAN);
 	struct sck_filter *f;
 	int rc = sck_filter_new(&o, &f);
 

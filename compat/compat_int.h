@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the libseccomp compatibility library (build/compat/libseccomp.so.2): the filter
+ * context behind scmp_filter_ctx, its per-arch rule databases, and the helpers the API files
+ * share. Types and constants come from the system's <seccomp.h>; the work is done by libsck
+ * through <sck.h>. Nothing here is exported: the version script exports only seccomp_*.
+ */
+#ifndef SCK_COMPAT_INT_H
+#define SCK_COMPAT_INT_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sck.h"
+#include "scmp_tree.h"
+
+#define COMPAT_API __attribute__((visibility("default")))
+
+/* One syscall's rules on one arch. */
+struct compat_sys {
+	int nr;	      /* the arch's number (may be a pseudo number for _exact rules) */
+	uint8_t prio; /* seccomp_syscall_priority */
+	bool has_prio;
+	struct sck_scmp_tree *tree;
+};
+
+/* One arch of a filter, with its rule database. */
+struct compat_arch {
+	uint32_t token;
+	const struct sck_arch *sa;
+	struct compat_sys *sys;
+	size_t nsys, capsys;
+	int *index; /* open addressing on nr: positions in @sys, -1 free; capsys * 2 slots */
+};
+
+/* The filter context (scmp_filter_ctx). */
+struct compat_ctx {
+	uint32_t act_default, act_badarch;
+	uint32_t nnp, tsync, tskip, log, ssb, optimize, rawrc;
+	struct compat_arch *arches;
+	size_t narches;
+	int notify_fd;
+};
+
+/* libseccomp refuses a context without arches as it refuses NULL */
+static inline bool compat_valid(const struct compat_ctx *c)
+{
+	return c && c->narches > 0;
+}
+
+/* ---- arches (compat_arch.c) ---- */
+const struct sck_arch *compat_arch_of(uint32_t token);
+uint32_t compat_token_of(const struct sck_arch *sa);
+uint32_t compat_native_token(void);
+bool compat_arch_arg32(uint32_t token);
+bool compat_arch_big_endian(uint32_t token);
+bool compat_arch_mux(uint32_t token);
+int compat_pnr_of(const char *name);
+const char *compat_pnr_name(int pnr);
+int compat_resolve(uint32_t token, const char *name);
+const char *compat_pnr_name_on(uint32_t token, int pnr);
+
+/* ---- contexts (compat_ctx.c) ---- */
+bool compat_action_valid(uint32_t act);
+void compat_arch_fini(struct compat_arch *a);
+int compat_rc(const struct compat_ctx *c, int rc);
+struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create);
+unsigned int compat_api_level(void);
+
+/* ---- programs (compat_gen.c) ---- */
+int compat_compile(const struct compat_ctx *c, struct sck_filter_prog **out);
+
+#endif /* SCK_COMPAT_INT_H */

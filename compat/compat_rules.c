@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rules of the libseccomp compatibility library: seccomp_rule_add and its _array / _exact
+ * variants, and seccomp_syscall_priority. A rule's syscall is a number of the native arch (or a
+ * pseudo number); it is translated by name to each arch of the filter, multiplexed through
+ * socketcall(2) / ipc(2) on x86 and s390 (args[0] tested for the sub-call, the rule's other
+ * comparisons kept), and merged into that arch's libseccomp-style database (scmp_tree.h). A rule
+ * is added to every arch or to none.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "compat_int.h"
+
+struct op {
+	size_t arch;
+	int nr;
+	bool mux;
+	unsigned int call;
+};
+
+/*
+ * The name of native @syscall as libseccomp translates it to another arch, or NULL: a pseudo
+ * number only names a syscall the native arch lacks (chown32 on x86_64, not socket).
+ */
+static const char *native_name(int syscall)
+{
+	return syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall)
+			    : compat_pnr_name_on(compat_native_token(), syscall);
+}
+
+/* @p when it is the pseudo number of a socket or IPC call, else 0. */
+static int mux_pnr_value(int p)
+{
+	return (p <= -101 && p >= -120) || (p <= -201 && p >= -224) ? p : 0;
+}
+
+/*
+ * The operations adding a rule on @syscall means, arch by arch: the arch's number for the same
+ * name (libseccomp translates through the native arch's names; a pseudo number cannot be
+ * translated), and on the multiplexing arches, for a socket or IPC call, its direct number where
+ * the kernel has one plus socketcall / ipc with args[0] == the sub-call (an _exact rule keeps
+ * its pseudo number instead of the direct one).
+ */
+static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned int nargs,
+		struct op *ops, size_t *nops)
+{
+	uint32_t native = compat_native_token();
+	const char *name = NULL;
+	bool named = false;
+	int pnr = 0; /* 0: not looked up yet */
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->narches; i++) {
+		uint32_t tok = c->arches[i].token;
+		const struct sck_arch *sa = c->arches[i].sa;
+		bool mux = compat_arch_mux(tok);
+		int s = syscall, p = 0, direct = syscall;
+
+		if (tok != native || mux) { /* the name is needed: look it up once per rule */
+			if (!named) {
+				name = tok == native ? (s >= 0 ? sck_syscall_name(sa, s)
+							       : compat_pnr_name(s))
+						     : native_name(syscall);
+				named = true;
+			}
+			if (!name && tok != native)
+				return -EFAULT;
+			if (name && !pnr)
+				pnr = compat_pnr_of(name);
+		}
+		if (tok != native) {
+			direct = sck_syscall_nr(sa, name);
+			s = direct >= 0 && !(mux && mux_pnr_value(pnr)) ? direct : pnr;
+			/*
+			 * A syscall newer than libseccomp 2.5.4's tables (sck knows it, libseccomp
+			 * has no pseudo number for it): no rule on an arch that lacks it.
+			 */
+			if (s == __NR_SCMP_ERROR)
+				continue;
+		}
+		if (mux && name)
+			p = mux_pnr_value(pnr);
+		if (p) {
+			if (exact && nargs)
+				return -EINVAL; /* socketcall / ipc would change the arguments' meaning */
+			if (direct >= 0)
+				ops[n++] = (struct op){.arch = i, .nr = direct};
+			else if (exact)
+				ops[n++] = (struct op){.arch = i, .nr = s};
+			int m = sck_syscall_nr(sa, p > -200 ? "socketcall" : "ipc");
+			if (m >= 0)
+				ops[n++] = (struct op){
+					.arch = i,
+					.nr = m,
+					.mux = true,
+					.call = (unsigned int)(p > -200 ? -p - 100 : -p - 200)};
+			continue;
+		}
+		if (direct < 0 || s < 0) {
+			if (exact)
+				return -EDOM;
+			/*
+			 * The arch lacks the call: libseccomp keeps the rule on the pseudo number,
+			 * which its program then compares with nr as it is. No kernel has such a
+			 * number; the rule stays in the database (its conflicts count) and
+			 * compat_compile leaves it out.
+			 */
+			ops[n++] = (struct op){.arch = i, .nr = s};
+			continue;
+		}
+		ops[n++] = (struct op){.arch = i, .nr = direct};
+	}
+	*nops = n;
+	return 0;
+}
+
+static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int syscall,
+		    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array)
+{
+	struct sck_scmp_cmp cmps[6], mcmps[6];
+	struct sck_scmp_tree *trees[64] = {0};
+	struct compat_sys *sys[64];
+	struct op ops[64];
+	size_t nops = 0, nm = 0;
+	unsigned int seen = 0;
+	bool any_mux = false;
+	int rc = 0;
+
+	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action) ||
+	    syscall == __NR_SCMP_UNDEF || (syscall == __NR_SCMP_ERROR && !c->tskip))
+		return -EINVAL;
+	if (action == c->act_default)
+		return -EACCES;
+	if (exact && c->narches > 1)
+		return -EOPNOTSUPP;
+	if (arg_cnt && !arg_array)
+		return -EINVAL;
+	for (unsigned int i = 0; i < arg_cnt; i++) {
+		const struct scmp_arg_cmp *a = &arg_array[i];
+		if (a->arg > 5 || a->op <= _SCMP_CMP_MIN || a->op >= _SCMP_CMP_MAX ||
+		    (seen & (1u << a->arg)))
+			return -EINVAL;
+		seen |= 1u << a->arg;
+		cmps[i] = (struct sck_scmp_cmp){a->arg, (enum sck_scmp_op)a->op, a->datum_a,
+						a->datum_b};
+		if (a->arg != 0)
+			mcmps[nm++] = cmps[i];
+	}
+	if (syscall == __NR_SCMP_ERROR)
+		return 0; /* SCMP_FLTATR_API_TSKIP: a rule on -1 is accepted and ignored */
+	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
+		return -ENOMEM;
+	rc = plan(c, syscall, exact, arg_cnt, ops, &nops);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nops; i++)
+		any_mux |= ops[i].mux;
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		struct compat_arch *a = &c->arches[ops[i].arch];
+		bool arg32 = compat_arch_arg32(a->token);
+
+		sys[i] = compat_sys_get(a, ops[i].nr, true);
+		if (!sys[i]) {
+			rc = -ENOMEM;
+			break;
+		}
+		/* a database may be touched twice (socket on s390: direct and socketcall) */
+		for (size_t j = 0; j < i; j++)
+			if (sys[j] == sys[i] && trees[j]) {
+				trees[i] = trees[j];
+				trees[j] = NULL;
+				break;
+			}
+		if (!any_mux && arg_cnt == 0) {
+			/* an unconditional rule cannot be refused: no copy to roll back to */
+			rc = sck_scmp_tree_add(sys[i]->tree, arg32, action, NULL, 0);
+			continue;
+		}
+		if (!trees[i] && (rc = sck_scmp_tree_dup(sys[i]->tree, &trees[i])) < 0)
+			break;
+		if (ops[i].mux) {
+			struct sck_scmp_cmp m[6];
+			memcpy(m + 1, mcmps, nm * sizeof(m[0]));
+			m[0] = (struct sck_scmp_cmp){0, SCK_SCMP_EQ, ops[i].call, 0};
+			rc = sck_scmp_tree_add(trees[i], arg32, action, m, nm + 1);
+		} else {
+			rc = sck_scmp_tree_add(trees[i], arg32, action, cmps, arg_cnt);
+		}
+	}
+	for (size_t i = 0; i < nops; i++) {
+		if (!trees[i])
+			continue;
+		if (rc == 0) {
+			sck_scmp_tree_free(sys[i]->tree);
+			sys[i]->tree = trees[i];
+		} else {
+			sck_scmp_tree_free(trees[i]);
+		}
+	}
+	return rc;
+}
+
+COMPAT_API int seccomp_rule_add_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
+				      unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array)
+{
+	return rule_add(ctx, false, action, syscall, arg_cnt, arg_array);
+}
+
+COMPAT_API int seccomp_rule_add_exact_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
+					    unsigned int arg_cnt,
+					    const struct scmp_arg_cmp *arg_array)
+{
+	return rule_add(ctx, true, action, syscall, arg_cnt, arg_array);
+}
+
+static int rule_add_va(scmp_filter_ctx ctx, bool exact, uint32_t action, int syscall,
+		       unsigned int arg_cnt, va_list ap)
+{
+	struct scmp_arg_cmp a[6];
+
+	if (arg_cnt > 6)
+		return -EINVAL;
+	for (unsigned int i = 0; i < arg_cnt; i++)
+		a[i] = va_arg(ap, struct scmp_arg_cmp);
+	return rule_add(ctx, exact, action, syscall, arg_cnt, arg_cnt ? a : NULL);
+}
+
+COMPAT_API int seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall,
+				unsigned int arg_cnt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg_cnt);
+	rc = rule_add_va(ctx, false, action, syscall, arg_cnt, ap);
+	va_end(ap);
+	return rc;
+}
+
+COMPAT_API int seccomp_rule_add_exact(scmp_filter_ctx ctx, uint32_t action, int syscall,
+				      unsigned int arg_cnt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg_cnt);
+	rc = rule_add_va(ctx, true, action, syscall, arg_cnt, ap);
+	va_end(ap);
+	return rc;
+}
+
+COMPAT_API int seccomp_syscall_priority(scmp_filter_ctx ctx, int syscall, uint8_t priority)
+{
+	struct compat_ctx *c = ctx;
+	struct op ops[64];
+	size_t nops = 0;
+	int rc;
+
+	if (!compat_valid(c) || syscall == -1 || syscall == __NR_SCMP_UNDEF)
+		return -EINVAL;
+	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
+		return -ENOMEM;
+	rc = plan(c, syscall, false, 0, ops, &nops);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nops; i++) {
+		struct compat_sys *s = compat_sys_get(&c->arches[ops[i].arch], ops[i].nr, true);
+		if (!s)
+			return -ENOMEM;
+		s->prio = priority;
+		s->has_prio = true;
+	}
+	return 0;
+}

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libseccomp's per-syscall rule database as observed from libseccomp 2.5.4's own pseudo filter
+ * code and programs (docs/semantics.md), and its flattening into first-match rules. Nodes
+ * compare one 32-bit word of one argument (EQ, GT, GE or masked EQ) and have a true and a false
+ * branch, each nothing (fall through to the next node of the enclosing level), an action, or a
+ * level (a list of nodes). Levels are shared: the high-word and low-word nodes of one 64-bit
+ * comparison lead to the same continuation level, and when two rules' nodes merge, their
+ * continuation levels become one, seen by every branch that led to either (libseccomp links the
+ * nodes into one list and walks a list from its first node). Levels are sorted: arguments
+ * descending; equality nodes (EQ, masked) before range nodes (GT, GE); see node_before. Storage is two arrays
+ * indexed by int, so that a copy (for a rule refused half way) is two memcpy.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scmp_tree.h"
+
+enum br_kind { BR_NONE = 0, BR_ACT = 1, BR_SUB = 2 };
+enum node_op { N_EQ = 1, N_GT = 2, N_GE = 3, N_ME = 4 };
+
+struct branch {
+	enum br_kind kind;
+	uint32_t act;
+	int lvl; /* BR_SUB: a level index */
+};
+
+struct node {
+	unsigned int arg;
+	bool hi;
+	enum node_op op;
+	uint32_t mask, datum;
+	bool neg; /* a range node made by LT or LE (the rule holds on its false branch) */
+	struct branch t, f;
+	int next; /* the next node of its level, -1 */
+};
+
+struct level {
+	int head; /* first node, -1 when empty */
+	int fwd;  /* merged into that level, -1 */
+};
+
+struct sck_scmp_tree {
+	bool uncond;
+	uint32_t uncond_act;
+	int root; /* a level, -1 */
+	struct node *nodes;
+	size_t nn, capn;
+	struct level *lv;
+	size_t nl, capl;
+};
+
+int sck_scmp_tree_new(struct sck_scmp_tree **out)
+{
+	struct sck_scmp_tree *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->root = -1;
+	*out = t;
+	return 0;
+}
+
+void sck_scmp_tree_free(struct sck_scmp_tree *t)
+{
+	if (!t)
+		return;
+	free(t->nodes);
+	free(t->lv);
+	free(t);
+}
+
+int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
+{
+	struct sck_scmp_tree *c = malloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	*c = *t;
+	c->nodes = t->capn ? malloc(t->capn * sizeof(*c->nodes)) : NULL;
+	c->lv = t->capl ? malloc(t->capl * sizeof(*c->lv)) : NULL;
+	if ((t->capn && !c->nodes) || (t->capl && !c->lv)) {
+		free(c->nodes);
+		free(c->lv);
+		free(c);
+		return -ENOMEM;
+	}
+	if (t->nn)
+		memcpy(c->nodes, t->nodes, t->nn * sizeof(*c->nodes));
+	if (t->nl)
+		memcpy(c->lv, t->lv, t->nl * sizeof(*c->lv));
+	*out = c;
+	return 0;
+}
+
+bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
+{
+	return !t->uncond && t->root < 0;
+}
+
+static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
+		    uint32_t mask, uint32_t datum)
+{
+	if (t->nn == t->capn) {
+		size_t cap = t->capn ? t->capn * 2 : 16;
+		struct node *nn = realloc(t->nodes, cap * sizeof(*nn));
+		if (!nn)
+			return -ENOMEM;
+		t->nodes = nn;
+		t->capn = cap;
+	}
+	t->nodes[t->nn] = (struct node){
+		.arg = arg, .hi = hi, .op = op, .mask = mask, .datum = datum, .next = -1};
+	return (int)t->nn++;
+}
+
+/* A level holding node @n alone (or empty for -1). */
+static int new_level(struct sck_scmp_tree *t, int n)
+{
+	if (t->nl == t->capl) {
+		size_t cap = t->capl ? t->capl * 2 : 16;
+		struct level *nl = realloc(t->lv, cap * sizeof(*nl));
+		if (!nl)
+			return -ENOMEM;
+		t->lv = nl;
+		t->capl = cap;
+	}
+	t->lv[t->nl] = (struct level){.head = n, .fwd = -1};
+	return (int)t->nl++;
+}
+
+static int find(const struct sck_scmp_tree *t, int l)
+{
+	while (t->lv[l].fwd >= 0)
+		l = t->lv[l].fwd;
+	return l;
+}
+
+static struct branch sub(int lvl)
+{
+	return (struct branch){.kind = BR_SUB, .lvl = lvl};
+}
+
+/*
+ * The nodes of one comparison in their own levels; @cont their continuation when it holds
+ * (shared by the high-word and low-word nodes, as libseccomp links them). 32-bit ABIs compare
+ * the low words only; 64-bit ones a high then a low word (range comparisons first test the high
+ * word with GT, then EQ on it and the low word).
+ */
+static int chain_cmp(struct sck_scmp_tree *t, const struct sck_scmp_cmp *c, bool arg32,
+		     struct branch cont, struct branch *out)
+{
+	uint64_t mv = c->b & c->a; /* only the expected value's bits inside the mask count */
+	uint32_t hv = (uint32_t)(mv >> 32), lv = (uint32_t)mv;
+	uint32_t hm = (uint32_t)(c->a >> 32), lm = (uint32_t)c->a;
+	uint32_t hd = hm, ld = lm;
+	bool neg = c->op == SCK_SCMP_NE || c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
+	enum node_op lop;
+	int lo, h1, h2, l;
+
+	switch (c->op) {
+	case SCK_SCMP_EQ:
+	case SCK_SCMP_NE:
+		lop = N_EQ;
+		break;
+	case SCK_SCMP_GT:
+	case SCK_SCMP_LE:
+		lop = N_GT;
+		break;
+	case SCK_SCMP_GE:
+	case SCK_SCMP_LT:
+		lop = N_GE;
+		break;
+	default:
+		lop = N_ME;
+		break;
+	}
+	if (lop == N_ME) {
+		struct branch b = cont;
+		/* a mask of 0 (on the arch's argument width) always holds: no node at all */
+		if (arg32 ? lm == 0 : c->a == 0) {
+			*out = cont;
+			return 0;
+		}
+		if ((lo = new_node(t, c->arg, false, N_ME, lm, lv)) < 0 ||
+		    (l = new_level(t, lo)) < 0)
+			return -ENOMEM;
+		t->nodes[lo].t = b;
+		b = sub(l);
+		if (!arg32) {
+			if ((h1 = new_node(t, c->arg, true, N_ME, hm, hv)) < 0 ||
+			    (l = new_level(t, h1)) < 0)
+				return -ENOMEM;
+			t->nodes[h1].t = b;
+			b = sub(l);
+		}
+		*out = b;
+		return 0;
+	}
+	if ((lo = new_node(t, c->arg, false, lop, 0, ld)) < 0 || (l = new_level(t, lo)) < 0)
+		return -ENOMEM;
+	t->nodes[lo].neg = c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
+	if (neg)
+		t->nodes[lo].f = cont;
+	else
+		t->nodes[lo].t = cont;
+	if (arg32) {
+		*out = sub(l);
+		return 0;
+	}
+	if (lop == N_EQ) {
+		int lh;
+		if ((h1 = new_node(t, c->arg, true, N_EQ, 0, hd)) < 0 ||
+		    (lh = new_level(t, h1)) < 0)
+			return -ENOMEM;
+		t->nodes[h1].t = sub(l);
+		if (c->op == SCK_SCMP_NE)
+			t->nodes[h1].f = cont;
+		*out = sub(lh);
+		return 0;
+	}
+	{
+		int l1, l2;
+		if ((h1 = new_node(t, c->arg, true, N_GT, 0, hd)) < 0 ||
+		    (h2 = new_node(t, c->arg, true, N_EQ, 0, hd)) < 0 ||
+		    (l1 = new_level(t, h1)) < 0 || (l2 = new_level(t, h2)) < 0)
+			return -ENOMEM;
+		t->nodes[h1].neg = c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
+		t->nodes[h2].t = sub(l);
+		if (neg)
+			t->nodes[h2].f = cont;
+		else
+			t->nodes[h1].t = cont;
+		t->nodes[h1].f = sub(l2);
+		*out = sub(l1);
+	}
+	return 0;
+}
+
+/* ---- merging ---- */
+
+static bool node_eq(const struct node *a, const struct node *b)
+{
+	return a->arg == b->arg && a->hi == b->hi && a->op == b->op && a->mask == b->mask &&
+	       a->datum == b->datum;
+}
+
+/*
+ * @n goes before @x on a level: arguments descending; equality nodes before range nodes;
+ * equality nodes by value descending; range nodes made by LT / LE before those made by GT / GE,
+ * the former by value ascending, the latter descending (as libseccomp 2.5.4 orders them).
+ */
+static bool node_before(const struct node *n, const struct node *x)
+{
+	bool neq = n->op == N_EQ || n->op == N_ME, xeq = x->op == N_EQ || x->op == N_ME;
+
+	if (n->arg != x->arg)
+		return n->arg > x->arg;
+	if (neq != xeq)
+		return neq;
+	if (neq)
+		return n->datum > x->datum;
+	if (n->neg != x->neg)
+		return n->neg;
+	return n->neg ? n->datum < x->datum : n->datum > x->datum;
+}
+
+static bool level_all_act(const struct sck_scmp_tree *t, int l, uint32_t act, int depth)
+{
+	if (depth > 64)
+		return false;
+	for (int n = t->lv[find(t, l)].head; n >= 0; n = t->nodes[n].next) {
+		const struct node *x = &t->nodes[n];
+		if ((x->t.kind == BR_ACT && x->t.act != act) ||
+		    (x->f.kind == BR_ACT && x->f.act != act) ||
+		    (x->t.kind == BR_SUB && !level_all_act(t, x->t.lvl, act, depth + 1)) ||
+		    (x->f.kind == BR_SUB && !level_all_act(t, x->f.lvl, act, depth + 1)))
+			return false;
+	}
+	return true;
+}
+
+static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth);
+
+/*
+ * Merge the new branch @nb into the existing @eb, a true branch or (@fb) a false one. Two
+ * actions on a true branch must agree (-EEXIST); on a false branch the existing one stays.
+ */
+static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb, bool fb,
+		    int depth)
+{
+	switch (nb.kind) {
+	case BR_NONE:
+		return 0;
+	case BR_ACT:
+		if (eb->kind == BR_NONE)
+			*eb = nb;
+		else if (eb->kind == BR_ACT)
+			return eb->act == nb.act || fb ? 0 : -EEXIST;
+		else if (level_all_act(t, eb->lvl, nb.act, 0))
+			*eb = nb; /* the shorter rule covers the longer ones */
+		else
+			return -EEXIST;
+		return 0;
+	case BR_SUB:
+		if (eb->kind == BR_NONE) {
+			*eb = nb;
+			return 0;
+		}
+		if (eb->kind == BR_ACT)
+			return 0; /* covered by the existing shorter rule */
+		return merge_level(t, find(t, eb->lvl), find(t, nb.lvl), depth + 1);
+	}
+	return 0;
+}
+
+/*
+ * Insert node @n (of no level) into level @a, in one pass as libseccomp does: walking the level,
+ * @n merges with an equal node met before its place, else goes in before the first node it
+ * ranks before (an equal node further on is not looked for).
+ */
+static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
+{
+	int *pp;
+
+	for (pp = &t->lv[a].head; *pp >= 0; pp = &t->nodes[*pp].next) {
+		int x = *pp;
+		if (node_eq(&t->nodes[x], &t->nodes[n])) {
+			struct branch nt = t->nodes[n].t, nf = t->nodes[n].f;
+			int rc;
+			/*
+			 * An existing action where the new rule goes on: libseccomp takes the
+			 * whole new rule as covered and merges nothing more of it (its other
+			 * branch included).
+			 */
+			if (t->nodes[x].t.kind == BR_ACT && nt.kind == BR_SUB)
+				return 0;
+			rc = br_merge(t, &t->nodes[x].t, nt, false, depth);
+			if (rc || (t->nodes[x].f.kind == BR_ACT && nf.kind == BR_SUB))
+				return rc;
+			return br_merge(t, &t->nodes[x].f, nf, true, depth);
+		}
+		if (node_before(&t->nodes[n], &t->nodes[x]))
+			break;
+	}
+	t->nodes[n].next = *pp;
+	*pp = n;
+	return 0;
+}
+
+/* Level @b joins level @a: its nodes are inserted there, and every branch to @b now sees @a. */
+static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth)
+{
+	int n, rc = 0;
+
+	if (a == b)
+		return 0;
+	if (depth > 64)
+		return -ENOMEM; /* deeper than any chain of six arguments: not a tree we built */
+	n = t->lv[b].head;
+	t->lv[b].head = -1;
+	t->lv[b].fwd = a;
+	while (n >= 0 && rc == 0) {
+		int next = t->nodes[n].next;
+		t->nodes[n].next = -1;
+		rc = insert_node(t, find(t, a), n, depth);
+		n = next;
+	}
+	return rc;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct sck_scmp_cmp *x = a, *y = b;
+	return (x->arg > y->arg) - (x->arg < y->arg);
+}
+
+static void make_uncond(struct sck_scmp_tree *t, uint32_t action)
+{
+	t->nn = t->nl = 0;
+	t->root = -1;
+	t->uncond = true;
+	t->uncond_act = action;
+}
+
+int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+		      const struct sck_scmp_cmp *c, size_t n)
+{
+	struct sck_scmp_cmp s[6];
+	struct branch b = {.kind = BR_ACT, .act = action};
+	struct sck_scmp_tree *w;
+	int rc;
+
+	if (n > 6)
+		return -EINVAL;
+	if (t->uncond)
+		return 0; /* an unconditional rule covers every later one */
+	if (n == 0) {
+		make_uncond(t, action);
+		return 0;
+	}
+	memcpy(s, c, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_order);
+	rc = sck_scmp_tree_dup(t, &w); /* a refused rule leaves @t as it was */
+	if (rc < 0)
+		return rc;
+	for (size_t i = n; rc == 0 && i-- > 0;) {
+		struct branch nb;
+		rc = chain_cmp(w, &s[i], arg32, b, &nb);
+		b = nb;
+	}
+	if (rc == 0 && b.kind == BR_ACT) { /* every comparison always holds */
+		sck_scmp_tree_free(w);
+		make_uncond(t, action);
+		return 0;
+	}
+	if (rc == 0) {
+		if (w->root < 0)
+			w->root = b.lvl;
+		else
+			rc = merge_level(w, find(w, w->root), find(w, b.lvl), 0);
+	}
+	if (rc < 0) {
+		sck_scmp_tree_free(w);
+		return rc;
+	}
+	free(t->nodes);
+	free(t->lv);
+	*t = *w;
+	free(w);
+	return 0;
+}
+
+/* ---- flattening ---- */
+
+struct walk {
+	const struct sck_scmp_tree *t;
+	int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n);
+	void *ctx;
+	struct sck_cond conds[64];
+	size_t n;
+};
+
+static int walk_level(struct walk *w, int l);
+
+static int walk_branch(struct walk *w, const struct branch *b)
+{
+	if (b->kind == BR_ACT)
+		return w->emit(w->ctx, b->act, w->conds, w->n);
+	if (b->kind == BR_SUB)
+		return walk_level(w, b->lvl);
+	return 0;
+}
+
+static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2])
+{
+	uint64_t lo = (uint64_t)n->datum << 32, top = lo | 0xffffffffu;
+	struct sck_cond c = {.arg = n->arg};
+
+	if (!n->hi) {
+		c.flags = SCK_COND_LOW32;
+		c.value = n->datum;
+		switch (n->op) {
+		case N_EQ:
+			c.op = sense ? SCK_CMP_EQ : SCK_CMP_NE;
+			break;
+		case N_GT:
+			c.op = sense ? SCK_CMP_GT : SCK_CMP_LE;
+			break;
+		case N_GE:
+			c.op = sense ? SCK_CMP_GE : SCK_CMP_LT;
+			break;
+		case N_ME:
+			if (!sense)
+				return 0; /* never generated: masked nodes have no false branch */
+			c.op = SCK_CMP_MASKED_EQ;
+			c.mask = n->mask;
+			break;
+		}
+		alt[0] = c;
+		return 1;
+	}
+	switch (n->op) {
+	case N_EQ:
+		if (sense) {
+			c.op = SCK_CMP_MASKED_EQ;
+			c.mask = 0xffffffff00000000u;
+			c.value = lo;
+			alt[0] = c;
+			return 1;
+		} else {
+			size_t k = 0;
+			if (n->datum != 0)
+				alt[k++] = (struct sck_cond){
+					.arg = n->arg, .op = SCK_CMP_LT, .value = lo};
+			if (n->datum != 0xffffffffu)
+				alt[k++] = (struct sck_cond){
+					.arg = n->arg, .op = SCK_CMP_GT, .value = top};
+			return k;
+		}
+	case N_GT:
+		if (sense && n->datum == 0xffffffffu)
+			return 0;
+		c.op = sense ? SCK_CMP_GT : SCK_CMP_LE;
+		c.value = top;
+		break;
+	case N_GE:
+		if (!sense && n->datum == 0)
+			return 0;
+		c.op = sense ? SCK_CMP_GE : SCK_CMP_LT;
+		c.value = lo;
+		break;
+	case N_ME:
+		if (!sense)
+			return 0;
+		c.op = SCK_CMP_MASKED_EQ;
+		c.mask = (uint64_t)n->mask << 32;
+		c.value = lo;
+		break;
+	}
+	alt[0] = c;
+	return 1;
+}
+
+static int walk_side(struct walk *w, const struct node *n, bool sense, const struct branch *b)
+{
+	struct sck_cond alt[2];
+	size_t k;
+	int rc;
+
+	if (b->kind == BR_NONE)
+		return 0;
+	k = node_conds(n, sense, alt);
+	for (size_t i = 0; i < k; i++) {
+		if (w->n == sizeof(w->conds) / sizeof(w->conds[0]))
+			return -ENOMEM;
+		w->conds[w->n++] = alt[i];
+		rc = walk_branch(w, b);
+		w->n--;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int walk_level(struct walk *w, int l)
+{
+	int rc;
+
+	for (int x = w->t->lv[find(w->t, l)].head; x >= 0; x = w->t->nodes[x].next) {
+		const struct node *n = &w->t->nodes[x];
+		if ((rc = walk_side(w, n, true, &n->t)) || (rc = walk_side(w, n, false, &n->f)))
+			return rc;
+	}
+	return 0;
+}
+
+int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,
+			  int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds,
+				      size_t n),
+			  void *ctx)
+{
+	struct walk *w;
+	int rc;
+
+	(void)arg32;
+	if (t->uncond)
+		return emit(ctx, t->uncond_act, NULL, 0);
+	if (t->root < 0)
+		return 0;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->t = t;
+	w->emit = emit;
+	w->ctx = ctx;
+	rc = walk_level(w, t->root);
+	free(w);
+	return rc;
+}

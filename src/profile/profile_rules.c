@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What runc and libseccomp make of a profile's rules: action and operator names, conditions
+ * (OCI's masked equality), the conflicts libseccomp refuses, one rule per arch where the arches
+ * compare differently, and runc's -ENOSYS stub for numbers newer than the profile.
+ */
+#include "profile/profile_int.h"
+
+#include "sck/syscalls.h"
+#include "syscalls_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- actions, operators, arches ---- */
+
+static const struct {
+	const char *name;
+	uint32_t action;
+	bool data; /* takes errnoRet (EPERM when absent) */
+} actions[] = {
+	{"SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD, false},
+	{"SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
+	{"SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
+	{"SCMP_ACT_TRAP", SECCOMP_RET_TRAP, false},
+	{"SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO, true},
+	{"SCMP_ACT_TRACE", SECCOMP_RET_TRACE, true},
+	{"SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW, false},
+	{"SCMP_ACT_LOG", SECCOMP_RET_LOG, false},
+	{"SCMP_ACT_NOTIFY", SECCOMP_RET_USER_NOTIF, false},
+};
+
+/* @act (a string) with @errno_obj (may be NULL) at @path: the filter return value. */
+int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno_obj,
+			const char *path, const char *errno_path, uint32_t *out)
+{
+	const char *s;
+	uint64_t e = 1; /* EPERM, runc's default for ERRNO and TRACE */
+	int rc;
+
+	rc = sck_prof_get_str(c, act, path, &s);
+	if (rc)
+		return rc;
+	if (errno_obj) {
+		rc = sck_prof_get_u64(c, errno_obj, errno_path, SCK_ERRNO_MAX, &e);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(actions[i].name, s) != 0)
+			continue;
+		*out = actions[i].action | (actions[i].data ? (uint32_t)e : 0);
+		return 0;
+	}
+	return sck_prof_fail(c, -EINVAL, path, "unknown action \"%.60s\"", s);
+}
+
+static const struct {
+	const char *name;
+	enum sck_cmp_op op;
+} ops[] = {
+	{"SCMP_CMP_NE", SCK_CMP_NE},
+	{"SCMP_CMP_LT", SCK_CMP_LT},
+	{"SCMP_CMP_LE", SCK_CMP_LE},
+	{"SCMP_CMP_EQ", SCK_CMP_EQ},
+	{"SCMP_CMP_GE", SCK_CMP_GE},
+	{"SCMP_CMP_GT", SCK_CMP_GT},
+	{"SCMP_CMP_MASKED_EQ", SCK_CMP_MASKED_EQ},
+};
+
+/* ---- syscalls ---- */
+
+/* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
+bool sck_prof_name_known(const struct sck_prof *c, const char *name, int idx)
+{
+	struct sck_syscall_mux mux;
+
+	for (size_t i = 0; i < c->narch; i++)
+		if (sck_syscall_nr_at(c->arches[i], idx) >= 0)
+			return true;
+	for (size_t i = 0; i < sck_arch_count(); i++)
+		if (sck_syscall_nr_at(sck_arch_at(i), idx) >= 0 ||
+		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The conditions of a rule as libseccomp keeps them on arch @a of filter @f: where the filter
+ * compares 32 bits although the kernel passes 64 (x32, mips n32: sck_filter_arch_wide) marked
+ * low-word-only, and a masked equality whose mask is 0 in the compared width dropped: libseccomp
+ * makes no node of it, so a rule left with none is unconditional and takes part in "the first
+ * unconditional rule wins". Returns the count.
+ */
+static size_t arch_conds(const struct sck_filter *f, const struct sck_arch *a,
+			 const struct sck_cond *conds, size_t n, struct sck_cond *out)
+{
+	bool narrow, low_only;
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	narrow = !sck_filter_arch_wide(f, a);
+	low_only = narrow && a->bits == 64;
+	for (size_t i = 0; i < n; i++) {
+		struct sck_cond x = conds[i];
+		if (low_only)
+			x.flags |= SCK_COND_LOW32;
+		if (x.op == SCK_CMP_MASKED_EQ && (narrow ? (x.mask & 0xffffffffU) : x.mask) == 0)
+			continue;
+		out[k++] = x;
+	}
+	return k;
+}
+
+static bool same_conds(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].arg != b[i].arg || a[i].op != b[i].op || a[i].flags != b[i].flags ||
+		    a[i].value != b[i].value || a[i].mask != b[i].mask)
+			return false;
+	return true;
+}
+
+static int cond_cmp(const void *pa, const void *pb)
+{
+	const struct sck_cond *a = pa, *b = pb;
+
+	if (a->arg != b->arg)
+		return a->arg < b->arg ? -1 : 1;
+	if (a->op != b->op)
+		return a->op < b->op ? -1 : 1;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	if (a->mask != b->mask)
+		return a->mask < b->mask ? -1 : 1;
+	return 0;
+}
+
+static size_t cond_hash(const struct sck_cond *c)
+{
+	uint64_t h = (uint64_t)c->arg * 0x9e3779b97f4a7c15ULL ^ (uint64_t)c->op << 40;
+
+	h ^= c->value * 0xff51afd7ed558ccdULL;
+	h ^= c->mask * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
+/* Double the slots of @pn's chains by first condition and relink every chain. */
+static int rehash(struct sck_prof_name *pn)
+{
+	size_t cap = pn->capheads ? pn->capheads * 2 : 16;
+	size_t *h = calloc(cap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < pn->nseen; i++) {
+		size_t slot = cond_hash(&pn->seen[i].conds[0]) & (cap - 1);
+		pn->seen[i].next = h[slot];
+		h[slot] = i + 1;
+	}
+	free(pn->heads);
+	pn->heads = h;
+	pn->capheads = cap;
+	return 0;
+}
+
+static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond *b, size_t nb)
+{
+	return na <= nb && same_conds(a, na, b, na);
+}
+
+/* What libseccomp keeps of syscall @idx (an index in sck_syscall_names), allocated on first use. */
+static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
+{
+	if (!c->names) {
+		c->names = calloc(sck_syscall_name_count, sizeof(*c->names));
+		if (!c->names)
+			return NULL;
+	}
+	return &c->names[idx];
+}
+
+/*
+ * libseccomp (2.5, db_rule_add) keeps a syscall's conditional rules as chains of conditions in
+ * argument order, and refuses (-EEXIST, which makes runc refuse the profile) a rule whose chain
+ * is an earlier rule's chain, or the start of one, with another action. A rule that extends an
+ * earlier chain is dropped, one that is the start of an earlier chain with the same action
+ * replaces it, and after an unconditional rule nothing conditional counts: none of these is an
+ * error. This mirrors that bookkeeping; verdicts are the compiler's business. Returns 0, or
+ * -EEXIST with the clashing rule's index in @clash, or -ENOMEM.
+ */
+int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
+			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
+{
+	struct sck_prof_name *pn;
+	struct sck_prof_chain e;
+	size_t slot;
+
+	/* only conditional rules can clash (more than six conditions repeat an index: runc
+	 * splits those, sck_prof_add_rule refuses the rest) */
+	if (n == 0 || n > sizeof(e.conds) / sizeof(e.conds[0]))
+		return 0;
+	if (name_idx < 0)
+		return 0;
+	pn = by_name(c, name_idx);
+	if (!pn)
+		return -ENOMEM;
+	if (pn->uncond)
+		return 0; /* under an unconditional rule: every later rule is dropped */
+	e = (struct sck_prof_chain){.action = action, .idx = idx, .n = n};
+	memcpy(e.conds, conds, n * sizeof(*conds));
+	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
+	if (pn->nseen == pn->capseen) {
+		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
+		struct sck_prof_chain *ns = realloc(pn->seen, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		pn->seen = ns;
+		pn->capseen = cap;
+	}
+	if (2 * (pn->nseen + 1) > pn->capheads && rehash(pn))
+		return -ENOMEM;
+	slot = cond_hash(&e.conds[0]) & (pn->capheads - 1);
+	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next) {
+		const struct sck_prof_chain *o = &pn->seen[j - 1];
+		if (o->dead)
+			continue;
+		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
+			return 0; /* extends an earlier chain: dropped */
+		if (is_prefix(e.conds, n, o->conds, o->n) && o->action != action) {
+			*clash = o->idx;
+			return -EEXIST;
+		}
+	}
+	/* drop the chains the new rule starts (all with its action, by the loop above) */
+	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next)
+		if (is_prefix(e.conds, n, pn->seen[j - 1].conds, pn->seen[j - 1].n))
+			pn->seen[j - 1].dead = true;
+	e.next = pn->heads[slot];
+	pn->seen[pn->nseen++] = e;
+	pn->heads[slot] = pn->nseen;
+	return 0;
+}
+
+void sck_prof_names_free(struct sck_prof *c)
+{
+	if (!c->names)
+		return;
+	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
+		free(c->names[i].seen);
+		free(c->names[i].heads);
+	}
+	free(c->names);
+	c->names = NULL;
+}
+
+/* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
+int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
+		      const struct sck_cond *conds, size_t n)
+{
+	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
+	size_t ln[SCK_FILTER_MAX_ARCH];
+	bool split = false;
+	int rc;
+
+	if (n > 6)
+		return -EINVAL;
+	/* no arch at all (no native one, none in the profile): the conditions as they are, never
+	 * none (an uninitialised ln[0] would drop them and widen the rule) */
+	ln[0] = n;
+	if (n)
+		memcpy(lc[0], conds, n * sizeof(*conds));
+	for (size_t a = 0; a < c->narch; a++) {
+		ln[a] = arch_conds(c->f, c->arches[a], conds, n, lc[a]);
+		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
+	}
+	for (size_t a = 0; a < (split ? c->narch : 1); a++) {
+		struct sck_rule r = {.name = name,
+				     .arch = split ? c->arches[a] : NULL,
+				     .action = action,
+				     .conds = ln[a] ? lc[a] : NULL,
+				     .nconds = ln[a]};
+		rc = sck_filter_add_rule(c->f, &r);
+		if (rc == -ENOENT)
+			continue; /* a syscall of other arches: libseccomp adds nothing here */
+		if (rc)
+			return rc;
+		c->rules++;
+		if (ln[a] == 0 && name_idx >= 0) {
+			struct sck_prof_name *pn = by_name(c, name_idx);
+			if (!pn)
+				return -ENOMEM;
+			pn->uncond = true;
+		}
+	}
+	return 0;
+}
+
+int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, struct sck_cond *out)
+{
+	char p[SCK_PROF_PATH_MAX];
+	json_object *v;
+	uint64_t idx = 0, value = 0, two = 0;
+	const char *op;
+	int rc;
+
+	rc = sck_prof_want(c, o, json_type_object, path, "an object");
+	if (rc)
+		return rc;
+	sck_prof_check_keys(c, o, path,
+			    (const char *const[]){"index", "value", "valueTwo", "op", NULL});
+	sck_prof_subp(p, path, ".index", SCK_PROF_NO_INDEX);
+	if ((v = sck_prof_member(o, "index")) && (rc = sck_prof_get_u64(c, v, p, 5, &idx)))
+		return rc;
+	sck_prof_subp(p, path, ".value", SCK_PROF_NO_INDEX);
+	if ((v = sck_prof_member(o, "value")) &&
+	    (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &value)))
+		return rc;
+	sck_prof_subp(p, path, ".valueTwo", SCK_PROF_NO_INDEX);
+	if ((v = sck_prof_member(o, "valueTwo")) &&
+	    (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &two)))
+		return rc;
+	sck_prof_subp(p, path, ".op", SCK_PROF_NO_INDEX);
+	if (!(v = sck_prof_member(o, "op")))
+		return sck_prof_fail(c, -EINVAL, p, "missing");
+	rc = sck_prof_get_str(c, v, p, &op);
+	if (rc)
+		return rc;
+	*out = (struct sck_cond){.arg = (unsigned int)idx, .value = value};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(ops[i].name, op) != 0)
+			continue;
+		out->op = ops[i].op;
+		if (out->op == SCK_CMP_MASKED_EQ) {
+			/* OCI: value is the mask, valueTwo the expected value */
+			out->mask = value;
+			/* libseccomp keeps only the bits of the expected value inside the mask */
+			out->value = two & value;
+		}
+		return 0;
+	}
+	return sck_prof_fail(c, -EINVAL, p, "unknown operator \"%.60s\"", op);
+}
+
+/* runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): numbers above the largest named. */
+int sck_prof_enosys_stub(struct sck_prof *c)
+{
+	const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
+	int rc;
+
+	if (c->def_allow || c->def_errno_enosys)
+		return 0;
+	for (size_t a = 0; a < c->narch; a++) {
+		const struct sck_arch *arch = c->arches[a];
+		if (c->maxnr[a] <= 0)
+			continue;
+		rc = sck_filter_add_override(c->f, arch, (uint32_t)c->maxnr[a] + 1, 0xffffffffU,
+					     enosys);
+		/* s390: syscall 0 multiplexes the large numbers the kernel may not know */
+		if (!rc && (arch->quirks & SCK_ARCH_Q_NR0_MUX))
+			rc = sck_filter_add_override(c->f, arch, 0, 0, enosys);
+		if (rc)
+			return sck_prof_fail(c, rc, "", "cannot add the -ENOSYS stub: %s",
+					     strerror(-rc));
+	}
+	return 0;
+}
