@@ -185,7 +185,7 @@ SCK_API int sck_filter_add_override(struct sck_filter *f, const struct sck_arch 
  * sck_filter_set_weight - a frequency hint: syscall @nr of @arch is called @weight times as
  * often as a syscall without a hint (default weight 1 for every number up to the arch's
  * largest). The compiler shapes the search tree for the weighted mean. Verdicts never depend
- * on weights. Returns 0, -EINVAL (NULL arch, @nr < 0), -ENOMEM.
+ * on weights. Returns 0, -EINVAL (NULL @f or @arch, @nr < 0), -ENOMEM.
  */
 SCK_API int sck_filter_set_weight(struct sck_filter *f, const struct sck_arch *arch, int nr,
 				  uint32_t weight);
