@@ -491,7 +491,7 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		       struct elist *all)
 {
-	bool has_mux[2];
+	bool has_mux[2] = {false, false};
 
 	for (size_t m = 0; m < g->nmembers; m++)
 		has_mux[m] = sck_syscall_nr(g->members[m], "socketcall") >= 0 ||
