@@ -133,12 +133,12 @@ static unsigned int chain_depth(const size_t *order, size_t m, size_t q)
 static void run_dp(struct sck_tree_plan *t)
 {
 	size_t n = t->n;
-	float *cost_by_col = t->interval_cost_by_col;
+	float *restrict cost_by_col = t->interval_cost_by_col;
+	float *restrict cost_row = t->row_cost; /* (only [i, j'] with j' < j is read at j) */
 	const double *w = t->prefix_weight;
 	const uint32_t *multi_pairs = t->multi_pairs;
 
 	for (size_t i = n; i-- > 0;) {
-		float *cost_row = t->row_cost; /* (only [i, j'] with j' < j is read at j) */
 		uint16_t *root_row = &t->root[t->row_start[i]];
 		const uint16_t *root_below = i + 1 < n ? &t->root[t->row_start[i + 1]] : NULL;
 		double wi = w[i];
@@ -152,6 +152,8 @@ static void run_dp(struct sck_tree_plan *t)
 				chain_to = j - 1;
 				break;
 			}
+		size_t left_root = 0; /* the root of [i, j - 1], as root_row[j - 1] holds it */
+
 		cost_row[i] = 0;
 		cost_by_col[col_index(i, i)] = 0;
 		root_row[i] = 0;
@@ -162,7 +164,7 @@ static void run_dp(struct sck_tree_plan *t)
 			float best_f;
 
 			if (j > i + 1) {
-				size_t ra = root_row[j - 1], rb = root_below[j];
+				size_t ra = left_root, rb = root_below[j];
 				if (ra != SCK_TREE_CHAIN && rb != SCK_TREE_CHAIN) {
 					/* (chains and ties can cross Knuth's bounds) */
 					lo = ra < rb ? ra : rb;
@@ -189,6 +191,7 @@ static void run_dp(struct sck_tree_plan *t)
 			cost_row[j] = (float)best;
 			cost_by_col[col_start + i] = (float)best;
 			root_row[j] = (uint16_t)best_k;
+			left_root = best_k;
 		}
 	}
 }
