@@ -18,8 +18,10 @@
 /* An interval tested by a chain of `nr == x` compares has no split: this is its root. */
 #define SCK_TREE_CHAIN 0xffffu
 /*
- * At most this many `nr == x` in a chain: an interval of up to 2 * 3 + 1 ranges where all but
- * one verdict's ranges are single numbers; longer chains lose to a split on any weighting.
+ * At most this many `nr == x` in a chain (an interval of up to 2 * 3 + 1 ranges where all but one
+ * verdict's ranges are single numbers): the fall-through verdict pays for every compare of the
+ * chain, so long chains rarely beat a split, and the bound keeps the planner's work per interval
+ * constant.
  */
 #define SCK_TREE_CHAIN_MAX 3
 
