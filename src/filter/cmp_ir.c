@@ -69,14 +69,10 @@ uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 	return off;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(a, *(const char *const *)b);
-}
-
 /*
  * A quick "no" before sck_syscall_mux (which scans its tables): the calls socketcall(2) and
- * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted.
+ * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted. A binary search that compares
+ * first letters before calling strcmp (it runs once per rule on the arches with multiplexers).
  */
 static bool maybe_mux(const char *name)
 {
@@ -87,8 +83,21 @@ static bool maybe_mux(const char *name)
 		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
 		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
 		"socket",     "socketpair"};
-	return bsearch(name, names, sizeof(names) / sizeof(names[0]), sizeof(names[0]), cmp_str) !=
-	       NULL;
+	size_t lo = 0, hi = sizeof(names) / sizeof(names[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = (unsigned char)name[0] - (unsigned char)names[mid][0];
+		if (c == 0)
+			c = strcmp(name, names[mid]);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
 }
 
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
