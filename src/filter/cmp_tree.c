@@ -275,28 +275,42 @@ static unsigned int worst(struct sck_tree_plan *t, size_t i, size_t j, unsigned 
 
 static int share_tree(struct sck_tree_plan *t, unsigned int limit);
 
+static void free_interval_tables(struct sck_tree_plan *t)
+{
+	free(t->interval_cost_by_col);
+	free(t->root);
+	t->interval_cost_by_col = NULL;
+	t->root = NULL;
+	t->cap_intervals = 0;
+}
+
+static void free_range_tables(struct sck_tree_plan *t)
+{
+	free(t->row_start);
+	free(t->row_cost);
+	free(t->prefix_weight);
+	free(t->leaf_cost);
+	free(t->multi_pairs);
+	free(t->weight_mult);
+	free(t->too_deep);
+	t->cap_ranges = 0;
+}
+
 /* The scratch of a section: tables grown to @n ranges. */
 static int reserve(struct sck_tree_plan *t, size_t n)
 {
 	size_t cells = n * (n + 1) / 2;
 
 	if (cells > t->cap_intervals) {
-		free(t->interval_cost_by_col);
-		free(t->root);
+		free_interval_tables(t);
 		t->interval_cost_by_col = malloc(cells * sizeof(*t->interval_cost_by_col));
 		t->root = malloc(cells * sizeof(*t->root));
-		t->cap_intervals = t->interval_cost_by_col && t->root ? cells : 0;
-		if (!t->cap_intervals)
+		if (!t->interval_cost_by_col || !t->root)
 			return -ENOMEM;
+		t->cap_intervals = cells;
 	}
 	if (n + 1 > t->cap_ranges) {
-		free(t->row_start);
-		free(t->row_cost);
-		free(t->prefix_weight);
-		free(t->leaf_cost);
-		free(t->multi_pairs);
-		free(t->weight_mult);
-		free(t->too_deep);
+		free_range_tables(t);
 		t->row_start = malloc((n + 1) * sizeof(*t->row_start));
 		t->row_cost = malloc((n + 1) * sizeof(*t->row_cost));
 		t->prefix_weight = malloc((n + 1) * sizeof(*t->prefix_weight));
@@ -304,12 +318,10 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 		t->multi_pairs = malloc((n + 1) * sizeof(*t->multi_pairs));
 		t->weight_mult = malloc((n + 1) * sizeof(*t->weight_mult));
 		t->too_deep = malloc((n + 1) * sizeof(*t->too_deep));
-		t->cap_ranges = t->row_start && t->row_cost && t->prefix_weight && t->leaf_cost &&
-						t->multi_pairs && t->weight_mult && t->too_deep
-					? n + 1
-					: 0;
-		if (!t->cap_ranges)
+		if (!t->row_start || !t->row_cost || !t->prefix_weight || !t->leaf_cost ||
+		    !t->multi_pairs || !t->weight_mult || !t->too_deep)
 			return -ENOMEM;
+		t->cap_ranges = n + 1;
 	}
 	return 0;
 }
@@ -365,15 +377,8 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 
 void sck_tree_plan_fini(struct sck_tree_plan *t)
 {
-	free(t->interval_cost_by_col);
-	free(t->root);
-	free(t->row_start);
-	free(t->row_cost);
-	free(t->prefix_weight);
-	free(t->leaf_cost);
-	free(t->multi_pairs);
-	free(t->weight_mult);
-	free(t->too_deep);
+	free_interval_tables(t);
+	free_range_tables(t);
 	memset(t, 0, sizeof(*t));
 }
 
