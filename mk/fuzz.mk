@@ -32,9 +32,9 @@ FUZZ_COV_FLAGS := -fprofile-instr-generate -fcoverage-mapping
 # targets' time and guides nothing the inputs do not already control. The compiler's IR and the
 # compiler target's harness compare rule operands that the harness draws from a table, or
 # numbers it builds itself (its probes): a third of that target's time. Edge coverage stays.
-FUZZ_NOCMP := src/bpf/bpf_emu.c src/bpf/bpf_build.c src/filter/cmp_gen.c src/filter/cmp_ir.c \
-	src/filter/cmp_arg.c src/filter/cmp_arg_range.c src/filter/cmp_arg_emit.c src/filter/cmp_emit.c \
-	fuzz/fuzz_compile.c
+FUZZ_NOCMP := src/bpf/bpf_emu.c src/bpf/bpf_build.c src/filter/cmp_gen.c src/filter/cmp_tree.c \
+	src/filter/cmp_ir.c src/filter/cmp_ir_order.c src/filter/cmp_arg.c src/filter/cmp_arg_range.c \
+	src/filter/cmp_arg_emit.c src/filter/cmp_emit.c fuzz/fuzz_compile.c
 
 .PHONY: fuzz fuzz-build fuzz-cov deps-fuzz
 deps-fuzz:

@@ -185,7 +185,7 @@ SCK_API int sck_filter_add_override(struct sck_filter *f, const struct sck_arch 
  * sck_filter_set_weight - a frequency hint: syscall @nr of @arch is called @weight times as
  * often as a syscall without a hint (default weight 1 for every number up to the arch's
  * largest). The compiler shapes the search tree for the weighted mean. Verdicts never depend
- * on weights. Returns 0, -EINVAL (NULL arch, @nr < 0), -ENOMEM.
+ * on weights. Returns 0, -EINVAL (NULL @f or @arch, @nr < 0), -ENOMEM.
  */
 SCK_API int sck_filter_set_weight(struct sck_filter *f, const struct sck_arch *arch, int nr,
 				  uint32_t weight);
@@ -206,8 +206,11 @@ struct sck_filter_compile_opts {
 
 /*
  * sck_filter_compile - compile @f into one BPF program for all its arches.
- * Returns 0 and *out; -EINVAL (NULL argument, bad opts), -E2BIG (bad opts tail, or the
- * program would exceed SCK_BPF_MAXINSNS instructions: nothing that cannot load is returned),
+ * Returns 0 and *out; -EINVAL (NULL argument, opts sz smaller than a size_t, unknown flags);
+ * -E2BIG (non-zero opts bytes this build does not know, or the program would exceed
+ * SCK_BPF_MAXINSNS instructions: nothing that cannot load is returned); -EDOM (a filter without
+ * arches on a machine whose native arch this build does not know); -EFAULT (the compiler
+ * produced a program the validator refuses: a bug in sck, reported rather than returned);
  * -ENOMEM. The filter is not modified and can be compiled again.
  */
 SCK_API int sck_filter_compile(const struct sck_filter *f,

@@ -2,11 +2,12 @@
 /*
  * The compiler's intermediate representation: the filter's rules lowered for each arch (names
  * resolved, multiplexed calls expanded, conditions narrowed to what the arch's kernel compares,
- * OCI overlap rules applied), then for each audit arch the verdict of every syscall number as a
- * short first-match list, interned so identical verdicts share one block, and the ranges of
+ * OCI overlap rules applied: cmp_ir_order.c), then for each audit arch the verdict of every syscall number as a
+ * short first-match list, interned (hashed) so identical verdicts share one block, and the ranges of
  * numbers with one verdict over the whole 32-bit nr space, weighted for the tree builder.
  */
 #include "filter/filter_int.h"
+#include "grow_int.h"
 #include "sck/syscalls.h"
 #include "syscalls_int.h"
 
@@ -15,9 +16,13 @@
 #include <string.h>
 
 #define X32_BIT 0x40000000U
-#ifndef PRIO
-#define PRIO 1.85
-#endif
+/*
+ * In a tree two arches share (x86_64 with x32), the numbers of the filter's first arch (the
+ * native one, by convention) weigh this many times more: it is the arch the calls come from. An
+ * empirical value (once a build-time knob): on Docker's profile the shared-tree search then
+ * keeps x32's mean within its bound of x86_64's (cmp_tree.c, SHARE_GAP: 10.98 and 9.50).
+ */
+#define PRIMARY_WEIGHT 1.85
 
 /* @size zeroed bytes (16-aligned) freed with the IR: bump allocation from 16 KiB blocks. */
 static void *ir_alloc(struct sck_ir *ir, size_t size)
@@ -27,14 +32,8 @@ static void *ir_alloc(struct sck_ir *ir, size_t size)
 	size = size ? (size + 15) & ~(size_t)15 : 16;
 	if (size > ir->left) {
 		size_t bs = size > 16384 ? size : 16384;
-		if (ir->npool == ir->cappool) {
-			size_t cap = ir->cappool ? ir->cappool * 2 : 16;
-			void **np = realloc(ir->pool, cap * sizeof(*np));
-			if (!np)
-				return NULL;
-			ir->pool = np;
-			ir->cappool = cap;
-		}
+		if (sck_grow(&ir->pool, &ir->cappool, ir->npool + 1, sizeof(*ir->pool)))
+			return NULL;
 		p = malloc(bs);
 		if (!p)
 			return NULL;
@@ -57,6 +56,7 @@ void sck_ir_fini(struct sck_ir *ir)
 		free(ir->pool[i]);
 	free(ir->pool);
 	free(ir->verdicts);
+	free(ir->verdict_slots);
 	memset(ir, 0, sizeof(*ir));
 }
 
@@ -69,14 +69,10 @@ uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 	return off;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(a, *(const char *const *)b);
-}
-
 /*
  * A quick "no" before sck_syscall_mux (which scans its tables): the calls socketcall(2) and
- * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted.
+ * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted. A binary search that compares
+ * first letters before calling strcmp (it runs once per rule on the arches with multiplexers).
  */
 static bool maybe_mux(const char *name)
 {
@@ -87,8 +83,21 @@ static bool maybe_mux(const char *name)
 		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
 		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
 		"socket",     "socketpair"};
-	return bsearch(name, names, sizeof(names) / sizeof(names[0]), sizeof(names[0]), cmp_str) !=
-	       NULL;
+	size_t lo = 0, hi = sizeof(names) / sizeof(names[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = (unsigned char)name[0] - (unsigned char)names[mid][0];
+		if (c == 0)
+			c = strcmp(name, names[mid]);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
 }
 
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
@@ -108,14 +117,10 @@ struct elist {
 
 static int elist_push(struct elist *l, const struct sck_ir_entry *e)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct sck_ir_entry *ne = realloc(l->e, cap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		l->e = ne;
-		l->cap = cap;
-	}
+	int rc = sck_grow(&l->e, &l->cap, l->n + 1, sizeof(*l->e));
+
+	if (rc)
+		return rc;
 	l->e[l->n++] = *e;
 	return 0;
 }
@@ -207,131 +212,6 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	return 0;
 }
 
-/* Sort @order (indexes into @e) by e[].nr, stably: LSD radix, 8 bits a pass. */
-static void radix_sort(const struct sck_ir_entry *e, uint32_t *order, uint32_t *tmp, size_t n)
-{
-	for (unsigned int shift = 0; shift < 32; shift += 8) {
-		size_t count[257] = {0};
-		bool moved = false;
-		for (size_t i = 0; i < n; i++)
-			count[((e[order[i]].nr >> shift) & 0xff) + 1]++;
-		for (size_t b = 0; b < 256; b++) {
-			if (count[b + 1] == n)
-				moved = true; /* every key has this digit: nothing to do */
-			count[b + 1] += count[b];
-		}
-		if (moved)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(e[order[i]].nr >> shift) & 0xff]++] = order[i];
-		memcpy(order, tmp, n * sizeof(*order));
-	}
-}
-
-/*
- * libseccomp's order among the conditional rules of one syscall (OCI mode). libseccomp merges
- * them into a tree whose levels it keeps ordered and takes the first matching branch; this
- * approximates it as first match over the rules sorted by their chains of comparison nodes. A
- * rule's chain takes its conditions by argument index, ascending; each condition is one node on
- * a 32-bit compare, or a high-word node then a low-word node on a 64-bit one. Nodes compare by
- * argument (higher first), then by kind (masked equality, equality (NE is an inverted EQ), GE
- * (LT inverted), GT (LE inverted; a 64-bit ordering compare's high node is a GT)), then by mask
- * and operand (larger first); a chain that is a prefix of another comes first. Inferred from
- * libseccomp 2.5's generated filters: it matches them on every case of docs/semantics.md, and
- * on random overlapping rule sets far more often than rule order does (not always).
- */
-struct lsnode {
-	unsigned int arg, op;
-	uint64_t datum, mask;
-};
-
-enum { LS_MASKED = 0, LS_EQ = 1, LS_GE = 2, LS_GT = 3 };
-
-static unsigned int ls_op(unsigned int op)
-{
-	switch (op) {
-	case SCK_CMP_EQ:
-	case SCK_CMP_NE:
-		return LS_EQ;
-	case SCK_CMP_LT:
-	case SCK_CMP_GE:
-		return LS_GE;
-	case SCK_CMP_LE:
-	case SCK_CMP_GT:
-		return LS_GT;
-	default:
-		return LS_MASKED;
-	}
-}
-
-static size_t ls_chain(const struct sck_ir_entry *e, struct lsnode *out)
-{
-	const struct sck_ir_cond *by_arg[6] = {0};
-	size_t n = 0;
-
-	for (size_t i = 0; i < e->ncond; i++)
-		if (e->conds[i].arg < 6 && !by_arg[e->conds[i].arg])
-			by_arg[e->conds[i].arg] = &e->conds[i];
-	for (unsigned int a = 0; a < 6; a++) {
-		const struct sck_ir_cond *c = by_arg[a];
-		if (!c)
-			continue;
-		if (c->wide) {
-			out[n++] = (struct lsnode){.arg = a,
-						   .op = c->op == SCK_CMP_MASKED_EQ ? LS_MASKED
-							 : ls_op(c->op) == LS_EQ    ? LS_EQ
-										    : LS_GT,
-						   .datum = c->value >> 32,
-						   .mask = c->mask >> 32};
-		}
-		out[n++] = (struct lsnode){.arg = a,
-					   .op = ls_op(c->op),
-					   .datum = c->value & 0xffffffffU,
-					   .mask = c->mask & 0xffffffffU};
-	}
-	return n;
-}
-
-static int ls_cmp(const struct sck_ir_entry *x, const struct sck_ir_entry *y)
-{
-	struct lsnode a[12], b[12];
-	size_t na = ls_chain(x, a), nb = ls_chain(y, b);
-
-	for (size_t i = 0; i < na && i < nb; i++) {
-		if (a[i].arg != b[i].arg)
-			return a[i].arg > b[i].arg ? -1 : 1;
-		if (a[i].op != b[i].op)
-			return a[i].op < b[i].op ? -1 : 1;
-		if (a[i].mask != b[i].mask)
-			return a[i].mask > b[i].mask ? -1 : 1;
-		if (a[i].datum != b[i].datum)
-			return a[i].datum > b[i].datum ? -1 : 1;
-	}
-	return na < nb ? -1 : na > nb ? 1 : 0;
-}
-
-static bool same_action(const struct sck_ir_entry *e, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (e[i].action != e[0].action)
-			return false;
-	return true;
-}
-
-/* Stable insertion sort of one syscall's conditional entries into libseccomp's order. */
-static void libseccomp_order(struct sck_ir_entry *e, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct sck_ir_entry t = e[i];
-		size_t j = i;
-		while (j > 0 && ls_cmp(&e[j - 1], &t) > 0) {
-			e[j] = e[j - 1];
-			j--;
-		}
-		e[j] = t;
-	}
-}
-
 /* -1: always false, 1: always true, 0: depends on the argument. */
 static int cond_const(const struct sck_ir_cond *c)
 {
@@ -355,14 +235,11 @@ static int cond_const(const struct sck_ir_cond *c)
 	}
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+/* Word @x into hash @h: multiply, then fold the high bits down (the table indexes by low bits). */
+static uint64_t mix(uint64_t h, uint64_t x)
 {
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
 }
 
 static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdict *b)
@@ -385,39 +262,69 @@ static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdi
 	return true;
 }
 
+static uint64_t verdict_hash(const struct sck_ir_verdict *v)
+{
+	uint64_t h = mix(0, v->final);
+
+	for (size_t i = 0; i < v->nentries; i++) {
+		const struct sck_ir_entry *e = &v->entries[i];
+		h = mix(h, e->action | (uint64_t)e->ncond << 32);
+		for (size_t j = 0; j < e->ncond; j++) {
+			const struct sck_ir_cond *c = &e->conds[j];
+			h = mix(h, c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16);
+			h = mix(h, c->value);
+			h = mix(h, c->mask);
+		}
+	}
+	return h;
+}
+
+/* The slot of @v (hashed): the one holding a verdict equal to it, or the empty one to take. */
+static size_t *verdict_slot(const struct sck_ir *ir, const struct sck_ir_verdict *v)
+{
+	size_t mask = ir->nverdict_slots - 1, i = (size_t)v->hash & mask;
+
+	while (ir->verdict_slots[i] && !verdict_eq(&ir->verdicts[ir->verdict_slots[i] - 1], v))
+		i = (i + 1) & mask;
+	return &ir->verdict_slots[i];
+}
+
+/* The hash table doubled (or made), every verdict reinserted. */
+static int grow_verdict_slots(struct sck_ir *ir)
+{
+	size_t n = ir->nverdict_slots ? 2 * ir->nverdict_slots : 64;
+	size_t *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	free(ir->verdict_slots);
+	ir->verdict_slots = slots;
+	ir->nverdict_slots = n;
+	for (size_t k = 0; k < ir->nverdicts; k++) {
+		size_t i = (size_t)ir->verdicts[k].hash & (n - 1);
+		while (slots[i])
+			i = (i + 1) & (n - 1);
+		slots[i] = k + 1;
+	}
+	return 0;
+}
+
 /* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
 static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t *slot;
 
-	h = fnv(h, &v->final, sizeof(v->final));
-	for (size_t i = 0; i < v->nentries; i++) {
-		const struct sck_ir_entry *e = &v->entries[i];
-		h = fnv(h, &e->action, sizeof(e->action));
-		for (size_t j = 0; j < e->ncond; j++) {
-			const struct sck_ir_cond *c = &e->conds[j];
-			h = fnv(h, &c->arg, 1);
-			h = fnv(h, &c->op, 1);
-			h = fnv(h, &c->wide, 1);
-			h = fnv(h, &c->value, 8);
-			h = fnv(h, &c->mask, 8);
-		}
-		h = fnv(h, "|", 1);
-	}
-	v->hash = h;
-	for (size_t i = 0; i < ir->nverdicts; i++)
-		if (verdict_eq(&ir->verdicts[i], v))
-			return (long)i;
-	if (ir->nverdicts == ir->capverdicts) {
-		size_t cap = ir->capverdicts ? ir->capverdicts * 2 : 32;
-		struct sck_ir_verdict *nv = realloc(ir->verdicts, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		ir->verdicts = nv;
-		ir->capverdicts = cap;
-	}
+	v->hash = verdict_hash(v);
+	if (2 * (ir->nverdicts + 1) > ir->nverdict_slots && grow_verdict_slots(ir))
+		return -ENOMEM;
+	slot = verdict_slot(ir, v);
+	if (*slot)
+		return (long)(*slot - 1);
+	if (sck_grow(&ir->verdicts, &ir->capverdicts, ir->nverdicts + 1, sizeof(*ir->verdicts)))
+		return -ENOMEM;
 	ir->verdicts[ir->nverdicts] = *v;
-	return (long)ir->nverdicts++;
+	*slot = ++ir->nverdicts;
+	return (long)(ir->nverdicts - 1);
 }
 
 static long intern_const(struct sck_ir *ir, uint32_t action)
@@ -487,14 +394,8 @@ static int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
 		l->r[l->n - 1].hi = hi;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct sck_ir_range *nr = realloc(l->r, cap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		l->r = nr;
-		l->cap = cap;
-	}
+	if (sck_grow(&l->r, &l->cap, l->n + 1, sizeof(*l->r)))
+		return -ENOMEM;
 	l->r[l->n++] = (struct sck_ir_range){.lo = lo, .hi = hi, .verdict = verdict};
 	return 0;
 }
@@ -595,137 +496,93 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 	return 0;
 }
 
+/* Step 1: every rule lowered for the group's arches, in rule order, into @all. */
+static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
+		       struct elist *all)
+{
+	bool has_mux[2] = {false, false};
+
+	for (size_t m = 0; m < g->nmembers; m++)
+		has_mux[m] = sck_syscall_nr(g->members[m], "socketcall") >= 0 ||
+			     sck_syscall_nr(g->members[m], "ipc") >= 0;
+	/* at most 2 entries per rule and member: one allocation, no regrowth */
+	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
+		return -ENOMEM;
+	for (size_t i = 0; i < f->nrules; i++) {
+		const struct sck_frule *r = &f->rules[i];
+		if ((f->flags & SCK_FILTER_OCI) && r->action == f->def_action)
+			continue;
+		for (size_t m = 0; m < g->nmembers; m++) {
+			int rc = lower_rule(ir, f, r, g->members[m], has_mux[m], all);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Step 3: the ranges over the whole nr space: each number with entries gets their verdict, the
+ * gaps between them the default (or bad-arch) verdict.
+ */
+static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
+			 const struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
+{
+	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
+	uint32_t next = 0;
+	bool wrapped = false;
+	int rc;
+
+	if (vdef < 0 || vbad < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		long v;
+		while (j < n && sorted[j].nr == sorted[i].nr)
+			j++;
+		v = make_verdict(ir, &sorted[i], j - i);
+		if (v < 0)
+			return (int)v;
+		if (sorted[i].nr > next) {
+			rc = push_gap(rl, g, next, sorted[i].nr - 1, vdef, vbad);
+			if (rc)
+				return rc;
+		}
+		rc = range_push(rl, sorted[i].nr, sorted[i].nr, (size_t)v);
+		if (rc)
+			return rc;
+		if (sorted[i].nr == 0xffffffffU)
+			wrapped = true;
+		next = sorted[i].nr + 1;
+		i = j;
+	}
+	return wrapped ? 0 : push_gap(rl, g, next, 0xffffffffU, vdef, vbad);
+}
+
 static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
 {
 	uint32_t l = lo > a ? lo : a, h = hi < b ? hi : b;
 	return l > h ? 0.0 : (double)(h - l) + 1.0;
 }
 
-static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g)
+/* Step 4: the group's member that is the filter's first arch, or -1. */
+static int primary_member(const struct sck_filter *f, const struct sck_ir_group *g)
 {
-	struct elist all = {0};
-	struct sck_ir_entry *sorted = NULL;
-	uint32_t *order = NULL, *tmp = NULL;
-	struct rlist rl = {0};
-	long vdef, vbad;
-	uint32_t next = 0;
-	bool wrapped = false, has_mux[2];
-	const struct sck_arch *f_first = f->narch ? f->arches[0] : NULL;
-	int rc = 0;
+	for (size_t m = 0; m < g->nmembers && f->narch; m++)
+		if (g->members[m] == f->arches[0])
+			return (int)m;
+	return -1;
+}
 
-	for (size_t m = 0; m < g->nmembers; m++)
-		has_mux[m] = sck_syscall_nr(g->members[m], "socketcall") >= 0 ||
-			     sck_syscall_nr(g->members[m], "ipc") >= 0;
-	/* at most 2 entries per rule and member: one allocation, no regrowth */
-	all.cap = f->nrules * g->nmembers * 2 + 1;
-	all.e = malloc(all.cap * sizeof(*all.e));
-	if (!all.e) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < f->nrules; i++) {
-		const struct sck_frule *r = &f->rules[i];
-		if ((f->flags & SCK_FILTER_OCI) && r->action == f->def_action)
-			continue;
-		for (size_t m = 0; m < g->nmembers; m++) {
-			rc = lower_rule(ir, f, r, g->members[m], has_mux[m], &all);
-			if (rc)
-				goto out;
-		}
-	}
-	/* stable sort by number (rule order kept among equal numbers) */
-	order = malloc((all.n + 1) * sizeof(*order));
-	tmp = malloc((all.n + 1) * sizeof(*tmp));
-	sorted = malloc((all.n + 1) * sizeof(*sorted));
-	if (!order || !tmp || !sorted) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < all.n; i++)
-		order[i] = (uint32_t)i;
-	radix_sort(all.e, order, tmp, all.n);
-	{
-		size_t k = 0;
-		for (size_t i = 0; i < all.n;) {
-			size_t j = i, first = SIZE_MAX;
-			while (j < all.n && all.e[order[j]].nr == all.e[order[i]].nr) {
-				if (first == SIZE_MAX && all.e[order[j]].ncond == 0)
-					first = j;
-				j++;
-			}
-			/* OCI (libseccomp): an unconditional rule replaces every conditional one
-			 * of its syscall, and the first unconditional rule stays */
-			if ((f->flags & SCK_FILTER_OCI) && first != SIZE_MAX) {
-				sorted[k++] = all.e[order[first]];
-			} else {
-				size_t from = k;
-				for (; i < j; i++)
-					sorted[k++] = all.e[order[i]];
-				/* (with one action for all, any order gives the same verdicts) */
-				if ((f->flags & SCK_FILTER_OCI) &&
-				    !same_action(&sorted[from], k - from))
-					libseccomp_order(&sorted[from], k - from);
-			}
-			i = j;
-		}
-		/* the linear generator walks the same list: entries of different numbers never
-		 * both match, so this is rule order as far as verdicts go */
-		g->entries = ir_alloc(ir, (k + 1) * sizeof(*g->entries));
-		if (!g->entries) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		memcpy(g->entries, sorted, k * sizeof(*sorted));
-		g->nentries = k;
-		all.n = k;
-	}
-
-	vdef = intern_const(ir, ir->def_action);
-	vbad = intern_const(ir, ir->bad_arch_action);
-	if (vdef < 0 || vbad < 0) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < all.n;) {
-		size_t j = i;
-		long v;
-		while (j < all.n && sorted[j].nr == sorted[i].nr)
-			j++;
-		v = make_verdict(ir, &sorted[i], j - i);
-		if (v < 0) {
-			rc = (int)v;
-			goto out;
-		}
-		if (sorted[i].nr > next) {
-			rc = push_gap(&rl, g, next, sorted[i].nr - 1, vdef, vbad);
-			if (rc)
-				goto out;
-		}
-		rc = range_push(&rl, sorted[i].nr, sorted[i].nr, (size_t)v);
-		if (rc)
-			goto out;
-		if (sorted[i].nr == 0xffffffffU)
-			wrapped = true;
-		next = sorted[i].nr + 1;
-		i = j;
-	}
-	if (!wrapped) {
-		rc = push_gap(&rl, g, next, 0xffffffffU, vdef, vbad);
-		if (rc)
-			goto out;
-	}
-	if (f->noverrides) {
-		rc = apply_overrides(ir, f, g, &rl);
-		if (rc)
-			goto out;
-	}
-	/* weights: every number of each member arch's table span counts 1 / span */
-	g->primary = -1;
-	for (size_t m = 0; m < g->nmembers && f_first; m++)
-		if (g->members[m] == f_first)
-			g->primary = (int)m;
-	for (size_t k = 0; k < rl.n; k++) {
-		struct sck_ir_range *r = &rl.r[k];
+/*
+ * Step 5: what the tree planner minimises: every number of each member arch's table span counts
+ * 1 / span, times its sck_filter_set_weight hint; the primary member's PRIMARY_WEIGHT times more.
+ */
+static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *g,
+			 struct sck_ir_range *ranges, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct sck_ir_range *r = &ranges[k];
 		r->weight = 0;
 		r->wm[0] = r->wm[1] = 0;
 		for (size_t m = 0; m < g->nmembers; m++) {
@@ -740,13 +597,49 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 					wm += ((double)fw->weight - 1.0) / span;
 			}
 			r->wm[m] = wm;
-			/* the filter's first arch (the native one, by convention) counts more when
-			 * it shares the tree with another (x86_64 with x32) */
-			r->weight += (int)m == g->primary ? PRIO * wm : wm;
+			r->weight += (int)m == g->primary ? PRIMARY_WEIGHT * wm : wm;
 		}
 		if (r->weight < 0)
 			r->weight = 0;
 	}
+}
+
+/* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
+static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g)
+{
+	struct elist all = {0};
+	struct sck_ir_entry *sorted = NULL;
+	uint32_t *order = NULL, *tmp = NULL;
+	struct rlist rl = {0};
+	size_t n;
+	int rc = lower_rules(ir, f, g, &all);
+
+	if (rc)
+		goto out;
+	order = malloc((all.n + 1) * sizeof(*order));
+	tmp = malloc((all.n + 1) * sizeof(*tmp));
+	sorted = malloc((all.n + 1) * sizeof(*sorted));
+	if (!order || !tmp || !sorted) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	n = sck_ir_order_entries(f, all.e, all.n, order, tmp, sorted); /* step 2 */
+	/* the linear generator walks the same list: entries of different numbers never both
+	 * match, so this is rule order as far as verdicts go */
+	g->entries = ir_alloc(ir, (n + 1) * sizeof(*g->entries));
+	if (!g->entries) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(g->entries, sorted, n * sizeof(*sorted));
+	g->nentries = n;
+	rc = number_ranges(ir, g, sorted, n, &rl);
+	if (!rc && f->noverrides)
+		rc = apply_overrides(ir, f, g, &rl);
+	if (rc)
+		goto out;
+	g->primary = primary_member(f, g);
+	weigh_ranges(f, g, rl.r, rl.n);
 	g->ranges = ir_alloc(ir, rl.n * sizeof(*g->ranges));
 	if (!g->ranges) {
 		rc = -ENOMEM;
@@ -807,6 +700,10 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 			return rc;
 		}
 	}
+	/* (interning is over) */
+	free(ir->verdict_slots);
+	ir->verdict_slots = NULL;
+	ir->nverdict_slots = 0;
 	for (size_t i = 0; i < f->nrules; i++)
 		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
 			ir->notify = true;

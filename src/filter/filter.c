@@ -6,6 +6,7 @@
  */
 #include "filter/cmp_arg.h"
 #include "filter/filter_int.h"
+#include "grow_int.h"
 #include "opts_int.h"
 #include "sck/syscalls.h"
 #include "syscalls_int.h"
@@ -157,14 +158,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 		return -ENOENT;
 	if (sck_filter_drops_action(f, rule->action))
 		return 0;
-	if (f->nrules == f->caprules) {
-		size_t cap = f->caprules ? f->caprules * 2 : 16;
-		struct sck_frule *nr = realloc(f->rules, cap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		f->rules = nr;
-		f->caprules = cap;
-	}
+	if (sck_grow(&f->rules, &f->caprules, f->nrules + 1, sizeof(*f->rules)))
+		return -ENOMEM;
 	r.nr = rule->nr;
 	r.arch = rule->arch;
 	r.action = rule->action;
@@ -197,14 +192,8 @@ int sck_filter_set_weight(struct sck_filter *f, const struct sck_arch *arch, int
 			return 0;
 		}
 	}
-	if (f->nweights == f->capweights) {
-		size_t cap = f->capweights ? f->capweights * 2 : 16;
-		struct sck_fweight *nw = realloc(f->weights, cap * sizeof(*nw));
-		if (!nw)
-			return -ENOMEM;
-		f->weights = nw;
-		f->capweights = cap;
-	}
+	if (sck_grow(&f->weights, &f->capweights, f->nweights + 1, sizeof(*f->weights)))
+		return -ENOMEM;
 	f->weights[f->nweights++] = (struct sck_fweight){arch, (uint32_t)nr, weight};
 	return 0;
 }
@@ -306,6 +295,10 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 						  : sck_gen_opt(&ir, b, pressure, plans, &emitted);
 		if (!rc)
 			rc = sck_bpf_builder_finish_alloc(b, &insns, &len);
+		/* anything but a size or memory failure is the builder refusing what a generator
+		 * emitted (an unbound label ...): a bug, reported as the validator's refusal is */
+		if (rc && rc != -E2BIG && rc != -ENOMEM)
+			rc = -EFAULT;
 		sck_bpf_builder_free(b);
 		b = NULL;
 		if (rc == -E2BIG && !(flags & SCK_COMPILE_LINEAR) &&

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of the filter compiler shared by filter.c (the public object), cmp_ir.c (rules
- * lowered per arch into verdicts and ranges of syscall numbers), cmp_gen.c (the optimizing code
- * generator) and cmp_linear.c (the plain rule-by-rule reference generator).
+ * lowered per arch into verdicts and ranges of syscall numbers), cmp_tree.c (the planner of the
+ * syscall-number tree), cmp_gen.c (the optimizing code generator) and cmp_linear.c (the plain
+ * rule-by-rule reference generator).
  */
 #ifndef SCK_FILTER_INT_H
 #define SCK_FILTER_INT_H
@@ -138,6 +139,10 @@ struct sck_ir {
 	size_t ngroups;
 	struct sck_ir_verdict *verdicts;
 	size_t nverdicts, capverdicts;
+	/* while building: a hash table of the verdicts (index + 1 per slot, 0: empty), a power of
+	 * two at most half full */
+	size_t *verdict_slots;
+	size_t nverdict_slots;
 	bool notify;
 	/* allocation pool: everything above is freed with the IR (blocks, bump-allocated) */
 	void **pool;
@@ -145,6 +150,14 @@ struct sck_ir {
 	unsigned char *cur; /* free space of the newest block */
 	size_t left;
 };
+
+/*
+ * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
+ * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n);
+ * @order and @tmp are scratch for @n indexes. Returns how many entries are kept (cmp_ir_order.c).
+ */
+size_t sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
+			    uint32_t *order, uint32_t *tmp, struct sck_ir_entry *sorted);
 
 /* Build the IR of @f (arches default to native). Returns 0 or -errno. */
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The syscall-number tree planner of the optimizing compiler (cmp_tree.c): for one section (one
+ * audit arch) it shapes the search over the section's ranges of numbers, by dynamic programming
+ * for the least weighted mean depth under a height limit, and for x86_64 + x32 (one shared tree)
+ * by a search that keeps the second arch's mean near the first's. The code generator (cmp_gen.c)
+ * walks the plan with sck_tree_root and sck_tree_chain; it never sees the planner's tables.
+ */
+#ifndef SCK_CMP_TREE_H
+#define SCK_CMP_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "filter/filter_int.h"
+
+/* An interval tested by a chain of `nr == x` compares has no split: this is its root. */
+#define SCK_TREE_CHAIN 0xffffu
+/*
+ * At most this many `nr == x` in a chain (an interval of up to 2 * 3 + 1 ranges where all but one
+ * verdict's ranges are single numbers): the fall-through verdict pays for every compare of the
+ * chain, so long chains rarely beat a split, and the bound keeps the planner's work per interval
+ * constant.
+ */
+#define SCK_TREE_CHAIN_MAX 3
+
+/*
+ * The planner's state: the plan of the current section and its scratch, reused from one section
+ * to the next (the tables grow, never shrink). Zero-initialise, then sck_tree_plan_fini.
+ */
+struct sck_tree_plan {
+	const struct sck_ir *ir;
+	const struct sck_ir_group *grp;
+	size_t n; /* ranges of the section: the intervals are [i, j], 0 <= i <= j < n */
+	/*
+	 * Per interval, packed in the upper triangle: the range its root splits at (`nr >=
+	 * ranges[k].lo`: left [i, k-1], right [k, j]) or SCK_TREE_CHAIN, row by row; and the least
+	 * weighted cost of a subtree over it, column by column (the dynamic programming reads the
+	 * costs of a column, and of the row it is filling, which it keeps in row_cost).
+	 */
+	uint16_t *root;
+	float *interval_cost_by_col;
+	size_t cap_intervals;
+	/* per range (n + 1 allocated) */
+	size_t *row_start;	 /* row_start[i] + j: the packed index of [i, j] */
+	float *row_cost;	 /* the dynamic programming's current row: [i, j] at j */
+	double *prefix_weight;	 /* sums of the (reshaped) leaf weights of ranges [0, k) */
+	unsigned int *leaf_cost; /* what the range's verdict costs after the tree (leaf_cost) */
+	uint32_t *multi_pairs;	 /* [k]: adjacent multi-number ranges t, t + 1 with t < k */
+	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
+	bool *too_deep;		 /* reshaping: the leaves past the height limit */
+	size_t cap_ranges;
+};
+
+/*
+ * Plan the tree over @grp's ranges so that no weighted leaf's path (tree plus its block) is
+ * longer than @limit instructions where it can be. Returns 0; -E2BIG (more ranges than a program
+ * can test); -ENOMEM.
+ */
+int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
+		      const struct sck_ir_group *grp, unsigned int limit);
+
+/* The root of interval [i, j] (i < j) of the plan: a range index, or SCK_TREE_CHAIN. */
+size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j);
+
+/*
+ * The chain testing [i, j] (root SCK_TREE_CHAIN): @order receives the ranges compared, in
+ * order, @verdict the verdict everything else falls to. Returns the number of compares.
+ */
+size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
+		      size_t order[SCK_TREE_CHAIN_MAX], size_t *verdict);
+
+void sck_tree_plan_fini(struct sck_tree_plan *t);
+
+#endif
