@@ -11,6 +11,7 @@
 #include "filter/cmp_arg.h"
 #include "filter/cmp_tree.h"
 #include "filter/filter_int.h"
+#include "seccomp_data_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -298,7 +299,7 @@ static int emit_section(struct gen *g)
 		sck_argplan_seal(g->ap);
 	}
 	sck_argplan_start(g->ap, g->pressure);
-	stmt(g, BPF_LD | BPF_W | BPF_ABS, 0); /* A = nr */
+	stmt(g, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_NR);
 	if (grp->nranges == 1) {
 		const struct sck_ir_verdict *vd = &g->ir->verdicts[grp->ranges[0].verdict];
 		if (sck_ir_verdict_const(vd))
@@ -347,7 +348,7 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		rc = -ENOMEM;
 		goto out;
 	}
-	stmt(&g, BPF_LD | BPF_W | BPF_ABS, 4); /* A = arch */
+	stmt(&g, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_ARCH);
 	for (size_t i = 0; i < ir->ngroups; i++) {
 		sec[i] = label(&g);
 		jump(&g, BPF_JEQ, ir->groups[i].audit, sec[i], SCK_BPF_NEXT);

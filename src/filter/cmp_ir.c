@@ -8,6 +8,7 @@
  */
 #include "filter/filter_int.h"
 #include "grow_int.h"
+#include "seccomp_data_int.h"
 #include "sck/syscalls.h"
 #include "syscalls_int.h"
 
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define X32_BIT 0x40000000U
 /*
  * In a tree two arches share (x86_64 with x32), the numbers of the filter's first arch (the
  * native one, by convention) weigh this many times more: it is the arch the calls come from. An
@@ -62,10 +62,10 @@ void sck_ir_fini(struct sck_ir *ir)
 
 uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 {
-	/* args[i] at 16 + 8i; the low word first on little-endian ABIs, second on big-endian */
-	uint32_t off = 16 + 8 * arg;
+	/* the low word first on little-endian ABIs, second on big-endian */
+	uint32_t off = (uint32_t)SCK_DATA_OFF_ARG(arg);
 	if (high == little_endian)
-		off += 4;
+		off += SCK_DATA_WORD;
 	return off;
 }
 
@@ -103,11 +103,16 @@ static bool maybe_mux(const char *name)
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
 static bool nr_in_domain(const struct sck_arch *a, uint32_t nr)
 {
-	if (a->id == SCK_ARCH_X32)
-		return nr >= X32_BIT;
-	if (a->id == SCK_ARCH_X86_64)
-		return nr < X32_BIT;
-	return true;
+	if (!a->nr_select)
+		return true;
+	/* x32's numbers carry the selector bit (its nr_base), x86_64's do not */
+	return (a->nr_base & a->nr_select) ? nr >= a->nr_select : nr < a->nr_select;
+}
+
+/* Whether @a is the ABI of a shared audit arch whose numbers carry the selector bit (x32). */
+static bool selected(const struct sck_arch *a)
+{
+	return (a->nr_base & a->nr_select) != 0;
 }
 
 struct elist {
@@ -133,9 +138,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
 	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
 	 */
-	bool wide_arch = a->bits == 64 && !((f->flags & SCK_FILTER_OCI) &&
-					    (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_MIPS64N32 ||
-					     a->id == SCK_ARCH_MIPSEL64N32));
+	bool wide_arch = sck_filter_arch_wide(f, a);
 	struct sck_ir_entry e = {.action = r->action};
 	struct sck_ir_cond *conds;
 	struct sck_syscall_mux mx = {0};
@@ -404,24 +407,25 @@ static int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
 static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, uint32_t hi,
 		    long vdef, long vbad)
 {
+	uint32_t sel = g->members[0]->nr_select;
 	bool has64 = false, has32 = false;
 	int rc;
 
 	if (lo > hi)
 		return 0;
-	if (g->members[0]->id != SCK_ARCH_X86_64 && g->members[0]->id != SCK_ARCH_X32)
+	if (!sel)
 		return range_push(l, lo, hi, (size_t)vdef);
 	for (size_t i = 0; i < g->nmembers; i++) {
-		has64 |= g->members[i]->id == SCK_ARCH_X86_64;
-		has32 |= g->members[i]->id == SCK_ARCH_X32;
+		has64 |= !selected(g->members[i]);
+		has32 |= selected(g->members[i]);
 	}
-	/* [0, X32) x86_64; [X32, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
-	if (lo < X32_BIT) {
-		uint32_t h = hi < X32_BIT ? hi : X32_BIT - 1;
+	/* [0, sel) x86_64; [sel, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
+	if (lo < sel) {
+		uint32_t h = hi < sel ? hi : sel - 1;
 		rc = range_push(l, lo, h, (size_t)(has64 ? vdef : vbad));
-		if (rc || hi < X32_BIT)
+		if (rc || hi < sel)
 			return rc;
-		lo = X32_BIT;
+		lo = sel;
 	}
 	if (lo <= 0xfffffffeU) {
 		uint32_t h = hi < 0xfffffffeU ? hi : 0xfffffffeU;
@@ -435,12 +439,14 @@ static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, 
 /* Clip override @o to the part of the nr space of its arch; false when nothing is left. */
 static bool clip_override(const struct sck_foverride *o, uint32_t *lo, uint32_t *hi)
 {
+	uint32_t sel = o->arch->nr_select;
+
 	*lo = o->lo;
 	*hi = o->hi;
-	if (o->arch->id == SCK_ARCH_X86_64 && *hi >= X32_BIT)
-		*hi = X32_BIT - 1;
-	if (o->arch->id == SCK_ARCH_X32 && *lo < X32_BIT)
-		*lo = X32_BIT;
+	if (sel && !selected(o->arch) && *hi >= sel)
+		*hi = sel - 1;
+	if (sel && selected(o->arch) && *lo < sel)
+		*lo = sel;
 	return *lo <= *hi;
 }
 
@@ -503,15 +509,12 @@ static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const stru
 	bool has_mux[2] = {false, false};
 
 	for (size_t m = 0; m < g->nmembers; m++)
-		has_mux[m] = sck_syscall_nr(g->members[m], "socketcall") >= 0 ||
-			     sck_syscall_nr(g->members[m], "ipc") >= 0;
+		has_mux[m] = g->members[m]->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC);
 	/* at most 2 entries per rule and member: one allocation, no regrowth */
 	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
 		return -ENOMEM;
 	for (size_t i = 0; i < f->nrules; i++) {
 		const struct sck_frule *r = &f->rules[i];
-		if ((f->flags & SCK_FILTER_OCI) && r->action == f->def_action)
-			continue;
 		for (size_t m = 0; m < g->nmembers; m++) {
 			int rc = lower_rule(ir, f, r, g->members[m], has_mux[m], all);
 			if (rc)

@@ -8,10 +8,9 @@
  */
 #include "filter/cmp_emit.h"
 #include "filter/filter_int.h"
+#include "seccomp_data_int.h"
 
 #include <errno.h>
-
-#define X32_BIT 0x40000000U
 
 /* Fall through when @c holds, jump to @fail when not. */
 static void cond(struct sck_emit *e, const struct sck_ir_cond *c, bool le, int fail)
@@ -102,32 +101,34 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b)
 	int bad;
 
 	bad = sck_emit_label(&e);
-	sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, 4);
+	sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_ARCH);
 	for (size_t i = 0; i < ir->ngroups; i++) {
 		const struct sck_ir_group *g = &ir->groups[i];
 		int next_group = sck_emit_label(&e), rules = sck_emit_label(&e);
+		/* x86_64 and x32 share an audit arch; x32 numbers carry the selector bit */
+		uint32_t sel = g->members[0]->nr_select;
 		bool has64 = false, has32 = false;
 
-		for (size_t m = 0; m < g->nmembers; m++) {
-			has64 |= g->members[m]->id == SCK_ARCH_X86_64;
-			has32 |= g->members[m]->id == SCK_ARCH_X32;
+		for (size_t m = 0; m < g->nmembers && sel; m++) {
+			has64 |= !(g->members[m]->nr_base & sel);
+			has32 |= (g->members[m]->nr_base & sel) != 0;
 		}
-		sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, 4);
+		sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_ARCH);
 		sck_emit_jump(&e, BPF_JEQ, g->audit, SCK_BPF_NEXT, next_group);
-		sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, 0);
+		sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_NR);
 		if (has64 && !has32) {
 			/* x32 numbers under an x86_64-only filter: bad arch, but nr -1 is not one */
-			sck_emit_jump(&e, BPF_JGE, X32_BIT, SCK_BPF_NEXT, rules);
+			sck_emit_jump(&e, BPF_JGE, sel, SCK_BPF_NEXT, rules);
 			sck_emit_jump(&e, BPF_JEQ, 0xffffffffU, rules, bad);
 		} else if (has32 && !has64) {
-			sck_emit_jump(&e, BPF_JGE, X32_BIT, rules, bad);
+			sck_emit_jump(&e, BPF_JGE, sel, rules, bad);
 		}
 		sck_emit_bind(&e, rules);
 		/* overrides (runc's -ENOSYS stub) come before every rule; the last one added wins */
 		for (size_t o = g->noverrides; o-- > 0;) {
 			const struct sck_foverride *ov = &g->overrides[o];
 			int nx = sck_emit_label(&e);
-			sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, 0);
+			sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_NR);
 			sck_emit_jump(&e, BPF_JGE, ov->lo, SCK_BPF_NEXT, nx);
 			if (ov->hi != 0xffffffffU)
 				sck_emit_jump(&e, BPF_JGT, ov->hi, nx, SCK_BPF_NEXT);
@@ -137,7 +138,7 @@ int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b)
 		for (size_t k = 0; k < g->nentries; k++) {
 			const struct sck_ir_entry *en = &g->entries[k];
 			int nx = sck_emit_label(&e);
-			sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, 0);
+			sck_emit_stmt(&e, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_NR);
 			sck_emit_jump(&e, BPF_JEQ, en->nr, SCK_BPF_NEXT, nx);
 			for (size_t c = 0; c < en->ncond; c++)
 				cond(&e, &en->conds[c], g->little_endian, nx);
