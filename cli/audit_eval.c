@@ -314,8 +314,8 @@ static int eval_view(struct audit_prog *p, struct audit_arch_view *v, struct see
 			if (in_table(a, nr) || (nr >= start && nr <= top + 3 && a))
 				continue;
 			/* x86_64 and x32 share a token: each keeps to its side of the x32 bit */
-			if (a && (a->id == SCK_ARCH_X32) != ((nr & 0x40000000u) != 0) &&
-			    (a->id == SCK_ARCH_X32 || a->id == SCK_ARCH_X86_64))
+			if (a && a->nr_select &&
+			    ((a->nr_base & a->nr_select) != 0) != ((nr & a->nr_select) != 0))
 				continue;
 			base_vec(&b, v->token, nr);
 			explore(p, &b, 0, &s, NULL);

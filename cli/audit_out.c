@@ -76,7 +76,7 @@ void audit_list_fini(struct audit_list *l)
 void audit_sys_label(char *buf, size_t cap, const struct sck_arch *arch, const char *name)
 {
 	/* x32 shares x86_64's AUDIT_ARCH: without the prefix its calls read as x86_64's */
-	if (arch && arch->nr_base >= 0x40000000u)
+	if (arch && (arch->nr_base & arch->nr_select))
 		snprintf(buf, cap, "%s:%s", arch->name, name);
 	else
 		snprintf(buf, cap, "%s", name);
