@@ -457,36 +457,45 @@ void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t ch
 		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * The default: the child whose ranges would cost the most to test as exceptions (a single value
  * is one JEQ, an interval two bound tests), so the chains test the cheap ones.
  */
 static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint64_t *c = sck_argplan_alloc(ap, n->nr * sizeof(*c));
-	uint64_t best = n->r[0].child, bc = 0;
+	size_t cap = 16, mask;
+	uint32_t *key, best = n->r[0].child;
+	uint64_t *w, bc = 0;
 
-	if (!c)
+	while (cap < 2 * (size_t)n->nr)
+		cap *= 2;
+	mask = cap - 1;
+	key = sck_argplan_alloc(ap, cap * sizeof(*key));
+	w = sck_argplan_alloc(ap, cap * sizeof(*w));
+	if (!key || !w)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < n->nr; i++)
-		c[i] = (uint64_t)n->r[i].child << 2 | (n->r[i].lo == n->r[i].hi ? 1 : 2);
-	qsort(c, n->nr, sizeof(*c), cmp_u64);
-	for (uint32_t i = 0, j; i < n->nr; i = j) {
-		uint64_t w = 0;
-		for (j = i; j < n->nr && c[j] >> 2 == c[i] >> 2; j++)
-			w += c[j] & 3;
-		if (w > bc) {
-			bc = w;
-			best = c[i] >> 2;
+	memset(key, 0, cap * sizeof(*key));
+	/* each child's weight: what testing its ranges as exceptions would cost */
+	for (uint32_t i = 0; i < n->nr; i++) {
+		uint32_t ch = n->r[i].child;
+		size_t k = (ch * 0x9e3779b1u) & mask;
+		while (key[k] && key[k] != ch + 1)
+			k = (k + 1) & mask;
+		if (!key[k]) {
+			key[k] = ch + 1;
+			w[k] = 0;
+		}
+		w[k] += n->r[i].lo == n->r[i].hi ? 1 : 2;
+	}
+	for (size_t k = 0; k < cap; k++) {
+		if (!key[k])
+			continue;
+		if (w[k] > bc || (w[k] == bc && key[k] - 1 < best)) {
+			bc = w[k];
+			best = key[k] - 1;
 		}
 	}
-	n->dflt = (uint32_t)best;
+	n->dflt = best;
 	n->nx = n->xcost = 0;
 	for (uint32_t i = 0; i < n->nr; i++) {
 		const struct sck_vrange *r = &n->r[i];
@@ -498,10 +507,29 @@ static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	if (n < 32) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t v = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	/* LSD radix, a byte a pass: the values move to @tmp and back twice */
+	for (unsigned int shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((a[i] >> shift) & 0xff) + 1]++;
+		for (size_t b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i] >> shift) & 0xff]++] = a[i];
+		memcpy(a, tmp, n * sizeof(*a));
+	}
 }
 
 /* AND @mask once, then search the masked value among the rules' values. */
@@ -530,7 +558,12 @@ static long plan_masked(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 			if (a->kind == SCK_ATOM_MASK && a->word == w && a->a == mask)
 				vals[nv++] = a->b;
 		}
-	qsort(vals, nv, sizeof(*vals), cmp_u32);
+	{
+		uint32_t *tmp = sck_argplan_alloc(ap, (nv + 1) * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		sck_sort_u32(vals, nv, tmp);
+	}
 	rc = subst(ap, r, eval_mval, &c, &sub);
 	if (rc)
 		return rc;

@@ -119,6 +119,8 @@ void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t ch
 /* Plan @r as a search over the raw values of word @w (cmp_arg_range.c): fills @nd. */
 long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 			 struct sck_anode *nd);
+/* Sort @n values ascending (@tmp: room for @n more). */
+void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
 /* Normal form of a residual's entries (cmp_arg.c). */
 void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final);
 

@@ -203,12 +203,6 @@ static int rec_push(struct sweep *s, uint32_t i, uint32_t action, const struct s
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 static int sweep_init(struct sck_argplan *ap, struct sweep *s, const struct sck_res *r, uint8_t w)
 {
 	size_t n = 1;
@@ -235,7 +229,12 @@ static int sweep_init(struct sck_argplan *ap, struct sweep *s, const struct sck_
 			if (hi < U32_MAX)
 				s->bp[n++] = hi + 1;
 		}
-	qsort(s->bp, n, sizeof(*s->bp), cmp_u32);
+	{
+		uint32_t *tmp = sck_argplan_alloc(ap, n * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		sck_sort_u32(s->bp, n, tmp);
+	}
 	s->nb = 1;
 	for (size_t i = 1; i < n; i++)
 		if (s->bp[i] != s->bp[s->nb - 1])
