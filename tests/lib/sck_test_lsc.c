@@ -242,7 +242,7 @@ static int read_arches(struct sck_test_lsc_profile *p, json_object *root)
 		rc = add_arch(p, json_object_get_string(json_object_array_get_idx(v, i)));
 	for (size_t i = 0; !v && map && i < json_object_array_length(map) && !rc; i++) {
 		json_object *e = json_object_array_get_idx(map, i), *subs;
-		if (strcmp(json_object_get_string(get(e, "architecture")), "SCMP_ARCH_X86_64"))
+		if (strcmp(json_object_get_string(get(e, "architecture")), "SCMP_ARCH_X86_64") != 0)
 			continue;
 		subs = get(e, "subArchitectures");
 		for (size_t k = 0; subs && k < json_object_array_length(subs) && !rc; k++)
