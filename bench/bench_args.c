@@ -26,23 +26,6 @@
 #include "sck.h"
 #include "sck_test_lsc.h"
 
-struct prof {
-	char name[64];
-	char *json;
-	size_t len;
-	struct sck_filter *f;
-	struct sck_filter_prog *p;
-	int sck_rc;
-	struct sck_lsc_profile lp;
-	struct sock_filter *l;
-	size_t llen;
-	int lsc_rc;
-	const struct sck_arch *arches[3];
-	size_t narch;
-	struct sck_profile_arg_rule *rules;
-	size_t nrules;
-};
-
 static double cpu_now(void)
 {
 	struct timespec t;
@@ -64,58 +47,8 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static bool prof_load(struct prof *pr, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	uint32_t x86 = seccomp_arch_resolve_name("x86"), x32 = seccomp_arch_resolve_name("x32");
-
-	memset(pr, 0, sizeof(*pr));
-	snprintf(pr->name, sizeof(pr->name), "%s", base ? base + 1 : path);
-	if (strlen(pr->name) > 5)
-		pr->name[strlen(pr->name) - 5] = 0; /* .json */
-	pr->json = sck_lsc_slurp(path, &pr->len);
-	if (!pr->json)
-		return false;
-	pr->sck_rc = sck_profile_parse(pr->json, pr->len, NULL, &pr->f, NULL, NULL);
-	if (pr->sck_rc == 0) {
-		pr->sck_rc = sck_filter_compile(pr->f, NULL, &pr->p);
-		sck_profile_arg_rules_alloc(pr->f, &pr->rules, &pr->nrules);
-	}
-	pr->lsc_rc = sck_lsc_profile_read(pr->json, pr->len, &pr->lp);
-	if (pr->lsc_rc == 0)
-		pr->lsc_rc = sck_lsc_build(&pr->lp, 2, &pr->l, &pr->llen);
-	pr->arches[pr->narch++] = sck_arch_native();
-	for (size_t i = 0; i < pr->lp.narch; i++) {
-		if (pr->lp.arches[i] == x86)
-			pr->arches[pr->narch++] = sck_arch_from_name("x86");
-		else if (pr->lp.arches[i] == x32)
-			pr->arches[pr->narch++] = sck_arch_from_name("x32");
-	}
-	return true;
-}
-
-static void prof_free(struct prof *pr)
-{
-	free(pr->json);
-	sck_filter_free(pr->f);
-	sck_filter_prog_free(pr->p);
-	sck_lsc_profile_fini(&pr->lp);
-	free(pr->l);
-	free(pr->rules);
-}
-
-/* a syscall libseccomp cannot name: runc skips it, so a difference there is not one */
-static bool lsc_knows(const struct sck_arch *a, const char *name)
-{
-	return !name || seccomp_syscall_resolve_name_arch(
-				seccomp_arch_resolve_name(a->id == SCK_ARCH_X86_64 ? "x86_64"
-							  : a->id == SCK_ARCH_X32  ? "x32"
-										   : "x86"),
-				name) >= 0;
-}
-
 /* Section 1: lengths, instructions executed over the argument probes, verdict differences. */
-static long probe_table(struct prof *pr)
+static long probe_table(struct sck_test_lsc_pair *pr)
 {
 	struct sck_bpf_emu *se = NULL, *le = NULL;
 	const struct sock_filter *sp = NULL;
@@ -153,7 +86,7 @@ static long probe_table(struct prof *pr)
 				uint32_t x = sck_bpf_emu_run(se, &y->probes[q], NULL),
 					 z = sck_bpf_emu_run(le, &y->probes[q], NULL);
 				if (sck_action_effective(x) == sck_action_effective(z) ||
-				    !lsc_knows(a, y->name))
+				    !sck_test_lsc_knows(a, y->name))
 					continue;
 				if (d < 5)
 					printf("  DIFFERS %s %s %s args %#llx %#llx %#llx: sck %#x "
@@ -214,7 +147,7 @@ static double time_lsc(scmp_filter_ctx ctx, double budget, int min, size_t *len,
 	while (n < 201 && (n < (size_t)min || cpu_now() - start < budget)) {
 		struct sock_filter *p = NULL;
 		double t0 = cpu_now();
-		*rc = sck_lsc_export(ctx, &p, len);
+		*rc = sck_test_lsc_export(ctx, &p, len);
 		t[n++] = cpu_now() - t0;
 		free(p);
 		if (*rc)
@@ -223,14 +156,14 @@ static double time_lsc(scmp_filter_ctx ctx, double budget, int min, size_t *len,
 	return median(t, n);
 }
 
-static void compile_times(struct prof *pr)
+static void compile_times(struct sck_test_lsc_pair *pr)
 {
 	scmp_filter_ctx ctx;
 	double ts, tl, tj = 0;
 	size_t len = 0;
 	int rc, lrc;
 
-	if (!pr->f || sck_lsc_ctx(&pr->lp, 2, &ctx) != 0) {
+	if (!pr->f || sck_test_lsc_ctx(&pr->lp, 2, &ctx) != 0) {
 		printf("%-20s (not built)\n", pr->name);
 		return;
 	}
@@ -445,7 +378,7 @@ static void ns_per_call(const struct runspec *rs, size_t n, double *out)
 	munmap(res, sizeof(double));
 }
 
-static void syscall_costs(struct prof *pr)
+static void syscall_costs(struct sck_test_lsc_pair *pr)
 {
 	struct sck_bpf_emu *se = NULL, *le = NULL;
 	const struct sock_filter *sp;
@@ -522,7 +455,7 @@ out:
 int main(void)
 {
 	glob_t g;
-	struct prof profs[16];
+	struct sck_test_lsc_pair profs[16];
 	size_t np = 0;
 	long diffs = 0;
 	char docker[512];
@@ -533,8 +466,8 @@ int main(void)
 	}
 	snprintf(docker, sizeof(docker), "%s/profiles/docker-default.json", SCK_TEST_SHARED_DIR);
 	for (size_t i = 0; i < g.gl_pathc && np < 15; i++)
-		np += prof_load(&profs[np], g.gl_pathv[i]);
-	np += prof_load(&profs[np], docker);
+		np += sck_test_lsc_pair_load(g.gl_pathv[i], &profs[np]) == 0;
+	np += sck_test_lsc_pair_load(docker, &profs[np]) == 0;
 	globfree(&g);
 
 	printf("argument probes (cli/probes.h), syscalls with argument rules; libseccomp %u.%u.%u "
@@ -565,6 +498,6 @@ int main(void)
 	       "call itself never runs, hence a \"cost\" below zero; filter cost = with - "
 	       "without)\n");
 	for (size_t i = 0; i < np; i++)
-		prof_free(&profs[i]);
+		sck_test_lsc_pair_free(&profs[i]);
 	return diffs ? 1 : 0;
 }

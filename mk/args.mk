@@ -3,5 +3,5 @@
 # bench/bench_args.c; tests/lib/sck_test_lsc.c (libseccomp as runc drives it) serves the tests
 # and the benchmarks.
 TEST_EXTRA_SRC += cli/probes.c
-BENCH_HELPER_SRC += cli/probes.c tests/lib/sck_test_lsc.c
+BENCH_HELPER_SRC += cli/probes.c tests/lib/sck_test_lsc.c tests/lib/sck_test_lsc_pair.c
 $(BUILD)/obj/tests/%.o: CPPFLAGS_ALL += -iquote cli

@@ -10,9 +10,10 @@ $(BUILD)/bench/bench_agent: $(BUILD)/sck
 # compat library (dlopen'ed from build/compat) and through libseccomp; it shares runc's call
 # sequence with tests/compat/.
 $(BUILD)/bench/bench_compat: bench/bench_compat.c tests/compat/oci_seq.c tests/compat/oci_seq.h \
+		tests/lib/sck_test_lsc.c tests/lib/sck_test_lsc.h \
 		$(BUILD)/libsck.a $(BUILD)/compat/libseccomp.so.2
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Ibench -Itests/lib -Itests/compat \
 		-DSCK_TEST_SHARED_DIR='"$(SHARED_DIR)"' $(filter-out -fPIC,$(CFLAGS_ALL)) \
-		$(LDFLAGS_ALL) -o $@ $< tests/compat/oci_seq.c $(BUILD)/libsck.a $(LIB_LIBS) \
+		$(LDFLAGS_ALL) -o $@ $< tests/compat/oci_seq.c tests/lib/sck_test_lsc.c $(BUILD)/libsck.a $(LIB_LIBS) \
 		-lseccomp -ldl -lm $(BENCH_LIBS)

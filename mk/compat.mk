@@ -76,11 +76,12 @@ $(COMPAT_PROBE): tests/compat/probe.c
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) -std=c11 $(WARN) -O2 -static -o $@ $<
 
-$(COMPAT_RUNC_TOOL): tests/compat/runc_tool.c tests/compat/oci_seq.c tests/compat/oci_seq.h
+$(COMPAT_RUNC_TOOL): tests/compat/runc_tool.c tests/compat/oci_seq.c tests/compat/oci_seq.h \
+		tests/lib/sck_test_lsc.c tests/lib/sck_test_lsc.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(COMPAT_TEST_CFLAGS) -Itests/lib -o $@ tests/compat/runc_tool.c \
-		tests/compat/oci_seq.c -lseccomp -ljson-c
+		tests/compat/oci_seq.c tests/lib/sck_test_lsc.c -lseccomp -ljson-c
 
 $(BUILD)/tests/sck-test: $(COMPAT_PROBE) $(COMPAT_RUNC_TOOL)
 

@@ -4,13 +4,12 @@
  * (see oci_seq.h). Written from the documented behaviour of Docker and runc; used by the runc
  * test tools and the compat benchmark.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-#include "docker_caps.h"
 #include "oci_seq.h"
+#include "sck_test_lsc.h"
 
 static json_object *get(json_object *o, const char *k)
 {
@@ -18,46 +17,6 @@ static json_object *get(json_object *o, const char *k)
 	if (!o || !json_object_object_get_ex(o, k, &v) || json_object_is_type(v, json_type_null))
 		return NULL;
 	return v;
-}
-
-static bool in_list(json_object *arr, const char *s)
-{
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
-			return true;
-	return false;
-}
-
-static bool cap_held(const char *cap)
-{
-	for (const char *const *p = sck_test_docker_caps; *p; p++)
-		if (strcmp(*p, cap) == 0)
-			return true;
-	return false;
-}
-
-/* Docker on amd64, default caps, a recent kernel: whether entry @s applies. */
-static bool docker_keeps(json_object *s)
-{
-	json_object *inc = get(s, "includes"), *exc = get(s, "excludes"), *v;
-
-	if (exc) {
-		if ((v = get(exc, "arches")) && in_list(v, "amd64"))
-			return false;
-		for (size_t i = 0; (v = get(exc, "caps")) && i < json_object_array_length(v); i++)
-			if (cap_held(json_object_get_string(json_object_array_get_idx(v, i))))
-				return false;
-		if (get(exc, "minKernel"))
-			return false;
-	}
-	if (inc) {
-		if ((v = get(inc, "arches")) && json_object_array_length(v) && !in_list(v, "amd64"))
-			return false;
-		for (size_t i = 0; (v = get(inc, "caps")) && i < json_object_array_length(v); i++)
-			if (!cap_held(json_object_get_string(json_object_array_get_idx(v, i))))
-				return false;
-	}
-	return true;
 }
 
 json_object *oci_from_docker(json_object *docker)
@@ -81,7 +40,7 @@ json_object *oci_from_docker(json_object *docker)
 	json_object_object_add(oci, "architectures", arches);
 	for (size_t i = 0; (v = get(docker, "syscalls")) && i < json_object_array_length(v); i++) {
 		json_object *s = json_object_array_get_idx(v, i), *c, *x;
-		if (!docker_keeps(s))
+		if (!sck_test_lsc_docker_keeps(s, SCK_TEST_LSC_KERNEL_RECENT))
 			continue;
 		c = json_object_new_object();
 		json_object_object_add(c, "names", json_object_get(get(s, "names")));
@@ -96,51 +55,28 @@ json_object *oci_from_docker(json_object *docker)
 	return oci;
 }
 
-static uint32_t action_of(json_object *o, const char *akey, const char *ekey)
-{
-	const char *a = json_object_get_string(get(o, akey));
-	json_object *e = get(o, ekey);
-	uint32_t err = e ? (uint32_t)json_object_get_int64(e) : 1; /* runc: EPERM */
+/* rule_add_array through the table, for sck_test_lsc_rules */
+struct runc_ctx {
+	const struct oci_scmp *f;
+	scmp_filter_ctx c;
+};
 
-	if (!a)
-		return SCMP_ACT_KILL_THREAD;
-	if (!strcmp(a, "SCMP_ACT_KILL") || !strcmp(a, "SCMP_ACT_KILL_THREAD"))
-		return SCMP_ACT_KILL_THREAD;
-	if (!strcmp(a, "SCMP_ACT_KILL_PROCESS"))
-		return SCMP_ACT_KILL_PROCESS;
-	if (!strcmp(a, "SCMP_ACT_TRAP"))
-		return SCMP_ACT_TRAP;
-	if (!strcmp(a, "SCMP_ACT_ERRNO"))
-		return SCMP_ACT_ERRNO(err);
-	if (!strcmp(a, "SCMP_ACT_TRACE"))
-		return SCMP_ACT_TRACE(err);
-	if (!strcmp(a, "SCMP_ACT_LOG"))
-		return SCMP_ACT_LOG;
-	if (!strcmp(a, "SCMP_ACT_NOTIFY"))
-		return SCMP_ACT_NOTIFY;
-	return SCMP_ACT_ALLOW;
-}
-
-static enum scmp_compare op_of(const char *op)
+static int runc_add(void *arg, uint32_t action, int nr, unsigned int n,
+		    const struct scmp_arg_cmp *conds)
 {
-	static const char *const names[] = {"",
-					    "SCMP_CMP_NE",
-					    "SCMP_CMP_LT",
-					    "SCMP_CMP_LE",
-					    "SCMP_CMP_EQ",
-					    "SCMP_CMP_GE",
-					    "SCMP_CMP_GT",
-					    "SCMP_CMP_MASKED_EQ"};
-	for (int i = 1; i < 8; i++)
-		if (op && !strcmp(op, names[i]))
-			return (enum scmp_compare)i;
-	return _SCMP_CMP_MIN;
+	struct runc_ctx *r = arg;
+
+	return r->f->rule_add_array(r->c, action, nr, n, conds);
 }
 
 int oci_runc_build(const struct oci_scmp *f, json_object *oci, int fd)
 {
-	uint32_t def = action_of(oci, "defaultAction", "defaultErrnoRet");
+	/* runc: errnoRet absent means EPERM */
+	uint32_t def = sck_test_lsc_action(oci, "defaultAction", "defaultErrnoRet", 1);
 	scmp_filter_ctx c = f->init(def);
+	struct runc_ctx r = {.f = f, .c = c};
+	struct sck_test_lsc_walk w = {
+		.def = def, .errnum = 1, .resolve = f->resolve_name, .add = runc_add, .arg = &r};
 	json_object *v;
 	int rc = 0;
 
@@ -148,59 +84,21 @@ int oci_runc_build(const struct oci_scmp *f, json_object *oci, int fd)
 		return -EINVAL;
 	for (size_t i = 0; (v = get(oci, "architectures")) && i < json_object_array_length(v);
 	     i++) {
-		const char *an = json_object_get_string(json_object_array_get_idx(v, i));
-		char lower[32] = {0};
-		uint32_t t;
-		if (!strncmp(an, "SCMP_ARCH_", 10))
-			an += 10;
-		for (size_t k = 0; an[k] && k < sizeof(lower) - 1; k++)
-			lower[k] = (char)tolower((unsigned char)an[k]);
-		t = f->arch_resolve_name(lower);
-		int r = f->arch_add(c, t);
-		if (r < 0 && r != -EEXIST) {
-			rc = r;
+		char lower[32];
+		int e;
+
+		sck_test_lsc_arch_name(json_object_get_string(json_object_array_get_idx(v, i)),
+				       lower, sizeof(lower));
+		e = f->arch_add(c, f->arch_resolve_name(lower));
+		if (e < 0 && e != -EEXIST) {
+			rc = e;
 			goto out;
 		}
 	}
 	/* libseccomp-golang's NewFilter: no_new_privs is runc's business */
 	f->attr_set(c, SCMP_FLTATR_CTL_NNP, 0);
-	for (size_t i = 0; (v = get(oci, "syscalls")) && i < json_object_array_length(v); i++) {
-		json_object *s = json_object_array_get_idx(v, i), *names = get(s, "names"), *args;
-		uint32_t act = action_of(s, "action", "errnoRet");
-		struct scmp_arg_cmp cmp[6];
-		unsigned int n = 0, seen = 0;
-		bool split = false;
-
-		if (act == def)
-			continue; /* runc skips rules with the default action */
-		args = get(s, "args");
-		for (size_t k = 0; args && k < json_object_array_length(args) && n < 6; k++) {
-			json_object *a = json_object_array_get_idx(args, k);
-			unsigned int idx = (unsigned int)json_object_get_int(get(a, "index"));
-			cmp[n] = (struct scmp_arg_cmp){
-				idx, op_of(json_object_get_string(get(a, "op"))),
-				(scmp_datum_t)json_object_get_uint64(get(a, "value")),
-				(scmp_datum_t)json_object_get_uint64(get(a, "valueTwo"))};
-			split |= idx < 32 && (seen & (1u << idx));
-			seen |= idx < 32 ? 1u << idx : 0;
-			n++;
-		}
-		for (size_t k = 0; names && k < json_object_array_length(names); k++) {
-			int nr = f->resolve_name(
-				json_object_get_string(json_object_array_get_idx(names, k)));
-			if (nr == __NR_SCMP_ERROR)
-				continue; /* unknown to the library: runc skips it */
-			if (split) {
-				for (unsigned int j = 0; j < n && rc == 0; j++)
-					rc = f->rule_add_array(c, act, nr, 1, &cmp[j]);
-			} else {
-				rc = f->rule_add_array(c, act, nr, n, n ? cmp : NULL);
-			}
-			if (rc < 0)
-				goto out;
-		}
-	}
-	if (fd >= 0)
+	rc = sck_test_lsc_rules(oci, &w);
+	if (rc == 0 && fd >= 0)
 		rc = f->export_bpf(c, fd);
 out:
 	f->release(c);

@@ -21,75 +21,28 @@
 #include "sck_test.h"
 #include "sck_test_lsc.h"
 
-struct built {
-	char *json;
-	size_t len;
-	struct sck_filter *f;
-	struct sck_filter_prog *p;
-	int sck_rc;
-	struct sck_lsc_profile lp;
-	struct sock_filter *l;
-	size_t llen;
-	int lsc_rc;
-	const struct sck_arch *arches[3];
-	size_t narch;
-	struct sck_profile_arg_rule *rules;
-	size_t nrules;
-};
-
 /* Returns false (and skips the test) when ../shared lacks @rel. */
-static bool build(const char *rel, struct built *b)
+static bool build(const char *rel, struct sck_test_lsc_pair *b)
 {
 	const char *path = sck_test_shared(rel);
-	uint32_t x86 = seccomp_arch_resolve_name("x86"), x32 = seccomp_arch_resolve_name("x32");
 
 	memset(b, 0, sizeof(*b));
 	if (!path) {
 		cr_skip_test("../shared/%s absent", rel);
 		return false;
 	}
-	b->json = sck_lsc_slurp(path, &b->len);
-	cr_assert(b->json, "%s unreadable", path);
-	cr_assert_eq(sck_profile_parse(b->json, b->len, NULL, &b->f, NULL, NULL), 0, "%s", rel);
-	cr_assert_eq(sck_profile_arg_rules_alloc(b->f, &b->rules, &b->nrules), 0);
-	b->sck_rc = sck_filter_compile(b->f, NULL, &b->p);
-	cr_assert_eq(sck_lsc_profile_read(b->json, b->len, &b->lp), 0);
-	b->lsc_rc = sck_lsc_build(&b->lp, 2, &b->l, &b->llen);
-	b->arches[b->narch++] = sck_arch_native();
-	for (size_t i = 0; i < b->lp.narch; i++) {
-		if (b->lp.arches[i] == x86)
-			b->arches[b->narch++] = sck_arch_from_name("x86");
-		else if (b->lp.arches[i] == x32)
-			b->arches[b->narch++] = sck_arch_from_name("x32");
-	}
+	cr_assert_eq(sck_test_lsc_pair_load(path, b), 0, "%s unreadable", path);
+	cr_assert_eq(b->parse_rc, 0, "%s", rel);
+	cr_assert_eq(b->rules_rc, 0);
+	cr_assert_eq(b->read_rc, 0);
 	return true;
-}
-
-static void unbuild(struct built *b)
-{
-	free(b->json);
-	sck_filter_free(b->f);
-	sck_filter_prog_free(b->p);
-	sck_lsc_profile_fini(&b->lp);
-	free(b->l);
-	free(b->rules);
-}
-
-/* a syscall libseccomp cannot name: runc skips it, a difference there is not one */
-static bool lsc_knows(const struct sck_arch *a, const char *name)
-{
-	const char *ln = a->id == SCK_ARCH_X86_64 ? "x86_64"
-			 : a->id == SCK_ARCH_X32  ? "x32"
-						  : "x86";
-
-	return !name || seccomp_syscall_resolve_name_arch(seccomp_arch_resolve_name(ln), name) >= 0;
 }
 
 /* ---- diff_args: verdicts at the probes ---- */
 
 static void diff_profile(const char *rel)
 {
-	struct built b;
+	struct sck_test_lsc_pair b;
 	struct sck_bpf_emu *se, *le;
 	const struct sock_filter *sp;
 	size_t slen, probes = 0, diffs = 0;
@@ -111,7 +64,7 @@ static void diff_profile(const char *rel)
 					 z = sck_bpf_emu_run(le, &y->probes[q], NULL);
 				probes++;
 				if (sck_action_effective(x) == sck_action_effective(z) ||
-				    !lsc_knows(b.arches[i], y->name))
+				    !sck_test_lsc_knows(b.arches[i], y->name))
 					continue;
 				if (diffs++ < 10)
 					fprintf(stderr,
@@ -131,7 +84,7 @@ static void diff_profile(const char *rel)
 	cr_expect_eq(diffs, 0, "%s: %zu of %zu probes differ from libseccomp", rel, diffs, probes);
 	sck_bpf_emu_free(se);
 	sck_bpf_emu_free(le);
-	unbuild(&b);
+	sck_test_lsc_pair_free(&b);
 }
 
 Test(diff_args, ioctl_sparse_10)
@@ -173,7 +126,7 @@ Test(diff_args, docker_default)
  */
 static void goals(const char *rel, uint32_t goal)
 {
-	struct built b;
+	struct sck_test_lsc_pair b;
 	struct sck_bpf_emu *se = NULL, *le = NULL;
 	const struct sock_filter *sp;
 	size_t slen;
@@ -227,7 +180,7 @@ static void goals(const char *rel, uint32_t goal)
 	}
 	sck_bpf_emu_free(se);
 	sck_bpf_emu_free(le);
-	unbuild(&b);
+	sck_test_lsc_pair_free(&b);
 }
 
 Test(args_goals, ioctl_sparse_10)

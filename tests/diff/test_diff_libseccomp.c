@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "sck.h"
-#include "docker_caps.h"
 #include "sck_test.h"
+#include "sck_test_lsc.h"
 
 /*
  * libseccomp 2.5.4 leaks the rule it refuses (-EEXIST) inside seccomp_rule_add; under
@@ -41,22 +41,6 @@ __attribute__((visibility("default"))) const char *__lsan_default_suppressions(v
 
 /* ---- the libseccomp side, as Docker + runc do it ---- */
 
-static bool in_list(json_object *arr, const char *s)
-{
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
-			return true;
-	return false;
-}
-
-static bool cap_held(const char *cap)
-{
-	for (const char *const *p = sck_test_docker_caps; *p; p++)
-		if (strcmp(*p, cap) == 0)
-			return true;
-	return false;
-}
-
 static json_object *get(json_object *o, const char *k)
 {
 	json_object *v = NULL;
@@ -65,82 +49,36 @@ static json_object *get(json_object *o, const char *k)
 	return v;
 }
 
-/* Docker on amd64 with its default caps and a recent kernel: whether entry @s applies. */
-static bool docker_keeps(json_object *s)
-{
-	json_object *inc = get(s, "includes"), *exc = get(s, "excludes"), *v;
-
-	if (exc) {
-		if ((v = get(exc, "arches")) && in_list(v, "amd64"))
-			return false;
-		for (size_t i = 0; (v = get(exc, "caps")) && i < json_object_array_length(v); i++)
-			if (cap_held(json_object_get_string(json_object_array_get_idx(v, i))))
-				return false;
-		if (get(exc, "minKernel"))
-			return false; /* every minKernel of these profiles is below 6.0 */
-	}
-	if (inc) {
-		if ((v = get(inc, "arches")) && json_object_array_length(v) && !in_list(v, "amd64"))
-			return false;
-		for (size_t i = 0; (v = get(inc, "caps")) && i < json_object_array_length(v); i++)
-			if (!cap_held(json_object_get_string(json_object_array_get_idx(v, i))))
-				return false;
-	}
-	return true;
-}
-
-static uint32_t runc_action(json_object *s, const char *akey, const char *ekey)
-{
-	const char *a = json_object_get_string(get(s, akey));
-	json_object *e = get(s, ekey);
-	uint32_t err = e ? (uint32_t)json_object_get_int64(e) : 1;
-
-	if (!strcmp(a, "SCMP_ACT_KILL") || !strcmp(a, "SCMP_ACT_KILL_THREAD"))
-		return SCMP_ACT_KILL_THREAD;
-	if (!strcmp(a, "SCMP_ACT_KILL_PROCESS"))
-		return SCMP_ACT_KILL_PROCESS;
-	if (!strcmp(a, "SCMP_ACT_TRAP"))
-		return SCMP_ACT_TRAP;
-	if (!strcmp(a, "SCMP_ACT_ERRNO"))
-		return SCMP_ACT_ERRNO(err);
-	if (!strcmp(a, "SCMP_ACT_TRACE"))
-		return SCMP_ACT_TRACE(err);
-	if (!strcmp(a, "SCMP_ACT_LOG"))
-		return SCMP_ACT_LOG;
-	if (!strcmp(a, "SCMP_ACT_NOTIFY"))
-		return SCMP_ACT_NOTIFY;
-	return SCMP_ACT_ALLOW;
-}
-
-static enum scmp_compare runc_op(const char *op)
-{
-	static const char *const names[] = {"",
-					    "SCMP_CMP_NE",
-					    "SCMP_CMP_LT",
-					    "SCMP_CMP_LE",
-					    "SCMP_CMP_EQ",
-					    "SCMP_CMP_GE",
-					    "SCMP_CMP_GT",
-					    "SCMP_CMP_MASKED_EQ"};
-	for (int i = 1; i < 8; i++)
-		if (!strcmp(op, names[i]))
-			return (enum scmp_compare)i;
-	return _SCMP_CMP_MIN;
-}
-
-/* Build @json through libseccomp for @arches (libseccomp names; the first is native). */
 /* set when libseccomp refused a rule: runc fails such a profile, nothing to compare */
 static int refused;
 
+static int direct_add(void *ctx, uint32_t action, int nr, unsigned int n,
+		      const struct scmp_arg_cmp *conds)
+{
+	return seccomp_rule_add_array(ctx, action, nr, n, conds);
+}
+
+/*
+ * Build @json through libseccomp for @arches (libseccomp names; the first is native), with
+ * runc's rules (sck_test_lsc_rules).
+ */
 static struct sock_filter *libseccomp_build_direct(const char *json, const char *const *arches,
 						   size_t narch, bool alone, size_t *len)
 {
-	json_object *root = json_tokener_parse(json), *calls;
-	uint32_t def = runc_action(root, "defaultAction", "defaultErrnoRet");
+	json_object *root = json_tokener_parse(json);
+	uint32_t def = sck_test_lsc_action(root, "defaultAction", "defaultErrnoRet", 1);
 	scmp_filter_ctx ctx = seccomp_init(def);
+	struct sck_test_lsc_walk w = {
+		.def = def,
+		.errnum = 1,
+		.docker = true,
+		.kernel = SCK_TEST_LSC_KERNEL_RECENT,
+		.resolve = seccomp_syscall_resolve_name,
+		.add = direct_add,
+		.arg = ctx,
+	};
 	struct sock_filter *prog = NULL;
-	int fd;
-	off_t sz;
+	int rc;
 
 	cr_assert(root && ctx);
 	if (alone) {
@@ -153,60 +91,14 @@ static struct sock_filter *libseccomp_build_direct(const char *json, const char 
 	}
 	for (size_t i = 1; i < narch && !alone; i++)
 		cr_assert_eq(seccomp_arch_add(ctx, seccomp_arch_resolve_name(arches[i])), 0);
-	calls = get(root, "syscalls");
-	for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
-		json_object *s = json_object_array_get_idx(calls, i), *names = get(s, "names"),
-			    *args = get(s, "args");
-		uint32_t act = runc_action(s, "action", "errnoRet");
-		struct scmp_arg_cmp conds[16];
-		unsigned int n = 0, count[6] = {0};
-		bool repeated = false;
-
-		if (!docker_keeps(s) || act == def)
-			continue;
-		for (size_t k = 0; args && k < json_object_array_length(args); k++) {
-			json_object *a = json_object_array_get_idx(args, k),
-				    *v2 = get(a, "valueTwo");
-			unsigned int idx = (unsigned int)json_object_get_int64(get(a, "index"));
-			conds[n] = (struct scmp_arg_cmp){
-				.arg = idx,
-				.op = runc_op(json_object_get_string(get(a, "op"))),
-				.datum_a = json_object_get_uint64(get(a, "value")),
-				.datum_b = v2 ? json_object_get_uint64(v2) : 0,
-			};
-			repeated |= ++count[idx] > 1;
-			n++;
-		}
-		for (size_t k = 0; k < (names ? json_object_array_length(names) : 1); k++) {
-			const char *name =
-				names ? json_object_get_string(json_object_array_get_idx(names, k))
-				      : json_object_get_string(get(s, "name"));
-			int nr = seccomp_syscall_resolve_name(name);
-			if (nr == __NR_SCMP_ERROR)
-				continue; /* runc: unknown to libseccomp, skipped */
-			int rc = 0;
-			if (!repeated) {
-				rc = seccomp_rule_add_array(ctx, act, nr, n, conds);
-			} else {
-				for (unsigned int c = 0; c < n && !rc; c++)
-					rc = seccomp_rule_add_array(ctx, act, nr, 1, &conds[c]);
-			}
-			if (rc) {
-				refused = rc;
-				seccomp_release(ctx);
-				json_object_put(root);
-				return NULL;
-			}
-		}
+	rc = sck_test_lsc_rules(root, &w);
+	if (rc) {
+		refused = rc;
+		seccomp_release(ctx);
+		json_object_put(root);
+		return NULL;
 	}
-	fd = memfd_create("bpf", MFD_CLOEXEC);
-	cr_assert(fd >= 0);
-	cr_assert_eq(seccomp_export_bpf(ctx, fd), 0);
-	sz = lseek(fd, 0, SEEK_END);
-	prog = malloc((size_t)sz);
-	cr_assert(prog && pread(fd, prog, (size_t)sz, 0) == sz);
-	close(fd);
-	*len = (size_t)sz / sizeof(*prog);
+	cr_assert_eq(sck_test_lsc_export(ctx, &prog, len), 0);
 	seccomp_release(ctx);
 	json_object_put(root);
 	return prog;
@@ -585,26 +477,6 @@ static size_t compare_profile(const char *json, const char *const *lnames, size_
 	return out->diffs;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
 Test(diff_libseccomp, docker_default, .timeout = 600)
 {
 	const char *path = sck_test_shared("profiles/docker-default.json");
@@ -614,7 +486,7 @@ Test(diff_libseccomp, docker_default, .timeout = 600)
 
 	if (!path)
 		cr_skip("../shared/profiles/docker-default.json absent");
-	json = slurp(path);
+	json = sck_test_lsc_slurp(path, NULL);
 	cr_assert(json);
 	compare_profile(json, arches, 3, false, &w);
 	cr_expect(!w.lsc_stale);

@@ -2,7 +2,8 @@
 /*
  * libseccomp as runc drives it (sck_test_lsc.h): an OCI / Docker profile to runc's rule list to
  * a libseccomp filter to BPF in memory. Written from the runtimes' documented behaviour; shared
- * by bench/bench_args.c and the argument tests.
+ * by bench/bench_args.c, the argument and libseccomp differential tests, and runc's call
+ * sequence of tests/compat/oci_seq.c (tests/compat/ and bench/bench_compat.c).
  */
 #include "sck_test_lsc.h"
 
@@ -51,21 +52,22 @@ static int kver(const char *s)
 	return a * 1000 + b;
 }
 
-/* Docker on amd64 with its default caps and the running kernel: whether entry @s applies. */
-static bool docker_keeps(json_object *s)
+bool sck_test_lsc_docker_keeps(json_object *s, const char *kernel)
 {
 	json_object *inc = get(s, "includes"), *exc = get(s, "excludes"), *v;
 	struct utsname u;
 
-	uname(&u);
+	if (!kernel) {
+		uname(&u);
+		kernel = u.release;
+	}
 	if (exc) {
 		if ((v = get(exc, "arches")) && in_list(v, "amd64"))
 			return false;
 		for (size_t i = 0; (v = get(exc, "caps")) && i < json_object_array_length(v); i++)
 			if (cap_held(json_object_get_string(json_object_array_get_idx(v, i))))
 				return false;
-		if ((v = get(exc, "minKernel")) &&
-		    kver(u.release) >= kver(json_object_get_string(v)))
+		if ((v = get(exc, "minKernel")) && kver(kernel) >= kver(json_object_get_string(v)))
 			return false;
 	}
 	if (inc) {
@@ -74,17 +76,16 @@ static bool docker_keeps(json_object *s)
 		for (size_t i = 0; (v = get(inc, "caps")) && i < json_object_array_length(v); i++)
 			if (!cap_held(json_object_get_string(json_object_array_get_idx(v, i))))
 				return false;
-		if ((v = get(inc, "minKernel")) &&
-		    kver(u.release) < kver(json_object_get_string(v)))
+		if ((v = get(inc, "minKernel")) && kver(kernel) < kver(json_object_get_string(v)))
 			return false;
 	}
 	return true;
 }
 
-static uint32_t runc_action(json_object *s, const char *akey, const char *ekey, uint32_t dflt)
+uint32_t sck_test_lsc_action(json_object *o, const char *akey, const char *ekey, uint32_t dflt)
 {
-	const char *a = json_object_get_string(get(s, akey));
-	json_object *e = get(s, ekey);
+	const char *a = json_object_get_string(get(o, akey));
+	json_object *e = get(o, ekey);
 	uint32_t err = e ? (uint32_t)json_object_get_int64(e) : dflt;
 
 	if (!a)
@@ -106,7 +107,7 @@ static uint32_t runc_action(json_object *s, const char *akey, const char *ekey, 
 	return SCMP_ACT_ALLOW;
 }
 
-static enum scmp_compare runc_op(const char *op)
+enum scmp_compare sck_test_lsc_op(const char *op)
 {
 	static const char *const names[] = {"",
 					    "SCMP_CMP_NE",
@@ -123,16 +124,76 @@ static enum scmp_compare runc_op(const char *op)
 	return _SCMP_CMP_MIN;
 }
 
-/* "SCMP_ARCH_X86_64" -> libseccomp's token (its names are "x86_64", "x86", "x32" ...) */
-static int add_arch(struct sck_lsc_profile *p, const char *name)
+void sck_test_lsc_arch_name(const char *oci, char *out, size_t n)
 {
-	char low[32] = "";
+	size_t i = 0;
+
+	if (oci && !strncmp(oci, "SCMP_ARCH_", 10))
+		oci += 10;
+	for (; oci && oci[i] && i + 1 < n; i++)
+		out[i] = (char)(oci[i] >= 'A' && oci[i] <= 'Z' ? oci[i] - 'A' + 'a' : oci[i]);
+	if (n)
+		out[i] = 0;
+}
+
+/* An entry's conditions (six at most); *repeated when an argument index stands twice. */
+static unsigned int read_conds(json_object *args, struct scmp_arg_cmp conds[6], bool *repeated)
+{
+	unsigned int n = 0;
+
+	*repeated = false;
+	for (size_t k = 0; args && k < json_object_array_length(args) && n < 6; k++) {
+		json_object *a = json_object_array_get_idx(args, k), *v2 = get(a, "valueTwo");
+		unsigned int idx = (unsigned int)json_object_get_int64(get(a, "index"));
+
+		for (unsigned int j = 0; j < n; j++)
+			*repeated |= conds[j].arg == idx;
+		conds[n++] = (struct scmp_arg_cmp){
+			.arg = idx,
+			.op = sck_test_lsc_op(json_object_get_string(get(a, "op"))),
+			.datum_a = json_object_get_uint64(get(a, "value")),
+			.datum_b = v2 ? json_object_get_uint64(v2) : 0,
+		};
+	}
+	return n;
+}
+
+int sck_test_lsc_rules(json_object *root, const struct sck_test_lsc_walk *w)
+{
+	json_object *calls = get(root, "syscalls");
+	int rc = 0;
+
+	for (size_t i = 0; !rc && calls && i < json_object_array_length(calls); i++) {
+		json_object *s = json_object_array_get_idx(calls, i), *names = get(s, "names");
+		uint32_t act = sck_test_lsc_action(s, "action", "errnoRet", w->errnum);
+		struct scmp_arg_cmp conds[6];
+		unsigned int n;
+		bool repeated;
+
+		if ((w->docker && !sck_test_lsc_docker_keeps(s, w->kernel)) || act == w->def)
+			continue; /* runc skips rules with the default action */
+		n = read_conds(get(s, "args"), conds, &repeated);
+		for (size_t k = 0; !rc && names && k < json_object_array_length(names); k++) {
+			int nr = w->resolve(
+				json_object_get_string(json_object_array_get_idx(names, k)));
+			if (nr == __NR_SCMP_ERROR)
+				continue; /* runc: unknown to libseccomp, skipped */
+			if (!repeated)
+				rc = w->add(w->arg, act, nr, n, n ? conds : NULL);
+			for (unsigned int c = 0; repeated && c < n && !rc; c++)
+				rc = w->add(w->arg, act, nr, 1, &conds[c]);
+		}
+	}
+	return rc;
+}
+
+/* "SCMP_ARCH_X86_64": libseccomp's token added to @p (unless native or there already) */
+static int add_arch(struct sck_test_lsc_profile *p, const char *name)
+{
+	char low[32];
 	uint32_t t;
 
-	if (name && !strncmp(name, "SCMP_ARCH_", 10))
-		name += 10;
-	for (size_t i = 0; name && name[i] && i + 1 < sizeof(low); i++)
-		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	sck_test_lsc_arch_name(name, low, sizeof(low));
 	t = seccomp_arch_resolve_name(low);
 	if (!t)
 		return -EINVAL;
@@ -145,21 +206,34 @@ static int add_arch(struct sck_lsc_profile *p, const char *name)
 	return 0;
 }
 
-static int push(struct sck_lsc_profile *p, size_t *cap, const struct sck_lsc_rule *r)
+struct rules {
+	struct sck_test_lsc_profile *p;
+	size_t cap;
+};
+
+static int push(void *arg, uint32_t action, int nr, unsigned int n,
+		const struct scmp_arg_cmp *conds)
 {
-	if (p->nrules == *cap) {
-		size_t nc = *cap ? *cap * 2 : 256;
-		struct sck_lsc_rule *n = realloc(p->rules, nc * sizeof(*n));
-		if (!n)
+	struct rules *r = arg;
+	struct sck_test_lsc_profile *p = r->p;
+	struct sck_test_lsc_rule *one;
+
+	if (p->nrules == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 256;
+		struct sck_test_lsc_rule *m = realloc(p->rules, nc * sizeof(*m));
+		if (!m)
 			return -ENOMEM;
-		p->rules = n;
-		*cap = nc;
+		p->rules = m;
+		r->cap = nc;
 	}
-	p->rules[p->nrules++] = *r;
+	one = &p->rules[p->nrules++];
+	*one = (struct sck_test_lsc_rule){.nr = nr, .action = action, .n = n};
+	if (n)
+		memcpy(one->conds, conds, n * sizeof(*conds));
 	return 0;
 }
 
-static int read_arches(struct sck_lsc_profile *p, json_object *root)
+static int read_arches(struct sck_test_lsc_profile *p, json_object *root)
 {
 	json_object *v = get(root, "architectures"), *map = get(root, "archMap");
 	int rc = 0;
@@ -168,7 +242,7 @@ static int read_arches(struct sck_lsc_profile *p, json_object *root)
 		rc = add_arch(p, json_object_get_string(json_object_array_get_idx(v, i)));
 	for (size_t i = 0; !v && map && i < json_object_array_length(map) && !rc; i++) {
 		json_object *e = json_object_array_get_idx(map, i), *subs;
-		if (strcmp(json_object_get_string(get(e, "architecture")), "SCMP_ARCH_X86_64"))
+		if (strcmp(json_object_get_string(get(e, "architecture")), "SCMP_ARCH_X86_64") != 0)
 			continue;
 		subs = get(e, "subArchitectures");
 		for (size_t k = 0; subs && k < json_object_array_length(subs) && !rc; k++)
@@ -178,58 +252,30 @@ static int read_arches(struct sck_lsc_profile *p, json_object *root)
 	return rc;
 }
 
-int sck_lsc_profile_read(const char *json, size_t len, struct sck_lsc_profile *out)
+int sck_test_lsc_profile_read(const char *json, size_t len, struct sck_test_lsc_profile *out)
 {
 	json_tokener *tok = json_tokener_new();
-	json_object *root = tok ? json_tokener_parse_ex(tok, json, (int)len) : NULL, *calls;
-	struct sck_lsc_profile p = {0};
-	size_t cap = 0;
-	int rc = 0;
+	json_object *root = tok ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	struct sck_test_lsc_profile p = {0};
+	struct rules r = {.p = &p};
+	int rc;
 
 	if (tok)
 		json_tokener_free(tok);
 	if (!root)
 		return -EINVAL;
-	p.def = runc_action(root, "defaultAction", "defaultErrnoRet", 1);
+	p.def = sck_test_lsc_action(root, "defaultAction", "defaultErrnoRet", 1);
 	rc = read_arches(&p, root);
-	calls = get(root, "syscalls");
-	for (size_t i = 0; !rc && calls && i < json_object_array_length(calls); i++) {
-		json_object *s = json_object_array_get_idx(calls, i), *names = get(s, "names"),
-			    *args = get(s, "args");
-		uint32_t act = runc_action(s, "action", "errnoRet", 1);
-		struct sck_lsc_rule r = {.action = act};
-		unsigned int count[6] = {0};
-		bool repeated = false;
-
-		if (!docker_keeps(s) || act == p.def)
-			continue;
-		for (size_t k = 0; args && k < json_object_array_length(args) && r.n < 6; k++) {
-			json_object *a = json_object_array_get_idx(args, k),
-				    *v2 = get(a, "valueTwo");
-			unsigned int idx = (unsigned int)json_object_get_int64(get(a, "index"));
-			r.conds[r.n++] = (struct scmp_arg_cmp){
-				.arg = idx,
-				.op = runc_op(json_object_get_string(get(a, "op"))),
-				.datum_a = json_object_get_uint64(get(a, "value")),
-				.datum_b = v2 ? json_object_get_uint64(v2) : 0,
-			};
-			repeated |= idx < 6 && ++count[idx] > 1;
-		}
-		for (size_t k = 0; !rc && names && k < json_object_array_length(names); k++) {
-			r.nr = seccomp_syscall_resolve_name(
-				json_object_get_string(json_object_array_get_idx(names, k)));
-			if (r.nr == __NR_SCMP_ERROR)
-				continue; /* runc: unknown to libseccomp, skipped */
-			if (!repeated) {
-				rc = push(&p, &cap, &r);
-				continue;
-			}
-			for (unsigned int c = 0; c < r.n && !rc; c++) {
-				struct sck_lsc_rule one = {.nr = r.nr, .action = act, .n = 1};
-				one.conds[0] = r.conds[c];
-				rc = push(&p, &cap, &one);
-			}
-		}
+	if (!rc) {
+		struct sck_test_lsc_walk w = {
+			.def = p.def,
+			.errnum = 1,
+			.docker = true,
+			.resolve = seccomp_syscall_resolve_name,
+			.add = push,
+			.arg = &r,
+		};
+		rc = sck_test_lsc_rules(root, &w);
 	}
 	json_object_put(root);
 	if (rc) {
@@ -240,13 +286,13 @@ int sck_lsc_profile_read(const char *json, size_t len, struct sck_lsc_profile *o
 	return 0;
 }
 
-void sck_lsc_profile_fini(struct sck_lsc_profile *p)
+void sck_test_lsc_profile_fini(struct sck_test_lsc_profile *p)
 {
 	free(p->rules);
 	memset(p, 0, sizeof(*p));
 }
 
-int sck_lsc_ctx(const struct sck_lsc_profile *p, int opt, scmp_filter_ctx *out)
+int sck_test_lsc_ctx(const struct sck_test_lsc_profile *p, int opt, scmp_filter_ctx *out)
 {
 	scmp_filter_ctx ctx = seccomp_init(p->def);
 	int rc = 0;
@@ -268,7 +314,7 @@ int sck_lsc_ctx(const struct sck_lsc_profile *p, int opt, scmp_filter_ctx *out)
 	return 0;
 }
 
-int sck_lsc_export(scmp_filter_ctx ctx, struct sock_filter **prog, size_t *len)
+int sck_test_lsc_export(scmp_filter_ctx ctx, struct sock_filter **prog, size_t *len)
 {
 	int fd = memfd_create("lsc-bpf", MFD_CLOEXEC), rc;
 	struct sock_filter *p = NULL;
@@ -295,19 +341,20 @@ int sck_lsc_export(scmp_filter_ctx ctx, struct sock_filter **prog, size_t *len)
 	return 0;
 }
 
-int sck_lsc_build(const struct sck_lsc_profile *p, int opt, struct sock_filter **prog, size_t *len)
+int sck_test_lsc_build(const struct sck_test_lsc_profile *p, int opt, struct sock_filter **prog,
+		       size_t *len)
 {
 	scmp_filter_ctx ctx;
-	int rc = sck_lsc_ctx(p, opt, &ctx);
+	int rc = sck_test_lsc_ctx(p, opt, &ctx);
 
 	if (rc)
 		return rc;
-	rc = sck_lsc_export(ctx, prog, len);
+	rc = sck_test_lsc_export(ctx, prog, len);
 	seccomp_release(ctx);
 	return rc;
 }
 
-char *sck_lsc_slurp(const char *path, size_t *len)
+char *sck_test_lsc_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
