@@ -478,7 +478,7 @@ static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 	/* each child's weight: what testing its ranges as exceptions would cost */
 	for (uint32_t i = 0; i < n->nr; i++) {
 		uint32_t ch = n->r[i].child;
-		size_t k = (ch * 0x9e3779b1u) & mask;
+		size_t k = (size_t)(uint32_t)(ch * 0x9e3779b1u) & mask;
 		while (key[k] && key[k] != ch + 1)
 			k = (k + 1) & mask;
 		if (!key[k]) {
