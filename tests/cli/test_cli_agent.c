@@ -27,28 +27,6 @@
 #include "sck.h"
 #include "sck_test.h"
 
-static void need_notify(void)
-{
-	if (!sck_action_avail(SECCOMP_RET_USER_NOTIF))
-		cr_skip("kernel without SECCOMP_RET_USER_NOTIF");
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 static int count(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -93,14 +71,14 @@ static int stop_agent(pid_t pid)
 static char *wait_log(const char *log, const char *needle, int n)
 {
 	for (int i = 0; i < 250; i++) {
-		char *s = slurp(log);
+		char *s = sck_test_read_file(log);
 
 		if (s && count(s, needle) >= n)
 			return s;
 		free(s);
 		usleep(20000);
 	}
-	return slurp(log);
+	return sck_test_read_file(log);
 }
 
 static int connect_to(const char *sock)
@@ -251,7 +229,7 @@ Test(cli_agent, bad_input_dropped_others_served, .timeout = 30)
 	pid_t agent;
 	int silent;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(sock, sizeof(sock), "%s/sub/agent.sock", dir);
 	snprintf(log, sizeof(log), "%s/log", dir);
@@ -299,7 +277,7 @@ Test(cli_agent, bad_input_dropped_others_served, .timeout = 30)
 	cr_expect(strstr(s, "\"response\":\"log\""), "%s", s);
 	free(s);
 	cr_expect_eq(stop_agent(agent), 0);
-	s = slurp(log);
+	s = sck_test_read_file(log);
 	cr_expect(strstr(s, "\"event\":\"exit\""), "%s", s);
 	free(s);
 	cr_expect_neq(stat(sock, &st), 0, "socket left behind");
@@ -418,7 +396,7 @@ Test(cli_agent, docs_example_policy_loads, .timeout = 30)
 	agent = start_agent(sock, log, pol);
 	cr_assert_gt(agent, 0, "the agent did not start with the example policy");
 	cr_expect_eq(stop_agent(agent), 0);
-	s = slurp(log);
+	s = sck_test_read_file(log);
 	cr_expect(s && strstr(s, "\"mode\":\"policy\",\"rules\":7"), "%s", s);
 	free(s);
 	unlink(log);
@@ -467,7 +445,7 @@ Test(cli_agent, learn_oci_rewrites_bundle)
 		cr_expect_eq(r.status, 0, "%s", r.err);
 		sck_test_cmd_fini(&r);
 	}
-	p = slurp(path);
+	p = sck_test_read_file(path);
 	cr_assert(p);
 	cr_expect(strstr(p, "\"listenerPath\": \"/run/x.sock\""), "%s", p);
 	cr_expect(strstr(p, "\"listenerMetadata\": \"meta\""), "%s", p);
@@ -533,18 +511,18 @@ static void runc_section(const char *section)
 
 Test(cli_agent, runc_verdicts, .timeout = 60)
 {
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	runc_section("verdicts");
 }
 
 Test(cli_agent, runc_many, .timeout = 60)
 {
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	runc_section("many");
 }
 
 Test(cli_agent, runc_learn, .timeout = 60)
 {
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	runc_section("learn");
 }

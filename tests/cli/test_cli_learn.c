@@ -13,35 +13,13 @@
 #include "sck.h"
 #include "sck_test.h"
 
-static void need_notify(void)
-{
-	if (!sck_action_avail(SECCOMP_RET_USER_NOTIF))
-		cr_skip("kernel without SECCOMP_RET_USER_NOTIF");
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &len, '\0', f) < 0) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 Test(cli_learn, true_profile)
 {
 	struct sck_test_cmd r;
 	const char *dir = sck_test_tmpdir();
 	char path[256], want[128], *p;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(path, sizeof(path), "%s/true.json", dir);
 	{
@@ -51,7 +29,7 @@ Test(cli_learn, true_profile)
 	}
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_eq(r.err_len, 0, "%s", r.err);
-	p = slurp(path);
+	p = sck_test_read_file(path);
 	cr_assert(p);
 	cr_assert(strstr(p, "\"defaultAction\": \"SCMP_ACT_ERRNO\""), "%s", p);
 	snprintf(want, sizeof(want), "\"architectures\": [\"SCMP_ARCH_%s\"]",
@@ -76,7 +54,7 @@ Test(cli_learn, status_and_children)
 	const char *dir = sck_test_tmpdir();
 	char path[256], *p;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(path, sizeof(path), "%s/sh.json", dir);
 	{
@@ -92,7 +70,7 @@ Test(cli_learn, status_and_children)
 		cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
 	}
 	cr_assert_eq(r.status, 4, "%s", r.err);
-	p = slurp(path);
+	p = sck_test_read_file(path);
 	cr_assert(p);
 	/* mkdir ran in a forked child of the shell. */
 	cr_assert(strstr(p, "\"mkdir\""), "%s", p);
@@ -109,7 +87,7 @@ Test(cli_learn, failures_leave_no_file)
 	const char *dir = sck_test_tmpdir();
 	char path[256];
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(path, sizeof(path), "%s/none.json", dir);
 	{
@@ -137,7 +115,7 @@ Test(cli_learn, args_conditions_round_trip)
 	const char *dir = sck_test_tmpdir();
 	char path[256], *p;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(path, sizeof(path), "%s/args.json", dir);
 	{
@@ -149,7 +127,7 @@ Test(cli_learn, args_conditions_round_trip)
 		cr_assert_eq(r.status, 0, "%s", r.err);
 		sck_test_cmd_fini(&r);
 	}
-	p = slurp(path);
+	p = sck_test_read_file(path);
 	cr_assert(p);
 	cr_assert(strstr(p,
 			 "\"names\": [\"clone\"],\n\t\t\t\"action\": \"SCMP_ACT_ALLOW\",\n"
@@ -178,7 +156,7 @@ Test(cli_learn, hot_counts_feed_compile)
 	char prof[256], hot[256], at[260], bpf[256], *h, *p;
 	unsigned long execs;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(prof, sizeof(prof), "%s/p.json", dir);
 	snprintf(hot, sizeof(hot), "%s/hot.txt", dir);
@@ -196,7 +174,7 @@ Test(cli_learn, hot_counts_feed_compile)
 	}
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	sck_test_cmd_fini(&r);
-	h = slurp(hot);
+	h = sck_test_read_file(hot);
 	cr_assert(h);
 	/* one line, name=count pairs, the most frequent first */
 	cr_assert(strchr(h, '\n') == h + strlen(h) - 1, "%s", h);

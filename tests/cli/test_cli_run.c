@@ -14,12 +14,6 @@
 #include "sck.h"
 #include "sck_test.h"
 
-static void need_notify(void)
-{
-	if (!sck_action_avail(SECCOMP_RET_USER_NOTIF))
-		cr_skip("kernel without SECCOMP_RET_USER_NOTIF");
-}
-
 static int run(struct sck_test_cmd *r, const char *const *argv)
 {
 	int rc = sck_test_sck(r, NULL, argv);
@@ -78,7 +72,7 @@ Test(cli_run, mount_denied_and_reported)
 	char want[512];
 	int plain;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	if (access("/usr/bin/mount", X_OK) != 0 && access("/bin/mount", X_OK) != 0)
 		cr_skip("no mount(8)");
 	cr_assert(dir);
@@ -112,7 +106,7 @@ Test(cli_run, learn_then_run_round_trip)
 	const char *dir = sck_test_tmpdir();
 	char path[256];
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(path, sizeof(path), "%s/true.json", dir);
 	{

@@ -14,18 +14,12 @@
 #include "sck.h"
 #include "sck_test.h"
 
-static void need_notify(void)
-{
-	if (!sck_action_avail(SECCOMP_RET_USER_NOTIF))
-		cr_skip("kernel without SECCOMP_RET_USER_NOTIF");
-}
-
 Test(cli_trace, true_exits_0_with_execve_and_exit_group)
 {
 	struct sck_test_cmd r;
 	const char *argv[] = {"trace", "--", "/bin/true", NULL};
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
 	cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
 	cr_assert(strstr(r.err, "execve(\"/bin/true\", [\"/bin/true\"], 0x"), "%s", r.err);
@@ -42,7 +36,7 @@ Test(cli_trace, exit_status_passed_through)
 	const char *argv[] = {"trace", "--", "sh", "-c", "exit 3", NULL};
 	const char *killed[] = {"trace", "--", "sh", "-c", "kill -TERM $$", NULL};
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
 	cr_assert_eq(r.status, 3, "status %d: %s", r.status, r.err);
 	cr_assert(strstr(r.err, "exit_group(3)"), "%s", r.err);
@@ -62,7 +56,7 @@ Test(cli_trace, missing_and_unexecutable_commands)
 	const char *nocmd[] = {"trace", NULL};
 	const char *badopt[] = {"trace", "--bogus", "--", "/bin/true", NULL};
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_test_sck(&r, NULL, missing), 0);
 	cr_assert_eq(r.status, 127);
 	cr_assert(strstr(r.err, "sck: sck-no-such-command-xyz: command not found"), "%s", r.err);
@@ -88,7 +82,7 @@ Test(cli_trace, children_traced_through_fork_and_exec)
 	const char *argv[] = {"trace", "--", "sh", "-c", "/bin/true; /bin/echo hi; exit 0", NULL};
 	char first[32] = "", *p;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
 	cr_assert_eq(r.status, 0, "status %d: %s", r.status, r.err);
 	cr_assert_str_eq(r.out, "hi\n");
@@ -121,7 +115,7 @@ Test(cli_trace, output_file)
 	size_t len = 0;
 	FILE *f;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert(dir);
 	snprintf(path, sizeof(path), "%s/trace.txt", dir);
 	{
@@ -149,7 +143,7 @@ Test(cli_trace, output_device_written_in_place)
 	const char *argv[] = {"trace", "-o", "/dev/null", "--", "/bin/true", NULL};
 	struct stat st;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_test_sck(&r, NULL, argv), 0);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_eq(r.err_len, 0, "%s", r.err);

@@ -24,17 +24,11 @@
 
 static const int notified[] = {__NR_getppid, __NR_chdir};
 
-static void need_notify(void)
-{
-	if (!sck_action_avail(SECCOMP_RET_USER_NOTIF))
-		cr_skip("kernel without SECCOMP_RET_USER_NOTIF");
-}
-
 static void run(sck_test_body fn, void *arg)
 {
 	struct sck_test_result r;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_test_run_child(fn, arg, 20000, &r), 0);
 	cr_assert(!r.timed_out, "timed out: %s", r.out);
 	cr_assert(r.exited && r.exit_code == 0, "exit %d signal %d: %s", r.exit_code, r.signal,
@@ -662,7 +656,7 @@ Test(notify, alloc_sizes)
 	struct seccomp_notif_resp *resp = NULL;
 	struct sck_notif_sizes sz;
 
-	need_notify();
+	SCK_TEST_NEED_NOTIFY();
 	cr_assert_eq(sck_get_notif_sizes(&sz), 0);
 	cr_assert_geq(sz.seccomp_notif, sizeof(struct seccomp_notif));
 	cr_assert_eq(sck_notify_alloc(NULL, NULL), -EINVAL);

@@ -264,8 +264,13 @@ const char *sck_test_src(const char *rel)
 
 char *sck_test_read_src(const char *rel)
 {
+	return sck_test_read_file(sck_test_src(rel));
+}
+
+char *sck_test_read_file(const char *path)
+{
 	char *buf = NULL;
-	FILE *f = fopen(sck_test_src(rel), "re");
+	FILE *f = fopen(path, "re");
 	long n;
 
 	if (!f)

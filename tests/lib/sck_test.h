@@ -66,6 +66,15 @@ const char *sck_test_src(const char *rel);
 
 /* The contents of a file of the source tree, malloc'd and NUL-terminated; NULL if unreadable. */
 char *sck_test_read_src(const char *rel);
+/* The whole file at @path, NUL-terminated (malloc'd); NULL when it cannot be read. */
+char *sck_test_read_file(const char *path);
+
+/* In a Criterion test: skip, saying why, when the kernel has no user notification. */
+#define SCK_TEST_NEED_NOTIFY()                                                                     \
+	do {                                                                                       \
+		if (!sck_action_avail(SECCOMP_RET_USER_NOTIF))                                     \
+			cr_skip("kernel without SECCOMP_RET_USER_NOTIF");                          \
+	} while (0)
 
 /* A fresh temporary directory (removed by nothing: tests clean up). Static buffer. */
 const char *sck_test_tmpdir(void);
