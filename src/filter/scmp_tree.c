@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scmp_tree.h"
+#include "sck/filter.h"
 
 enum br_kind { BR_NONE = 0, BR_ACT = 1, BR_SUB = 2 };
 enum node_op { N_EQ = 1, N_GT = 2, N_GE = 3, N_ME = 4 };
@@ -53,7 +53,11 @@ struct sck_scmp_tree {
 
 int sck_scmp_tree_new(struct sck_scmp_tree **out)
 {
-	struct sck_scmp_tree *t = calloc(1, sizeof(*t));
+	struct sck_scmp_tree *t;
+
+	if (!out)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->root = -1;
@@ -72,8 +76,11 @@ void sck_scmp_tree_free(struct sck_scmp_tree *t)
 
 int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 {
-	struct sck_scmp_tree *c = malloc(sizeof(*c));
+	struct sck_scmp_tree *c;
 
+	if (!t || !out)
+		return -EINVAL;
+	c = malloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	*c = *t;
@@ -95,7 +102,7 @@ int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 
 bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 {
-	return !t->uncond && t->root < 0;
+	return !t || (!t->uncond && t->root < 0);
 }
 
 static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
@@ -450,8 +457,15 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 	struct sck_scmp_tree *w;
 	int rc;
 
-	if (n > 6)
+	if (!t || (!c && n) || n > 6)
 		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].arg > 5 || c[i].op < SCK_SCMP_NE || c[i].op > SCK_SCMP_MASKED_EQ)
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (c[j].arg == c[i].arg)
+				return -EINVAL;
+	}
 	if (t->uncond)
 		return 0; /* an unconditional rule covers every later one */
 	if (n == 0) {
@@ -627,6 +641,8 @@ int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,
 	int rc;
 
 	(void)arg32;
+	if (!t || !emit)
+		return -EINVAL;
 	if (t->uncond)
 		return emit(ctx, t->uncond_act, NULL, 0);
 	if (t->root < 0)
