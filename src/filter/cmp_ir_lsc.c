@@ -34,26 +34,11 @@ struct flat {
 	size_t n, cap;
 };
 
-/* A path's test that the high word of an argument equals @hi: masked, the low word left out. */
-static bool high_eq(const struct sck_cond *c, uint64_t *hi)
-{
-	if (c->op != SCK_CMP_MASKED_EQ || (c->flags & SCK_COND_LOW32) ||
-	    c->mask != 0xffffffff00000000u)
-		return false;
-	*hi = c->value & c->mask;
-	return true;
-}
-
-/*
- * One path of the database: an entry whose conditions are the path's, lowered for the arch. A
- * 64-bit `==` comes out as its two words (high masked, then low); they are joined back into
- * one test, as the rule wrote it, so that the block costs what the rule's own test costs.
- */
+/* One path of the database: an entry whose conditions are the path's, lowered for the arch. */
 static int flat_emit(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n)
 {
 	struct flat *fl = ctx;
 	struct sck_ir_cond *c = NULL;
-	size_t k = 0;
 
 	if (n) {
 		c = sck_ir_alloc(fl->ir, n * sizeof(*c));
@@ -62,26 +47,14 @@ static int flat_emit(void *ctx, uint32_t action, const struct sck_cond *conds, s
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool wide = !fl->arg32 && !(conds[i].flags & SCK_COND_LOW32);
-		uint64_t m = wide ? UINT64_MAX : 0xffffffffU, hi;
-		if (!fl->arg32 && i + 1 < n && high_eq(&conds[i], &hi) &&
-		    conds[i + 1].arg == conds[i].arg && conds[i + 1].op == SCK_CMP_EQ &&
-		    (conds[i + 1].flags & SCK_COND_LOW32)) {
-			c[k++] = (struct sck_ir_cond){.arg = (uint8_t)conds[i].arg,
-						      .op = SCK_CMP_EQ,
-						      .wide = true,
-						      .value = hi |
-							       (conds[i + 1].value & 0xffffffffU)};
-			i++;
-			continue;
-		}
-		c[k++] = (struct sck_ir_cond){
+		uint64_t m = wide ? UINT64_MAX : 0xffffffffU;
+		c[i] = (struct sck_ir_cond){
 			.arg = (uint8_t)conds[i].arg,
 			.op = (uint8_t)conds[i].op,
 			.wide = wide,
 			.value = conds[i].value & m,
 			.mask = conds[i].op == SCK_CMP_MASKED_EQ ? conds[i].mask & m : 0};
 	}
-	n = k;
 	if (sck_grow(&fl->e, &fl->cap, fl->n + 1, sizeof(*fl->e)))
 		return -ENOMEM;
 	fl->e[fl->n++] =

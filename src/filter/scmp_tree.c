@@ -515,15 +515,44 @@ struct walk {
 	int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n);
 	void *ctx;
 	struct sck_cond conds[64];
+	struct sck_cond joined[64];
 	size_t n;
 };
 
 static int walk_level(struct walk *w, int l);
 
+/*
+ * A path's conditions as they are handed out: a 64-bit `==` is two nodes, the high word's
+ * (masked) then the low word's; they are joined back into the one test the rule wrote, so that
+ * a path costs what its rule's own test costs.
+ */
+static size_t join_eq(const struct sck_cond *in, size_t n, struct sck_cond *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sck_cond *c = &in[i], *d = i + 1 < n ? &in[i + 1] : NULL;
+		if (d && c->op == SCK_CMP_MASKED_EQ && !(c->flags & SCK_COND_LOW32) &&
+		    c->mask == 0xffffffff00000000u && d->arg == c->arg && d->op == SCK_CMP_EQ &&
+		    (d->flags & SCK_COND_LOW32)) {
+			out[k++] = (struct sck_cond){.arg = c->arg,
+						     .op = SCK_CMP_EQ,
+						     .value = (c->value & c->mask) |
+							      (d->value & 0xffffffffu)};
+			i++;
+			continue;
+		}
+		out[k++] = *c;
+	}
+	return k;
+}
+
 static int walk_branch(struct walk *w, const struct branch *b)
 {
-	if (b->kind == BR_ACT)
-		return w->emit(w->ctx, b->act, w->conds, w->n);
+	if (b->kind == BR_ACT) {
+		size_t n = join_eq(w->conds, w->n, w->joined);
+		return w->emit(w->ctx, b->act, w->joined, n);
+	}
 	if (b->kind == BR_SUB)
 		return walk_level(w, b->lvl);
 	return 0;
