@@ -105,8 +105,10 @@ enum {
 	 * Resolve rules as runc + libseccomp do for OCI profiles (docs/semantics.md, "OCI mode"):
 	 * a rule whose action equals the default action is dropped; for one syscall an
 	 * unconditional rule overrides every conditional rule, added before or after it, and
-	 * the first unconditional rule wins over later ones; conditional rules are tried in the
-	 * order they were added. Without this flag the first matching rule wins.
+	 * the first unconditional rule wins over later ones; several conditional rules of one
+	 * syscall are merged as libseccomp merges them (its rule database, sck_scmp_tree_add)
+	 * and its first matching path wins; a masked equality compares only the expected
+	 * value's bits inside the mask. Without this flag the first matching rule wins.
 	 */
 	SCK_FILTER_OCI = 1u << 0,
 	/*

@@ -173,6 +173,8 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		};
 		if (c->op != SCK_CMP_MASKED_EQ)
 			conds[i].mask = 0;
+		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
+			conds[i].value &= conds[i].mask;
 	}
 	if (nr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)nr)) {
 		e.nr = (uint32_t)nr;

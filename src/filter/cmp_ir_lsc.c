@@ -142,6 +142,20 @@ static bool same_rules(const struct sck_ir_entry *e, size_t n, const struct sck_
 	return true;
 }
 
+/*
+ * Rules of one action that test one condition each (an allowlist of values, of ranges, of
+ * flags): libseccomp's database of them matches exactly where some rule does (each chain ends
+ * in the action; merged nodes only share it; nothing is refused or pruned, which takes a second
+ * condition), so the rules stay as written and the model, quadratic in rules, is not built.
+ */
+static bool single_tests(const struct sck_ir_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].ncond != 1 || e[i].action != e[0].action)
+			return false;
+	return true;
+}
+
 /* The member of @g whose numbers include @nr. */
 static const struct sck_arch *member_of(const struct sck_ir_group *g, uint32_t nr)
 {
@@ -170,7 +184,7 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 		while (j < *n && in[j].nr == in[i].nr)
 			j++;
 		cnt = j - i;
-		if (cnt > 1) {
+		if (cnt > 1 && !single_tests(&in[i], cnt)) {
 			fl.arg32 = !sck_filter_arch_wide(f, member_of(g, in[i].nr));
 			rc = flatten_run(&in[i], cnt, &fl);
 			if (rc == 1)

@@ -35,6 +35,16 @@ static bool holds(const struct sck_cond *c, uint64_t x, bool narrow)
 	return false;
 }
 
+/* OCI mode compares a masked equality's expected value inside its mask, as libseccomp does. */
+static bool holds_mode(const struct orc_spec *s, const struct sck_cond *c, uint64_t x, bool narrow)
+{
+	struct sck_cond m = *c;
+
+	if ((s->flags & SCK_FILTER_OCI) && c->op == SCK_CMP_MASKED_EQ)
+		m.value &= m.mask;
+	return holds(&m, x, narrow);
+}
+
 void orc_prepare(struct orc_spec *s)
 {
 	for (size_t r = 0; r < s->nrules; r++) {
@@ -80,7 +90,7 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 		*applies = true;
 		*uncond = r->nconds == 0;
 		for (size_t i = 0; i < r->nconds; i++)
-			if (!holds(&r->conds[i], d->args[r->conds[i].arg], narrow))
+			if (!holds_mode(s, &r->conds[i], d->args[r->conds[i].arg], narrow))
 				return false;
 		return true;
 	}
@@ -96,7 +106,7 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 		}
 		for (size_t i = 0; i < r->nconds; i++)
 			if (r->conds[i].arg != 0 &&
-			    !holds(&r->conds[i], d->args[r->conds[i].arg], narrow))
+			    !holds_mode(s, &r->conds[i], d->args[r->conds[i].arg], narrow))
 				return false;
 		return true;
 	}

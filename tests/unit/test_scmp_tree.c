@@ -206,3 +206,46 @@ Test(scmp_tree, overlap_order_is_the_database_order)
 	cr_assert_eq(verdict(t, eleven, ERRNO(9)), ERRNO(1));
 	sck_scmp_tree_free(t);
 }
+
+Test(scmp_tree, early_exit_of_64bit_ranges)
+{
+	/* a1 >= 33780 and a1 >= 49726 with different actions share `a1.hi > 0`: libseccomp 2.5.4
+	 * returns there the action of the larger operand, whichever rule came first; for `<`
+	 * rules the first rule's action stays (both read off its pseudo filter code) */
+	static const struct {
+		enum sck_scmp_op op1;
+		uint64_t v1;
+		enum sck_scmp_op op2;
+		uint64_t v2;
+		uint32_t want_high;
+	} cases[] = {
+		{SCK_SCMP_GE, 33780, SCK_SCMP_GE, 49726, SECCOMP_RET_KILL_PROCESS},
+		{SCK_SCMP_GE, 49726, SCK_SCMP_GE, 33780, ALLOW},
+		{SCK_SCMP_GT, 50, SCK_SCMP_GE, 100, SECCOMP_RET_KILL_PROCESS},
+		{SCK_SCMP_GE, 100, SCK_SCMP_GT, 50, ALLOW},
+	};
+	uint64_t high[6] = {0, 0x100000000ULL, 0, 0, 0, 0};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sck_scmp_tree *t = NULL;
+		struct sck_scmp_cmp a = {.arg = 1, .op = cases[i].op1, .a = cases[i].v1};
+		struct sck_scmp_cmp b = {.arg = 1, .op = cases[i].op2, .a = cases[i].v2};
+		cr_assert_eq(sck_scmp_tree_new(&t), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, ALLOW, &a, 1), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_KILL_PROCESS, &b, 1), 0);
+		cr_expect_eq(verdict(t, high, ERRNO(9)), cases[i].want_high, "case %zu", i);
+		sck_scmp_tree_free(t);
+	}
+	{
+		struct sck_scmp_tree *t = NULL;
+		struct sck_scmp_cmp a = {.arg = 1, .op = SCK_SCMP_LT, .a = 100};
+		struct sck_scmp_cmp b = {.arg = 1, .op = SCK_SCMP_LT, .a = 50};
+		uint64_t low[6] = {0, 20, 0, 0, 0, 0};
+		cr_assert_eq(sck_scmp_tree_new(&t), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, ALLOW, &a, 1), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_KILL_PROCESS, &b, 1), 0);
+		/* in the low word: the `< 50` node comes first; nothing in the high word is below 0 */
+		cr_expect_eq(verdict(t, low, ERRNO(9)), SECCOMP_RET_KILL_PROCESS);
+		sck_scmp_tree_free(t);
+	}
+}
