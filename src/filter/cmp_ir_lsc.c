@@ -175,6 +175,9 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 
 	if (!(f->flags & SCK_FILTER_OCI) || *n == 0)
 		return 0;
+	/* (most numbers keep their entries: room for all of them from the start) */
+	if (sck_grow(&out, &cap, *n + 1, sizeof(*out)) || !out)
+		return -ENOMEM;
 	for (size_t i = 0; i < *n && rc >= 0;) {
 		size_t j = i;
 		struct flat fl = {.ir = ir, .nr = in[i].nr};
@@ -195,7 +198,8 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 		if (rc >= 0 && sck_grow(&out, &cap, nout + cnt + 1, sizeof(*out)))
 			rc = -ENOMEM;
 		if (rc >= 0) {
-			memcpy(&out[nout], src, cnt * sizeof(*out));
+			if (cnt)
+				memcpy(&out[nout], src, cnt * sizeof(*out));
 			nout += cnt;
 			rc = 0;
 		}
