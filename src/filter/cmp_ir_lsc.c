@@ -88,7 +88,7 @@ static int flatten_run(const struct sck_ir_entry *e, size_t n, struct flat *fl)
 				c[k].a = ic->value;
 		}
 		if (rc == 0)
-			rc = sck_scmp_tree_add(t, fl->arg32, e[i].action, c, e[i].ncond);
+			rc = sck_scmp_tree_add_in_place(t, fl->arg32, e[i].action, c, e[i].ncond);
 		if (rc == -EEXIST || rc == -EINVAL)
 			rc = 1;
 	}

@@ -170,6 +170,13 @@ void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
 int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		  struct sck_ir_entry **sorted, size_t *n);
 
+/*
+ * sck_scmp_tree_add without the copy that keeps a refused rule out: on error @t can only be
+ * freed (the compiler then drops the whole database). Linear instead of quadratic in rules.
+ */
+int sck_scmp_tree_add_in_place(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+			       const struct sck_scmp_cmp *c, size_t n);
+
 /* @size zeroed bytes from the IR's pool (freed with it), or NULL. */
 void *sck_ir_alloc(struct sck_ir *ir, size_t size);
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/filter_int.h"
 #include "sck/filter.h"
 
 enum br_kind { BR_NONE = 0, BR_ACT = 1, BR_SUB = 2 };
@@ -486,13 +487,18 @@ static void make_uncond(struct sck_scmp_tree *t, uint32_t action)
 	t->uncond_act = action;
 }
 
-int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
-		      const struct sck_scmp_cmp *c, size_t n)
+/*
+ * Add a rule; @copy: on a copy, so that a refused rule leaves @t as it was (else in place: on
+ * error @t can only be freed).
+ */
+static int tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+		    const struct sck_scmp_cmp *c, size_t n, bool copy)
 {
 	struct sck_scmp_cmp s[6];
 	struct branch b = {.kind = BR_ACT, .act = action};
-	struct sck_scmp_tree *w;
-	int rc;
+	struct sck_scmp_tree *w = t;
+	size_t nn0, nl0;
+	int rc = 0;
 
 	if (!t || (!c && n) || n > 6)
 		return -EINVAL;
@@ -511,21 +517,27 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 	}
 	memcpy(s, c, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_order);
-	rc = sck_scmp_tree_dup(t, &w); /* a refused rule leaves @t as it was */
-	if (rc < 0)
+	if (copy && (rc = sck_scmp_tree_dup(t, &w)) < 0)
 		return rc;
+	nn0 = t->nn;
+	nl0 = t->nl;
 	for (size_t i = n; rc == 0 && i-- > 0;) {
 		struct branch nb;
 		rc = chain_cmp(w, &s[i], arg32, b, &nb);
 		b = nb;
 	}
 	if (rc == 0 && b.kind == BR_ACT) { /* every comparison always holds */
-		sck_scmp_tree_free(w);
+		if (w != t)
+			sck_scmp_tree_free(w);
 		make_uncond(t, action);
 		return 0;
 	}
-	if (rc == 0 && w->root >= 0 && pruned(w, t->nn, w->lv[b.lvl].head)) {
-		sck_scmp_tree_free(w);
+	if (rc == 0 && w->root >= 0 && pruned(w, nn0, w->lv[b.lvl].head)) {
+		/* (the new chain is only appended so far: dropping it restores the tree) */
+		if (w != t)
+			sck_scmp_tree_free(w);
+		t->nn = nn0;
+		t->nl = nl0;
 		return 0;
 	}
 	if (rc == 0) {
@@ -534,15 +546,30 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		else
 			rc = merge_level(w, find(w, w->root), find(w, b.lvl), 0);
 	}
-	if (rc < 0) {
-		sck_scmp_tree_free(w);
-		return rc;
+	if (w != t) {
+		if (rc == 0) {
+			free(t->nodes);
+			free(t->lv);
+			*t = *w;
+			free(w);
+		} else {
+			sck_scmp_tree_free(w);
+		}
 	}
-	free(t->nodes);
-	free(t->lv);
-	*t = *w;
-	free(w);
-	return 0;
+	return rc;
+}
+
+int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+		      const struct sck_scmp_cmp *c, size_t n)
+{
+	return tree_add(t, arg32, action, c, n, true);
+}
+
+/* (declared in filter_int.h) */
+int sck_scmp_tree_add_in_place(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+			       const struct sck_scmp_cmp *c, size_t n)
+{
+	return tree_add(t, arg32, action, c, n, false);
 }
 
 /* ---- flattening ---- */
