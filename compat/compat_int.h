@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "sck.h"
-#include "scmp_tree.h"
 
 #define COMPAT_API __attribute__((visibility("default")))
 

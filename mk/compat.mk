@@ -8,6 +8,8 @@
 .DEFAULT_GOAL := all
 
 COMPAT_SRC := $(sort $(wildcard compat/*.c))
+# libseccomp's pseudo filter code, the oracle of its database (tests/diff/test_diff_libseccomp.c)
+TEST_EXTRA_SRC += tests/compat/pfc_eval.c
 COMPAT_PNR := $(BUILD)/gen/compat_pnr.c
 COMPAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMPAT_SRC)) $(BUILD)/gen/compat_pnr.o
 COMPAT_LIB := $(BUILD)/compat/libseccomp.so.2

@@ -105,8 +105,10 @@ enum {
 	 * Resolve rules as runc + libseccomp do for OCI profiles (docs/semantics.md, "OCI mode"):
 	 * a rule whose action equals the default action is dropped; for one syscall an
 	 * unconditional rule overrides every conditional rule, added before or after it, and
-	 * the first unconditional rule wins over later ones; conditional rules are tried in the
-	 * order they were added. Without this flag the first matching rule wins.
+	 * the first unconditional rule wins over later ones; several conditional rules of one
+	 * syscall are merged as libseccomp merges them (its rule database, sck_scmp_tree_add)
+	 * and its first matching path wins; a masked equality compares only the expected
+	 * value's bits inside the mask. Without this flag the first matching rule wins.
 	 */
 	SCK_FILTER_OCI = 1u << 0,
 	/*
@@ -307,6 +309,71 @@ struct sck_filter_stats {
  */
 SCK_API int sck_filter_prog_stats(const struct sck_filter_prog *p, const struct sck_arch *arch,
 				  struct sck_filter_stats *out);
+
+/* ---- libseccomp's rule database -------------------------------------------------------- */
+
+/*
+ * How libseccomp 2.5.4 resolves overlapping rules of one syscall, as a model sck's compiler and
+ * the libseccomp compatibility library share (docs/semantics.md, "libseccomp's rule database"):
+ * rules are merged into libseccomp's per-syscall decision tree, and the tree is flattened back
+ * into first-match rules. SCK_FILTER_OCI filters apply it to each syscall's conditional rules.
+ */
+
+/* Comparison operators, numbered as libseccomp's enum scmp_compare (its ABI values). */
+enum sck_scmp_op {
+	SCK_SCMP_NE = 1,
+	SCK_SCMP_LT = 2,
+	SCK_SCMP_LE = 3,
+	SCK_SCMP_EQ = 4,
+	SCK_SCMP_GE = 5,
+	SCK_SCMP_GT = 6,
+	SCK_SCMP_MASKED_EQ = 7,
+};
+
+/* One comparison: argument @arg (0..5) @op @a; for MASKED_EQ, (arg & @a) == @b. */
+struct sck_scmp_cmp {
+	unsigned int arg;
+	enum sck_scmp_op op;
+	uint64_t a, b;
+};
+
+/* The rules of one syscall on one arch, merged as libseccomp merges them. Not thread-safe. */
+struct sck_scmp_tree;
+
+/* sck_scmp_tree_new - an empty tree. Returns 0 and *out; -EINVAL (NULL @out), -ENOMEM. */
+SCK_API int sck_scmp_tree_new(struct sck_scmp_tree **out);
+
+/* sck_scmp_tree_free - release @t; NULL is a no-op. */
+SCK_API void sck_scmp_tree_free(struct sck_scmp_tree *t);
+
+/* sck_scmp_tree_dup - a deep copy of @t. Returns 0 and *out; -EINVAL (NULL), -ENOMEM. */
+SCK_API int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out);
+
+/*
+ * sck_scmp_tree_add - merge a rule (@n comparisons on distinct arguments, any order) into @t as
+ * libseccomp does. @arg32: the arch compares 32-bit arguments (libseccomp's 32-bit ABIs, x32 and
+ * mips n32 included). Returns 0 (added, or covered by an earlier rule, as libseccomp drops it);
+ * -EINVAL (NULL @t, NULL @c with @n > 0, @n > 6, an argument above 5 or used twice, an unknown
+ * operator); -EEXIST (a rule with the same comparisons, or a prefix of them, has another
+ * action: libseccomp refuses it); -ENOMEM. On error @t is unchanged.
+ */
+SCK_API int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+			      const struct sck_scmp_cmp *c, size_t n);
+
+/* sck_scmp_tree_empty - no rule was added (true for NULL). */
+SCK_API bool sck_scmp_tree_empty(const struct sck_scmp_tree *t);
+
+/*
+ * sck_scmp_tree_flatten - call @emit for each path of @t in evaluation order, with the path's
+ * conditions (a 64-bit `==` as one test; otherwise a high-word test as a bound on the whole
+ * argument, a low-word one with SCK_COND_LOW32; @n may exceed 6): the first path whose
+ * conditions all hold gives libseccomp's verdict; none, the filter's default action. @arg32 as for sck_scmp_tree_add. Returns 0, the
+ * first non-zero return of @emit, -EINVAL (NULL @t or @emit), -ENOMEM.
+ */
+SCK_API int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,
+				  int (*emit)(void *ctx, uint32_t action,
+					      const struct sck_cond *conds, size_t n),
+				  void *ctx);
 
 #ifdef __cplusplus
 }

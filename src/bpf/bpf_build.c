@@ -163,43 +163,62 @@ static size_t tramp_count(const struct binsn *in, long t, long f)
 }
 
 /*
- * One layout round: pos[i] is where builder instruction i lands (pos[n] is the end). Returns the
- * number of jumps that newly need a trampoline (0: the layout is final).
+ * The layout's scratch: per builder instruction its resolved targets and its trampolines, and
+ * the conditional jumps that could ever need one. An instruction grows by at most 2 trampolines,
+ * so a jump whose target is at most 85 builder instructions ahead stays within 255 whatever
+ * happens: most jumps of a search tree never need a second look.
  */
-static size_t layout(struct sck_bpf_builder *b, size_t *pos)
+struct layout {
+	size_t *pos;  /* where instruction i lands (pos[n] is the end) */
+	long *t, *f;  /* builder indexes of the true / false targets */
+	uint8_t *tr;  /* trampolines after instruction i */
+	size_t *cand; /* conditional jumps that may need a trampoline */
+	size_t ncand;
+};
+
+/* One layout round; returns the number of jumps that newly need a trampoline (0: final). */
+static size_t layout_round(struct sck_bpf_builder *b, struct layout *l)
 {
 	size_t at = 0, grown = 0;
 
 	for (size_t i = 0; i < b->n; i++) {
-		const struct binsn *in = &b->insn[i];
-
-		pos[i] = at++;
-		if (BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_JA)
-			at += tramp_count(in, target(b, i, in->jt), target(b, i, in->jf));
+		l->pos[i] = at;
+		at += 1 + (size_t)l->tr[i];
 	}
-	pos[b->n] = at;
-	for (size_t i = 0; i < b->n; i++) {
+	l->pos[b->n] = at;
+	for (size_t c = 0; c < l->ncand; c++) {
+		size_t i = l->cand[c];
 		struct binsn *in = &b->insn[i];
+		bool was = in->tt || in->tf;
 
-		if (BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_JA)
-			continue;
 		/* A direct offset counts from the instruction after the jump; the
 		 * trampolines sit in between and are jumped over. */
-		if (!in->tt && pos[target(b, i, in->jt)] - pos[i] - 1 > 255) {
+		if (!in->tt && l->pos[l->t[i]] - l->pos[i] - 1 > 255) {
 			in->tt = true;
 			grown++;
 		}
-		if (!in->tf && pos[target(b, i, in->jf)] - pos[i] - 1 > 255) {
+		if (!in->tf && l->pos[l->f[i]] - l->pos[i] - 1 > 255) {
 			in->tf = true;
 			grown++;
 		}
+		if (in->tt || in->tf || was)
+			l->tr[i] = (uint8_t)tramp_count(in, l->t[i], l->f[i]);
 	}
 	return grown;
+}
+
+static void layout_fini(struct layout *l)
+{
+	free(l->t);
+	free(l->f);
+	free(l->tr);
+	free(l->cand);
 }
 
 int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog, size_t *len)
 {
 	struct sock_filter *out = NULL;
+	struct layout l = {0};
 	size_t *pos = NULL, total;
 	int rc = 0;
 
@@ -207,24 +226,36 @@ int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter *
 		return -EINVAL;
 	if (b->n == 0)
 		return -ENODATA;
+	l.t = malloc(b->n * sizeof(*l.t));
+	l.f = malloc(b->n * sizeof(*l.f));
+	l.tr = calloc(b->n, sizeof(*l.tr));
+	l.cand = malloc(b->n * sizeof(*l.cand));
+	pos = malloc((b->n + 1) * sizeof(*pos));
+	if (!l.t || !l.f || !l.tr || !l.cand || !pos) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	l.pos = pos;
 	/* Every target must be bound, ahead of its jump, at an instruction that exists. */
 	for (size_t i = 0; i < b->n; i++) {
-		const struct binsn *in = &b->insn[i];
+		struct binsn *in = &b->insn[i];
 		long t, f;
 
+		in->tt = in->tf = false;
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
 		t = target(b, i, in->jt);
 		f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
-		if (t <= (long)i || f <= (long)i || t >= (long)b->n || f >= (long)b->n)
-			return -EINVAL;
+		if (t <= (long)i || f <= (long)i || t >= (long)b->n || f >= (long)b->n) {
+			rc = -EINVAL;
+			goto out;
+		}
+		l.t[i] = t;
+		l.f[i] = f;
+		if (BPF_OP(in->code) != BPF_JA && ((t > f ? t : f) - (long)i) * 3 > 256)
+			l.cand[l.ncand++] = i;
 	}
-	pos = malloc((b->n + 1) * sizeof(*pos));
-	if (!pos)
-		return -ENOMEM;
-	for (size_t i = 0; i < b->n; i++)
-		b->insn[i].tt = b->insn[i].tf = false;
-	while (layout(b, pos) > 0)
+	while (layout_round(b, &l) > 0)
 		;
 	total = pos[b->n];
 	if (total > SCK_BPF_MAXINSNS) {
@@ -245,13 +276,13 @@ int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter *
 		f->k = in->k;
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
-		t = pos[target(b, i, in->jt)];
+		t = pos[l.t[i]];
 		if (BPF_OP(in->code) == BPF_JA) {
 			f->k = (uint32_t)(t - pos[i] - 1);
 			continue;
 		}
-		e = pos[target(b, i, in->jf)];
-		nt = tramp_count(in, target(b, i, in->jt), target(b, i, in->jf));
+		e = pos[l.f[i]];
+		nt = tramp_count(in, l.t[i], l.f[i]);
 		if (nt == 1 && in->tt && in->tf) {
 			/* Both far, one place: a single trampoline serves both. */
 			f->jt = f->jf = 0;
@@ -284,5 +315,6 @@ int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter *
 out:
 	free(out);
 	free(pos);
+	layout_fini(&l);
 	return rc;
 }

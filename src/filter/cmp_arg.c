@@ -519,17 +519,31 @@ void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp)
 		}
 		return;
 	}
-	/* LSD radix, a byte a pass: the values move to @tmp and back twice */
-	for (unsigned int shift = 0; shift < 32; shift += 8) {
-		size_t count[257] = {0};
+	/*
+	 * LSD radix, a byte a pass, the four histograms counted in one read; a byte that every
+	 * value shares (the high bytes of small requests, flags) costs no pass.
+	 */
+	size_t count[4][257] = {{0}};
+	uint32_t *src = a, *dst = tmp;
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned int b = 0; b < 4; b++)
+			count[b][((a[i] >> (8 * b)) & 0xff) + 1]++;
+	for (unsigned int b = 0; b < 4; b++) {
+		size_t *c = count[b];
+		unsigned int shift = 8 * b;
+		if (c[((a[0] >> shift) & 0xff) + 1] == n)
+			continue;
+		for (size_t k = 0; k < 256; k++)
+			c[k + 1] += c[k];
 		for (size_t i = 0; i < n; i++)
-			count[((a[i] >> shift) & 0xff) + 1]++;
-		for (size_t b = 0; b < 256; b++)
-			count[b + 1] += count[b];
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(a[i] >> shift) & 0xff]++] = a[i];
-		memcpy(a, tmp, n * sizeof(*a));
+			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
 	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
 }
 
 /* AND @mask once, then search the masked value among the rules' values. */
@@ -627,7 +641,7 @@ static uint8_t choose_word(const struct sck_res *r)
 
 long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 {
-	struct sck_anode nd = {0};
+	struct sck_anode nd;
 	uint64_t h = res_hash(r);
 	long k = memo_find(ap, r, h);
 	const struct sck_atom *m = NULL;
@@ -637,6 +651,8 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 
 	if (k >= 0)
 		return k;
+	/* (zeroed only when made: most residuals are found, and a node is 100 bytes) */
+	memset(&nd, 0, sizeof(nd));
 	if (r->n == 0) {
 		nd.kind = SCK_AN_CONST;
 		nd.action = r->final;

@@ -102,13 +102,24 @@ static bool on_range_word(const struct sck_atom *a, uint8_t w)
 	return a->word == w && a->kind != SCK_ATOM_MASK;
 }
 
+/* Piece @src cut to [lo, hi] into @dst; only the tests in use are copied (a piece is 100 bytes). */
+static void piece_cut(struct piece *dst, const struct piece *src, uint32_t lo, uint32_t hi)
+{
+	dst->lo = lo;
+	dst->hi = hi;
+	dst->nx = src->nx;
+	memcpy(dst->x, src->x, src->nx * sizeof(src->x[0]));
+}
+
 /* The pieces where rule @e can hold, from its atoms on @w. -ENOSPC: too many. */
 static int pieces_of(const struct sck_rent *e, uint8_t w, struct piece *p, size_t *np)
 {
 	struct piece tmp[PIECES_MAX];
 	size_t n = 1;
 
-	p[0] = (struct piece){.lo = 0, .hi = U32_MAX};
+	p[0].lo = 0;
+	p[0].hi = U32_MAX;
+	p[0].nx = 0;
 	for (uint32_t j = 0; j < e->n; j++) {
 		struct region g[3];
 		size_t ng, m = 0;
@@ -123,14 +134,13 @@ static int pieces_of(const struct sck_rent *e, uint8_t w, struct piece *p, size_
 					continue;
 				if (m == PIECES_MAX || (g[k].has_x && p[i].nx == EXTRA_MAX))
 					return -ENOSPC;
-				tmp[m] = p[i];
-				tmp[m].lo = lo;
-				tmp[m].hi = hi;
+				piece_cut(&tmp[m], &p[i], lo, hi);
 				if (g[k].has_x)
 					tmp[m].x[tmp[m].nx++] = g[k].x;
 				m++;
 			}
-		memcpy(p, tmp, m * sizeof(*p));
+		for (size_t i = 0; i < m; i++)
+			piece_cut(&p[i], &tmp[i], tmp[i].lo, tmp[i].hi);
 		n = m;
 	}
 	*np = n;
@@ -171,16 +181,16 @@ static uint32_t find_open(struct sweep *s, uint32_t i)
 
 static size_t interval_of(const struct sweep *s, uint32_t v)
 {
-	size_t lo = 0, hi = s->nb; /* the last i with bp[i] <= v */
+	/* the last i with bp[i] <= v (bp[0] is 0): halving without a branch to mispredict */
+	const uint32_t *base = s->bp;
+	size_t n = s->nb;
 
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (s->bp[mid] <= v)
-			lo = mid;
-		else
-			hi = mid;
+	while (n > 1) {
+		size_t half = n / 2;
+		base = base[half] <= v ? base + half : base;
+		n -= half;
 	}
-	return lo;
+	return (size_t)(base - s->bp);
 }
 
 static int rec_push(struct sweep *s, uint32_t i, uint32_t action, const struct sck_atom *at,

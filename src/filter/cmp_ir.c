@@ -25,7 +25,7 @@
 #define PRIMARY_WEIGHT 1.85
 
 /* @size zeroed bytes (16-aligned) freed with the IR: bump allocation from 16 KiB blocks. */
-static void *ir_alloc(struct sck_ir *ir, size_t size)
+void *sck_ir_alloc(struct sck_ir *ir, size_t size)
 {
 	unsigned char *p;
 
@@ -101,7 +101,7 @@ static bool maybe_mux(const char *name)
 }
 
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
-static bool nr_in_domain(const struct sck_arch *a, uint32_t nr)
+bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr)
 {
 	if (!a->nr_select)
 		return true;
@@ -157,7 +157,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	}
 	conds = NULL;
 	if (r->nconds) {
-		conds = ir_alloc(ir, r->nconds * sizeof(*conds));
+		conds = sck_ir_alloc(ir, r->nconds * sizeof(*conds));
 		if (!conds)
 			return -ENOMEM;
 	}
@@ -173,8 +173,10 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		};
 		if (c->op != SCK_CMP_MASKED_EQ)
 			conds[i].mask = 0;
+		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
+			conds[i].value &= conds[i].mask;
 	}
-	if (nr >= 0 && nr_in_domain(a, (uint32_t)nr)) {
+	if (nr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)nr)) {
 		e.nr = (uint32_t)nr;
 		e.ncond = r->nconds;
 		e.conds = conds;
@@ -182,14 +184,14 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		if (rc)
 			return rc;
 	}
-	if (muxnr >= 0 && nr_in_domain(a, (uint32_t)muxnr)) {
+	if (muxnr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)muxnr)) {
 		/*
 		 * The multiplexer: the sub-call's arguments are in user memory, out of seccomp's
 		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and test
 		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
 		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
 		 */
-		struct sck_ir_cond *mc = ir_alloc(ir, (r->nconds + 1) * sizeof(*mc));
+		struct sck_ir_cond *mc = sck_ir_alloc(ir, (r->nconds + 1) * sizeof(*mc));
 		size_t n = 0;
 		if (!mc)
 			return -ENOMEM;
@@ -346,7 +348,7 @@ static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t
 	/* the common case, one rule without conditions: a constant */
 	if (e[0].ncond == 0)
 		return intern_const(ir, e[0].action);
-	out = ir_alloc(ir, n * sizeof(*out));
+	out = sck_ir_alloc(ir, n * sizeof(*out));
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -357,7 +359,7 @@ static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t
 			v.final = e[i].action;
 			break;
 		}
-		c = ir_alloc(ir, e[i].ncond * sizeof(*c));
+		c = sck_ir_alloc(ir, e[i].ncond * sizeof(*c));
 		if (!c)
 			return -ENOMEM;
 		for (size_t j = 0; j < e[i].ncond; j++) {
@@ -456,7 +458,7 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 {
 	size_t n = 0;
 
-	g->overrides = ir_alloc(ir, (f->noverrides + 1) * sizeof(*g->overrides));
+	g->overrides = sck_ir_alloc(ir, (f->noverrides + 1) * sizeof(*g->overrides));
 	if (!g->overrides)
 		return -ENOMEM;
 	for (size_t i = 0; i < f->noverrides; i++) {
@@ -627,9 +629,12 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		goto out;
 	}
 	n = sck_ir_order_entries(f, all.e, all.n, order, tmp, sorted); /* step 2 */
+	rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
+	if (rc)
+		goto out;
 	/* the linear generator walks the same list: entries of different numbers never both
 	 * match, so this is rule order as far as verdicts go */
-	g->entries = ir_alloc(ir, (n + 1) * sizeof(*g->entries));
+	g->entries = sck_ir_alloc(ir, (n + 1) * sizeof(*g->entries));
 	if (!g->entries) {
 		rc = -ENOMEM;
 		goto out;
@@ -643,7 +648,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		goto out;
 	g->primary = primary_member(f, g);
 	weigh_ranges(f, g, rl.r, rl.n);
-	g->ranges = ir_alloc(ir, rl.n * sizeof(*g->ranges));
+	g->ranges = sck_ir_alloc(ir, rl.n * sizeof(*g->ranges));
 	if (!g->ranges) {
 		rc = -ENOMEM;
 		goto out;

@@ -112,16 +112,8 @@ static int ls_cmp(const struct sck_ir_entry *x, const struct sck_ir_entry *y)
 	return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-static bool same_action(const struct sck_ir_entry *e, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (e[i].action != e[0].action)
-			return false;
-	return true;
-}
-
-/* Stable insertion sort of one syscall's conditional entries into libseccomp's order. */
-static void libseccomp_order(struct sck_ir_entry *e, size_t n)
+/* (declared in filter_int.h) */
+void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
 		struct sck_ir_entry t = e[i];
@@ -155,12 +147,9 @@ size_t sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entr
 		if ((f->flags & SCK_FILTER_OCI) && first != SIZE_MAX) {
 			sorted[k++] = e[order[first]];
 		} else {
-			size_t from = k;
+			/* (OCI: libseccomp's order of conditional rules is cmp_ir_lsc.c's) */
 			for (; i < j; i++)
 				sorted[k++] = e[order[i]];
-			/* (with one action for all, any order gives the same verdicts) */
-			if ((f->flags & SCK_FILTER_OCI) && !same_action(&sorted[from], k - from))
-				libseccomp_order(&sorted[from], k - from);
 		}
 		i = j;
 	}

@@ -159,6 +159,30 @@ struct sck_ir {
 size_t sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
 			    uint32_t *order, uint32_t *tmp, struct sck_ir_entry *sorted);
 
+/* Stable insertion sort of one syscall's conditional entries into libseccomp's order (approximate). */
+void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
+
+/*
+ * OCI mode: each number's conditional entries in @*sorted (@*n of them, as ordered above)
+ * replaced by the paths of libseccomp's rule database built from them (cmp_ir_lsc.c); the array
+ * is reallocated. Returns 0 or -ENOMEM.
+ */
+int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
+		  struct sck_ir_entry **sorted, size_t *n);
+
+/*
+ * sck_scmp_tree_add without the copy that keeps a refused rule out: on error @t can only be
+ * freed (the compiler then drops the whole database). Linear instead of quadratic in rules.
+ */
+int sck_scmp_tree_add_in_place(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+			       const struct sck_scmp_cmp *c, size_t n);
+
+/* @size zeroed bytes from the IR's pool (freed with it), or NULL. */
+void *sck_ir_alloc(struct sck_ir *ir, size_t size);
+
+/* Whether @nr is one of @a's numbers in a group shared by two ABIs (x86_64 and x32). */
+bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr);
+
 /* Build the IR of @f (arches default to native). Returns 0 or -errno. */
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir);
 void sck_ir_fini(struct sck_ir *ir);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sck.h"
 #include "sck_test.h"
@@ -79,4 +80,41 @@ Test(cli_compile_args, no_argument_rules_no_lines)
 	cr_expect(strstr(r.out, "x86_64: executed mean"), "%s", r.out);
 	cr_expect_null(strstr(r.out, "argument probes"), "%s", r.out);
 	sck_test_cmd_fini(&r);
+}
+
+/*
+ * Overlapping conditional rules with different actions: `sck compile` resolves them as runc +
+ * libseccomp 2.5.4 do (its rule database tests `a1 == 12` before `a1 >= 10`, whatever the order
+ * in the profile), not by rule order.
+ */
+Test(cli_compile_args, overlapping_rules_resolved_as_libseccomp)
+{
+	static const char overlap[] =
+		"{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"write\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{\"index\":1,\"value\":10,"
+		"\"op\":\"SCMP_CMP_GE\"}]},{\"names\":[\"write\"],\"action\":\"SCMP_ACT_ALLOW\","
+		"\"args\":[{\"index\":1,\"value\":12,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+	static const struct {
+		const char *a1, *want;
+	} cases[] = {{"12", "ALLOW\n"}, {"11", "ERRNO(1)\n"}, {"9", "KILL_PROCESS\n"}};
+	char out[512];
+	struct sck_test_cmd r;
+
+	snprintf(out, sizeof(out), "%s/overlap.bpf", sck_test_tmpdir());
+	cr_assert_eq(sck_test_sck(&r, overlap,
+				  (const char *const[]){"compile", "-a", "x86_64", "-o", out, "-",
+							NULL}),
+		     0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	sck_test_cmd_fini(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_eq(sck_test_sck(&r, NULL,
+					  (const char *const[]){"emu", "-a", "x86_64", out, "write",
+								"0", cases[i].a1, NULL}),
+			     0);
+		cr_expect(strncmp(r.out, cases[i].want, strlen(cases[i].want)) == 0, "a1 = %s: %s",
+			  cases[i].a1, r.out);
+		sck_test_cmd_fini(&r);
+	}
+	unlink(out);
 }

@@ -35,6 +35,16 @@ static bool holds(const struct sck_cond *c, uint64_t x, bool narrow)
 	return false;
 }
 
+/* OCI mode compares a masked equality's expected value inside its mask, as libseccomp does. */
+static bool holds_mode(const struct orc_spec *s, const struct sck_cond *c, uint64_t x, bool narrow)
+{
+	struct sck_cond m = *c;
+
+	if ((s->flags & SCK_FILTER_OCI) && c->op == SCK_CMP_MASKED_EQ)
+		m.value &= m.mask;
+	return holds(&m, x, narrow);
+}
+
 void orc_prepare(struct orc_spec *s)
 {
 	for (size_t r = 0; r < s->nrules; r++) {
@@ -80,7 +90,7 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 		*applies = true;
 		*uncond = r->nconds == 0;
 		for (size_t i = 0; i < r->nconds; i++)
-			if (!holds(&r->conds[i], d->args[r->conds[i].arg], narrow))
+			if (!holds_mode(s, &r->conds[i], d->args[r->conds[i].arg], narrow))
 				return false;
 		return true;
 	}
@@ -96,7 +106,7 @@ static bool rule_matches(const struct orc_spec *s, const struct orc_rule *r,
 		}
 		for (size_t i = 0; i < r->nconds; i++)
 			if (r->conds[i].arg != 0 &&
-			    !holds(&r->conds[i], d->args[r->conds[i].arg], narrow))
+			    !holds_mode(s, &r->conds[i], d->args[r->conds[i].arg], narrow))
 				return false;
 		return true;
 	}
@@ -167,6 +177,107 @@ static int ocmp(const struct orc_rule *x, const struct orc_rule *y, bool narrow)
 	return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
+struct db_walk {
+	const struct seccomp_data *d;
+	bool narrow;
+	uint32_t action;
+};
+
+static int db_path(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n)
+{
+	struct db_walk *w = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		if (!holds(&conds[i], w->d->args[conds[i].arg], w->narrow))
+			return 0;
+	w->action = action;
+	return 1; /* the first path that holds: stop */
+}
+
+static const enum sck_scmp_op scmp_ops[] = {
+	[SCK_CMP_EQ] = SCK_SCMP_EQ,
+	[SCK_CMP_NE] = SCK_SCMP_NE,
+	[SCK_CMP_LT] = SCK_SCMP_LT,
+	[SCK_CMP_LE] = SCK_SCMP_LE,
+	[SCK_CMP_GT] = SCK_SCMP_GT,
+	[SCK_CMP_GE] = SCK_SCMP_GE,
+	[SCK_CMP_MASKED_EQ] = SCK_SCMP_MASKED_EQ,
+};
+
+/* Rule @r as the comparisons libseccomp gets on arch @a (@mux: through socketcall / ipc). */
+static size_t db_cmps(const struct orc_rule *r, const struct sck_arch *a, bool mux, bool narrow,
+		      struct sck_scmp_cmp *c, bool *ok)
+{
+	uint64_t m = narrow ? 0xffffffffU : UINT64_MAX;
+	size_t n = 0;
+
+	if (mux) {
+		struct sck_syscall_mux mx;
+		if (sck_syscall_mux(a, r->name, &mx) != 0) {
+			*ok = false;
+			return 0;
+		}
+		c[n++] = (struct sck_scmp_cmp){.arg = 0, .op = SCK_SCMP_EQ, .a = mx.call};
+	}
+	for (size_t k = 0; k < r->nconds; k++) {
+		const struct sck_cond *cd = &r->conds[k];
+		if (mux && cd->arg == 0)
+			continue;
+		if (!narrow && (cd->flags & SCK_COND_LOW32))
+			*ok = false; /* a low-word test where all 64 bits count */
+		c[n] = (struct sck_scmp_cmp){.arg = cd->arg, .op = scmp_ops[cd->op]};
+		if (cd->op == SCK_CMP_MASKED_EQ)
+			c[n].a = cd->mask & m, c[n].b = cd->value & m;
+		else
+			c[n].a = cd->value & m;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * OCI mode: the conditional rules (two or more) that land on @d's number, merged in rule order into
+ * libseccomp's rule database (the public model, itself checked against libseccomp by the
+ * differential tests), and the first of its paths that holds. False when the model cannot take
+ * them (a rule libseccomp refuses, two conditions on one argument, a low-word test on a 64-bit
+ * argument): the compiler then keeps its approximate order, and so does the caller.
+ */
+static bool db_eval(const struct orc_spec *s, const struct sck_arch *a,
+		    const struct seccomp_data *d, bool narrow, uint32_t *out)
+{
+	struct sck_scmp_tree *t = NULL;
+	struct db_walk w = {.d = d, .narrow = narrow, .action = s->def};
+	bool ok = sck_scmp_tree_new(&t) == 0;
+	size_t landing = 0;
+
+	for (size_t i = 0; ok && i < s->nrules; i++) {
+		const struct orc_rule *r = &s->rules[i];
+		struct sck_scmp_cmp c[ORC_MAX_CONDS + 1];
+		bool applies, uncond = false;
+		int direct;
+		size_t n;
+		if (r->action == s->def)
+			continue;
+		rule_matches(s, r, a, d, &applies, &uncond);
+		if (!applies)
+			continue;
+		direct = r->name ? sck_syscall_nr(a, r->name) : r->nr;
+		n = db_cmps(r, a, !(direct >= 0 && (uint32_t)direct == (uint32_t)d->nr), narrow, c,
+			    &ok);
+		if (ok && (uncond || n > 6 || sck_scmp_tree_add(t, narrow, r->action, c, n) != 0))
+			ok = false;
+		landing++;
+	}
+	/* (one rule alone is kept as it is, like the compiler does) */
+	ok = ok && landing > 1;
+	if (ok)
+		ok = sck_scmp_tree_flatten(t, narrow, db_path, &w) >= 0;
+	sck_scmp_tree_free(t);
+	if (ok)
+		*out = w.action;
+	return ok;
+}
+
 uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d)
 {
 	const struct sck_arch *a = NULL, *a64 = NULL, *a32 = NULL;
@@ -208,6 +319,9 @@ uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d)
 		const struct orc_rule *best = NULL;
 		bool narrow = a->bits == 32 || a->id == SCK_ARCH_X32 ||
 			      a->id == SCK_ARCH_MIPS64N32 || a->id == SCK_ARCH_MIPSEL64N32;
+		uint32_t v;
+		if (db_eval(s, a, d, narrow, &v))
+			return v;
 		for (size_t i = 0; i < s->nrules; i++) {
 			bool applies, uncond = false;
 			const struct orc_rule *r = &s->rules[i];

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scmp_tree.h"
+#include "filter/filter_int.h"
+#include "sck/filter.h"
 
 enum br_kind { BR_NONE = 0, BR_ACT = 1, BR_SUB = 2 };
 enum node_op { N_EQ = 1, N_GT = 2, N_GE = 3, N_ME = 4 };
@@ -53,7 +54,11 @@ struct sck_scmp_tree {
 
 int sck_scmp_tree_new(struct sck_scmp_tree **out)
 {
-	struct sck_scmp_tree *t = calloc(1, sizeof(*t));
+	struct sck_scmp_tree *t;
+
+	if (!out)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->root = -1;
@@ -72,8 +77,11 @@ void sck_scmp_tree_free(struct sck_scmp_tree *t)
 
 int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 {
-	struct sck_scmp_tree *c = malloc(sizeof(*c));
+	struct sck_scmp_tree *c;
 
+	if (!t || !out)
+		return -EINVAL;
+	c = malloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	*c = *t;
@@ -95,7 +103,7 @@ int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 
 bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 {
-	return !t->uncond && t->root < 0;
+	return !t || (!t->uncond && t->root < 0);
 }
 
 static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
@@ -316,6 +324,38 @@ static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb
 }
 
 /*
+ * Two 64-bit `>` / `>=` tests of one argument with one high word and different actions share
+ * their high node, whose true branch (the early exit: high word above) can return only one of
+ * them. libseccomp 2.5.4 returns there the action of the rule whose low-word node comes first
+ * in the merged low level (the larger operand), whichever was added first; for `<` / `<=` (the
+ * early exit is the high equality's false branch) the first rule's stays (br_merge).
+ */
+static void early_exit(struct sck_scmp_tree *t, int x, uint32_t a1, uint32_t a2)
+{
+	const struct node *hx = &t->nodes[x];
+
+	if (!hx->hi || hx->op != N_GT || hx->neg || hx->f.kind != BR_SUB)
+		return;
+	for (int e = t->lv[find(t, hx->f.lvl)].head; e >= 0; e = t->nodes[e].next) {
+		const struct node *q = &t->nodes[e];
+		if (q->arg != hx->arg || !q->hi || q->op != N_EQ || q->datum != hx->datum ||
+		    q->t.kind != BR_SUB)
+			continue;
+		for (int l = t->lv[find(t, q->t.lvl)].head; l >= 0; l = t->nodes[l].next) {
+			const struct node *lo = &t->nodes[l];
+			if (lo->arg != hx->arg || lo->hi || lo->op == N_EQ || lo->op == N_ME ||
+			    lo->neg || lo->t.kind != BR_ACT)
+				continue;
+			if (lo->t.act == a1 || lo->t.act == a2) {
+				t->nodes[x].t.act = lo->t.act;
+				return;
+			}
+		}
+		return;
+	}
+}
+
+/*
  * Insert node @n (of no level) into level @a, in one pass as libseccomp does: walking the level,
  * @n merges with an equal node met before its place, else goes in before the first node it
  * ranks before (an equal node further on is not looked for).
@@ -337,10 +377,15 @@ static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
 			if (t->nodes[x].t.kind == BR_ACT && nt.kind == BR_SUB)
 				return 0;
 			bool leaf = nt.kind != BR_SUB && nf.kind != BR_SUB;
+			struct branch was = t->nodes[x].t;
 			rc = br_merge(t, &t->nodes[x].t, nt, leaf, depth);
 			if (rc || (t->nodes[x].f.kind == BR_ACT && nf.kind == BR_SUB))
 				return rc;
-			return br_merge(t, &t->nodes[x].f, nf, leaf, depth);
+			rc = br_merge(t, &t->nodes[x].f, nf, leaf, depth);
+			if (rc == 0 && !leaf && was.kind == BR_ACT && nt.kind == BR_ACT &&
+			    was.act != nt.act)
+				early_exit(t, x, was.act, nt.act);
+			return rc;
 		}
 		if (node_before(&t->nodes[n], &t->nodes[x]))
 			break;
@@ -442,16 +487,28 @@ static void make_uncond(struct sck_scmp_tree *t, uint32_t action)
 	t->uncond_act = action;
 }
 
-int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
-		      const struct sck_scmp_cmp *c, size_t n)
+/*
+ * Add a rule; @copy: on a copy, so that a refused rule leaves @t as it was (else in place: on
+ * error @t can only be freed).
+ */
+static int tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+		    const struct sck_scmp_cmp *c, size_t n, bool copy)
 {
 	struct sck_scmp_cmp s[6];
 	struct branch b = {.kind = BR_ACT, .act = action};
-	struct sck_scmp_tree *w;
-	int rc;
+	struct sck_scmp_tree *w = t;
+	size_t nn0, nl0;
+	int rc = 0;
 
-	if (n > 6)
+	if (!t || (!c && n) || n > 6)
 		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].arg > 5 || c[i].op < SCK_SCMP_NE || c[i].op > SCK_SCMP_MASKED_EQ)
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (c[j].arg == c[i].arg)
+				return -EINVAL;
+	}
 	if (t->uncond)
 		return 0; /* an unconditional rule covers every later one */
 	if (n == 0) {
@@ -460,21 +517,27 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 	}
 	memcpy(s, c, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_order);
-	rc = sck_scmp_tree_dup(t, &w); /* a refused rule leaves @t as it was */
-	if (rc < 0)
+	if (copy && (rc = sck_scmp_tree_dup(t, &w)) < 0)
 		return rc;
+	nn0 = t->nn;
+	nl0 = t->nl;
 	for (size_t i = n; rc == 0 && i-- > 0;) {
 		struct branch nb;
 		rc = chain_cmp(w, &s[i], arg32, b, &nb);
 		b = nb;
 	}
 	if (rc == 0 && b.kind == BR_ACT) { /* every comparison always holds */
-		sck_scmp_tree_free(w);
+		if (w != t)
+			sck_scmp_tree_free(w);
 		make_uncond(t, action);
 		return 0;
 	}
-	if (rc == 0 && w->root >= 0 && pruned(w, t->nn, w->lv[b.lvl].head)) {
-		sck_scmp_tree_free(w);
+	if (rc == 0 && w->root >= 0 && pruned(w, nn0, w->lv[b.lvl].head)) {
+		/* (the new chain is only appended so far: dropping it restores the tree) */
+		if (w != t)
+			sck_scmp_tree_free(w);
+		t->nn = nn0;
+		t->nl = nl0;
 		return 0;
 	}
 	if (rc == 0) {
@@ -483,15 +546,30 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		else
 			rc = merge_level(w, find(w, w->root), find(w, b.lvl), 0);
 	}
-	if (rc < 0) {
-		sck_scmp_tree_free(w);
-		return rc;
+	if (w != t) {
+		if (rc == 0) {
+			free(t->nodes);
+			free(t->lv);
+			*t = *w;
+			free(w);
+		} else {
+			sck_scmp_tree_free(w);
+		}
 	}
-	free(t->nodes);
-	free(t->lv);
-	*t = *w;
-	free(w);
-	return 0;
+	return rc;
+}
+
+int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+		      const struct sck_scmp_cmp *c, size_t n)
+{
+	return tree_add(t, arg32, action, c, n, true);
+}
+
+/* (declared in filter_int.h) */
+int sck_scmp_tree_add_in_place(struct sck_scmp_tree *t, bool arg32, uint32_t action,
+			       const struct sck_scmp_cmp *c, size_t n)
+{
+	return tree_add(t, arg32, action, c, n, false);
 }
 
 /* ---- flattening ---- */
@@ -501,15 +579,44 @@ struct walk {
 	int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n);
 	void *ctx;
 	struct sck_cond conds[64];
+	struct sck_cond joined[64];
 	size_t n;
 };
 
 static int walk_level(struct walk *w, int l);
 
+/*
+ * A path's conditions as they are handed out: a 64-bit `==` is two nodes, the high word's
+ * (masked) then the low word's; they are joined back into the one test the rule wrote, so that
+ * a path costs what its rule's own test costs.
+ */
+static size_t join_eq(const struct sck_cond *in, size_t n, struct sck_cond *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sck_cond *c = &in[i], *d = i + 1 < n ? &in[i + 1] : NULL;
+		if (d && c->op == SCK_CMP_MASKED_EQ && !(c->flags & SCK_COND_LOW32) &&
+		    c->mask == 0xffffffff00000000u && d->arg == c->arg && d->op == SCK_CMP_EQ &&
+		    (d->flags & SCK_COND_LOW32)) {
+			out[k++] = (struct sck_cond){.arg = c->arg,
+						     .op = SCK_CMP_EQ,
+						     .value = (c->value & c->mask) |
+							      (d->value & 0xffffffffu)};
+			i++;
+			continue;
+		}
+		out[k++] = *c;
+	}
+	return k;
+}
+
 static int walk_branch(struct walk *w, const struct branch *b)
 {
-	if (b->kind == BR_ACT)
-		return w->emit(w->ctx, b->act, w->conds, w->n);
+	if (b->kind == BR_ACT) {
+		size_t n = join_eq(w->conds, w->n, w->joined);
+		return w->emit(w->ctx, b->act, w->joined, n);
+	}
 	if (b->kind == BR_SUB)
 		return walk_level(w, b->lvl);
 	return 0;
@@ -627,6 +734,8 @@ int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,
 	int rc;
 
 	(void)arg32;
+	if (!t || !emit)
+		return -EINVAL;
 	if (t->uncond)
 		return emit(ctx, t->uncond_act, NULL, 0);
 	if (t->root < 0)

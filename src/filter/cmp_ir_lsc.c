@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * OCI mode's overlapping rules (cmp_ir.c, step 2b): for each syscall number with several
+ * conditional rules, the rules are merged into libseccomp's rule database in the order they were
+ * added (scmp_tree.c, the model the compatibility library uses too), and the database's paths
+ * replace them as first-match entries, so that sck returns what runc + libseccomp return where
+ * rules overlap, rule prefixes and libseccomp's pruning included. A number whose rules the model
+ * cannot take (a rule libseccomp would refuse, a condition that compares only the low word of an
+ * argument on an arch that compares all of it) keeps its entries in the approximate order of
+ * cmp_ir_order.c.
+ */
+#include "filter/filter_int.h"
+#include "grow_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const enum sck_scmp_op to_scmp[] = {
+	[SCK_CMP_EQ] = SCK_SCMP_EQ,
+	[SCK_CMP_NE] = SCK_SCMP_NE,
+	[SCK_CMP_LT] = SCK_SCMP_LT,
+	[SCK_CMP_LE] = SCK_SCMP_LE,
+	[SCK_CMP_GT] = SCK_SCMP_GT,
+	[SCK_CMP_GE] = SCK_SCMP_GE,
+	[SCK_CMP_MASKED_EQ] = SCK_SCMP_MASKED_EQ,
+};
+
+struct flat {
+	struct sck_ir *ir;
+	uint32_t nr;
+	bool arg32;
+	struct sck_ir_entry *e;
+	size_t n, cap;
+};
+
+/* One path of the database: an entry whose conditions are the path's, lowered for the arch. */
+static int flat_emit(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n)
+{
+	struct flat *fl = ctx;
+	struct sck_ir_cond *c = NULL;
+
+	if (n) {
+		c = sck_ir_alloc(fl->ir, n * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool wide = !fl->arg32 && !(conds[i].flags & SCK_COND_LOW32);
+		uint64_t m = wide ? UINT64_MAX : 0xffffffffU;
+		c[i] = (struct sck_ir_cond){
+			.arg = (uint8_t)conds[i].arg,
+			.op = (uint8_t)conds[i].op,
+			.wide = wide,
+			.value = conds[i].value & m,
+			.mask = conds[i].op == SCK_CMP_MASKED_EQ ? conds[i].mask & m : 0};
+	}
+	if (sck_grow(&fl->e, &fl->cap, fl->n + 1, sizeof(*fl->e)))
+		return -ENOMEM;
+	fl->e[fl->n++] =
+		(struct sck_ir_entry){.nr = fl->nr, .action = action, .ncond = n, .conds = c};
+	return 0;
+}
+
+/*
+ * The database of entries @e[0 .. n) (one number, rule order) flattened into @fl. Returns 0,
+ * 1 when the model cannot take them (@fl empty), or -ENOMEM.
+ */
+static int flatten_run(const struct sck_ir_entry *e, size_t n, struct flat *fl)
+{
+	struct sck_scmp_tree *t = NULL;
+	int rc = sck_scmp_tree_new(&t);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct sck_scmp_cmp c[6];
+		if (e[i].ncond > 6) {
+			rc = 1;
+			break;
+		}
+		for (size_t k = 0; rc == 0 && k < e[i].ncond; k++) {
+			const struct sck_ir_cond *ic = &e[i].conds[k];
+			if (ic->wide == fl->arg32) /* a low-word test where all 64 bits count */
+				rc = 1;
+			c[k] = (struct sck_scmp_cmp){.arg = ic->arg, .op = to_scmp[ic->op]};
+			if (ic->op == SCK_CMP_MASKED_EQ)
+				c[k].a = ic->mask, c[k].b = ic->value;
+			else
+				c[k].a = ic->value;
+		}
+		if (rc == 0)
+			rc = sck_scmp_tree_add_in_place(t, fl->arg32, e[i].action, c, e[i].ncond);
+		if (rc == -EEXIST || rc == -EINVAL)
+			rc = 1;
+	}
+	if (rc == 0)
+		rc = sck_scmp_tree_flatten(t, fl->arg32, flat_emit, fl);
+	sck_scmp_tree_free(t);
+	if (rc)
+		fl->n = 0;
+	return rc;
+}
+
+static bool cond_eq(const struct sck_ir_cond *a, const struct sck_ir_cond *b)
+{
+	return a->arg == b->arg && a->op == b->op && a->wide == b->wide && a->value == b->value &&
+	       a->mask == b->mask;
+}
+
+static bool entry_eq(const struct sck_ir_entry *a, const struct sck_ir_entry *b)
+{
+	if (a->action != b->action || a->ncond != b->ncond)
+		return false;
+	for (size_t i = 0; i < a->ncond; i++) {
+		bool found = false;
+		for (size_t j = 0; j < b->ncond && !found; j++)
+			found = cond_eq(&a->conds[i], &b->conds[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the database's paths @p are the rules @e themselves, all of one action (then their
+ * order does not matter, and the rules' own order keeps the cost estimates of the tree planner
+ * as they were: a run of `==` tests whose first rule matches arguments 0, say).
+ */
+static bool same_rules(const struct sck_ir_entry *e, size_t n, const struct sck_ir_entry *p,
+		       size_t np)
+{
+	if (n != np)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+		if (e[i].action != e[0].action)
+			return false;
+		for (size_t j = 0; j < np && !found; j++)
+			found = entry_eq(&e[i], &p[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Rules of one action that test one condition each (an allowlist of values, of ranges, of
+ * flags): libseccomp's database of them matches exactly where some rule does (each chain ends
+ * in the action; merged nodes only share it; nothing is refused or pruned, which takes a second
+ * condition), so the rules stay as written and the model, quadratic in rules, is not built.
+ */
+static bool single_tests(const struct sck_ir_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].ncond != 1 || e[i].action != e[0].action)
+			return false;
+	return true;
+}
+
+/* The member of @g whose numbers include @nr. */
+static const struct sck_arch *member_of(const struct sck_ir_group *g, uint32_t nr)
+{
+	for (size_t m = 0; m < g->nmembers; m++)
+		if (sck_ir_nr_in_domain(g->members[m], nr))
+			return g->members[m];
+	return g->members[0];
+}
+
+/* (declared in filter_int.h) */
+int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
+		  struct sck_ir_entry **sorted, size_t *n)
+{
+	struct sck_ir_entry *in = *sorted, *out = NULL;
+	size_t nout = 0, cap = 0;
+	int rc = 0;
+
+	if (!(f->flags & SCK_FILTER_OCI) || *n == 0)
+		return 0;
+	/* (most numbers keep their entries: room for all of them from the start) */
+	if (sck_grow(&out, &cap, *n + 1, sizeof(*out)) || !out)
+		return -ENOMEM;
+	for (size_t i = 0; i < *n && rc >= 0;) {
+		size_t j = i;
+		struct flat fl = {.ir = ir, .nr = in[i].nr};
+		const struct sck_ir_entry *src = &in[i];
+		size_t cnt;
+
+		while (j < *n && in[j].nr == in[i].nr)
+			j++;
+		cnt = j - i;
+		if (cnt > 1 && !single_tests(&in[i], cnt)) {
+			fl.arg32 = !sck_filter_arch_wide(f, member_of(g, in[i].nr));
+			rc = flatten_run(&in[i], cnt, &fl);
+			if (rc == 1)
+				sck_ir_libseccomp_order(&in[i], cnt);
+			else if (rc == 0 && !same_rules(&in[i], cnt, fl.e, fl.n))
+				src = fl.e, cnt = fl.n;
+		}
+		if (rc >= 0 && sck_grow(&out, &cap, nout + cnt + 1, sizeof(*out)))
+			rc = -ENOMEM;
+		if (rc >= 0) {
+			if (cnt)
+				memcpy(&out[nout], src, cnt * sizeof(*out));
+			nout += cnt;
+			rc = 0;
+		}
+		free(fl.e);
+		i = j;
+	}
+	if (rc < 0) {
+		free(out);
+		return rc;
+	}
+	free(in);
+	*sorted = out;
+	*n = nout;
+	return 0;
+}
