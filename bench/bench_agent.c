@@ -115,10 +115,12 @@ static void schedstat(int pid, double out[2])
 }
 
 /*
- * Serve listener @fd here as the agent does (poll, receive, CONTINUE) until its last user goes.
+ * Serve listener @fd here as the agent does (receive, CONTINUE) until its last user goes.
  * Round trips per second from the first answer to the last (0 when fewer than @n came); in @cpu
  * the CPU time per round trip of the target and this thread together, from /proc schedstat
- * between the first answer and the @n-th (the target's pid as the notification gives it).
+ * between the first answer and the @n-th (the target's pid as the notification gives it). Like
+ * the agent where the kernel allows (agent_recv.c), this blocks in the receive; from the @n-th
+ * answer on it polls, so that a kernel which leaves a receive blocked on hang-up cannot hang it.
  */
 static double serve_here(int fd, long n, double *cpu)
 {
@@ -133,9 +135,9 @@ static double serve_here(int fd, long n, double *cpu)
 		return 0;
 	}
 	for (;;) {
-		struct pollfd p = {fd, POLLIN, 0};
+		struct pollfd p = {fd, POLLIN, POLLIN};
 
-		if (poll(&p, 1, -1) < 0)
+		if (served >= n && poll(&p, 1, -1) < 0)
 			break;
 		if (p.revents & POLLIN) {
 			if (sck_notify_recv_into(nt, req) < 0)
