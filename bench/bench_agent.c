@@ -13,7 +13,8 @@
  * ratios are taken per round; for the loops in this process the CPU time of a round trip (target
  * and server, from /proc schedstat) is less sensitive to the machine's load than the rate. Needs
  * root, runc and busybox-static; skips otherwise.
- * Usage: bench_agent [N [ROUNDS]]. SCK (environment) names the sck binary (default: this build's).
+ * Usage: bench_agent [N [ROUNDS]]. SCK (environment) names the sck binary (default: this build's);
+ * SCK_BENCH_CGROUPS, SCK_BENCH_NS and SCK_BENCH_JOIN narrow the own-cgroups target (cgroups()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -169,11 +170,42 @@ static double serve_here(int fd, long n, double *cpu)
 }
 
 /*
+ * What the "own cgroups+namespaces" target gets, to tell which part costs (environment):
+ * SCK_BENCH_CGROUPS, a comma list of hierarchies ("cpu", "memory", "systemd" ...; default all,
+ * "none" for none); SCK_BENCH_NS=0, no new namespaces; SCK_BENCH_JOIN=1, the serving thread
+ * joins the target's cgroups for the round (cgroup v1, whose "tasks" takes a thread).
+ */
+static const char *cg_only;
+static bool own_ns = true, join_cg;
+
+/* Whether hierarchy @ctrl ("cpu,cpuacct", "name=systemd", "" for v2) is selected. */
+static bool cg_selected(const char *ctrl)
+{
+	char want[256], have[256];
+
+	if (!cg_only)
+		return true;
+	snprintf(want, sizeof(want), "%s", cg_only);
+	for (char *w = strtok(want, ","); w; w = strtok(NULL, ",")) {
+		char *save = NULL;
+
+		snprintf(have, sizeof(have), "%s", strncmp(ctrl, "name=", 5) ? ctrl : ctrl + 5);
+		for (char *h = strtok_r(have, ",", &save); h; h = strtok_r(NULL, ",", &save))
+			if (strcmp(h, w) == 0)
+				return true;
+		if (!*ctrl && strcmp(w, "unified") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * The cgroups a container gets, made by hand: one directory "sck-bench-PID" below this process's
  * own cgroup in every hierarchy of /proc/self/cgroup (runc's cgroupfs driver does the same with
  * the container id). @op 'm' makes them (cpuset's cpus and mems copied from the parent, which
- * cgroup v1 needs before a task may join), 'j' moves the calling process in, 'r' removes them.
- * Returns 0, or -errno of the first failure.
+ * cgroup v1 needs before a task may join), 'j' moves the calling process in, 'r' removes them,
+ * 't' moves the calling thread in and 'b' back to where it was (v1). Only the hierarchies
+ * cg_selected. Returns 0, or -errno of the first failure.
  */
 static int cgroups(char op)
 {
@@ -198,10 +230,17 @@ static int cgroups(char op)
 		else
 			snprintf(base, sizeof(base), "/sys/fs/cgroup/%s",
 				 strncmp(ctrl, "name=", 5) == 0 ? ctrl + 5 : ctrl);
-		if (access(base, F_OK) != 0)
+		if (access(base, F_OK) != 0 || !cg_selected(ctrl))
 			continue;
 		snprintf(path, sizeof(path), "%s%s/sck-bench-%d", base, strcmp(rel, "/") ? rel : "",
 			 (int)bench_pid);
+		if (op == 'b') { /* back: the parent of the one 't' joined, which rel now names */
+			char *last = strrchr(rel, '/');
+
+			if (last && strncmp(last, "/sck-bench-", 11) == 0)
+				*last = '\0';
+			snprintf(path, sizeof(path), "%s%s/", base, rel);
+		}
 		if (op == 'r') {
 			rmdir(path);
 			continue;
@@ -230,11 +269,14 @@ static int cgroups(char op)
 			}
 			continue;
 		}
-		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/cgroup.procs");
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s",
+			 op == 'j' ? "cgroup.procs" : "tasks");
 		{
 			FILE *w = fopen(path, "w");
 
-			if (!w || fputs("0\n", w) < 0)
+			snprintf(val, sizeof(val), "%ld\n",
+				 op == 'j' ? 0L : (long)syscall(SYS_gettid));
+			if (!w || fputs(val, w) < 0)
 				rc = -errno;
 			if (w && fclose(w) != 0)
 				rc = -errno;
@@ -281,8 +323,8 @@ static double in_process(long n, const char *sock, int round, int where, double 
 		dup2(null, 2);
 		if (where == CONTAINED) {
 			/* the new pid namespace takes effect in a child: this one waits for it */
-			if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-				    CLONE_NEWNET) < 0)
+			if (own_ns && unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+					      CLONE_NEWUTS | CLONE_NEWNET) < 0)
 				_exit(5);
 			pid = fork();
 			if (pid < 0)
@@ -332,7 +374,12 @@ static double in_process(long n, const char *sock, int round, int where, double 
 		close(go[1]);
 		go[1] = -1;
 		if (!sock) {
-			rate = serve_here(fd, n, cpu);
+			bool joined = where == CONTAINED && join_cg && cgroups('t') == 0;
+
+			rate = where == CONTAINED && join_cg && !joined ? 0
+									: serve_here(fd, n, cpu);
+			if (joined)
+				cgroups('b');
 		} else if (waitpid(pid, &st, 0) == pid) {
 			pid = -1;
 			snprintf(count, sizeof(count), "sck-bench-host-%d\"", round);
@@ -625,6 +672,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	bench_pid = getpid();
+	cg_only = getenv("SCK_BENCH_CGROUPS");
+	own_ns = !getenv("SCK_BENCH_NS") || strcmp(getenv("SCK_BENCH_NS"), "0") != 0;
+	join_cg = getenv("SCK_BENCH_JOIN") && strcmp(getenv("SCK_BENCH_JOIN"), "1") == 0;
 	owncg = cgroups('m') == 0;
 	agent = fork();
 	if (agent == 0) {
@@ -684,6 +734,11 @@ int main(int argc, char **argv)
 			printf("  %6.0f", spread(cpu[k], rounds, &clo, &chi));
 		printf("\n");
 	}
+	if (cg_only || !own_ns || join_cg)
+		printf("  (own cgroups+namespaces: cgroups %s, namespaces %s, the server thread "
+		       "%s)\n",
+		       cg_only ? cg_only : "all", own_ns ? "new" : "the host's",
+		       join_cg ? "in the target's cgroups" : "in its own");
 	printf("per-round ratios, median (min .. max):\n");
 	paired("sck agent, 1 container / sck_notify, host target", r, AGENT_ONE, BASE, rounds,
 	       " goal >= 0.8");
