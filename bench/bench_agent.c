@@ -141,8 +141,14 @@ static double serve_here(int fd, long n, double *cpu)
 		if (served >= n && poll(&p, 1, -1) < 0)
 			break;
 		if (p.revents & POLLIN) {
-			if (sck_notify_recv_into(nt, req) < 0)
+			if (sck_notify_recv_into(nt, req) < 0) {
+				/* a receive ended by hang-up (dd gone early): stop */
+				p.revents = 0;
+				if (served < n && poll(&p, 1, 0) == 1 && !(p.revents & POLLIN) &&
+				    (p.revents & POLLHUP))
+					break;
 				continue;
+			}
 			sck_notify_continue(nt, req->id);
 			/* as the agent's log has it: from the first answer to the last */
 			if (served++ == 0) {
