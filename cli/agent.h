@@ -9,6 +9,7 @@
 #define SCK_CLI_AGENT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -73,6 +74,9 @@ struct sck_agent {
 	unsigned int threads;		   /* connection threads running */
 	unsigned long conns;		   /* connections accepted so far */
 	struct sck_agent_learned *learned; /* per container id, while its connections live */
+	struct sck_agent_conn *live;	   /* connection threads running (under lock) */
+	bool recv_blocks;		   /* threads block in the receive (agent_recv.c) */
+	atomic_bool stopping;		   /* set before stop_fd is written */
 };
 
 /* One container connection, owned by its thread. */
@@ -87,6 +91,9 @@ struct sck_agent_conn {
 	int state_pid;
 	char bundle[512];
 	struct sck_agent_learned *learned;
+	struct sck_agent_conn *next; /* on agent->live */
+	pthread_t thread;
+	atomic_bool in_recv; /* blocked (or about to block) in the receive */
 };
 
 /* Policy: parse @path into @p (0), or print `sck: agent: FILE:LINE:COL: ...` and return 2. */
@@ -147,6 +154,15 @@ const char *sck_agent_errno_name(int e);
 
 /* Thread body: serve connection @arg (a struct sck_agent_conn, freed at the end). */
 void *sck_agent_conn_main(void *arg);
+
+/* Whether a receive blocked on a listener ends when the filter's last user is gone (once,
+ * before any thread starts; it forks a child). */
+bool sck_agent_recv_probe(void);
+/* Install the SIGUSR1 handler that interrupts a blocked receive: 0 or -errno. */
+int sck_agent_recv_init(void);
+/* With the agent stopping (@a->stopping set): interrupt every thread blocked in a receive
+ * until all connection threads have ended. */
+void sck_agent_recv_stop(struct sck_agent *a);
 
 /* Learned profiles by container id (agent_conn.c). */
 struct sck_agent_learned;

@@ -340,14 +340,17 @@ static int handle(struct sck_agent_conn *c, struct sck_notify *n, const struct s
 	/* decoded before the answer: once the target runs on, its memory may change or go */
 	if (v->action != SCK_AGENT_CONTINUE)
 		sck_cli_format_call(n, req, call, sizeof(call));
+	/* EINTR: the stop's SIGUSR1 (agent_recv.c) landed; the answer was not given yet */
 	switch (v->action) {
 	case SCK_AGENT_CONTINUE:
 	case SCK_AGENT_LOG:
-		rc = sck_notify_continue(n, req->id);
+		while ((rc = sck_notify_continue(n, req->id)) == -EINTR)
+			;
 		break;
 	case SCK_AGENT_ERRNO:
 		err = v->err;
-		rc = sck_notify_respond(n, req->id, 0, err, 0);
+		while ((rc = sck_notify_respond(n, req->id, 0, err, 0)) == -EINTR)
+			;
 		break;
 	case SCK_AGENT_EMULATE:
 		rc = sck_agent_emulate(v->rule, n, req, name, result, sizeof(result));
@@ -363,6 +366,56 @@ static int handle(struct sck_agent_conn *c, struct sck_notify *n, const struct s
 	return rc == -ENOENT || rc == -EINPROGRESS ? 0 : rc;
 }
 
+/*
+ * Wait for the next notification and receive it into @req: 1 received, 0 the container is gone
+ * (hang-up), -ECANCELED the agent stops, -EAGAIN nothing this time (a target that went away
+ * meanwhile, an interrupted wait), or another -errno. Blocking in the receive where the kernel
+ * ends it on hang-up (agent_recv.c), else poll the listener and the stop.
+ */
+static int next(struct sck_agent_conn *c, struct sck_notify *n, struct seccomp_notif *req)
+{
+	struct sck_agent *a = c->agent;
+	struct pollfd pfd[2] = {{c->listener, POLLIN, 0}, {a->stop_fd, POLLIN, 0}};
+	int rc;
+
+	if (a->recv_blocks) {
+		/* in_recv first: the stop either sees it and signals, or is seen here */
+		atomic_store(&c->in_recv, true);
+		if (atomic_load(&a->stopping)) {
+			atomic_store(&c->in_recv, false);
+			return -ECANCELED;
+		}
+		rc = sck_notify_recv_into(n, req);
+		atomic_store(&c->in_recv, false);
+		if (rc == 0)
+			return 1;
+		if (rc == -EINTR)
+			return -EAGAIN;
+		if (rc != -ENOENT)
+			return rc;
+		/* ENOENT: the filter's last user is gone, or one target was interrupted */
+		rc = poll(pfd, 1, 0);
+		if (rc == 1 && !(pfd[0].revents & POLLIN) &&
+		    (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			return 0;
+		return -EAGAIN;
+	}
+	rc = poll(pfd, 2, -1);
+	if (rc < 0)
+		return errno == EINTR ? -EAGAIN : -errno;
+	if (pfd[1].revents & POLLIN)
+		return -ECANCELED;
+	if (pfd[0].revents & POLLIN) {
+		rc = sck_notify_recv_into(n, req);
+		if (rc == -ENOENT || rc == -EINTR)
+			return -EAGAIN;
+		return rc < 0 ? rc : 1;
+	}
+	if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		return 0;
+	return -EAGAIN;
+}
+
 /* Serve the listener until POLLHUP or the agent stops (then answer what is pending). */
 static void serve(struct sck_agent_conn *c)
 {
@@ -375,33 +428,28 @@ static void serve(struct sck_agent_conn *c)
 	const char *why = "hangup";
 	int rc;
 
+	/* One thread serves this listener: sck_notify_new asks for synchronous wake-ups, so that
+	 * the kernel may run the target on this thread's CPU (Linux 6.6; older kernels refuse the
+	 * flag, which changes nothing). */
 	rc = v ? sck_notify_new(c->listener, 0, &n) : -ENOMEM;
 	if (rc == 0)
 		rc = sck_notify_alloc(&req, NULL);
-	/* One thread serves this listener: the kernel may wake the target on this thread's CPU
-	 * (Linux 6.6; older kernels refuse the flag, which changes nothing). */
-	if (rc == 0)
-		sck_notify_set_flags(n, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	if (rc != 0 || !req) {
 		sck_agent_log_event(a, c, "close", ",\"reason\":\"%s\"",
 				    strerror(rc < 0 ? -rc : ENOMEM));
 		goto out;
 	}
 	for (;;) {
-		struct pollfd pfd[2] = {{c->listener, POLLIN, 0}, {a->stop_fd, POLLIN, 0}};
-		bool stopping;
-
-		rc = poll(pfd, 2, -1);
-		if (rc < 0 && errno == EINTR)
+		rc = next(c, n, req);
+		if (rc == -EAGAIN)
 			continue;
-		if (rc < 0) {
-			why = strerror(errno);
+		if (rc == 0)
 			break;
-		}
-		stopping = pfd[1].revents & POLLIN;
-		if (stopping) {
+		if (rc == -ECANCELED) {
 			/* answer what is pending, then go */
-			while (poll(pfd, 1, 0) == 1 && (pfd[0].revents & POLLIN)) {
+			struct pollfd pfd = {c->listener, POLLIN, 0};
+
+			while (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
 				if (sck_notify_recv_into(n, req) == 0) {
 					handle(c, n, req, v, true);
 					served++;
@@ -410,25 +458,17 @@ static void serve(struct sck_agent_conn *c)
 			why = "agent stopping";
 			break;
 		}
-		if (pfd[0].revents & POLLIN) {
-			rc = sck_notify_recv_into(n, req);
-			if (rc == -ENOENT || rc == -EINTR)
-				continue;
-			if (rc < 0) {
-				why = strerror(-rc);
-				break;
-			}
-			rc = handle(c, n, req, v, false);
-			/* when the container was busy, for rates: the first and the last answer */
-			clock_gettime(CLOCK_REALTIME, served++ ? &last : &first);
-			if (rc < 0) {
-				why = strerror(-rc);
-				break;
-			}
-			continue;
-		}
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (rc < 0) {
+			why = strerror(-rc);
 			break;
+		}
+		rc = handle(c, n, req, v, false);
+		/* when the container was busy, for rates: the first and the last answer */
+		clock_gettime(CLOCK_REALTIME, served++ ? &last : &first);
+		if (rc < 0) {
+			why = strerror(-rc);
+			break;
+		}
 	}
 	if (served < 2)
 		last = first;
@@ -450,6 +490,12 @@ void *sck_agent_conn_main(void *arg)
 	struct sck_cli_buf meta = {NULL, 0, 0, false};
 
 	c->listener = -1;
+	c->thread = pthread_self();
+	atomic_init(&c->in_recv, false);
+	pthread_mutex_lock(&a->lock);
+	c->next = a->live;
+	a->live = c;
+	pthread_mutex_unlock(&a->lock);
 	if (read_message(c) == 0) {
 		sck_cli_buf_printf(&meta, ",\"pid\":%d,\"metadata\":", c->state_pid);
 		sck_agent_json_str(&meta, c->metadata);
@@ -468,6 +514,11 @@ void *sck_agent_conn_main(void *arg)
 		close(c->listener);
 	close(c->sock);
 	pthread_mutex_lock(&a->lock);
+	for (struct sck_agent_conn **pp = &a->live; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
 	a->threads--;
 	pthread_cond_broadcast(&a->idle);
 	pthread_mutex_unlock(&a->lock);

@@ -146,6 +146,7 @@ int sck_cmd_agent(int argc, char **argv)
 	bool attr_ok = false;
 
 	memset(&a, 0, sizeof(a));
+	atomic_init(&a.stopping, false);
 	a.log_fd = STDOUT_FILENO;
 	a.stop_fd = -1;
 	a.policy.def = SCK_AGENT_LOG;
@@ -213,6 +214,13 @@ int sck_cmd_agent(int argc, char **argv)
 					       : strerror(-lfd));
 		goto out;
 	}
+	/* Before any thread: the probe forks, and the handler is the process's. */
+	{
+		const char *force = getenv("SCK_AGENT_POLL");
+
+		a.recv_blocks = !(force && *force && strcmp(force, "0") != 0) &&
+				sck_agent_recv_probe() && sck_agent_recv_init() == 0;
+	}
 	attr_ok = pthread_attr_init(&attr) == 0;
 	if (attr_ok) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -223,11 +231,11 @@ int sck_cmd_agent(int argc, char **argv)
 
 		sck_cli_buf_printf(&b, ",\"socket\":");
 		sck_agent_json_str(&b, sock_path);
-		sck_cli_buf_printf(&b, ",\"mode\":\"%s\",\"rules\":%zu,\"pid\":%d",
+		sck_cli_buf_printf(&b, ",\"mode\":\"%s\",\"rules\":%zu,\"pid\":%d,\"wait\":\"%s\"",
 				   a.learn_dir ? "learn"
 				   : policy    ? "policy"
 					       : "log",
-				   a.policy.nrules, getpid());
+				   a.policy.nrules, getpid(), a.recv_blocks ? "receive" : "poll");
 		sck_agent_log_event(&a, NULL, "start", "%s", b.oom ? "" : b.p);
 		free(b.p);
 	}
@@ -268,13 +276,11 @@ int sck_cmd_agent(int argc, char **argv)
 	{
 		uint64_t one = 1;
 
+		atomic_store(&a.stopping, true);
 		if (write(a.stop_fd, &one, sizeof(one)) != sizeof(one))
 			ret = SCK_EXIT_NO;
 	}
-	pthread_mutex_lock(&a.lock);
-	while (a.threads > 0)
-		pthread_cond_wait(&a.idle, &a.lock);
-	pthread_mutex_unlock(&a.lock);
+	sck_agent_recv_stop(&a);
 	sck_agent_log_event(&a, NULL, "exit", ",\"connections\":%lu", a.conns);
 out:
 	if (attr_ok)

@@ -559,11 +559,14 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 		rc = grow((void **)&s->pfd, &s->cappfd, nfd, sizeof(*s->pfd));
 		if (rc < 0)
 			return rc;
-		s->pfd[0] = (struct pollfd){s->stopfd, POLLIN, 0};
+		/* Listeners first, the stop last: poll(2) stops adding itself to wait queues once
+		 * an fd is ready, so a busy listener spares the others' queues (a few % a round
+		 * trip); every fd's revents is filled all the same. */
 		for (size_t i = 0; i < nls; i++)
-			s->pfd[1 + i] = (struct pollfd){s->ls[i].n->fd, POLLIN, 0};
+			s->pfd[i] = (struct pollfd){s->ls[i].n->fd, POLLIN, 0};
 		for (size_t i = 0; i < ncs; i++)
-			s->pfd[1 + nls + i] = (struct pollfd){s->cs[i].pidfd, POLLIN, 0};
+			s->pfd[nls + i] = (struct pollfd){s->cs[i].pidfd, POLLIN, 0};
+		s->pfd[nls + ncs] = (struct pollfd){s->stopfd, POLLIN, 0};
 		if (deadline >= 0) {
 			long left = deadline - now_ms();
 
@@ -576,13 +579,13 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 			return rc;
 		if (rc == 0)
 			continue;
-		if (s->pfd[0].revents) {
+		if (s->pfd[nls + ncs].revents) {
 			rc = sck_sys_eventfd_drain(s->stopfd);
 			return rc < 0 ? rc : -ECANCELED;
 		}
 		/* Walk backwards so that removing entry i (swap with the last) is safe. */
 		for (size_t i = nls; i-- > 0;) {
-			short ev = s->pfd[1 + i].revents;
+			short ev = s->pfd[i].revents;
 			const struct seccomp_notif *req = NULL;
 
 			if (ev & POLLNVAL)
@@ -604,7 +607,7 @@ int sck_supervisor_run(struct sck_supervisor *s, int timeout_ms)
 			}
 		}
 		for (size_t i = ncs; i-- > 0;) {
-			if (s->pfd[1 + nls + i].revents && (rc = reap_child(s, i)) < 0)
+			if (s->pfd[nls + i].revents && (rc = reap_child(s, i)) < 0)
 				return rc;
 		}
 	}

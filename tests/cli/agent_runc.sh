@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # `sck agent` with real containers: runc runs busybox containers whose profile sends mkdir, mknod,
 # mount and unshare (or everything, for learning) to the agent. Usage:
-#   agent_runc.sh SCK verdicts|many|learn
+#   agent_runc.sh SCK verdicts|many|learn|stop
 # Exit 0 pass, 1 fail (the reason on stdout), 77 skip (runc, busybox-static, jq or root missing).
 # Run by tests/cli/test_cli_agent.c; each section takes a few seconds.
 set -u
@@ -262,10 +262,33 @@ learn() {
 	[ -e "$T/rootfs/tmp/extra" ] && fail "extra was created"
 }
 
+# SIGTERM while a container is connected and idle (its thread waiting for a notification, in a
+# blocked receive unless SCK_AGENT_POLL is set): the agent ends that wait, logs the close, exits 0.
+stop() {
+	id=sck-s-$TAG
+	start_agent
+	bundle "$T/b" 'mkdir /tmp/s1; echo "mkdir=$?"; sleep 30'
+	notify "$T/b" stop mkdir
+	run "$id" "$T/b" &
+	rp=$!
+	for _ in $(seq 100); do
+		[ -n "$(jq -c 'select(.syscall == "mkdir")' "$T/agent.log" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	logline '.syscall == "mkdir"'
+	sleep 0.2
+	stop_agent
+	runc kill "$id" KILL >/dev/null 2>&1
+	wait "$rp"
+	logline ".event == \"close\" and .container == \"$id\""
+	expect "$l" '.reason == "agent stopping"' '.served == 1'
+	grep -qx "mkdir=0" "$T/$id.out" || fail "mkdir: $(cat "$T/$id.out")"
+}
+
 case $SECTION in
-verdicts | many | learn) $SECTION ;;
+verdicts | many | learn | stop) $SECTION ;;
 *)
-	echo "usage: agent_runc.sh SCK verdicts|many|learn"
+	echo "usage: agent_runc.sh SCK verdicts|many|learn|stop"
 	exit 2
 	;;
 esac

@@ -478,16 +478,17 @@ Test(cli_agent, learn_oci_rewrites_bundle)
 	rmdir(dir);
 }
 
-/* Run a section of agent_runc.sh: 0 pass; 77 skip (printed); else fail with its output. */
-static void runc_section(const char *section)
+/* Run a section of agent_runc.sh (with @env, "VAR=value ..." or ""): 0 pass; 77 skip
+ * (printed); else fail with its output. */
+static void runc_section(const char *env, const char *section)
 {
 	char cmd[1024], out[16384];
 	size_t len = 0;
 	FILE *p;
 	int status;
 
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' %s 2>&1", sck_test_src("tests/cli/agent_runc.sh"),
-		 SCK_TEST_BIN, section);
+	snprintf(cmd, sizeof(cmd), "%s sh '%s' '%s' %s 2>&1", env,
+		 sck_test_src("tests/cli/agent_runc.sh"), SCK_TEST_BIN, section);
 	fflush(NULL);
 	p = popen(cmd, "r");
 	cr_assert(p);
@@ -512,17 +513,37 @@ static void runc_section(const char *section)
 Test(cli_agent, runc_verdicts, .timeout = 60)
 {
 	SCK_TEST_NEED_NOTIFY();
-	runc_section("verdicts");
+	runc_section("", "verdicts");
 }
 
 Test(cli_agent, runc_many, .timeout = 60)
 {
 	SCK_TEST_NEED_NOTIFY();
-	runc_section("many");
+	runc_section("", "many");
 }
 
 Test(cli_agent, runc_learn, .timeout = 60)
 {
 	SCK_TEST_NEED_NOTIFY();
-	runc_section("learn");
+	runc_section("", "learn");
+}
+
+/* The stop ends a thread's blocked receive (agent_recv.c); the same with the poll fallback. */
+Test(cli_agent, runc_stop, .timeout = 60)
+{
+	SCK_TEST_NEED_NOTIFY();
+	runc_section("", "stop");
+}
+
+Test(cli_agent, runc_stop_poll, .timeout = 60)
+{
+	SCK_TEST_NEED_NOTIFY();
+	runc_section("SCK_AGENT_POLL=1", "stop");
+}
+
+/* The poll fallback (kernels whose receive stays blocked on hang-up) serves many at once. */
+Test(cli_agent, runc_many_poll, .timeout = 60)
+{
+	SCK_TEST_NEED_NOTIFY();
+	runc_section("SCK_AGENT_POLL=1", "many");
 }
