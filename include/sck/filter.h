@@ -367,7 +367,9 @@ SCK_API bool sck_scmp_tree_empty(const struct sck_scmp_tree *t);
  * sck_scmp_tree_flatten - call @emit for each path of @t in evaluation order, with the path's
  * conditions (a 64-bit `==` as one test; otherwise a high-word test as a bound on the whole
  * argument, a low-word one with SCK_COND_LOW32; @n may exceed 6): the first path whose
- * conditions all hold gives libseccomp's verdict; none, the filter's default action. @arg32 as for sck_scmp_tree_add. Returns 0, the
+ * conditions all hold gives libseccomp's verdict; none, the filter's default action. Rules of
+ * one action that compare one argument each (an allowlist: the database matches exactly where
+ * one of them does) come out as they were added. @arg32 as for sck_scmp_tree_add. Returns 0, the
  * first non-zero return of @emit, -EINVAL (NULL @t or @emit), -ENOMEM.
  */
 SCK_API int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,

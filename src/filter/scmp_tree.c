@@ -1,56 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * libseccomp's per-syscall rule database as observed from libseccomp 2.5.4's own pseudo filter
- * code and programs (docs/semantics.md), and its flattening into first-match rules. Nodes
+ * code and programs (docs/semantics.md): building it rule by rule (its flattening into
+ * first-match rules is scmp_tree_flat.c). Nodes
  * compare one 32-bit word of one argument (EQ, GT, GE or masked EQ) and have a true and a false
  * branch, each nothing (fall through to the next node of the enclosing level), an action, or a
  * level (a list of nodes). Levels are shared: the high-word and low-word nodes of one 64-bit
  * comparison lead to the same continuation level, and when two rules' nodes merge, their
  * continuation levels become one, seen by every branch that led to either (libseccomp links the
  * nodes into one list and walks a list from its first node). Levels are sorted: arguments
- * descending; equality nodes (EQ, masked) before range nodes (GT, GE); see node_before. Storage is two arrays
- * indexed by int, so that a copy (for a rule refused half way) is two memcpy.
+ * descending; equality nodes (EQ, masked) before range nodes (GT, GE); see node_before.
+ * Storage is two arrays indexed by int, so that a copy (for a rule refused half way) is two
+ * memcpy.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filter/filter_int.h"
-#include "sck/filter.h"
-
-enum br_kind { BR_NONE = 0, BR_ACT = 1, BR_SUB = 2 };
-enum node_op { N_EQ = 1, N_GT = 2, N_GE = 3, N_ME = 4 };
-
-struct branch {
-	enum br_kind kind;
-	uint32_t act;
-	int lvl; /* BR_SUB: a level index */
-};
-
-struct node {
-	unsigned int arg;
-	bool hi;
-	enum node_op op;
-	uint32_t mask, datum;
-	bool neg; /* a range node made by LT or LE (the rule holds on its false branch) */
-	struct branch t, f;
-	int next; /* the next node of its level, -1 */
-};
-
-struct level {
-	int head; /* first node, -1 when empty */
-	int fwd;  /* merged into that level, -1 */
-};
-
-struct sck_scmp_tree {
-	bool uncond;
-	uint32_t uncond_act;
-	int root; /* a level, -1 */
-	struct node *nodes;
-	size_t nn, capn;
-	struct level *lv;
-	size_t nl, capl;
-};
+#include "filter/scmp_tree_int.h"
 
 int sck_scmp_tree_new(struct sck_scmp_tree **out)
 {
@@ -72,6 +40,7 @@ void sck_scmp_tree_free(struct sck_scmp_tree *t)
 		return;
 	free(t->nodes);
 	free(t->lv);
+	free(t->singles);
 	free(t);
 }
 
@@ -87,12 +56,16 @@ int sck_scmp_tree_dup(const struct sck_scmp_tree *t, struct sck_scmp_tree **out)
 	*c = *t;
 	c->nodes = t->capn ? malloc(t->capn * sizeof(*c->nodes)) : NULL;
 	c->lv = t->capl ? malloc(t->capl * sizeof(*c->lv)) : NULL;
-	if ((t->capn && !c->nodes) || (t->capl && !c->lv)) {
+	c->singles = t->caps ? malloc(t->caps * sizeof(*c->singles)) : NULL;
+	if ((t->capn && !c->nodes) || (t->capl && !c->lv) || (t->caps && !c->singles)) {
 		free(c->nodes);
 		free(c->lv);
+		free(c->singles);
 		free(c);
 		return -ENOMEM;
 	}
+	if (t->ns && c->singles && t->singles)
+		memcpy(c->singles, t->singles, t->ns * sizeof(*c->singles));
 	if (t->nn && c->nodes && t->nodes)
 		memcpy(c->nodes, t->nodes, t->nn * sizeof(*c->nodes));
 	if (t->nl && c->lv && t->lv)
@@ -137,7 +110,8 @@ static int new_level(struct sck_scmp_tree *t, int n)
 	return (int)t->nl++;
 }
 
-static int find(const struct sck_scmp_tree *t, int l)
+/* (declared in scmp_tree_int.h) */
+int sck_scmp_find(const struct sck_scmp_tree *t, int l)
 {
 	while (t->lv[l].fwd >= 0)
 		l = t->lv[l].fwd;
@@ -277,7 +251,7 @@ static bool level_all_act(const struct sck_scmp_tree *t, int l, uint32_t act, in
 {
 	if (depth > 64)
 		return false;
-	for (int n = t->lv[find(t, l)].head; n >= 0; n = t->nodes[n].next) {
+	for (int n = t->lv[sck_scmp_find(t, l)].head; n >= 0; n = t->nodes[n].next) {
 		const struct node *x = &t->nodes[n];
 		if ((x->t.kind == BR_ACT && x->t.act != act) ||
 		    (x->f.kind == BR_ACT && x->f.act != act) ||
@@ -318,7 +292,8 @@ static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb
 		}
 		if (eb->kind == BR_ACT)
 			return 0; /* covered by the existing shorter rule */
-		return merge_level(t, find(t, eb->lvl), find(t, nb.lvl), depth + 1);
+		return merge_level(t, sck_scmp_find(t, eb->lvl), sck_scmp_find(t, nb.lvl),
+				   depth + 1);
 	}
 	return 0;
 }
@@ -336,12 +311,12 @@ static void early_exit(struct sck_scmp_tree *t, int x, uint32_t a1, uint32_t a2)
 
 	if (!hx->hi || hx->op != N_GT || hx->neg || hx->f.kind != BR_SUB)
 		return;
-	for (int e = t->lv[find(t, hx->f.lvl)].head; e >= 0; e = t->nodes[e].next) {
+	for (int e = t->lv[sck_scmp_find(t, hx->f.lvl)].head; e >= 0; e = t->nodes[e].next) {
 		const struct node *q = &t->nodes[e];
 		if (q->arg != hx->arg || !q->hi || q->op != N_EQ || q->datum != hx->datum ||
 		    q->t.kind != BR_SUB)
 			continue;
-		for (int l = t->lv[find(t, q->t.lvl)].head; l >= 0; l = t->nodes[l].next) {
+		for (int l = t->lv[sck_scmp_find(t, q->t.lvl)].head; l >= 0; l = t->nodes[l].next) {
 			const struct node *lo = &t->nodes[l];
 			if (lo->arg != hx->arg || lo->hi || lo->op == N_EQ || lo->op == N_ME ||
 			    lo->neg || lo->t.kind != BR_ACT)
@@ -410,7 +385,7 @@ static int merge_level(struct sck_scmp_tree *t, int a, int b, int depth)
 	while (n >= 0 && rc == 0) {
 		int next = t->nodes[n].next;
 		t->nodes[n].next = -1;
-		rc = insert_node(t, find(t, a), n, depth);
+		rc = insert_node(t, sck_scmp_find(t, a), n, depth);
 		n = next;
 	}
 	return rc;
@@ -442,9 +417,9 @@ static bool covered(const struct sck_scmp_tree *w, int x, int n, int depth)
 			continue;
 		if (eb[k]->kind == BR_NONE || nb[k]->kind == BR_ACT)
 			return false;
-		for (int m = w->lv[find(w, nb[k]->lvl)].head; m >= 0 && !found;
+		for (int m = w->lv[sck_scmp_find(w, nb[k]->lvl)].head; m >= 0 && !found;
 		     m = w->nodes[m].next) {
-			for (int y = w->lv[find(w, eb[k]->lvl)].head; y >= 0;
+			for (int y = w->lv[sck_scmp_find(w, eb[k]->lvl)].head; y >= 0;
 			     y = w->nodes[y].next) {
 				if (node_eq(&w->nodes[y], &w->nodes[m])) {
 					found = covered(w, y, m, depth + 1);
@@ -467,7 +442,7 @@ static bool covered(const struct sck_scmp_tree *w, int x, int n, int depth)
  */
 static bool pruned(const struct sck_scmp_tree *w, size_t first_new, int new_root)
 {
-	for (int x = w->lv[find(w, w->root)].head; x >= 0; x = w->nodes[x].next) {
+	for (int x = w->lv[sck_scmp_find(w, w->root)].head; x >= 0; x = w->nodes[x].next) {
 		const struct node *e = &w->nodes[x];
 		bool leaf = e->t.kind != BR_SUB && e->f.kind != BR_SUB &&
 			    (e->t.kind == BR_ACT || e->f.kind == BR_ACT);
@@ -544,7 +519,7 @@ static int tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		if (w->root < 0)
 			w->root = b.lvl;
 		else
-			rc = merge_level(w, find(w, w->root), find(w, b.lvl), 0);
+			rc = merge_level(w, sck_scmp_find(w, w->root), sck_scmp_find(w, b.lvl), 0);
 	}
 	if (w != t) {
 		if (rc == 0) {
@@ -559,194 +534,47 @@ static int tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 	return rc;
 }
 
+/* Keep rule @c (@n comparisons) among the singles while they stay an allowlist. */
+static void note_single(struct sck_scmp_tree *t, uint32_t action, const struct sck_scmp_cmp *c,
+			size_t n)
+{
+	if (t->mixed || t->uncond)
+		return;
+	if (n != 1 || (t->ns && action != t->singles_act)) {
+		t->mixed = true;
+		return;
+	}
+	if (t->ns == t->caps) {
+		size_t cap = t->caps ? t->caps * 2 : 8;
+		struct sck_scmp_cmp *ns = realloc(t->singles, cap * sizeof(*ns));
+		if (!ns) {
+			t->mixed = true; /* (the database's own paths then: as exact) */
+			return;
+		}
+		t->singles = ns;
+		t->caps = cap;
+	}
+	t->singles[t->ns++] = c[0];
+	t->singles_act = action;
+}
+
 int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		      const struct sck_scmp_cmp *c, size_t n)
 {
-	return tree_add(t, arg32, action, c, n, true);
+	int rc = tree_add(t, arg32, action, c, n, true);
+
+	if (rc == 0)
+		note_single(t, action, c, n);
+	return rc;
 }
 
 /* (declared in filter_int.h) */
 int sck_scmp_tree_add_in_place(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 			       const struct sck_scmp_cmp *c, size_t n)
 {
-	return tree_add(t, arg32, action, c, n, false);
-}
+	int rc = tree_add(t, arg32, action, c, n, false);
 
-/* ---- flattening ---- */
-
-struct walk {
-	const struct sck_scmp_tree *t;
-	int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n);
-	void *ctx;
-	struct sck_cond conds[64];
-	struct sck_cond joined[64];
-	size_t n;
-};
-
-static int walk_level(struct walk *w, int l);
-
-/*
- * A path's conditions as they are handed out: a 64-bit `==` is two nodes, the high word's
- * (masked) then the low word's; they are joined back into the one test the rule wrote, so that
- * a path costs what its rule's own test costs.
- */
-static size_t join_eq(const struct sck_cond *in, size_t n, struct sck_cond *out)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct sck_cond *c = &in[i], *d = i + 1 < n ? &in[i + 1] : NULL;
-		if (d && c->op == SCK_CMP_MASKED_EQ && !(c->flags & SCK_COND_LOW32) &&
-		    c->mask == 0xffffffff00000000u && d->arg == c->arg && d->op == SCK_CMP_EQ &&
-		    (d->flags & SCK_COND_LOW32)) {
-			out[k++] = (struct sck_cond){.arg = c->arg,
-						     .op = SCK_CMP_EQ,
-						     .value = (c->value & c->mask) |
-							      (d->value & 0xffffffffu)};
-			i++;
-			continue;
-		}
-		out[k++] = *c;
-	}
-	return k;
-}
-
-static int walk_branch(struct walk *w, const struct branch *b)
-{
-	if (b->kind == BR_ACT) {
-		size_t n = join_eq(w->conds, w->n, w->joined);
-		return w->emit(w->ctx, b->act, w->joined, n);
-	}
-	if (b->kind == BR_SUB)
-		return walk_level(w, b->lvl);
-	return 0;
-}
-
-static size_t node_conds(const struct node *n, bool sense, struct sck_cond alt[2])
-{
-	uint64_t lo = (uint64_t)n->datum << 32, top = lo | 0xffffffffu;
-	struct sck_cond c = {.arg = n->arg};
-
-	if (!n->hi) {
-		c.flags = SCK_COND_LOW32;
-		c.value = n->datum;
-		switch (n->op) {
-		case N_EQ:
-			c.op = sense ? SCK_CMP_EQ : SCK_CMP_NE;
-			break;
-		case N_GT:
-			c.op = sense ? SCK_CMP_GT : SCK_CMP_LE;
-			break;
-		case N_GE:
-			c.op = sense ? SCK_CMP_GE : SCK_CMP_LT;
-			break;
-		case N_ME:
-			if (!sense)
-				return 0; /* never generated: masked nodes have no false branch */
-			c.op = SCK_CMP_MASKED_EQ;
-			c.mask = n->mask;
-			break;
-		}
-		alt[0] = c;
-		return 1;
-	}
-	switch (n->op) {
-	case N_EQ:
-		if (sense) {
-			c.op = SCK_CMP_MASKED_EQ;
-			c.mask = 0xffffffff00000000u;
-			c.value = lo;
-			alt[0] = c;
-			return 1;
-		} else {
-			size_t k = 0;
-			if (n->datum != 0)
-				alt[k++] = (struct sck_cond){
-					.arg = n->arg, .op = SCK_CMP_LT, .value = lo};
-			if (n->datum != 0xffffffffu)
-				alt[k++] = (struct sck_cond){
-					.arg = n->arg, .op = SCK_CMP_GT, .value = top};
-			return k;
-		}
-	case N_GT:
-		if (sense && n->datum == 0xffffffffu)
-			return 0;
-		c.op = sense ? SCK_CMP_GT : SCK_CMP_LE;
-		c.value = top;
-		break;
-	case N_GE:
-		if (!sense && n->datum == 0)
-			return 0;
-		c.op = sense ? SCK_CMP_GE : SCK_CMP_LT;
-		c.value = lo;
-		break;
-	case N_ME:
-		if (!sense)
-			return 0;
-		c.op = SCK_CMP_MASKED_EQ;
-		c.mask = (uint64_t)n->mask << 32;
-		c.value = lo;
-		break;
-	}
-	alt[0] = c;
-	return 1;
-}
-
-static int walk_side(struct walk *w, const struct node *n, bool sense, const struct branch *b)
-{
-	struct sck_cond alt[2];
-	size_t k;
-	int rc;
-
-	if (b->kind == BR_NONE)
-		return 0;
-	k = node_conds(n, sense, alt);
-	for (size_t i = 0; i < k; i++) {
-		if (w->n == sizeof(w->conds) / sizeof(w->conds[0]))
-			return -ENOMEM;
-		w->conds[w->n++] = alt[i];
-		rc = walk_branch(w, b);
-		w->n--;
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int walk_level(struct walk *w, int l)
-{
-	int rc;
-
-	for (int x = w->t->lv[find(w->t, l)].head; x >= 0; x = w->t->nodes[x].next) {
-		const struct node *n = &w->t->nodes[x];
-		if ((rc = walk_side(w, n, true, &n->t)) || (rc = walk_side(w, n, false, &n->f)))
-			return rc;
-	}
-	return 0;
-}
-
-int sck_scmp_tree_flatten(const struct sck_scmp_tree *t, bool arg32,
-			  int (*emit)(void *ctx, uint32_t action, const struct sck_cond *conds,
-				      size_t n),
-			  void *ctx)
-{
-	struct walk *w;
-	int rc;
-
-	(void)arg32;
-	if (!t || !emit)
-		return -EINVAL;
-	if (t->uncond)
-		return emit(ctx, t->uncond_act, NULL, 0);
-	if (t->root < 0)
-		return 0;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->t = t;
-	w->emit = emit;
-	w->ctx = ctx;
-	rc = walk_level(w, t->root);
-	free(w);
+	if (rc == 0)
+		note_single(t, action, c, n);
 	return rc;
 }

@@ -249,3 +249,39 @@ Test(scmp_tree, early_exit_of_64bit_ranges)
 		sck_scmp_tree_free(t);
 	}
 }
+
+Test(scmp_tree, allowlist_comes_out_as_added)
+{
+	/* Docker's socket rules: a0 < 38, a0 == 39, a0 > 40, one action: the database sorts the
+	 * equality first; the rules come back as added (the same verdicts, the rule's own costs) */
+	struct sck_scmp_tree *t = NULL, *d = NULL;
+	struct sck_scmp_cmp c[3] = {{.arg = 0, .op = SCK_SCMP_LT, .a = 38},
+				    {.arg = 0, .op = SCK_SCMP_EQ, .a = 39},
+				    {.arg = 0, .op = SCK_SCMP_GT, .a = 40}};
+	struct paths p = {0};
+
+	cr_assert_eq(sck_scmp_tree_new(&t), 0);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(sck_scmp_tree_add(t, false, ALLOW, &c[i], 1), 0);
+	cr_assert_eq(sck_scmp_tree_dup(t, &d), 0);
+	cr_assert_eq(sck_scmp_tree_flatten(d, false, collect, &p), 0);
+	cr_assert_eq(p.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_eq(p.nconds[i], 1);
+	for (uint64_t v = 36; v < 43; v++) {
+		uint64_t args[6] = {v, 0, 0, 0, 0, 0};
+		cr_expect_eq(verdict(d, args, ERRNO(9)), v == 38 || v == 40 ? ERRNO(9) : ALLOW,
+			     "a0 = %llu", (unsigned long long)v);
+	}
+	/* a rule of another action: the database's own paths again */
+	{
+		struct sck_scmp_cmp k = {.arg = 0, .op = SCK_SCMP_EQ, .a = 38};
+		uint64_t args[6] = {38, 0, 0, 0, 0, 0};
+		cr_assert_eq(sck_scmp_tree_add(d, false, ERRNO(1), &k, 1), 0);
+		cr_expect_eq(verdict(d, args, ERRNO(9)), ERRNO(1));
+		args[0] = 39;
+		cr_expect_eq(verdict(d, args, ERRNO(9)), ALLOW);
+	}
+	sck_scmp_tree_free(d);
+	sck_scmp_tree_free(t);
+}
