@@ -303,13 +303,15 @@ static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb
  * their high node, whose true branch (the early exit: high word above) can return only one of
  * them. libseccomp 2.5.4 returns there the action of the rule whose low-word node comes first
  * in the merged low level (the larger operand), whichever was added first; for `<` / `<=` (the
- * early exit is the high equality's false branch) the first rule's stays (br_merge).
+ * early exit is the high equality's false branch) the first rule's stays (br_merge). (The high
+ * node may have been made by a `<` rule first: only `>` / `>=` rules put actions on its true
+ * branch, so the conflict is always theirs.)
  */
 static void early_exit(struct sck_scmp_tree *t, int x, uint32_t a1, uint32_t a2)
 {
 	const struct node *hx = &t->nodes[x];
 
-	if (!hx->hi || hx->op != N_GT || hx->neg || hx->f.kind != BR_SUB)
+	if (!hx->hi || hx->op != N_GT || hx->f.kind != BR_SUB)
 		return;
 	for (int e = t->lv[sck_scmp_find(t, hx->f.lvl)].head; e >= 0; e = t->nodes[e].next) {
 		const struct node *q = &t->nodes[e];

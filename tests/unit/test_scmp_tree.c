@@ -237,6 +237,20 @@ Test(scmp_tree, early_exit_of_64bit_ranges)
 		sck_scmp_tree_free(t);
 	}
 	{
+		/* a `<=` rule made the shared high node first: the `>=` rules still decide its
+		 * early exit (connect: a1 <= 2 KILL, a1 >= 36234 KILL, a1 >= 0xfffffffe ERRNO(2)) */
+		struct sck_scmp_tree *t = NULL;
+		struct sck_scmp_cmp le = {.arg = 1, .op = SCK_SCMP_LE, .a = 2};
+		struct sck_scmp_cmp ge1 = {.arg = 1, .op = SCK_SCMP_GE, .a = 36234};
+		struct sck_scmp_cmp ge2 = {.arg = 1, .op = SCK_SCMP_GE, .a = 0xfffffffeULL};
+		cr_assert_eq(sck_scmp_tree_new(&t), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_KILL_PROCESS, &le, 1), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_KILL_PROCESS, &ge1, 1), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, ERRNO(2), &ge2, 1), 0);
+		cr_expect_eq(verdict(t, high, ERRNO(9)), ERRNO(2));
+		sck_scmp_tree_free(t);
+	}
+	{
 		struct sck_scmp_tree *t = NULL;
 		struct sck_scmp_cmp a = {.arg = 1, .op = SCK_SCMP_LT, .a = 100};
 		struct sck_scmp_cmp b = {.arg = 1, .op = SCK_SCMP_LT, .a = 50};
