@@ -208,6 +208,7 @@ static int chain_cmp(struct sck_scmp_tree *t, const struct sck_scmp_cmp *c, bool
 		    (l1 = new_level(t, h1)) < 0 || (l2 = new_level(t, h2)) < 0)
 			return -ENOMEM;
 		t->nodes[h1].neg = c->op == SCK_SCMP_LT || c->op == SCK_SCMP_LE;
+		t->nodes[h1].full = c->a;
 		t->nodes[h2].t = sub(l);
 		if (neg)
 			t->nodes[h2].f = cont;
@@ -299,40 +300,6 @@ static int br_merge(struct sck_scmp_tree *t, struct branch *eb, struct branch nb
 }
 
 /*
- * Two 64-bit `>` / `>=` tests of one argument with one high word and different actions share
- * their high node, whose true branch (the early exit: high word above) can return only one of
- * them. libseccomp 2.5.4 returns there the action of the rule whose low-word node comes first
- * in the merged low level (the larger operand), whichever was added first; for `<` / `<=` (the
- * early exit is the high equality's false branch) the first rule's stays (br_merge). (The high
- * node may have been made by a `<` rule first: only `>` / `>=` rules put actions on its true
- * branch, so the conflict is always theirs.)
- */
-static void early_exit(struct sck_scmp_tree *t, int x, uint32_t a1, uint32_t a2)
-{
-	const struct node *hx = &t->nodes[x];
-
-	if (!hx->hi || hx->op != N_GT || hx->f.kind != BR_SUB)
-		return;
-	for (int e = t->lv[sck_scmp_find(t, hx->f.lvl)].head; e >= 0; e = t->nodes[e].next) {
-		const struct node *q = &t->nodes[e];
-		if (q->arg != hx->arg || !q->hi || q->op != N_EQ || q->datum != hx->datum ||
-		    q->t.kind != BR_SUB)
-			continue;
-		for (int l = t->lv[sck_scmp_find(t, q->t.lvl)].head; l >= 0; l = t->nodes[l].next) {
-			const struct node *lo = &t->nodes[l];
-			if (lo->arg != hx->arg || lo->hi || lo->op == N_EQ || lo->op == N_ME ||
-			    lo->neg || lo->t.kind != BR_ACT)
-				continue;
-			if (lo->t.act == a1 || lo->t.act == a2) {
-				t->nodes[x].t.act = lo->t.act;
-				return;
-			}
-		}
-		return;
-	}
-}
-
-/*
  * Insert node @n (of no level) into level @a, in one pass as libseccomp does: walking the level,
  * @n merges with an equal node met before its place, else goes in before the first node it
  * ranks before (an equal node further on is not looked for).
@@ -356,13 +323,20 @@ static int insert_node(struct sck_scmp_tree *t, int a, int n, int depth)
 			bool leaf = nt.kind != BR_SUB && nf.kind != BR_SUB;
 			struct branch was = t->nodes[x].t;
 			rc = br_merge(t, &t->nodes[x].t, nt, leaf, depth);
+			/*
+			 * Two 64-bit `>` / `>=` tests with one high word and different actions
+			 * share their high node, whose true branch (the high word above) returns
+			 * one action: libseccomp 2.5.4 gives it to the new rule when the new
+			 * rule's whole operand is above that of the rule that made the node
+			 * (which stays the node's maker whatever action it holds since).
+			 */
+			if (rc == 0 && !leaf && t->nodes[x].hi && was.kind == BR_ACT &&
+			    nt.kind == BR_ACT && was.act != nt.act &&
+			    t->nodes[n].full > t->nodes[x].full)
+				t->nodes[x].t.act = nt.act;
 			if (rc || (t->nodes[x].f.kind == BR_ACT && nf.kind == BR_SUB))
 				return rc;
-			rc = br_merge(t, &t->nodes[x].f, nf, leaf, depth);
-			if (rc == 0 && !leaf && was.kind == BR_ACT && nt.kind == BR_ACT &&
-			    was.act != nt.act)
-				early_exit(t, x, was.act, nt.act);
-			return rc;
+			return br_merge(t, &t->nodes[x].f, nf, leaf, depth);
 		}
 		if (node_before(&t->nodes[n], &t->nodes[x]))
 			break;

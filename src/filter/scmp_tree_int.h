@@ -26,7 +26,8 @@ struct node {
 	bool hi;
 	enum node_op op;
 	uint32_t mask, datum;
-	bool neg; /* a range node made by LT or LE (the rule holds on its false branch) */
+	bool neg;      /* a range node made by LT or LE (the rule holds on its false branch) */
+	uint64_t full; /* a high GT node: the whole operand of the rule that made it */
 	struct branch t, f;
 	int next; /* the next node of its level, -1 */
 };

@@ -210,8 +210,9 @@ Test(scmp_tree, overlap_order_is_the_database_order)
 Test(scmp_tree, early_exit_of_64bit_ranges)
 {
 	/* a1 >= 33780 and a1 >= 49726 with different actions share `a1.hi > 0`: libseccomp 2.5.4
-	 * returns there the action of the larger operand, whichever rule came first; for `<`
-	 * rules the first rule's action stays (both read off its pseudo filter code) */
+	 * gives it the new rule's action when the new operand is above that of the rule that
+	 * made the node; for `<` rules the first rule's action stays (read off its pseudo
+	 * filter code) */
 	static const struct {
 		enum sck_scmp_op op1;
 		uint64_t v1;
@@ -237,8 +238,9 @@ Test(scmp_tree, early_exit_of_64bit_ranges)
 		sck_scmp_tree_free(t);
 	}
 	{
-		/* a `<=` rule made the shared high node first: the `>=` rules still decide its
-		 * early exit (connect: a1 <= 2 KILL, a1 >= 36234 KILL, a1 >= 0xfffffffe ERRNO(2)) */
+		/* a `<=` rule made the shared high node: the operands compare with its operand
+		 * (connect: a1 <= 2 KILL, a1 >= 36234 KILL, a1 >= 0xfffffffe ERRNO(2): ERRNO(2);
+		 * a2 < 61738 TRACE, a2 >= 4 TRACE, a2 > 10819 LOG: TRACE) */
 		struct sck_scmp_tree *t = NULL;
 		struct sck_scmp_cmp le = {.arg = 1, .op = SCK_SCMP_LE, .a = 2};
 		struct sck_scmp_cmp ge1 = {.arg = 1, .op = SCK_SCMP_GE, .a = 36234};
@@ -248,6 +250,18 @@ Test(scmp_tree, early_exit_of_64bit_ranges)
 		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_KILL_PROCESS, &ge1, 1), 0);
 		cr_assert_eq(sck_scmp_tree_add(t, false, ERRNO(2), &ge2, 1), 0);
 		cr_expect_eq(verdict(t, high, ERRNO(9)), ERRNO(2));
+		sck_scmp_tree_free(t);
+	}
+	{
+		struct sck_scmp_tree *t = NULL;
+		struct sck_scmp_cmp lt = {.arg = 1, .op = SCK_SCMP_LT, .a = 61738};
+		struct sck_scmp_cmp ge = {.arg = 1, .op = SCK_SCMP_GE, .a = 4};
+		struct sck_scmp_cmp gt = {.arg = 1, .op = SCK_SCMP_GT, .a = 10819};
+		cr_assert_eq(sck_scmp_tree_new(&t), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_TRACE | 2, &lt, 1), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_TRACE | 2, &ge, 1), 0);
+		cr_assert_eq(sck_scmp_tree_add(t, false, SECCOMP_RET_LOG, &gt, 1), 0);
+		cr_expect_eq(verdict(t, high, ERRNO(9)), SECCOMP_RET_TRACE | 2);
 		sck_scmp_tree_free(t);
 	}
 	{
