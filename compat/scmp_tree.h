@@ -60,6 +60,9 @@ int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 /* sck_scmp_tree_empty - no rule was added. */
 bool sck_scmp_tree_empty(const struct sck_scmp_tree *t);
 
+/* sck_scmp_tree_uncond - whether an unconditional rule decides every call; its action in *act. */
+bool sck_scmp_tree_uncond(const struct sck_scmp_tree *t, uint32_t *act);
+
 /*
  * sck_scmp_tree_flatten - call @emit for each path of @t in evaluation order: the first rule
  * whose conditions all hold gives libseccomp's verdict; none: the filter's default action.
