@@ -41,6 +41,8 @@ static const struct {
 	{"s390", SCMP_ARCH_S390, true},
 	{"s390x", SCMP_ARCH_S390X, false},
 	{"riscv64", SCMP_ARCH_RISCV64, false},
+	{"parisc", SCMP_ARCH_PARISC, true},
+	{"parisc64", SCMP_ARCH_PARISC64, false},
 };
 #define NARCHES (sizeof(arches) / sizeof(arches[0]))
 
@@ -172,6 +174,8 @@ COMPAT_API uint32_t seccomp_arch_resolve_name(const char *arch_name)
 		{"s390", SCMP_ARCH_S390},
 		{"s390x", SCMP_ARCH_S390X},
 		{"riscv64", SCMP_ARCH_RISCV64},
+		{"parisc", SCMP_ARCH_PARISC},
+		{"parisc64", SCMP_ARCH_PARISC64},
 	};
 
 	if (!arch_name)

@@ -193,7 +193,6 @@ static int ctx_setup(struct compat_ctx *c, uint32_t def_action)
 	c->nnp = 1;
 	c->tsync = c->tskip = c->log = c->ssb = c->rawrc = 0;
 	c->optimize = 1;
-	c->notify_fd = -1;
 	c->notify = def_action == SCMP_ACT_NOTIFY;
 	return arch_push(c, compat_native_token());
 }
@@ -218,8 +217,11 @@ COMPAT_API int seccomp_reset(scmp_filter_ctx ctx, uint32_t def_action)
 {
 	struct compat_ctx *c = ctx;
 
-	if (!c)
-		return -EINVAL; /* libseccomp 2.5.4 resets its global state here */
+	if (!c) {
+		/* libseccomp 2.5.4 resets its global state: the notification fd is closed */
+		compat_notify_reset();
+		return 0;
+	}
 	if (!compat_action_valid(def_action))
 		return -EINVAL;
 	return ctx_setup(c, def_action);

@@ -40,7 +40,6 @@ struct compat_ctx {
 	bool notify; /* a rule (or the default action) notifies */
 	struct compat_arch *arches;
 	size_t narches;
-	int notify_fd;
 };
 
 /* libseccomp refuses a context without arches as it refuses NULL */
@@ -68,7 +67,17 @@ int compat_rc(const struct compat_ctx *c, int rc);
 struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create);
 unsigned int compat_api_level(void);
 
+/*
+ * libseccomp's syscall number check: -1 only with SCMP_FLTATR_API_TSKIP, no other number of
+ * -1 .. -99 (the pseudo numbers start at -100).
+ */
+static inline bool compat_nr_valid(const struct compat_ctx *c, int nr)
+{
+	return nr >= 0 || nr < -99 || (nr == -1 && c->tskip);
+}
+
 /* ---- programs (compat_gen.c) ---- */
 int compat_compile(const struct compat_ctx *c, struct sck_filter_prog **out);
+void compat_notify_reset(void);
 
 #endif /* SCK_COMPAT_INT_H */

@@ -4,7 +4,7 @@
  * variants, and seccomp_syscall_priority. A rule's syscall is a number of the native arch (or a
  * pseudo number); it is translated by name to each arch of the filter, multiplexed through
  * socketcall(2) / ipc(2) on x86 and s390 (args[0] tested for the sub-call, the rule's other
- * comparisons kept), and merged into that arch's libseccomp-style database (scmp_tree.h). A rule
+ * comparisons kept), and merged into that arch's libseccomp-style database (sck_scmp_tree_*, <sck/filter.h>). A rule
  * is added to every arch or to none.
  */
 #include <errno.h>
@@ -53,6 +53,12 @@ static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned in
 	int pnr = 0; /* 0: not looked up yet */
 	size_t n = 0;
 
+	if (syscall == -1) { /* SCMP_FLTATR_API_TSKIP: -1 is -1 on every arch */
+		for (size_t i = 0; i < c->narches; i++)
+			ops[n++] = (struct op){.arch = i, .nr = -1};
+		*nops = n;
+		return 0;
+	}
 	for (size_t i = 0; i < c->narches; i++) {
 		uint32_t tok = c->arches[i].token;
 		const struct sck_arch *sa = c->arches[i].sa;
@@ -129,17 +135,18 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	bool any_mux = false;
 	int rc = 0;
 
+	/* libseccomp's order: the arguments, the context and number, the action, the default */
+	if (arg_cnt > 6 || (arg_cnt && !arg_array) || !compat_valid(c) ||
+	    !compat_nr_valid(c, syscall))
+		return -EINVAL;
 	/* a listener with TSYNC needs SECCOMP_FILTER_FLAG_TSYNC_ESRCH: API level 6 */
-	if (!compat_valid(c) || arg_cnt > 6 || !compat_action_valid(action) ||
-	    (action == SCMP_ACT_NOTIFY && c->tsync && compat_api_level() < 6) ||
-	    syscall == __NR_SCMP_UNDEF || (syscall == __NR_SCMP_ERROR && !c->tskip))
+	if (!compat_action_valid(action) ||
+	    (action == SCMP_ACT_NOTIFY && c->tsync && compat_api_level() < 6))
 		return -EINVAL;
 	if (action == c->act_default)
 		return -EACCES;
 	if (exact && c->narches > 1)
 		return -EOPNOTSUPP;
-	if (arg_cnt && !arg_array)
-		return -EINVAL;
 	for (unsigned int i = 0; i < arg_cnt; i++) {
 		const struct scmp_arg_cmp *a = &arg_array[i];
 		if (a->arg > 5 || a->op <= _SCMP_CMP_MIN || a->op >= _SCMP_CMP_MAX ||
@@ -151,8 +158,6 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 		if (a->arg != 0)
 			mcmps[nm++] = cmps[i];
 	}
-	if (syscall == __NR_SCMP_ERROR)
-		return 0; /* SCMP_FLTATR_API_TSKIP: a rule on -1 is accepted and ignored */
 	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
 		return -ENOMEM;
 	rc = plan(c, syscall, exact, arg_cnt, ops, &nops);
@@ -263,7 +268,7 @@ COMPAT_API int seccomp_syscall_priority(scmp_filter_ctx ctx, int syscall, uint8_
 	size_t nops = 0;
 	int rc;
 
-	if (!compat_valid(c) || syscall == -1 || syscall == __NR_SCMP_UNDEF)
+	if (!compat_valid(c) || !compat_nr_valid(c, syscall))
 		return -EINVAL;
 	if (c->narches * 2 > sizeof(ops) / sizeof(ops[0]))
 		return -ENOMEM;

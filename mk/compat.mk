@@ -65,8 +65,15 @@ $(COMPAT_CLIENT): tests/compat/client.c
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(filter-out -fPIC,$(CFLAGS_ALL)) -D_GNU_SOURCE $(LDFLAGS_ALL) -o $@ $< -lseccomp
 
+# the cases libseccomp's regression suite found (tools/lsc-regress.sh): verdicts by sck's emulator
+COMPAT_REGRESS := $(BUILD)/tests/compat-regress
+$(COMPAT_REGRESS): tests/compat/regress_cases.c $(BUILD)/libsck.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(COMPAT_TEST_CFLAGS) -D_GNU_SOURCE -o $@ $< $(BUILD)/libsck.a $(LIB_LIBS) -lseccomp
+
 # (TEST_BIN is defined after mk/*.mk are read: name it)
-$(BUILD)/tests/sck-test: $(COMPAT_DIFF) $(COMPAT_CLIENT) $(COMPAT_LIB)
+$(BUILD)/tests/sck-test: $(COMPAT_DIFF) $(COMPAT_CLIENT) $(COMPAT_LIB) $(COMPAT_REGRESS)
 
 # runc with the compat library (tests/compat/runc.sh): the static probe run in the container
 # and the helper that writes the bundle's config and exports runc's program.

@@ -23,6 +23,7 @@
 #define M_MIPS 8u
 #define M_PPC 20u
 #define M_PPC64 21u
+#define M_PARISC 15u
 #define M_S390 22u
 #define M_ARM 40u
 #define M_SPARCV9 43u
@@ -98,11 +99,16 @@ static const struct sck_arch table[] = {
 	{SCK_ARCH_SPARC64, "sparc64", M_SPARCV9 | AUDIT_64, 0, 64, false,
 	 NAMES("sparc64", "SCMP_ARCH_SPARC64"), &sck_syscalls_sparc64, .long_bits = 64,
 	 .quirks = Q_MUX},
+	{SCK_ARCH_PARISC, "parisc", M_PARISC, 0, 32, false,
+	 NAMES("parisc", "hppa", "SCMP_ARCH_PARISC"), &sck_syscalls_parisc, .long_bits = 32},
+	{SCK_ARCH_PARISC64, "parisc64", M_PARISC | AUDIT_64, 0, 64, false,
+	 NAMES("parisc64", "hppa64", "SCMP_ARCH_PARISC64"), &sck_syscalls_parisc64,
+	 .long_bits = 64},
 };
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
-_Static_assert(TABLE_LEN == SCK_ARCH_SPARC64, "arch table must cover every enum sck_arch_id");
+_Static_assert(TABLE_LEN == SCK_ARCH_PARISC64, "arch table must cover every enum sck_arch_id");
 
 #if defined(__x86_64__) && defined(__ILP32__)
 #define NATIVE SCK_ARCH_X32
@@ -150,6 +156,10 @@ _Static_assert(TABLE_LEN == SCK_ARCH_SPARC64, "arch table must cover every enum 
 #define NATIVE SCK_ARCH_SPARC64
 #elif defined(__sparc__)
 #define NATIVE SCK_ARCH_SPARC
+#elif defined(__hppa__) && defined(__LP64__)
+#define NATIVE SCK_ARCH_PARISC64
+#elif defined(__hppa__)
+#define NATIVE SCK_ARCH_PARISC
 #else
 #define NATIVE SCK_ARCH_UNKNOWN
 #endif

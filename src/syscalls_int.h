@@ -44,7 +44,7 @@ extern const struct sck_syscall_table sck_syscalls_x86_64, sck_syscalls_x86, sck
 	sck_syscalls_arm, sck_syscalls_aarch64, sck_syscalls_loongarch64, sck_syscalls_mips,
 	sck_syscalls_mips64, sck_syscalls_mips64n32, sck_syscalls_ppc, sck_syscalls_ppc64,
 	sck_syscalls_riscv32, sck_syscalls_riscv64, sck_syscalls_s390, sck_syscalls_s390x,
-	sck_syscalls_sparc, sck_syscalls_sparc64;
+	sck_syscalls_sparc, sck_syscalls_sparc64, sck_syscalls_parisc, sck_syscalls_parisc64;
 
 /* FNV-1a over the bytes of @s, started from @seed, with a final avalanche step. */
 static inline uint32_t sck_syscall_hash_str(const char *s, uint32_t seed)

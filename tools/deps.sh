@@ -16,7 +16,8 @@ headers) pkgs="linux-libc-dev linux-libc-dev-arm64-cross linux-libc-dev-armhf-cr
 	linux-libc-dev-mips-cross linux-libc-dev-mipsel-cross linux-libc-dev-mips64-cross
 	linux-libc-dev-mips64el-cross linux-libc-dev-mipsn32-cross linux-libc-dev-mipsn32el-cross
 	linux-libc-dev-powerpc-cross linux-libc-dev-ppc64-cross linux-libc-dev-ppc64el-cross
-	linux-libc-dev-riscv64-cross linux-libc-dev-s390x-cross linux-libc-dev-sparc64-cross" ;;
+	linux-libc-dev-riscv64-cross linux-libc-dev-s390x-cross linux-libc-dev-sparc64-cross
+	linux-libc-dev-hppa-cross" ;;
 *) echo "usage: tools/deps.sh build|test|bench|fuzz|valgrind|lint|headers" >&2; exit 2 ;;
 esac
 missing=""

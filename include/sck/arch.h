@@ -47,6 +47,8 @@ enum sck_arch_id {
 	SCK_ARCH_S390X = 21,
 	SCK_ARCH_SPARC = 22,
 	SCK_ARCH_SPARC64 = 23,
+	SCK_ARCH_PARISC = 24,
+	SCK_ARCH_PARISC64 = 25,
 };
 
 struct sck_syscall_table; /* see <sck/syscalls.h> */

@@ -364,6 +364,12 @@ SCK_API int sck_scmp_tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t acti
 SCK_API bool sck_scmp_tree_empty(const struct sck_scmp_tree *t);
 
 /*
+ * sck_scmp_tree_uncond - whether an unconditional rule decides every call of @t (false for
+ * NULL); its action in *@act (when @act is not NULL).
+ */
+SCK_API bool sck_scmp_tree_uncond(const struct sck_scmp_tree *t, uint32_t *act);
+
+/*
  * sck_scmp_tree_flatten - call @emit for each path of @t in evaluation order, with the path's
  * conditions (a 64-bit `==` as one test; otherwise a high-word test as a bound on the whole
  * argument, a low-word one with SCK_COND_LOW32; @n may exceed 6): the first path whose

@@ -79,6 +79,15 @@ bool sck_scmp_tree_empty(const struct sck_scmp_tree *t)
 	return !t || (!t->uncond && t->root < 0);
 }
 
+bool sck_scmp_tree_uncond(const struct sck_scmp_tree *t, uint32_t *act)
+{
+	if (!t || !t->uncond)
+		return false;
+	if (act)
+		*act = t->uncond_act;
+	return true;
+}
+
 static int new_node(struct sck_scmp_tree *t, unsigned int arg, bool hi, enum node_op op,
 		    uint32_t mask, uint32_t datum)
 {

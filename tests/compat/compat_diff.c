@@ -296,7 +296,7 @@ static void sweep(scmp_filter_ctx c)
 		uint32_t tskip = 0;
 		d.arch = SCMP_ARCH_X86_64;
 		d.nr = -1;
-		/* rules on -1 (SCMP_FLTATR_API_TSKIP) are not in compat's programs: documented */
+		/* conditional rules on -1 (API_TSKIP) are not in compat's programs: documented */
 		if (seccomp_attr_get(c, SCMP_FLTATR_API_TSKIP, &tskip) != 0 || !tskip)
 			verdict(emu, pfc, &d, "b");
 		d.nr = 0x40000001;

@@ -238,6 +238,37 @@ Test(diff_compat, client_runs_unchanged, .timeout = 60)
 }
 
 /*
+ * The cases libseccomp's own regression suite found (tests/compat/regress_cases.c,
+ * tools/lsc-regress.sh): the same output with both libraries, and the facts they pin.
+ */
+Test(diff_compat, regression_suite_cases, .timeout = 60)
+{
+	const char *prog;
+	char *r, *c;
+
+	if (!have_compat())
+		return;
+	prog = build_path("tests/compat-regress");
+	cr_assert_eq(access(prog, X_OK), 0, "%s is not built", prog);
+	r = run_with(prog, "", false);
+	c = run_with(prog, "", true);
+	cr_assert(r && c, "compat-regress failed to run");
+	cr_expect_str_eq(c, r);
+	cr_expect(strstr(c, "reset NULL: 0 0\n"), "%s", c);
+	cr_expect(strstr(c, "tskip 0 nr -10: attr 0 prio -22 add -22 exact -22 cond -22 null -22"),
+		  "%s", c);
+	cr_expect(strstr(c, "tskip 1 nr -1: attr 0 prio 0 add 0"), "%s", c);
+	/* ALLOW for nr -1 on x86 and x86_64, ERRNO(5) for read */
+	cr_expect(strstr(c, "-1 on 0x40000003: 0x7fff0000, 0x40000001: 0, 3: 0x50005"), "%s", c);
+	cr_expect(strstr(c, "-1 on 0xc000003e: 0x7fff0000, 0x40000001: 0, 3: 0, 0: 0x50005"), "%s",
+		  c);
+	if (!strstr(c, "notify: skipped"))
+		cr_expect(strstr(c, "load 0 same fd 1 global reset 0 fd after -14\n"), "%s", c);
+	free(r);
+	free(c);
+}
+
+/*
  * runc (Debian's 1.1.5, linked with libseccomp.so.2) runs a busybox container under Docker's
  * profile with the compat library bind-mounted over the system's in a private mount namespace:
  * tests/compat/runc.sh (root, runc, busybox-static and ../shared needed: else a printed SKIP).

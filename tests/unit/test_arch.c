@@ -137,7 +137,7 @@ Test(arch, table_lookups)
 {
 	size_t n = sck_arch_count();
 
-	cr_assert_eq(n, 23);
+	cr_assert_eq(n, 25);
 	for (size_t i = 0; i < n; i++) {
 		const struct sck_arch *a = sck_arch_at(i);
 
@@ -160,4 +160,7 @@ Test(arch, table_lookups)
 	cr_expect_null(sck_arch_from_audit(0));
 	cr_expect_null(sck_arch_from_audit(0x12345678));
 	cr_expect_eq(sck_arch_from_audit(AUDIT_ARCH_X86_64)->id, SCK_ARCH_X86_64);
+	cr_expect_eq(sck_arch_from_audit(AUDIT_ARCH_PARISC)->id, SCK_ARCH_PARISC);
+	cr_expect_eq(sck_arch_from_audit(AUDIT_ARCH_PARISC64)->id, SCK_ARCH_PARISC64);
+	cr_expect_eq(sck_arch_from_name("hppa")->long_bits, 32);
 }

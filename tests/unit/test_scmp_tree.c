@@ -166,7 +166,14 @@ Test(scmp_tree, conflict_and_unconditional)
 	cr_assert_eq(sck_scmp_tree_add(t, false, ERRNO(1), &a3lt5, 1), -EEXIST);
 	cr_assert_eq(verdict(t, in_first, ERRNO(9)), ALLOW);
 	/* an unconditional rule replaces the tree; later rules are accepted and ignored */
+	cr_assert_not(sck_scmp_tree_uncond(t, NULL));
+	cr_assert_not(sck_scmp_tree_uncond(NULL, NULL));
 	cr_assert_eq(sck_scmp_tree_add(t, false, ERRNO(3), NULL, 0), 0);
+	{
+		uint32_t act = 0;
+		cr_assert(sck_scmp_tree_uncond(t, &act));
+		cr_assert_eq(act, ERRNO(3));
+	}
 	cr_assert_eq(sck_scmp_tree_add(t, false, ALLOW, &a3lt5, 1), 0);
 	cr_assert_eq(verdict(t, in_first, ERRNO(9)), ERRNO(3));
 	cr_assert_eq(verdict(t, in_second, ERRNO(9)), ERRNO(3));

@@ -123,6 +123,8 @@ Test(syscalls, cross_uapi_headers)
 		{"s390x", "/usr/s390x-linux-gnu/include/asm/unistd_64.h", 0},
 		{"sparc", "/usr/sparc64-linux-gnu/include/asm/unistd_32.h", 0},
 		{"sparc64", "/usr/sparc64-linux-gnu/include/asm/unistd_64.h", 0},
+		{"parisc", "/usr/hppa-linux-gnu/include/asm/unistd_32.h", 0},
+		{"parisc64", "/usr/hppa-linux-gnu/include/asm/unistd_64.h", 0},
 	};
 	int found = 0;
 
@@ -198,6 +200,10 @@ Test(syscalls, known_numbers)
 		{"mips", "cachestat", 4451},
 		{"mips64", "listns", 5470},
 		{"x32", "futex_wake", 0x40000000 + 454},
+		{"parisc", "openat", 275},
+		{"parisc64", "socket", 17},
+		{"parisc", "cacheflush", 356},
+		{"parisc64", "mseal", 462},
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -211,11 +217,22 @@ Test(syscalls, absent_where_the_kernel_has_none)
 	static const struct {
 		const char *arch, *name;
 	} absent[] = {
-		{"aarch64", "open"},	{"riscv64", "fork"},	      {"riscv", "clock_gettime"},
-		{"riscv", "futex"},	{"x86_64", "socketcall"},     {"x86_64", "send"},
-		{"x32", "uselib"},	{"loongarch64", "getrlimit"}, {"sparc64", "clone3"},
-		{"x86", "uretprobe"},	{"arm", "socketcall"},	      {"mips64", "socketcall"},
-		{"aarch64", "fcntl64"}, {"s390", "rseq_slice_yield"},
+		{"aarch64", "open"},
+		{"riscv64", "fork"},
+		{"riscv", "clock_gettime"},
+		{"riscv", "futex"},
+		{"x86_64", "socketcall"},
+		{"x86_64", "send"},
+		{"x32", "uselib"},
+		{"loongarch64", "getrlimit"},
+		{"sparc64", "clone3"},
+		{"x86", "uretprobe"},
+		{"arm", "socketcall"},
+		{"mips64", "socketcall"},
+		{"aarch64", "fcntl64"},
+		{"s390", "rseq_slice_yield"},
+		{"parisc64", "clock_gettime64"},
+		{"parisc", "socketcall"},
 	};
 
 	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
