@@ -510,6 +510,7 @@ static int tree_add(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 		if (rc == 0) {
 			free(t->nodes);
 			free(t->lv);
+			free(t->singles);
 			*t = *w;
 			free(w);
 		} else {

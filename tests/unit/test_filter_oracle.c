@@ -7,7 +7,8 @@
 
 #define X32_BIT 0x40000000U
 
-static bool holds(const struct sck_cond *c, uint64_t x, bool narrow)
+/* (declared in test_filter_oracle.h) */
+bool orc_cond_holds(const struct sck_cond *c, uint64_t x, bool narrow)
 {
 	uint64_t v = c->value, m = c->mask;
 
@@ -42,7 +43,7 @@ static bool holds_mode(const struct orc_spec *s, const struct sck_cond *c, uint6
 
 	if ((s->flags & SCK_FILTER_OCI) && c->op == SCK_CMP_MASKED_EQ)
 		m.value &= m.mask;
-	return holds(&m, x, narrow);
+	return orc_cond_holds(&m, x, narrow);
 }
 
 void orc_prepare(struct orc_spec *s)
@@ -188,7 +189,7 @@ static int db_path(void *ctx, uint32_t action, const struct sck_cond *conds, siz
 	struct db_walk *w = ctx;
 
 	for (size_t i = 0; i < n; i++)
-		if (!holds(&conds[i], w->d->args[conds[i].arg], w->narrow))
+		if (!orc_cond_holds(&conds[i], w->d->args[conds[i].arg], w->narrow))
 			return 0;
 	w->action = action;
 	return 1; /* the first path that holds: stop */

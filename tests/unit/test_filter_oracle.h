@@ -41,6 +41,9 @@ struct orc_spec {
 /* Resolve every rule's names on every arch of @s (speeds orc_eval up; redo after edits). */
 void orc_prepare(struct orc_spec *s);
 
+/* Whether condition @c holds for argument value @x (@narrow: compared on 32 bits). */
+bool orc_cond_holds(const struct sck_cond *c, uint64_t x, bool narrow);
+
 uint32_t orc_eval(const struct orc_spec *s, const struct seccomp_data *d);
 /* Build the sck filter of @s. Returns 0 or -errno. */
 int orc_build(const struct orc_spec *s, struct sck_filter **out);

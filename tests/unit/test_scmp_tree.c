@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sck.h"
+#include "test_filter_oracle.h"
 
 #define ALLOW SECCOMP_RET_ALLOW
 #define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
@@ -46,37 +47,12 @@ struct eval {
 	bool hit;
 };
 
-static bool cond_holds(const struct sck_cond *c, uint64_t x)
-{
-	uint64_t v = c->value, m = c->mask;
-
-	if (c->flags & SCK_COND_LOW32)
-		x &= 0xffffffffU, v &= 0xffffffffU, m &= 0xffffffffU;
-	switch (c->op) {
-	case SCK_CMP_EQ:
-		return x == v;
-	case SCK_CMP_NE:
-		return x != v;
-	case SCK_CMP_LT:
-		return x < v;
-	case SCK_CMP_LE:
-		return x <= v;
-	case SCK_CMP_GT:
-		return x > v;
-	case SCK_CMP_GE:
-		return x >= v;
-	case SCK_CMP_MASKED_EQ:
-		return (x & m) == v;
-	}
-	return false;
-}
-
 static int first_match(void *ctx, uint32_t action, const struct sck_cond *conds, size_t n)
 {
 	struct eval *e = ctx;
 
 	for (size_t i = 0; i < n; i++)
-		if (!cond_holds(&conds[i], e->args[conds[i].arg]))
+		if (!orc_cond_holds(&conds[i], e->args[conds[i].arg], false))
 			return 0;
 	e->action = action;
 	e->hit = true;
