@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # `sck agent` with real containers: runc runs busybox containers whose profile sends mkdir, mknod,
 # mount and unshare (or everything, for learning) to the agent. Usage:
-#   agent_runc.sh SCK verdicts|many|learn|stop
+#   agent_runc.sh SCK verdicts|many|learn|stop|restart
 # Exit 0 pass, 1 fail (the reason on stdout), 77 skip (runc, busybox-static, jq or root missing).
 # Run by tests/cli/test_cli_agent.c; each section takes a few seconds.
 set -u
@@ -15,7 +15,7 @@ skip() {
 }
 fail() {
 	echo "FAIL: $*"
-	[ -f "$T/agent.log" ] && sed 's/^/  log: /' "$T/agent.log" | tail -n 40
+	[ -f "$LOG" ] && sed 's/^/  log: /' "$LOG" | tail -n 40
 	[ -f "$T/agent.err" ] && sed 's/^/  err: /' "$T/agent.err"
 	exit 1
 }
@@ -29,12 +29,14 @@ BUSYBOX=$(command -v busybox 2>/dev/null)
 [ "$(uname -m)" = x86_64 ] || skip "the expectations are written for x86_64"
 
 T=$(mktemp -d /tmp/sck-agent-XXXXXX)
+LOG=$T/agent.log # the log of the agent started next (restart gives each agent its own)
 TAG=$$
 AGENT=
 IDS=
 cleanup() {
 	for id in $IDS; do runc delete -f "$id" >/dev/null 2>&1; done
-	[ -n "$AGENT" ] && kill -TERM "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
+	[ -n "$AGENT" ] && kill -TERM "$AGENT" 2>/dev/null && kill -CONT "$AGENT" 2>/dev/null &&
+		wait "$AGENT" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -70,13 +72,16 @@ notify() {
 }
 
 start_agent() {
-	"$SCK" agent --socket "$T/agent.sock" --log "$T/agent.log" "$@" 2>"$T/agent.err" &
+	"$SCK" agent --socket "$T/agent.sock" --log "$LOG" "$@" 2>"$T/agent.err" &
 	AGENT=$!
+	# listening once it logged its start (a stale socket file may be there before)
 	for _ in $(seq 50); do
-		[ -S "$T/agent.sock" ] && return 0
+		[ -S "$T/agent.sock" ] &&
+			[ -n "$(jq -c "select(.event == \"start\" and .pid == $AGENT)" "$LOG" 2>/dev/null)" ] &&
+			return 0
 		sleep 0.1
 	done
-	fail "the agent did not create its socket"
+	fail "the agent did not start listening"
 }
 
 stop_agent() {
@@ -97,7 +102,7 @@ run() {
 
 # logline JQ-FILTER: the one log line the filter selects into $l (fails unless exactly one).
 logline() {
-	l=$(jq -c "select($1)" "$T/agent.log") || fail "log is not JSON lines"
+	l=$(jq -c "select($1)" "$LOG") || fail "log is not JSON lines"
 	n=$(printf '%s' "$l" | grep -c .)
 	[ "$n" = 1 ] || fail "$n log lines for $1"
 }
@@ -285,10 +290,153 @@ stop() {
 	grep -qx "mkdir=0" "$T/$id.out" || fail "mkdir: $(cat "$T/$id.out")"
 }
 
+# kill_agent: SIGKILL the agent, which cannot clean up: its socket file stays, stale.
+kill_agent() {
+	kill -KILL "$AGENT" || fail "agent gone"
+	wait "$AGENT"
+	arc=$?
+	AGENT=
+	[ $arc = 137 ] || fail "agent exited $arc after SIGKILL"
+	[ -S "$T/agent.sock" ] || fail "no stale socket after SIGKILL"
+}
+
+# wait_log JQ-FILTER: wait (up to 10 s) for a line of $LOG the filter selects.
+wait_log() {
+	for _ in $(seq 100); do
+		[ -n "$(jq -c "select($1)" "$LOG" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	fail "no log line $1"
+}
+
+# gone ID: once deleted, the container left nothing behind: no state in runc, no process in its
+# cgroup (runc names it after the id), no cgroup.
+gone() {
+	runc delete -f "$1" >/dev/null 2>&1
+	runc state "$1" >/dev/null 2>&1 && fail "$1: runc still has state"
+	p=$(grep -l "/$1\$" /proc/[0-9]*/cgroup 2>/dev/null)
+	[ -z "$p" ] || fail "$1: processes left: $p"
+	p=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "$1" 2>/dev/null)
+	[ -z "$p" ] || fail "$1: cgroups left: $p"
+	return 0
+}
+
+# refused ID WHY: runc could not hand the container to an agent: it failed, its command never ran.
+refused() {
+	run "$1" "$T/n" && fail "$1: runc run succeeded without an agent: $(cat "$T/$1.out")"
+	rc=$?
+	[ $rc = 137 ] && fail "$1: runc run hung"
+	[ -e "$T/rootfs/tmp/ran-n" ] && fail "$1: the container's command ran"
+	grep -q "$T/agent.sock" "$T/$1.out" || fail "$1: the socket is not named: $(cat "$T/$1.out")"
+	echo "note: no agent ($2): runc exit $rc: $(cat "$T/$1.out")"
+	gone "$1"
+}
+
+# served ID META: a container whose mkdir under /tmp/no- the running agent's policy denies.
+served() {
+	bundle "$T/$1" "mkdir /tmp/no-$1; echo no=\$?; mkdir /tmp/ok-$1; echo ok=\$?"
+	notify "$T/$1" "$2" mkdir
+	run "$1" "$T/$1" || fail "$1: exit $?: $(cat "$T/$1.out")"
+	grep -qx no=1 "$T/$1.out" && grep -q "Permission denied" "$T/$1.out" &&
+		grep -qx ok=0 "$T/$1.out" || fail "$1: $(cat "$T/$1.out")"
+	[ -e "$T/rootfs/tmp/no-$1" ] && fail "$1: no-$1 created"
+	[ -d "$T/rootfs/tmp/ok-$1" ] || fail "$1: no ok-$1"
+	logline "(.call // \"\") | test(\"/tmp/no-$1\")"
+	expect "$l" ".container == \"$1\"" '.rule == 0' '.errno == "EACCES"'
+	logline ".event == \"connect\" and .container == \"$1\""
+	expect "$l" ".metadata == \"$2\""
+}
+
+# connected ID: a container (in the background, pid $cpid) served once, then waiting for
+# $T/rootfs/tmp/go-ID to mkdir again.
+connected() {
+	bundle "$T/$1" "mkdir /tmp/first-$1; echo first=\$?
+while [ ! -e /tmp/go-$1 ]; do sleep 0.05; done
+mkdir /tmp/second-$1; echo second=\$?"
+	notify "$T/$1" "$1" mkdir
+	IDS="$IDS $1" # run's own is in the background subshell
+	run "$1" "$T/$1" &
+	cpid=$!
+	wait_log "(.call // \"\") | test(\"/tmp/first-$1\")"
+}
+
+# orphaned ID [pending]: the agent of `connected ID` is gone (or, with pending, SIGKILLed here
+# while the container's second mkdir waits for it): that call fails with ENOSYS (the kernel's
+# answer once the listener is closed), at once, and the container goes on.
+orphaned() {
+	if [ "${2:-}" = pending ]; then
+		kill -STOP "$AGENT" || fail "agent gone"
+		touch "$T/rootfs/tmp/go-$1"
+		waiting=
+		for _ in $(seq 100); do
+			for p in $(grep -l "/$1\$" /proc/[0-9]*/cgroup 2>/dev/null); do
+				read -r nr _ <"${p%cgroup}syscall" 2>/dev/null && [ "$nr" = 83 ] &&
+					waiting=${p#/proc/}
+			done
+			[ -n "$waiting" ] && break
+			sleep 0.1
+		done
+		[ -n "$waiting" ] || fail "$1: no process waiting in mkdir"
+		kill_agent
+	else
+		touch "$T/rootfs/tmp/go-$1"
+	fi
+	wait "$cpid"
+	rc=$?
+	[ $rc = 137 ] && fail "$1: hung after its agent went away"
+	[ $rc = 0 ] || fail "$1: exit $rc: $(cat "$T/$1.out")"
+	grep -qx first=0 "$T/$1.out" && grep -qx second=1 "$T/$1.out" &&
+		grep -q "Function not implemented" "$T/$1.out" || fail "$1: $(cat "$T/$1.out")"
+	[ -e "$T/rootfs/tmp/second-$1" ] && fail "$1: second-$1 created"
+	gone "$1"
+}
+
+# No agent (no socket; the stale socket of a SIGKILLed agent): runc fails to start the container.
+# An agent stopped (SIGTERM) or killed (SIGKILL) and started again on the same path serves the
+# containers that connect after it is back; those connected to the dead one get ENOSYS, for a
+# call made after it died and for one that was waiting for it.
+restart() {
+	bundle "$T/n" 'touch /tmp/ran-n; mkdir /tmp/n; echo rc=$?'
+	notify "$T/n" none mkdir
+	cat >"$T/policy.json" <<'EOF'
+{"rules": [{"syscalls": ["mkdir"], "path": {"glob": "/tmp/no-*"}, "action": "errno",
+            "errno": "EACCES"}]}
+EOF
+	refused "sck-r0-$TAG" "no socket"
+	start_agent --policy "$T/policy.json"
+	kill_agent
+	refused "sck-r1-$TAG" "stale socket"
+
+	LOG=$T/agent1.log
+	start_agent --policy "$T/policy.json"
+	served "sck-ra-$TAG" a
+	connected "sck-rd1-$TAG"
+	stop_agent
+	logline ".event == \"close\" and .container == \"sck-rd1-$TAG\""
+	expect "$l" '.reason == "agent stopping"' '.served == 1'
+	orphaned "sck-rd1-$TAG"
+	gone "sck-ra-$TAG"
+
+	LOG=$T/agent2.log
+	start_agent --policy "$T/policy.json"
+	served "sck-rb-$TAG" b
+	connected "sck-rd2-$TAG"
+	orphaned "sck-rd2-$TAG" pending
+	gone "sck-rb-$TAG"
+
+	LOG=$T/agent3.log
+	start_agent --policy "$T/policy.json"
+	served "sck-rc-$TAG" c
+	stop_agent
+	n=$(jq -c 'select(.event == "connect")' "$LOG" | grep -c .)
+	[ "$n" = 1 ] || fail "agent 3: $n connections"
+	gone "sck-rc-$TAG"
+}
+
 case $SECTION in
-verdicts | many | learn | stop) $SECTION ;;
+verdicts | many | learn | stop | restart) $SECTION ;;
 *)
-	echo "usage: agent_runc.sh SCK verdicts|many|learn|stop"
+	echo "usage: agent_runc.sh SCK verdicts|many|learn|stop|restart"
 	exit 2
 	;;
 esac

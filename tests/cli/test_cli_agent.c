@@ -4,8 +4,8 @@
  * unknown fds name, a bad container id, a peer that disconnects at once or says nothing) each
  * logged and dropped while a good one is served; policies refused at start with their place; the
  * socket's rules (0600, a live agent's socket kept, a stale one replaced). Real containers (runc
- * and busybox: verdicts, 10 at once, learning then enforcing) run in tests/cli/agent_runc.sh,
- * which skips when runc, busybox-static, jq or root are missing.
+ * and busybox: verdicts, 10 at once, learning then enforcing, no agent and an agent restarted)
+ * run in tests/cli/agent_runc.sh, which skips when runc, busybox-static, jq or root are missing.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -546,4 +546,14 @@ Test(cli_agent, runc_many_poll, .timeout = 60)
 {
 	SCK_TEST_NEED_NOTIFY();
 	runc_section("SCK_AGENT_POLL=1", "many");
+}
+
+/* No agent at the listenerPath (no socket; the stale one of a SIGKILLed agent): runc fails to
+ * start the container, whose command never runs. An agent stopped or killed, then started again
+ * on the same path, serves the containers that connect after; those connected to the dead one
+ * get ENOSYS from their notified calls. */
+Test(cli_agent, runc_restart, .timeout = 60)
+{
+	SCK_TEST_NEED_NOTIFY();
+	runc_section("", "restart");
 }
