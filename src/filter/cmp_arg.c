@@ -609,17 +609,23 @@ static long plan_masked(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 	return 0;
 }
 
-/* The word to test next: one of the first rule's, shared by the most rules; high words first. */
-static uint8_t choose_word(const struct sck_res *r)
+/*
+ * The word to test next: one of the first rule's, shared by the most rules; then the low word of
+ * the argument whose high word the parent tests (@parent: its word + 1, 0 none), so that an
+ * argument's two halves are tested together and a probe that misses the low word stops there;
+ * then high words first (a high word shared by many values is tested once), then by number.
+ */
+static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 {
 	const struct sck_rent *e0 = &r->e[0];
 	size_t best = 0;
 	uint8_t bw = e0->at[0].word;
+	bool bfollows = false;
 
 	for (uint32_t j = 0; j < e0->n; j++) {
 		uint8_t w = e0->at[j].word;
 		size_t cnt = 0;
-		bool seen = false;
+		bool seen = false, follows;
 		for (uint32_t q = 0; q < j && !seen; q++)
 			seen = e0->at[q].word == w;
 		if (seen)
@@ -630,10 +636,13 @@ static uint8_t choose_word(const struct sck_res *r)
 					cnt++;
 					break;
 				}
-		if (cnt > best || (cnt == best && (w & 1) > (bw & 1)) ||
-		    (cnt == best && (w & 1) == (bw & 1) && w < bw)) {
+		follows = parent > 0 && ((parent - 1) & 1) && w == parent - 2;
+		if (cnt > best || (cnt == best && follows > bfollows) ||
+		    (cnt == best && follows == bfollows && (w & 1) > (bw & 1)) ||
+		    (cnt == best && follows == bfollows && (w & 1) == (bw & 1) && w < bw)) {
 			best = cnt;
 			bw = w;
+			bfollows = follows;
 		}
 	}
 	return bw;
@@ -657,7 +666,9 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 		nd.kind = SCK_AN_CONST;
 		nd.action = r->final;
 	} else {
-		w = choose_word(r);
+		unsigned int parent = ap->parent_word;
+		w = choose_word(r, parent);
+		ap->parent_word = (unsigned int)w + 1;
 		for (size_t i = 0; i < r->n && !ranged; i++)
 			for (uint32_t j = 0; j < r->e[i].n; j++) {
 				const struct sck_atom *a = &r->e[i].at[j];
@@ -676,6 +687,7 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 			rc = plan_jset(ap, r, w, m->a, &nd);
 		else
 			rc = plan_masked(ap, r, w, m->a, &nd);
+		ap->parent_word = parent;
 		if (rc < 0)
 			return rc;
 		/* a test that decides nothing: what follows it */
@@ -708,6 +720,7 @@ long sck_argplan_verdict(struct sck_argplan *ap, size_t v)
 	if (rc)
 		return rc;
 	ap->budget = RANGES_PER_ATOM * natoms + RANGES_SLACK;
+	ap->parent_word = 0;
 	rc = plan(ap, &r);
 	if (rc == -ENOMEM)
 		return rc;

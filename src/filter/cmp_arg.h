@@ -104,6 +104,9 @@ struct sck_argplan {
 	long *roots; /* per verdict: its node, -1 not planned, -ENOSPC too large */
 	/* the current verdict's budget */
 	size_t budget;
+	/* the word the node being planned tests, + 1 (0: at a verdict's root): its children prefer
+	 * the low word of an argument whose high word it tests */
+	unsigned int parent_word;
 	/* bump allocator */
 	void **blocks;
 	size_t nblocks, capblocks;

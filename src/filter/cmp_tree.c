@@ -326,6 +326,36 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 	return 0;
 }
 
+/*
+ * A leaf whose block is heavy (a syscall with argument checks) weighs at least what an average
+ * range of its arch weighs: the weights count every syscall number alike, which alone would put
+ * a syscall with argument checks among many single-number exceptions deeper than a search over
+ * the filter's syscalls (libseccomp's) puts it. Each member of a shared tree has its own floor,
+ * so that the balance between the two arches stays what the weights make it.
+ */
+static void leaf_floor(struct sck_tree_plan *t, const struct sck_ir_range *r, size_t n)
+{
+	const struct sck_ir_group *g = t->grp;
+	double tot[2] = {0, 0};
+	size_t cnt[2] = {0, 0};
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t m = 0; m < g->nmembers && m < 2; m++)
+			if (r[i].wm[m] > 0) {
+				tot[m] += r[i].wm[m] * (r[i].weight / (r[i].wm[0] + r[i].wm[1]));
+				cnt[m]++;
+			}
+	for (size_t i = 0; i < n; i++) {
+		size_t m = r[i].wm[0] > 0 ? 0 : 1;
+		double floor;
+		if (t->leaf_cost[i] < HEAVY || r[i].weight <= 0 || r[i].wm[m] <= 0 || !cnt[m])
+			continue;
+		floor = tot[m] / (double)cnt[m];
+		if (r[i].weight * t->weight_mult[i] < floor)
+			t->weight_mult[i] = floor / r[i].weight;
+	}
+}
+
 int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		      const struct sck_ir_group *grp, unsigned int limit)
 {
@@ -352,6 +382,7 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 								      r[i].lo != r[i].hi);
 		t->weight_mult[i] = t->leaf_cost[i] >= HEAVY ? HEAVY_MULT : 1;
 	}
+	leaf_floor(t, r, n);
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < RESHAPE_ROUNDS; round++) {
 		bool any = false;
