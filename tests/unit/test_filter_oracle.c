@@ -153,10 +153,12 @@ static size_t ochain(const struct orc_rule *r, bool narrow, struct onode *out)
 			continue;
 		bool wide = !narrow && !(c->flags & SCK_COND_LOW32);
 		uint64_t m = c->op == SCK_CMP_MASKED_EQ ? c->mask : 0;
+		/* a masked equality's node holds its value inside the mask, as libseccomp's does */
+		uint64_t v = c->op == SCK_CMP_MASKED_EQ ? c->value & m : c->value;
 		if (wide)
 			out[n++] = (struct onode){a, okind(c->op) >= 2 ? 3 : okind(c->op), m >> 32,
-						  c->value >> 32};
-		out[n++] = (struct onode){a, okind(c->op), m & 0xffffffffU, c->value & 0xffffffffU};
+						  v >> 32};
+		out[n++] = (struct onode){a, okind(c->op), m & 0xffffffffU, v & 0xffffffffU};
 	}
 	return n;
 }
