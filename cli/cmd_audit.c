@@ -8,6 +8,7 @@
  * (audit_eval.c), then checked (audit_checks.c, and audit_profile.c for profiles). Exit 0 when
  * no finding is at or above LEVEL (default high), 1 otherwise, 2 for bad input, naming the place.
  */
+#include "arch_list.h"
 #include "audit.h"
 #include "dump_io.h"
 
@@ -24,8 +25,7 @@ static const char cmd[] = "audit";
 
 struct input {
 	const char *name;
-	const struct sck_arch *arches[32];
-	size_t narch;
+	struct sck_cli_arches arch;
 	const char *kernel;
 	bool builtin;
 };
@@ -45,8 +45,8 @@ static int audit_insns(const struct sock_filter *insns, size_t len, const struct
 	int rc = audit_prog_eval(&p, insns, len);
 
 	if (rc == 0) {
-		for (size_t i = 0; i < in->narch; i++)
-			p.only_ids |= 1ull << (unsigned int)in->arches[i]->id;
+		for (size_t i = 0; i < in->arch.n; i++)
+			p.only_ids |= 1ull << (unsigned int)in->arch.v[i]->id;
 		audit_check_prog(&p, r);
 		if (profile)
 			rc = audit_check_profile(profile, plen, po, &p, r);
@@ -90,8 +90,8 @@ out:
 static int audit_profile(const char *text, size_t len, const struct input *in,
 			 struct audit_report *r)
 {
-	SCK_OPTS(sck_profile_opts, po, .arches = in->narch ? in->arches : NULL,
-		 .narches = in->narch, .kernel = in->kernel, .warn = on_warn);
+	SCK_OPTS(sck_profile_opts, po, .arches = in->arch.n ? in->arch.v : NULL,
+		 .narches = in->arch.n, .kernel = in->kernel, .warn = on_warn);
 	struct sck_filter *f = NULL;
 	struct sck_filter_prog *prog = NULL;
 	struct sck_diag diag = {0};
@@ -196,8 +196,8 @@ static int audit_stack(const struct sck_cli_filter *f, unsigned int n, const str
 	if (rc == 0) {
 		rc = audit_prog_eval_stack(&p, f[n - 1].prog, f[n - 1].len, older, n - 1);
 		if (rc == 0) {
-			for (size_t i = 0; i < in->narch; i++)
-				p.only_ids |= 1ull << (unsigned int)in->arches[i]->id;
+			for (size_t i = 0; i < in->arch.n; i++)
+				p.only_ids |= 1ull << (unsigned int)in->arch.v[i]->id;
 			r->filter = n == 1 ? 0 : -1;
 			audit_check_prog(&p, r);
 		}
@@ -268,21 +268,11 @@ int sck_cmd_audit(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "a:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'a': {
-			const struct sck_arch *a = sck_cli_arch(cmd, optarg);
-			bool dup = false;
-
-			if (!a)
-				return SCK_EXIT_USAGE;
-			for (size_t i = 0; i < in.narch; i++)
-				dup |= in.arches[i] == a;
-			if (dup)
-				break;
-			if (in.narch == sizeof(in.arches) / sizeof(in.arches[0]))
-				return sck_cli_usage(cmd, "too many -a");
-			in.arches[in.narch++] = a;
+		case 'a':
+			ret = sck_cli_arches_add(cmd, &in.arch, optarg, 0);
+			if (ret)
+				return ret;
 			break;
-		}
 		case OPT_JSON:
 			json = true;
 			break;

@@ -12,6 +12,7 @@
  * mips64 ...: the file their kernels load), or --byte-order host|target|big|little; arches of both
  * orders in one filter are refused (one program has one byte order).
  */
+#include "arch_list.h"
 #include "bpf_io.h"
 #include "probes.h"
 
@@ -205,9 +206,9 @@ int sck_cmd_compile(int argc, char **argv)
 						 {"byte-order", required_argument, NULL, OPT_ORDER},
 						 {"help", no_argument, NULL, 'h'},
 						 {0}};
-	const struct sck_arch *arches[32];
+	struct sck_cli_arches arches = {0};
 	const struct sck_arch *parch[32];
-	size_t narch = 0, pnarch = 0;
+	size_t pnarch = 0;
 	const char *format = "raw", *outpath = NULL, *kernel = NULL, *file = NULL;
 	const char *hot[32];
 	size_t nhot = 0;
@@ -227,28 +228,11 @@ int sck_cmd_compile(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "a:f:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'a': {
-			const struct sck_arch *a = sck_cli_arch(cmd, optarg);
-			bool dup = false;
-			if (!a)
-				return SCK_EXIT_USAGE;
-			for (size_t i = 0; i < narch; i++)
-				dup |= arches[i] == a;
-			if (dup)
-				break;
-			if (narch && arches[0]->little_endian != a->little_endian)
-				return sck_cli_usage(
-					cmd,
-					"-a %s is %s-endian, -a %s is not: one program has "
-					"one byte order (libseccomp refuses this set too); "
-					"compile each order apart",
-					a->name, a->little_endian ? "little" : "big",
-					arches[0]->name);
-			if (narch == sizeof(arches) / sizeof(arches[0]))
-				return sck_cli_usage(cmd, "too many -a");
-			arches[narch++] = a;
+		case 'a':
+			ret = sck_cli_arches_add(cmd, &arches, optarg, SCK_CLI_ARCHES_ONE_ORDER);
+			if (ret)
+				return ret;
 			break;
-		}
 		case 'f':
 			format = optarg;
 			break;
@@ -316,9 +300,9 @@ int sck_cmd_compile(int argc, char **argv)
 		}
 	}
 	{
-		SCK_OPTS(sck_profile_opts, po, .arches = narch ? arches : NULL, .narches = narch,
-			 .caps = caps, .kernel = kernel, .flags = flags, .warn = on_warn,
-			 .warn_arg = (void *)file);
+		SCK_OPTS(sck_profile_opts, po, .arches = arches.n ? arches.v : NULL,
+			 .narches = arches.n, .caps = caps, .kernel = kernel, .flags = flags,
+			 .warn = on_warn, .warn_arg = (void *)file);
 		if (builtin) {
 			size_t blen;
 			const char *json = sck_profile_builtin(&blen);
@@ -350,12 +334,12 @@ int sck_cmd_compile(int argc, char **argv)
 		return SCK_EXIT_USAGE;
 	}
 	/* the arches the filter was built for, for the stats */
-	if (narch) {
-		memcpy(parch, arches, narch * sizeof(const struct sck_arch *));
-		pnarch = narch;
+	if (arches.n) {
+		memcpy(parch, arches.v, arches.n * sizeof(const struct sck_arch *));
+		pnarch = arches.n;
 	}
 	for (size_t i = 0; i < nhot; i++) {
-		ret = set_hot(f, hot[i], arches, narch);
+		ret = set_hot(f, hot[i], arches.v, arches.n);
 		if (ret)
 			goto out;
 	}
@@ -372,7 +356,7 @@ int sck_cmd_compile(int argc, char **argv)
 		/* the disassembler of <sck/bpf.h> does it from the instructions */
 		size_t n = 0;
 		const struct sock_filter *insns = sck_filter_prog_insns(prog, &n);
-		SCK_OPTS(sck_bpf_disasm_opts, dop, .arch = narch ? arches[0] : NULL);
+		SCK_OPTS(sck_bpf_disasm_opts, dop, .arch = arches.n ? arches.v[0] : NULL);
 		rc = fmt == SCK_FORMAT_TEXT ? sck_bpf_disasm_alloc(insns, n, &dop, &text)
 					    : sck_bpf_dot_alloc(insns, n, &dop, &text);
 		if (rc == 0)

@@ -16,16 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const enum sck_scmp_op to_scmp[] = {
-	[SCK_CMP_EQ] = SCK_SCMP_EQ,
-	[SCK_CMP_NE] = SCK_SCMP_NE,
-	[SCK_CMP_LT] = SCK_SCMP_LT,
-	[SCK_CMP_LE] = SCK_SCMP_LE,
-	[SCK_CMP_GT] = SCK_SCMP_GT,
-	[SCK_CMP_GE] = SCK_SCMP_GE,
-	[SCK_CMP_MASKED_EQ] = SCK_SCMP_MASKED_EQ,
-};
-
 struct flat {
 	struct sck_ir *ir;
 	uint32_t nr;
@@ -81,7 +71,8 @@ static int flatten_run(const struct sck_ir_entry *e, size_t n, struct flat *fl)
 			const struct sck_ir_cond *ic = &e[i].conds[k];
 			if (ic->wide == fl->arg32) /* a low-word test where all 64 bits count */
 				rc = 1;
-			c[k] = (struct sck_scmp_cmp){.arg = ic->arg, .op = to_scmp[ic->op]};
+			c[k] = (struct sck_scmp_cmp){.arg = ic->arg,
+						     .op = sck_cmp_op_to_scmp(ic->op)};
 			if (ic->op == SCK_CMP_MASKED_EQ)
 				c[k].a = ic->mask, c[k].b = ic->value;
 			else

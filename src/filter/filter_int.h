@@ -177,6 +177,41 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 int sck_scmp_tree_add_in_place(struct sck_scmp_tree *t, bool arg32, uint32_t action,
 			       const struct sck_scmp_cmp *c, size_t n);
 
+/*
+ * An sck comparison operator in libseccomp's numbering (enum sck_scmp_op), for the rule database
+ * (cmp_ir_lsc.c), and back (scmp_tree_flat.c): the two enums number the same operators apart.
+ * A value outside the enum gives 0, which is no operator of either.
+ */
+static inline enum sck_scmp_op sck_cmp_op_to_scmp(enum sck_cmp_op op)
+{
+	switch (op) {
+	case SCK_CMP_EQ:
+		return SCK_SCMP_EQ;
+	case SCK_CMP_NE:
+		return SCK_SCMP_NE;
+	case SCK_CMP_LT:
+		return SCK_SCMP_LT;
+	case SCK_CMP_LE:
+		return SCK_SCMP_LE;
+	case SCK_CMP_GT:
+		return SCK_SCMP_GT;
+	case SCK_CMP_GE:
+		return SCK_SCMP_GE;
+	case SCK_CMP_MASKED_EQ:
+		return SCK_SCMP_MASKED_EQ;
+	}
+	return (enum sck_scmp_op)0;
+}
+
+static inline enum sck_cmp_op sck_scmp_op_to_cmp(enum sck_scmp_op op)
+{
+	/* the inverse of the one mapping above, so that the two cannot disagree */
+	for (int c = SCK_CMP_EQ; c <= SCK_CMP_MASKED_EQ; c++)
+		if (sck_cmp_op_to_scmp((enum sck_cmp_op)c) == op)
+			return (enum sck_cmp_op)c;
+	return (enum sck_cmp_op)0;
+}
+
 /* @size zeroed bytes from the IR's pool (freed with it), or NULL. */
 void *sck_ir_alloc(struct sck_ir *ir, size_t size);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/filter_int.h"
 #include "filter/scmp_tree_int.h"
 
 struct walk {
@@ -168,21 +169,12 @@ static int flatten_singles(const struct sck_scmp_tree *t, bool arg32,
 				       size_t n),
 			   void *ctx)
 {
-	static const enum sck_cmp_op ops[] = {
-		[SCK_SCMP_NE] = SCK_CMP_NE,
-		[SCK_SCMP_LT] = SCK_CMP_LT,
-		[SCK_SCMP_LE] = SCK_CMP_LE,
-		[SCK_SCMP_EQ] = SCK_CMP_EQ,
-		[SCK_SCMP_GE] = SCK_CMP_GE,
-		[SCK_SCMP_GT] = SCK_CMP_GT,
-		[SCK_SCMP_MASKED_EQ] = SCK_CMP_MASKED_EQ,
-	};
 	uint64_t width = arg32 ? 0xffffffffu : UINT64_MAX;
 
 	for (size_t i = 0; i < t->ns; i++) {
 		const struct sck_scmp_cmp *c = &t->singles[i];
 		struct sck_cond d = {.arg = c->arg,
-				     .op = ops[c->op],
+				     .op = sck_scmp_op_to_cmp(c->op),
 				     .flags = arg32 ? SCK_COND_LOW32 : 0,
 				     .value = c->a & width};
 		int rc;
