@@ -117,8 +117,7 @@ static int index_build(struct compat_arch *a, size_t cap)
 
 	if (!idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < cap * 2; i++)
-		idx[i] = -1;
+	memset(idx, 0xff, sizeof(*idx) * cap * 2); /* -1: free */
 	for (size_t i = 0; i < a->nsys; i++) {
 		size_t k = slot_of(a->sys[i].nr, cap * 2);
 		while (idx[k] >= 0)
@@ -143,7 +142,8 @@ struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 	if (!create)
 		return NULL;
 	if (a->nsys == a->capsys || !a->index) {
-		size_t cap = a->nsys == a->capsys ? (a->capsys ? a->capsys * 2 : 64) : a->capsys;
+		/* room for a profile's syscalls at once (Docker's: about 380 per arch) */
+		size_t cap = a->nsys == a->capsys ? (a->capsys ? a->capsys * 2 : 512) : a->capsys;
 		struct compat_sys *ns = realloc(a->sys, cap * sizeof(*ns));
 		if (!ns)
 			return NULL;
@@ -154,8 +154,6 @@ struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 	}
 	memset(&a->sys[a->nsys], 0, sizeof(a->sys[0]));
 	a->sys[a->nsys].nr = nr;
-	if (sck_scmp_tree_new(&a->sys[a->nsys].tree) < 0)
-		return NULL;
 	for (k = slot_of(nr, a->capsys * 2); a->index[k] >= 0; k = (k + 1) & (a->capsys * 2 - 1))
 		;
 	a->index[k] = (int)a->nsys;
@@ -181,6 +179,8 @@ static int arch_push(struct compat_ctx *c, uint32_t token)
 	memset(&na[c->narches], 0, sizeof(*na));
 	na[c->narches].token = token;
 	na[c->narches].sa = compat_arch_of(token);
+	na[c->narches].arg32 = compat_arch_arg32(token);
+	na[c->narches].mux = compat_arch_mux(token);
 	c->narches++;
 	return 0;
 }
