@@ -256,11 +256,15 @@ COMPAT_API uint32_t seccomp_arch_native(void)
 
 COMPAT_API int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)
 {
+	int i;
+
 	if (arch_token == 0)
 		arch_token = compat_native_token();
-	if (arch_index(arch_token) < 0 || !name)
+	i = arch_index(arch_token);
+	if (i < 0 || !name)
 		return __NR_SCMP_ERROR;
-	return compat_resolve(arch_token, name);
+	return compat_resolve_index(arch_at(i), compat_arch_mux(arch_token), name,
+				    sck_syscall_name_index(name));
 }
 
 COMPAT_API int seccomp_syscall_resolve_name(const char *name)

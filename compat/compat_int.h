@@ -47,7 +47,7 @@ struct compat_arch {
 	bool arg32, mux; /* compat_arch_arg32 / compat_arch_mux of @token */
 	struct compat_sys *sys;
 	size_t nsys, capsys;
-	int *index; /* open addressing on nr: positions in @sys, -1 free; capsys * 2 slots */
+	unsigned int *index; /* open addressing on nr: 1 + positions in @sys, 0 free; capsys * 2 */
 };
 
 /* The filter context (scmp_filter_ctx). */
