@@ -172,7 +172,8 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	rc = plan(c, syscall, exact, arg_cnt, ops, &nops);
 	if (rc < 0)
 		return rc;
-	memset(trees, 0, nops * sizeof(trees[0]));
+	for (size_t i = 0; i < nops; i++)
+		trees[i] = NULL;
 	/*
 	 * The databases first (creating one may move its arch's others), then a working copy of
 	 * each that a conditional rule changes, so that a refused rule changes none; an
