@@ -74,11 +74,12 @@ static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned in
 			if (!named) {
 				if (tok != native) {
 					name = native_name(syscall, &idx);
+				} else if (s >= 0) {
+					idx = sck_syscall_name_index_of_nr(sa, s);
+					name = idx >= 0 ? sck_syscall_names[idx] : NULL;
 				} else {
-					idx = s >= 0 ? sck_syscall_name_index_of_nr(sa, s)
-						     : sck_syscall_name_index(compat_pnr_name(s));
-					name = s >= 0 ? (idx >= 0 ? sck_syscall_names[idx] : NULL)
-						      : compat_pnr_name(s);
+					name = compat_pnr_name(s);
+					idx = sck_syscall_name_index(name);
 				}
 				named = true;
 			}
