@@ -25,9 +25,9 @@ struct compat_sys {
 	int nr;	      /* the arch's number (may be a pseudo number for _exact rules) */
 	uint8_t prio; /* seccomp_syscall_priority */
 	bool has_prio;
-	bool uncond; /* an unconditional rule came first: @tree is NULL */
+	bool uncond; /* an unconditional rule decides every call (@uncond_act): @tree is NULL */
 	uint32_t uncond_act;
-	struct sck_scmp_tree *tree; /* NULL: no conditional rule (or @uncond) */
+	struct sck_scmp_tree *tree; /* NULL until a conditional rule, and once @uncond */
 };
 
 /* Whether an unconditional rule decides every call of @s, with its action in *act. */
