@@ -11,12 +11,13 @@
 #include <string.h>
 
 #include "compat_int.h"
+#include "syscalls_int.h"
 
 struct compat_pnr {
 	const char *name;
 	int nr;
 };
-extern const struct compat_pnr sck_compat_pnr[];
+extern const struct compat_pnr sck_compat_pnr[], sck_compat_pnr_bynr[];
 extern const size_t sck_compat_npnr;
 
 static const struct {
@@ -119,36 +120,98 @@ int compat_pnr_of(const char *name)
 	return p ? p->nr : __NR_SCMP_ERROR;
 }
 
-const char *compat_pnr_name(int pnr)
+/*
+ * The pseudo number of each name of sck's tables, by sck_syscall_name_index (0: none), or NULL
+ * without memory. A memo of the generated tables, built at the first lookup and kept for the
+ * process (published once: a thread that loses the race frees its copy).
+ */
+static const int32_t *pnr_by_index(void)
 {
-	for (size_t i = 0; i < sck_compat_npnr; i++)
-		if (sck_compat_pnr[i].nr == pnr)
-			return sck_compat_pnr[i].name;
-	return NULL;
+	static const int32_t *memo;
+	const int32_t *t = __atomic_load_n(&memo, __ATOMIC_ACQUIRE), *none = NULL;
+	int32_t *n;
+
+	if (t)
+		return t;
+	n = calloc(sck_syscall_name_count, sizeof(*n));
+	if (!n)
+		return NULL;
+	for (size_t i = 0; i < sck_compat_npnr; i++) {
+		int j = sck_syscall_name_index(sck_compat_pnr[i].name);
+		if (j >= 0)
+			n[j] = sck_compat_pnr[i].nr;
+	}
+	if (!__atomic_compare_exchange_n(&memo, &none, n, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		free(n);
+		return none;
+	}
+	return n;
 }
 
-/* The name of pseudo number @pnr where arch @token names that syscall by it, or NULL. */
-const char *compat_pnr_name_on(uint32_t token, int pnr)
+int compat_pnr_of_index(int idx, const char *name)
+{
+	const int32_t *t = idx >= 0 ? pnr_by_index() : NULL;
+
+	if (t)
+		return t[idx] ? t[idx] : __NR_SCMP_ERROR;
+	return name ? compat_pnr_of(name) : __NR_SCMP_ERROR;
+}
+
+const char *compat_pnr_name(int pnr)
+{
+	size_t lo = 0, hi = sck_compat_npnr;
+
+	/* the first of the names sharing a number, in name order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sck_compat_pnr_bynr[mid].nr < pnr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sck_compat_npnr && sck_compat_pnr_bynr[lo].nr == pnr
+		       ? sck_compat_pnr_bynr[lo].name
+		       : NULL;
+}
+
+/*
+ * The name of pseudo number @pnr where arch @token names that syscall by it, or NULL; with the
+ * name's sck_syscall_name_index in *idx when @idx is not NULL.
+ */
+const char *compat_pnr_name_on(uint32_t token, int pnr, int *idx)
 {
 	const char *name = compat_pnr_name(pnr);
-	return name && compat_resolve(token, name) == pnr ? name : NULL;
+	int i = sck_syscall_name_index(name);
+
+	if (idx)
+		*idx = i;
+	return name && compat_resolve_index(compat_arch_of(token), compat_arch_mux(token), name,
+					    i) == pnr
+		       ? name
+		       : NULL;
+}
+
+int compat_resolve_index(const struct sck_arch *sa, bool mux, const char *name, int idx)
+{
+	int nr, s;
+
+	if (!sa || !name)
+		return __NR_SCMP_ERROR;
+	if (mux) {
+		nr = compat_pnr_of_index(idx, name);
+		if ((nr <= -101 && nr >= -120) || (nr <= -201 && nr >= -224))
+			return nr; /* multiplexed: libseccomp names the sub-call by its pseudo number */
+	}
+	s = sck_syscall_nr_at(sa, idx);
+	return s >= 0 ? s : compat_pnr_of_index(idx, name);
 }
 
 /* The number of @name on @token, a pseudo number where the arch lacks it, else an error. */
 int compat_resolve(uint32_t token, const char *name)
 {
-	const struct sck_arch *sa = compat_arch_of(token);
-	int nr, s;
-
-	if (!sa || !name)
-		return __NR_SCMP_ERROR;
-	if (compat_arch_mux(token)) {
-		nr = compat_pnr_of(name);
-		if ((nr <= -101 && nr >= -120) || (nr <= -201 && nr >= -224))
-			return nr; /* multiplexed: libseccomp names the sub-call by its pseudo number */
-	}
-	s = sck_syscall_nr(sa, name);
-	return s >= 0 ? s : compat_pnr_of(name);
+	return compat_resolve_index(compat_arch_of(token), compat_arch_mux(token), name,
+				    sck_syscall_name_index(name));
 }
 
 COMPAT_API uint32_t seccomp_arch_resolve_name(const char *arch_name)
@@ -193,11 +256,15 @@ COMPAT_API uint32_t seccomp_arch_native(void)
 
 COMPAT_API int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)
 {
+	int i;
+
 	if (arch_token == 0)
 		arch_token = compat_native_token();
-	if (arch_index(arch_token) < 0 || !name)
+	i = arch_index(arch_token);
+	if (i < 0 || !name)
 		return __NR_SCMP_ERROR;
-	return compat_resolve(arch_token, name);
+	return compat_resolve_index(arch_at(i), compat_arch_mux(arch_token), name,
+				    sck_syscall_name_index(name));
 }
 
 COMPAT_API int seccomp_syscall_resolve_name(const char *name)
@@ -244,6 +311,6 @@ COMPAT_API char *seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num)
 	sa = compat_arch_of(arch_token);
 	if (!sa)
 		return NULL;
-	name = num >= 0 ? sck_syscall_name(sa, num) : compat_pnr_name_on(arch_token, num);
+	name = num >= 0 ? sck_syscall_name(sa, num) : compat_pnr_name_on(arch_token, num, NULL);
 	return name ? strdup(name) : NULL;
 }

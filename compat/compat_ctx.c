@@ -97,7 +97,8 @@ int compat_rc(const struct compat_ctx *c, int rc)
 void compat_arch_fini(struct compat_arch *a)
 {
 	for (size_t i = 0; i < a->nsys; i++)
-		sck_scmp_tree_free(a->sys[i].tree);
+		if (a->sys[i].tree)
+			sck_scmp_tree_free(a->sys[i].tree);
 	free(a->sys);
 	free(a->index);
 	a->sys = NULL;
@@ -113,17 +114,16 @@ static size_t slot_of(int nr, size_t nslots)
 /* (Re)build @a's index for capacity @cap (a power of two). */
 static int index_build(struct compat_arch *a, size_t cap)
 {
-	int *idx = malloc(sizeof(*idx) * cap * 2);
+	size_t mask = cap * 2 - 1;
+	unsigned int *idx = calloc(cap * 2, sizeof(*idx)); /* 0: free */
 
 	if (!idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < cap * 2; i++)
-		idx[i] = -1;
 	for (size_t i = 0; i < a->nsys; i++) {
-		size_t k = slot_of(a->sys[i].nr, cap * 2);
-		while (idx[k] >= 0)
-			k = (k + 1) & (cap * 2 - 1);
-		idx[k] = (int)i;
+		size_t k = slot_of(a->sys[i].nr, mask + 1);
+		while (idx[k])
+			k = (k + 1) & mask;
+		idx[k] = (unsigned int)i + 1;
 	}
 	free(a->index);
 	a->index = idx;
@@ -132,18 +132,18 @@ static int index_build(struct compat_arch *a, size_t cap)
 
 struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 {
-	size_t k;
+	size_t mask = a->capsys * 2 - 1, k = 0;
 
 	if (a->index) {
-		for (k = slot_of(nr, a->capsys * 2); a->index[k] >= 0;
-		     k = (k + 1) & (a->capsys * 2 - 1))
-			if (a->sys[a->index[k]].nr == nr)
-				return &a->sys[a->index[k]];
+		for (k = slot_of(nr, mask + 1); a->index[k]; k = (k + 1) & mask)
+			if (a->sys[a->index[k] - 1].nr == nr)
+				return &a->sys[a->index[k] - 1];
 	}
 	if (!create)
 		return NULL;
 	if (a->nsys == a->capsys || !a->index) {
-		size_t cap = a->nsys == a->capsys ? (a->capsys ? a->capsys * 2 : 64) : a->capsys;
+		/* room for a profile's syscalls at once (Docker's: about 380 per arch) */
+		size_t cap = a->nsys == a->capsys ? (a->capsys ? a->capsys * 2 : 512) : a->capsys;
 		struct compat_sys *ns = realloc(a->sys, cap * sizeof(*ns));
 		if (!ns)
 			return NULL;
@@ -151,15 +151,14 @@ struct compat_sys *compat_sys_get(struct compat_arch *a, int nr, bool create)
 		a->capsys = cap;
 		if (index_build(a, cap) < 0)
 			return NULL;
+		mask = cap * 2 - 1;
+		for (k = slot_of(nr, mask + 1); a->index[k]; k = (k + 1) & mask)
+			;
 	}
-	memset(&a->sys[a->nsys], 0, sizeof(a->sys[0]));
-	a->sys[a->nsys].nr = nr;
-	if (sck_scmp_tree_new(&a->sys[a->nsys].tree) < 0)
-		return NULL;
-	for (k = slot_of(nr, a->capsys * 2); a->index[k] >= 0; k = (k + 1) & (a->capsys * 2 - 1))
-		;
-	a->index[k] = (int)a->nsys;
-	return &a->sys[a->nsys++];
+	/* (else @k is the free slot the lookup ended on) */
+	a->sys[a->nsys] = (struct compat_sys){.nr = nr};
+	a->index[k] = (unsigned int)++a->nsys;
+	return &a->sys[a->nsys - 1];
 }
 
 static void ctx_clear(struct compat_ctx *c)
@@ -181,6 +180,8 @@ static int arch_push(struct compat_ctx *c, uint32_t token)
 	memset(&na[c->narches], 0, sizeof(*na));
 	na[c->narches].token = token;
 	na[c->narches].sa = compat_arch_of(token);
+	na[c->narches].arg32 = compat_arch_arg32(token);
+	na[c->narches].mux = compat_arch_mux(token);
 	c->narches++;
 	return 0;
 }

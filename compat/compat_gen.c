@@ -45,9 +45,10 @@ int compat_compile(const struct compat_ctx *c, struct sck_filter_prog **out)
 				continue;
 			if (s->has_prio)
 				rc = sck_filter_set_weight(f, a->sa, s->nr, 1u + s->prio);
-			if (rc == 0 && !sck_scmp_tree_empty(s->tree))
-				rc = sck_scmp_tree_flatten(s->tree, compat_arch_arg32(a->token),
-							   emit, &e);
+			if (rc == 0 && s->uncond)
+				rc = emit(&e, s->uncond_act, NULL, 0);
+			else if (rc == 0 && !sck_scmp_tree_empty(s->tree))
+				rc = sck_scmp_tree_flatten(s->tree, a->arg32, emit, &e);
 		}
 	}
 	if (rc == 0)
@@ -71,7 +72,7 @@ static size_t skip_prefix(const struct compat_ctx *c, struct sock_filter *pre)
 		uint32_t act;
 		bool dup = false;
 
-		if (!s || !sck_scmp_tree_uncond(s->tree, &act))
+		if (!s || !compat_sys_uncond(s, &act))
 			continue;
 		for (size_t j = 3; j < n; j += 2)
 			dup |= pre[j].k == c->arches[i].sa->audit_arch;

@@ -16,21 +16,38 @@
 
 #define COMPAT_API __attribute__((visibility("default")))
 
-/* One syscall's rules on one arch. */
+/*
+ * One syscall's rules on one arch. Most syscalls of a profile only ever get an unconditional
+ * rule: that is kept as @uncond_act, and the rule database (@tree) is made for the first
+ * conditional rule. An unconditional rule decides every call: later rules change nothing.
+ */
 struct compat_sys {
 	int nr;	      /* the arch's number (may be a pseudo number for _exact rules) */
 	uint8_t prio; /* seccomp_syscall_priority */
 	bool has_prio;
-	struct sck_scmp_tree *tree;
+	bool uncond; /* an unconditional rule decides every call (@uncond_act): @tree is NULL */
+	uint32_t uncond_act;
+	struct sck_scmp_tree *tree; /* NULL until a conditional rule, and once @uncond */
 };
+
+/* Whether an unconditional rule decides every call of @s, with its action in *act. */
+static inline bool compat_sys_uncond(const struct compat_sys *s, uint32_t *act)
+{
+	if (!s->uncond)
+		return sck_scmp_tree_uncond(s->tree, act);
+	if (act)
+		*act = s->uncond_act;
+	return true;
+}
 
 /* One arch of a filter, with its rule database. */
 struct compat_arch {
 	uint32_t token;
 	const struct sck_arch *sa;
+	bool arg32, mux; /* compat_arch_arg32 / compat_arch_mux of @token */
 	struct compat_sys *sys;
 	size_t nsys, capsys;
-	int *index; /* open addressing on nr: positions in @sys, -1 free; capsys * 2 slots */
+	unsigned int *index; /* open addressing on nr: 1 + positions in @sys, 0 free; capsys * 2 */
 };
 
 /* The filter context (scmp_filter_ctx). */
@@ -56,9 +73,13 @@ bool compat_arch_arg32(uint32_t token);
 bool compat_arch_big_endian(uint32_t token);
 bool compat_arch_mux(uint32_t token);
 int compat_pnr_of(const char *name);
+/* compat_pnr_of(@name) where @idx is its sck_syscall_name_index (-1: not in sck's tables) */
+int compat_pnr_of_index(int idx, const char *name);
 const char *compat_pnr_name(int pnr);
 int compat_resolve(uint32_t token, const char *name);
-const char *compat_pnr_name_on(uint32_t token, int pnr);
+/* compat_resolve on arch @sa (multiplexing if @mux) of @name, whose name index is @idx */
+int compat_resolve_index(const struct sck_arch *sa, bool mux, const char *name, int idx);
+const char *compat_pnr_name_on(uint32_t token, int pnr, int *idx);
 
 /* ---- contexts (compat_ctx.c) ---- */
 bool compat_action_valid(uint32_t act);

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "compat_int.h"
+#include "filter/filter_int.h"
+#include "syscalls_int.h"
 
 struct op {
 	size_t arch;
@@ -23,12 +25,15 @@ struct op {
 
 /*
  * The name of native @syscall as libseccomp translates it to another arch, or NULL: a pseudo
- * number only names a syscall the native arch lacks (chown32 on x86_64, not socket).
+ * number only names a syscall the native arch lacks (chown32 on x86_64, not socket). Its
+ * sck_syscall_name_index in *idx.
  */
-static const char *native_name(int syscall)
+static const char *native_name(int syscall, int *idx)
 {
-	return syscall >= 0 ? sck_syscall_name(sck_arch_native(), syscall)
-			    : compat_pnr_name_on(compat_native_token(), syscall);
+	if (syscall < 0)
+		return compat_pnr_name_on(compat_native_token(), syscall, idx);
+	*idx = sck_syscall_name_index_of_nr(sck_arch_native(), syscall);
+	return *idx >= 0 ? sck_syscall_names[*idx] : NULL;
 }
 
 /* @p when it is the pseudo number of a socket or IPC call, else 0. */
@@ -50,7 +55,7 @@ static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned in
 	uint32_t native = compat_native_token();
 	const char *name = NULL;
 	bool named = false;
-	int pnr = 0; /* 0: not looked up yet */
+	int pnr = 0, idx = -1; /* pnr 0: not looked up yet */
 	size_t n = 0;
 
 	if (syscall == -1) { /* SCMP_FLTATR_API_TSKIP: -1 is -1 on every arch */
@@ -62,23 +67,29 @@ static int plan(const struct compat_ctx *c, int syscall, bool exact, unsigned in
 	for (size_t i = 0; i < c->narches; i++) {
 		uint32_t tok = c->arches[i].token;
 		const struct sck_arch *sa = c->arches[i].sa;
-		bool mux = compat_arch_mux(tok);
+		bool mux = c->arches[i].mux;
 		int s = syscall, p = 0, direct = syscall;
 
 		if (tok != native || mux) { /* the name is needed: look it up once per rule */
 			if (!named) {
-				name = tok == native ? (s >= 0 ? sck_syscall_name(sa, s)
-							       : compat_pnr_name(s))
-						     : native_name(syscall);
+				if (tok != native) {
+					name = native_name(syscall, &idx);
+				} else if (s >= 0) {
+					idx = sck_syscall_name_index_of_nr(sa, s);
+					name = idx >= 0 ? sck_syscall_names[idx] : NULL;
+				} else {
+					name = compat_pnr_name(s);
+					idx = sck_syscall_name_index(name);
+				}
 				named = true;
 			}
 			if (!name && tok != native)
 				return -EFAULT;
 			if (name && !pnr)
-				pnr = compat_pnr_of(name);
+				pnr = compat_pnr_of_index(idx, name);
 		}
 		if (tok != native) {
-			direct = sck_syscall_nr(sa, name);
+			direct = sck_syscall_nr_at(sa, idx);
 			s = direct >= 0 && !(mux && mux_pnr_value(pnr)) ? direct : pnr;
 			/*
 			 * A syscall newer than libseccomp 2.5.4's tables (sck knows it, libseccomp
@@ -127,12 +138,11 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 		    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array)
 {
 	struct sck_scmp_cmp cmps[6], mcmps[6];
-	struct sck_scmp_tree *trees[64] = {0};
+	struct sck_scmp_tree *trees[64];
 	struct compat_sys *sys[64];
 	struct op ops[64];
-	size_t nops = 0, nm = 0;
+	size_t at[64], nops = 0, nm = 0;
 	unsigned int seen = 0;
-	bool any_mux = false;
 	int rc = 0;
 
 	/* libseccomp's order: the arguments, the context and number, the action, the default */
@@ -164,16 +174,27 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < nops; i++)
-		any_mux |= ops[i].mux;
-	for (size_t i = 0; i < nops && rc == 0; i++) {
+		trees[i] = NULL;
+	/*
+	 * The databases first (creating one may move its arch's others), then a working copy of
+	 * each that a conditional rule changes, so that a refused rule changes none; an
+	 * unconditional rule cannot be refused and is applied at the end.
+	 */
+	for (size_t i = 0; i < nops; i++) {
 		struct compat_arch *a = &c->arches[ops[i].arch];
-		bool arg32 = compat_arch_arg32(a->token);
+		struct compat_sys *s = compat_sys_get(a, ops[i].nr, true);
 
-		sys[i] = compat_sys_get(a, ops[i].nr, true);
-		if (!sys[i]) {
-			rc = -ENOMEM;
-			break;
-		}
+		if (!s)
+			return -ENOMEM;
+		at[i] = (size_t)(s - a->sys);
+	}
+	for (size_t i = 0; i < nops; i++)
+		sys[i] = &c->arches[ops[i].arch].sys[at[i]];
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		bool arg32 = c->arches[ops[i].arch].arg32;
+
+		if ((!ops[i].mux && arg_cnt == 0) || compat_sys_uncond(sys[i], NULL))
+			continue;
 		/* a database may be touched twice (socket on s390: direct and socketcall) */
 		for (size_t j = 0; j < i; j++)
 			if (sys[j] == sys[i] && trees[j]) {
@@ -181,24 +202,20 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 				trees[j] = NULL;
 				break;
 			}
-		if (!any_mux && arg_cnt == 0) {
-			/* an unconditional rule cannot be refused: no copy to roll back to */
-			rc = sck_scmp_tree_add(sys[i]->tree, arg32, action, NULL, 0);
-			continue;
-		}
-		if (!trees[i] && (rc = sck_scmp_tree_dup(sys[i]->tree, &trees[i])) < 0)
+		if (!trees[i])
+			rc = sys[i]->tree ? sck_scmp_tree_dup(sys[i]->tree, &trees[i])
+					  : sck_scmp_tree_new(&trees[i]);
+		if (rc < 0)
 			break;
 		if (ops[i].mux) {
 			struct sck_scmp_cmp m[6];
 			memcpy(m + 1, mcmps, nm * sizeof(m[0]));
 			m[0] = (struct sck_scmp_cmp){0, SCK_SCMP_EQ, ops[i].call, 0};
-			rc = sck_scmp_tree_add(trees[i], arg32, action, m, nm + 1);
+			rc = sck_scmp_tree_add_in_place(trees[i], arg32, action, m, nm + 1);
 		} else {
-			rc = sck_scmp_tree_add(trees[i], arg32, action, cmps, arg_cnt);
+			rc = sck_scmp_tree_add_in_place(trees[i], arg32, action, cmps, arg_cnt);
 		}
 	}
-	if (rc == 0 && action == SCMP_ACT_NOTIFY)
-		c->notify = true;
 	for (size_t i = 0; i < nops; i++) {
 		if (!trees[i])
 			continue;
@@ -209,6 +226,18 @@ static int rule_add(struct compat_ctx *c, bool exact, uint32_t action, int sysca
 			sck_scmp_tree_free(trees[i]);
 		}
 	}
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nops; i++) {
+		if (ops[i].mux || arg_cnt != 0 || compat_sys_uncond(sys[i], NULL))
+			continue;
+		sck_scmp_tree_free(sys[i]->tree);
+		sys[i]->tree = NULL;
+		sys[i]->uncond = true;
+		sys[i]->uncond_act = action;
+	}
+	if (action == SCMP_ACT_NOTIFY)
+		c->notify = true;
 	return rc;
 }
 

@@ -25,10 +25,16 @@ $(COMPAT_PNR): $(SECCOMP_SYSCALLS_H) mk/compat.mk
 		print "struct compat_pnr { const char *name; int nr; };"; \
 		print "extern const struct compat_pnr sck_compat_pnr[];"; \
 		print "extern const size_t sck_compat_npnr;"; \
+		print "extern const struct compat_pnr sck_compat_pnr_bynr[];"; \
 		print "/* sorted by name (strcmp order) */"; \
 		print "const struct compat_pnr sck_compat_pnr[] = {"; n = 0 } \
 		{ printf "\t{\"%s\", %s},\n", $$1, $$2; n++ } \
-		END { print "};"; printf "const size_t sck_compat_npnr = %d;\n", n }' > $@.tmp && mv $@.tmp $@
+		END { print "};"; printf "const size_t sck_compat_npnr = %d;\n", n }' > $@.tmp
+	$(Q)awk '$$1 == "#define" && $$2 ~ /^__PNR_/ && $$3 ~ /^-[0-9]+$$/ { print substr($$2, 7), $$3 }' \
+		$< | LC_ALL=C sort -k2,2n -k1,1 | awk 'BEGIN { \
+		print "/* the same, sorted by number (ascending), then name */"; \
+		print "const struct compat_pnr sck_compat_pnr_bynr[] = {" } \
+		{ printf "\t{\"%s\", %s},\n", $$1, $$2 } END { print "};" }' >> $@.tmp && mv $@.tmp $@
 .SECONDARY: $(COMPAT_PNR)
 
 # (LIB_OBJ is defined after mk/*.mk are read: depend on libsck.a, link its objects)

@@ -24,6 +24,7 @@ struct sck_syscall_table {
 	const int32_t *nr_of;		 /* indexed like sck_syscall_names; SCK_SYSCALL_ABSENT */
 	uint32_t count;			 /* entries in by_nr */
 	int32_t max;			 /* largest number */
+	const uint16_t *idx; /* indexed like by_nr: the name's index in sck_syscall_names */
 };
 
 /* Every name of every ABI, sorted (strcmp order). */
@@ -63,6 +64,12 @@ static inline uint32_t sck_syscall_hash_str(const char *s, uint32_t seed)
 
 /* Index of @name in sck_syscall_names, or -1 (a name resolved once, then looked up per arch). */
 int sck_syscall_name_index(const char *name);
+
+/*
+ * The index in sck_syscall_names of sck_syscall_name(@arch, @nr), or -1 (no such number): a
+ * number resolved to its name's index without hashing the name.
+ */
+int sck_syscall_name_index_of_nr(const struct sck_arch *arch, int nr);
 
 /* sck_syscall_nr(@arch, sck_syscall_names[@idx]) without hashing the name again; @idx < 0 too. */
 static inline int sck_syscall_nr_at(const struct sck_arch *arch, int idx)

@@ -24,6 +24,7 @@ struct row {
 struct ent {
 	long nr;
 	const char *name;
+	size_t idx; /* the name's index in the sorted rows */
 };
 
 static char *cols[MAX_COLS];
@@ -136,6 +137,8 @@ static int parse(const char *path)
 	if (!ncols || !nrows)
 		return fail(path, lineno, "no data", NULL);
 	qsort(rows, nrows, sizeof(rows[0]), by_name);
+	if (nrows > 65535) /* the tables' idx columns are uint16_t */
+		return fail(path, 0, "too many syscall names", NULL);
 	for (size_t i = 1; i < nrows; i++)
 		if (strcmp(rows[i - 1].name, rows[i].name) == 0)
 			return fail(path, 0, "duplicate syscall name", rows[i].name);
@@ -214,7 +217,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nrows; i++) {
 			printf("%s%ld,", i % 8 ? " " : "\n\t", rows[i].nr[c]);
 			if (rows[i].nr[c] >= 0)
-				ents[n++] = (struct ent){rows[i].nr[c], rows[i].name};
+				ents[n++] = (struct ent){rows[i].nr[c], rows[i].name, i};
 		}
 		printf("\n};\n\n");
 		if (!n) {
@@ -226,9 +229,13 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("\t{\"%s\", %ld},\n", ents[i].name, ents[i].nr);
 		printf("};\n\n");
+		printf("static const uint16_t idx_%s[] = {", cols[c]);
+		for (size_t i = 0; i < n; i++)
+			printf("%s%zu,", i % 12 ? " " : "\n\t", ents[i].idx);
+		printf("\n};\n\n");
 		printf("const struct sck_syscall_table sck_syscalls_%s = {\n"
-		       "\t\"%s\", by_nr_%s, nr_of_%s, %zu, %ld,\n};\n",
-		       cols[c], cols[c], cols[c], cols[c], n, ents[n - 1].nr);
+		       "\t\"%s\", by_nr_%s, nr_of_%s, %zu, %ld, idx_%s,\n};\n",
+		       cols[c], cols[c], cols[c], cols[c], n, ents[n - 1].nr, cols[c]);
 	}
 	free(slots);
 	if (fflush(stdout) || ferror(stdout)) {

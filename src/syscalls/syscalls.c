@@ -52,14 +52,18 @@ int sck_syscall_nr(const struct sck_arch *arch, const char *name)
 	return t->nr_of[i];
 }
 
-const char *sck_syscall_name(const struct sck_arch *arch, int nr)
+/*
+ * The position in @t->by_nr of the first entry numbered @nr (with two names for one number, the
+ * first in order), or -1. Most numberings are dense from 0: entry @nr is tried first.
+ */
+static long by_nr_pos(const struct sck_syscall_table *t, int nr)
 {
-	const struct sck_syscall_table *t = table_of(arch);
 	size_t lo = 0, hi;
 
 	if (!t || nr < 0)
-		return NULL;
-	/* First entry with a number >= nr: with two names for one number, the first in order. */
+		return -1;
+	if ((size_t)nr < t->count && t->by_nr[nr].nr == nr && (nr == 0 || t->by_nr[nr - 1].nr < nr))
+		return nr;
 	hi = t->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -69,7 +73,24 @@ const char *sck_syscall_name(const struct sck_arch *arch, int nr)
 		else
 			hi = mid;
 	}
-	return lo < t->count && t->by_nr[lo].nr == nr ? t->by_nr[lo].name : NULL;
+	return lo < t->count && t->by_nr[lo].nr == nr ? (long)lo : -1;
+}
+
+const char *sck_syscall_name(const struct sck_arch *arch, int nr)
+{
+	const struct sck_syscall_table *t = table_of(arch);
+	long i = by_nr_pos(t, nr);
+
+	return i < 0 ? NULL : t->by_nr[i].name;
+}
+
+/* (declared in syscalls_int.h) */
+int sck_syscall_name_index_of_nr(const struct sck_arch *arch, int nr)
+{
+	const struct sck_syscall_table *t = table_of(arch);
+	long i = by_nr_pos(t, nr);
+
+	return i < 0 ? -1 : t->idx[i];
 }
 
 size_t sck_syscall_count(const struct sck_arch *arch)

@@ -14,6 +14,7 @@
 
 #include "sck.h"
 #include "sck_test.h"
+#include "syscalls_int.h"
 
 static const struct sck_arch *arch(const char *name)
 {
@@ -264,6 +265,10 @@ Test(syscalls, every_arch_round_trip)
 			cr_assert_not_null(back, "%s: %d", a->name, s->nr);
 			cr_expect_eq(sck_syscall_nr(a, back), s->nr, "%s: %d -> %s", a->name, s->nr,
 				     back);
+			/* the internal number -> name index lookup names the same syscall */
+			int k = sck_syscall_name_index_of_nr(a, s->nr);
+			cr_assert_geq(k, 0, "%s: %d", a->name, s->nr);
+			cr_expect_str_eq(sck_syscall_names[k], back, "%s: %d", a->name, s->nr);
 		}
 		cr_expect_eq(sck_syscall_max(a), prev, "%s", a->name);
 	}
@@ -291,6 +296,10 @@ Test(syscalls, bad_input)
 	cr_expect_null(sck_syscall_name(x, 100000));
 	cr_expect_null(sck_syscall_name(x, 0x40000000));  /* x32's read, not x86_64's */
 	cr_expect_null(sck_syscall_name(arch("x32"), 0)); /* x32 numbers carry the bit */
+	cr_expect_eq(sck_syscall_name_index_of_nr(NULL, 0), -1);
+	cr_expect_eq(sck_syscall_name_index_of_nr(x, -1), -1);
+	cr_expect_eq(sck_syscall_name_index_of_nr(x, 100000), -1);
+	cr_expect_eq(sck_syscall_name_index_of_nr(arch("x32"), 0), -1);
 	cr_expect_eq(sck_syscall_count(NULL), 0);
 	cr_expect_null(sck_syscall_at(NULL, 0));
 	cr_expect_null(sck_syscall_at(x, (size_t)-1));
