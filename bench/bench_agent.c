@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "sck.h"
+#include "bench_stats.h"
 
 #define MAXC 10
 
@@ -582,13 +583,6 @@ static double from_container(int lsock, long n, int round, double *cpu)
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	return rate;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 #define MAXR 50

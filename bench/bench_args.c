@@ -25,6 +25,7 @@
 #include "probes.h"
 #include "sck.h"
 #include "sck_test_lsc.h"
+#include "bench_stats.h"
 
 static double cpu_now(void)
 {
@@ -32,19 +33,6 @@ static double cpu_now(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Section 1: lengths, instructions executed over the argument probes, verdict differences. */

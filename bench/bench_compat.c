@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The compat library against libseccomp 2.5.4 in one run: the calls runc 1.1.5 makes for
+ * The compat library against the linked libseccomp (Debian 12: 2.5.4) in one run: the calls runc 1.1.5 makes for
  * Docker's default profile (seccomp_init, the arches x86_64 / x86 / x32, every rule, then
  * seccomp_export_bpf) through Debian's libseccomp (linked) and through
  * build/compat/libseccomp.so.2 (dlopen'ed; it binds its own symbols, -Bsymbolic), in interleaved
@@ -23,6 +23,7 @@
 
 #define ROUNDS 9
 #include "sck.h"
+#include "bench_stats.h"
 
 static double now(void)
 {
@@ -42,19 +43,6 @@ static double run(const struct oci_scmp *f, json_object *oci, int iters, int fd)
 			return -1;
 	}
 	return (now() - t0) / iters;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void stats(const char *who, int fd)

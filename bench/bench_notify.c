@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "sck.h"
+#include "bench_stats.h"
 
 enum { BARE, BARE_POLL, SCK, LIBSECCOMP, LOOP, NMODES };
 static const char *const mode_names[NMODES] = {"bare ioctl", "bare poll+ioctl", "sck_notify",
@@ -276,13 +277,6 @@ static double one_round(int mode, bool on, long n, struct place *pl)
 	pl->target_mig = shared->target_mig;
 	pl->target_cpu = shared->target_cpu;
 	return (double)n / (t1 - t0);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include "bench_stats.h"
 
 extern char **environ;
 
@@ -58,13 +59,6 @@ static double time_cmd(char *const *argv)
 		   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 	posix_spawn_file_actions_destroy(&fa);
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t1 - t0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Median wall and CPU seconds over @runs runs of each of @n commands, interleaved. */
