@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The compat library against the linked libseccomp (Debian 12: 2.5.4) in one run: the calls runc 1.1.5 makes for
- * Docker's default profile (seccomp_init, the arches x86_64 / x86 / x32, every rule, then
- * seccomp_export_bpf) through Debian's libseccomp (linked) and through
+ * The compat library against the linked libseccomp (Debian 12: 2.5.4) in one run: the calls
+ * runc 1.1.5 makes for Docker's default profile (seccomp_init, the arches x86_64 / x86 / x32,
+ * every rule, then seccomp_export_bpf) through the linked libseccomp and through
  * build/compat/libseccomp.so.2 (dlopen'ed; it binds its own symbols, -Bsymbolic), in interleaved
  * rounds. Reports the median time per sequence of each, the median (min .. max) of the rounds'
  * own ratios, and both programs' length and mean instructions executed on
