@@ -5,10 +5,10 @@
  * executed by sck's emulator over the argument probes (cli/probes.h) of every syscall with
  * argument rules, per arch, for both programs, and the verdict differences at those probes;
  * compile time from the filter object to BPF (sck_filter_compile on a built sck_filter against
- * the first seccomp_export_bpf of a built libseccomp context), and from JSON text for sck; compile time
- * against rule count (ioctl allowlists of 10 .. 16000 random requests); nanoseconds per system
- * call under each program, in a forked child that loads it. Prints figures and ratios, asserts
- * no timing; exits 1 only when a verdict differs.
+ * the first seccomp_export_bpf of a built libseccomp context), and from JSON text for sck;
+ * compile time against rule count (ioctl allowlists of 10 .. 16000 random requests);
+ * nanoseconds per system call under each program, in a forked child that loads it. Prints
+ * figures and ratios, asserts no timing; exits 1 only when a verdict differs.
  */
 #include <errno.h>
 #include <glob.h>
