@@ -107,7 +107,7 @@ static long probe_table(struct sck_test_lsc_pair *pr)
 	return diffs;
 }
 
-/* Median time of @reps runs (at least 3, more while under @budget seconds) of sck_filter_compile. */
+/* Median time of @reps runs (at least 3, more while under @budget s) of sck_filter_compile. */
 static double time_sck(const struct sck_filter *f, double budget, int *rc)
 {
 	double t[201], start = cpu_now();

@@ -5,7 +5,8 @@
 # for the side-by-side figures of issue 12, which names the 2.6 series. Nothing of it is kept in
 # the tree. libseccomp 2.6 keeps the program it generated in the context: the benchmarks time the
 # first export of a context built afresh, which is what a runtime pays.
-# Usage: tools/libseccomp26.sh [BENCH...]   (default: build/bench/bench_args build/bench/bench_compat)
+# Usage: tools/libseccomp26.sh [BENCH...]
+#   (default: build/bench/bench_args build/bench/bench_compat)
 set -eu
 cd "$(dirname "$0")/.."
 ver=2.6.0
