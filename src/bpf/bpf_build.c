@@ -217,6 +217,12 @@ static void layout_fini(struct layout *l)
 
 int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog, size_t *len)
 {
+	return sck_bpf_builder_finish_cap(b, SCK_BPF_MAXINSNS, prog, len);
+}
+
+int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct sock_filter **prog,
+			       size_t *len)
+{
 	struct sock_filter *out = NULL;
 	struct layout l = {0};
 	size_t *pos = NULL, total;
@@ -258,7 +264,7 @@ int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter *
 	while (layout_round(b, &l) > 0)
 		;
 	total = pos[b->n];
-	if (total > SCK_BPF_MAXINSNS) {
+	if (total > cap) {
 		rc = -E2BIG;
 		goto out;
 	}

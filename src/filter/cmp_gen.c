@@ -336,9 +336,11 @@ static unsigned int tree_limit(size_t i)
 }
 
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
-		struct sck_argplan **plans, size_t *emitted)
+		bool merge, struct sck_argplan **plans, size_t *emitted)
 {
-	struct gen g = {.e = {.b = b, .limit = SCK_BPF_MAXINSNS}, .ir = ir, .pressure = pressure};
+	/* (several sections may repeat each other's code, which sck_bpf_dedup then merges) */
+	size_t limit = merge && ir->ngroups > 1 ? SCK_GEN_DEDUP_MAX : SCK_BPF_MAXINSNS;
+	struct gen g = {.e = {.b = b, .limit = limit}, .ir = ir, .pressure = pressure};
 	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 

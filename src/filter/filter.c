@@ -5,6 +5,7 @@
  * export it (raw, C, text, dot) and measure it with the emulator.
  */
 #include "filter/cmp_arg.h"
+#include "bpf_int.h"
 #include "filter/filter_int.h"
 #include "grow_int.h"
 #include "opts_int.h"
@@ -254,53 +255,63 @@ static int fill_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
 	return 0;
 }
 
-int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compile_opts *opts,
-		       struct sck_filter_prog **out)
+/* what the layout of a multi-section program may hold before its copies merge (trampolines too) */
+#define BPF_LAYOUT_MAX (4 * SCK_GEN_DEDUP_MAX)
+
+/*
+ * Lay the program out. Several sections may repeat each other's code (the same argument decision
+ * per arch): a program too long for the kernel then has its copies merged, which costs a jump
+ * where a path entered a removed copy, so only a program that would not fit pays it. @emitted is
+ * scaled as merging shrank the program, for the estimate of the pressure that fits.
+ */
+static int finish(struct sck_bpf_builder *b, bool sections, struct sock_filter **insns, size_t *len,
+		  size_t *emitted)
 {
-	struct sck_ir ir;
-	struct sck_bpf_builder *b = NULL;
-	struct sck_filter_prog *p = NULL;
-	struct sck_argplan *plans[SCK_FILTER_MAX_ARCH] = {0};
-	unsigned int flags;
+	size_t before;
+	int rc = sck_bpf_builder_finish_cap(b, sections ? BPF_LAYOUT_MAX : SCK_BPF_MAXINSNS, insns,
+					    len);
+
+	if (rc || *len <= SCK_BPF_MAXINSNS)
+		return rc;
+	before = *len;
+	rc = sck_bpf_dedup(*insns, len);
+	if (!rc && *len > SCK_BPF_MAXINSNS)
+		rc = -E2BIG;
+	if (rc) {
+		free(*insns);
+		*insns = NULL;
+		*emitted = *emitted * *len / before;
+	}
+	return rc;
+}
+
+/*
+ * The fastest argument decisions first. When the program does not fit, the planner's estimate
+ * picks a pressure expected to fit; then a binary search between the highest pressure that did
+ * not fit and the lowest that did. @merge: let copies merge (finish) in a program too long.
+ */
+static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argplan **plans,
+		  bool merge, struct sck_filter_prog *p)
+{
 	int rc;
 
-	if (!f || !out)
-		return -EINVAL;
-	rc = sck_opts_check(opts, sizeof(*opts));
-	if (rc)
-		return rc;
-	flags = SCK_OPTS_GET(opts, flags, 0U);
-	if (flags & ~(unsigned int)SCK_COMPILE_LINEAR)
-		return -EINVAL;
-	rc = sck_ir_build(f, &ir);
-	if (rc)
-		return rc;
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	/*
-	 * The fastest argument decisions first. When the program does not fit, the planner's
-	 * estimate picks a pressure expected to fit; then a binary search between the highest
-	 * pressure that did not fit and the lowest that did.
-	 */
 	for (unsigned int pressure = 0, lo = 0, hi = 0, have = 0;;) {
+		struct sck_bpf_builder *b = NULL;
 		struct sock_filter *insns = NULL;
 		size_t emitted = 0, len = 0;
 		rc = sck_bpf_builder_new(&b);
 		if (rc)
-			goto out;
-		rc = (flags & SCK_COMPILE_LINEAR) ? sck_gen_linear(&ir, b)
-						  : sck_gen_opt(&ir, b, pressure, plans, &emitted);
+			return rc;
+		rc = (flags & SCK_COMPILE_LINEAR)
+			     ? sck_gen_linear(ir, b)
+			     : sck_gen_opt(ir, b, pressure, merge, plans, &emitted);
 		if (!rc)
-			rc = sck_bpf_builder_finish_alloc(b, &insns, &len);
+			rc = finish(b, merge, &insns, &len, &emitted);
 		/* anything but a size or memory failure is the builder refusing what a generator
 		 * emitted (an unbound label ...): a bug, reported as the validator's refusal is */
 		if (rc && rc != -E2BIG && rc != -ENOMEM)
 			rc = -EFAULT;
 		sck_bpf_builder_free(b);
-		b = NULL;
 		if (rc == -E2BIG && !(flags & SCK_COMPILE_LINEAR) &&
 		    pressure < sck_arg_pressure_max()) {
 			lo = pressure; /* the highest that did not fit */
@@ -326,6 +337,38 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 			break;
 		pressure = lo + (hi - lo) / 2;
 	}
+	return rc;
+}
+
+int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compile_opts *opts,
+		       struct sck_filter_prog **out)
+{
+	struct sck_ir ir;
+	struct sck_filter_prog *p = NULL;
+	struct sck_argplan *plans[SCK_FILTER_MAX_ARCH] = {0};
+	unsigned int flags;
+	int rc;
+
+	if (!f || !out)
+		return -EINVAL;
+	rc = sck_opts_check(opts, sizeof(*opts));
+	if (rc)
+		return rc;
+	flags = SCK_OPTS_GET(opts, flags, 0U);
+	if (flags & ~(unsigned int)SCK_COMPILE_LINEAR)
+		return -EINVAL;
+	rc = sck_ir_build(f, &ir);
+	if (rc)
+		return rc;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = search(&ir, flags, plans, false, p);
+	/* (only a program that cannot fit otherwise pays for merged copies) */
+	if (rc == -E2BIG && ir.ngroups > 1 && !(flags & SCK_COMPILE_LINEAR))
+		rc = search(&ir, flags, plans, true, p);
 	if (rc)
 		goto out;
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
@@ -343,7 +386,6 @@ out:
 	for (size_t i = 0; i < SCK_FILTER_MAX_ARCH; i++)
 		sck_argplan_free(plans[i]);
 	sck_filter_prog_free(p);
-	sck_bpf_builder_free(b);
 	sck_ir_fini(&ir);
 	return rc;
 }

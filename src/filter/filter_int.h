@@ -234,11 +234,13 @@ struct sck_argplan;
  * @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h).
  * @plans: one per group of @ir, NULL at first; the argument plans, kept between attempts at
  * several pressures (the caller frees them with sck_argplan_free).
- * @emitted: instructions emitted, but returns and trampolines. -E2BIG when the program cannot
- * fit.
+ * @merge: the caller merges what sections repeat of each other (sck_bpf_dedup) before the
+ * program must fit: emit up to SCK_GEN_DEDUP_MAX instructions, not SCK_BPF_MAXINSNS.
+ * @emitted: instructions emitted, but returns and trampolines. -E2BIG past the limit.
  */
+#define SCK_GEN_DEDUP_MAX (4 * SCK_BPF_MAXINSNS)
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
-		struct sck_argplan **plans, size_t *emitted);
+		bool merge, struct sck_argplan **plans, size_t *emitted);
 int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 
 /* The arches the filter compiles for (native when none was added). */

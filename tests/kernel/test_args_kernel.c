@@ -286,3 +286,43 @@ Test(args_kernel, random_multi_action_sets, .timeout = 120)
 		sck_filter_free(f);
 	}
 }
+
+/*
+ * A program that fits only with the copies of its sections merged: 4000 values on x86_64 and
+ * x86, whose value searches are the same code; x86_64's paths then run through x86's copy. The
+ * kernel must take the program and answer every probe as the emulator does.
+ */
+Test(args_kernel, merged_sections, .timeout = 300)
+{
+	uint64_t rng = sck_test_seed("args_kernel/merged_sections");
+	SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
+		 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1));
+	struct sck_filter *f = NULL;
+	struct sck_profile_arg_rule *rules = NULL;
+	size_t nrules = 0;
+
+	if (sck_arch_native() != sck_arch_from_name("x86_64")) {
+		cr_skip_test("not an x86_64 machine");
+		return;
+	}
+	cr_assert_eq(sck_filter_new(&o, &f), 0);
+	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86_64")), 0);
+	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86")), 0);
+	for (int i = 0; i < 4000; i++) {
+		/* (the rare repeated value is the same rule again: harmless) */
+		struct sck_cond c = {
+			.arg = 1, .op = SCK_CMP_EQ, .value = (uint32_t)sck_test_rand(&rng)};
+		struct sck_rule ru = {.name = "ioctl",
+				      .action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 2 + i % 2),
+				      .conds = &c,
+				      .nconds = 1};
+		cr_assert_eq(sck_filter_add_rule(f, &ru), 0);
+	}
+	cr_assert_eq(sck_filter_add_rule(f, &(struct sck_rule){.name = "exit_group",
+							       .action = SECCOMP_RET_ALLOW}),
+		     0);
+	cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
+	check_in_kernel("merged sections", f, rules, nrules, 2);
+	free(rules);
+	sck_filter_free(f);
+}
