@@ -260,9 +260,9 @@ static int fill_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
 
 /*
  * Lay the program out. Several sections may repeat each other's code (the same argument decision
- * per arch): a program too long for the kernel then has its copies merged, which costs a jump
- * where a path entered a removed copy, so only a program that would not fit pays it. @emitted is
- * scaled as merging shrank the program, for the estimate of the pressure that fits.
+ * per arch): with @sections, a program too long for the kernel has its copies merged before it is
+ * refused (a program that fits is left as it is). @emitted is scaled as merging shrank the
+ * program, for the estimate of the pressure that fits.
  */
 static int finish(struct sck_bpf_builder *b, bool sections, struct sock_filter **insns, size_t *len,
 		  size_t *emitted)
@@ -288,7 +288,8 @@ static int finish(struct sck_bpf_builder *b, bool sections, struct sock_filter *
 /*
  * The fastest argument decisions first. When the program does not fit, the planner's estimate
  * picks a pressure expected to fit; then a binary search between the highest pressure that did
- * not fit and the lowest that did. @merge: let copies merge (finish) in a program too long.
+ * not fit and the lowest that did. @merge: let copies merge (finish) in a program too long,
+ * before any pressure: merged copies cost a path at most one jump, pressure costs more.
  */
 static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argplan **plans,
 		  bool merge, struct sck_filter_prog *p)
@@ -365,10 +366,7 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = search(&ir, flags, plans, false, p);
-	/* (only a program that cannot fit otherwise pays for merged copies) */
-	if (rc == -E2BIG && ir.ngroups > 1 && !(flags & SCK_COMPILE_LINEAR))
-		rc = search(&ir, flags, plans, true, p);
+	rc = search(&ir, flags, plans, ir.ngroups > 1, p);
 	if (rc)
 		goto out;
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {

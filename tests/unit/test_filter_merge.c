@@ -108,7 +108,7 @@ static uint32_t check_set(const struct arch_ref *arches, size_t narch, size_t n,
 						   (uint64_t)vals[i] + 1, (uint64_t)vals[i] - 1};
 			for (size_t k = 0; k < sizeof(probes) / sizeof(probes[0]); k++) {
 				/* (a 32-bit arch's kernel passes the low word only) */
-				uint64_t v = arches[a].audit == AUDIT_ARCH_I386
+				uint64_t v = sck_arch_from_name(arches[a].name)->bits == 32
 						     ? (uint32_t)probes[k]
 						     : probes[k];
 				struct seccomp_data d = {.nr = nr, .arch = arches[a].audit};
@@ -143,6 +143,26 @@ Test(filter_merge, fitting_program_keeps_its_copies, .timeout = 60)
 	/* two full copies of the value search, one per arch */
 	cr_expect_gt(len2, 2 * len1 - 2 * 16, "one arch %zu, two %zu", len1, len2);
 	cr_expect_eq(max2, max1);
+}
+
+/*
+ * 1000 values on x86_64, arm and aarch64 do not fit as three copies: merged, no pressure is
+ * needed, and x86_64's paths run what x86_64's alone would, give or take a jump.
+ */
+Test(filter_merge, three_arch_allowlist_merged_not_pressed, .timeout = 60)
+{
+	static const struct arch_ref three[] = {{"x86_64", AUDIT_ARCH_X86_64},
+						{"arm", AUDIT_ARCH_ARM},
+						{"aarch64", AUDIT_ARCH_AARCH64}};
+	uint64_t seed = sck_test_seed("filter_merge/three_arch_allowlist_merged_not_pressed");
+	const uint32_t allow = SECCOMP_RET_ALLOW;
+	size_t len1, len3;
+	uint32_t max1 = check_set(three, 1, 1000, seed, &allow, 1, &len1);
+	uint32_t max3 = check_set(three, 3, 1000, seed, &allow, 1, &len3);
+
+	/* (three copies under pressure took 2.5 times one) */
+	cr_expect_lt(len3, 2 * len1, "one arch %zu, three %zu", len1, len3);
+	cr_expect_leq(max3, max1 + 1);
 }
 
 /* 4000 values on x86_64 and x86: only merged does the program fit (libseccomp's fits). */
