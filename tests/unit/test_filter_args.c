@@ -257,3 +257,71 @@ Test(filter_args, mixed_conditions_match_linear, .timeout = 120)
 		sck_filter_free(f);
 	}
 }
+
+/*
+ * One action over values of two arguments, with masks among them, in any order (a profile):
+ * the decision on the second argument is made once, not once per value of the first (which it
+ * follows in different places among the rules), and it equals the rule chain everywhere.
+ */
+Test(filter_args, one_action_any_order_one_copy)
+{
+	uint64_t rng = sck_test_seed("filter_args/one_action_any_order_one_copy");
+	char *json = malloc(16384);
+	size_t at = 0;
+	struct sck_filter *f = NULL;
+	struct sck_cond c[43];
+	struct compiled opt, lin;
+	int nr = sck_syscall_nr(sck_arch_from_name("x86_64"), "ioctl");
+
+	cr_assert(json);
+	for (size_t i = 0; i < 43; i++) {
+		c[i] = (struct sck_cond){.arg = i < 23 ? 0 : 1,
+					 .op = SCK_CMP_EQ,
+					 .value = (uint32_t)sck_test_rand(&rng)};
+		if (i >= 20 && i < 23) {
+			c[i].op = SCK_CMP_MASKED_EQ;
+			c[i].mask = (uint32_t)sck_test_rand(&rng);
+			c[i].value &= c[i].mask;
+		}
+	}
+	/* shuffled: the values of both arguments interleave */
+	for (size_t i = 42; i > 0; i--) {
+		size_t j = sck_test_rand(&rng) % (i + 1);
+		struct sck_cond t = c[i];
+		c[i] = c[j];
+		c[j] = t;
+	}
+	at += (size_t)snprintf(json + at, 16384 - at,
+			       "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+			       "[\"SCMP_ARCH_X86_64\"], \"syscalls\": [");
+	for (size_t i = 0; i < 43; i++)
+		at += (size_t)snprintf(
+			json + at, 16384 - at,
+			"%s{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+			"[{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}]}",
+			i ? ", " : "", c[i].arg,
+			(unsigned long long)(c[i].op == SCK_CMP_EQ ? c[i].value : c[i].mask),
+			(unsigned long long)c[i].value,
+			c[i].op == SCK_CMP_EQ ? "SCMP_CMP_EQ" : "SCMP_CMP_MASKED_EQ");
+	at += (size_t)snprintf(json + at, 16384 - at, "]}");
+	cr_assert_lt(at, 16384);
+	cr_assert_eq(sck_profile_parse(json, at, NULL, &f, NULL, NULL), 0);
+	cr_assert_eq(compile(f, 0, &opt), 0);
+	cr_assert_eq(compile(f, SCK_COMPILE_LINEAR, &lin), 0);
+	/* (one copy per value of the first argument took over 600) */
+	cr_expect_leq(opt.len, 120, "%zu instructions", opt.len);
+	for (size_t i = 0; i < 43; i++)
+		for (int d = -1; d <= 1; d++)
+			for (int hi = 0; hi < 2; hi++) {
+				uint64_t v =
+					c[i].value + (uint64_t)(int64_t)d + ((uint64_t)hi << 32);
+				for (unsigned int arg = 0; arg < 2; arg++)
+					cr_assert_eq(run(&opt, AUDIT_ARCH_X86_64, nr, arg, v, NULL),
+						     run(&lin, AUDIT_ARCH_X86_64, nr, arg, v, NULL),
+						     "arg %u = %#llx", arg, (unsigned long long)v);
+			}
+	release(&opt);
+	release(&lin);
+	sck_filter_free(f);
+	free(json);
+}
