@@ -174,8 +174,12 @@ int sck_bpf_dedup(struct sock_filter *p, size_t *len)
 			rc = -EINVAL;
 			goto out;
 		}
-		if (BPF_CLASS(k.code) == BPF_JMP && BPF_OP(k.code) == BPF_JA)
-			k.k = 0; /* (the offset is where the target is, not what it does) */
+		if (BPF_CLASS(k.code) == BPF_JMP && BPF_OP(k.code) == BPF_JA) {
+			/* a jump does what its target does: one code may reach a block directly
+			 * where another goes through a `JA` (a trampoline, a far fall-through) */
+			cls[i] = cls[a];
+			continue;
+		}
 		k.a = a != NONE ? cls[a] : NONE;
 		k.b = b != NONE ? cls[b] : NONE;
 		cls[i] = intern(&c, &k, (uint32_t)i);
