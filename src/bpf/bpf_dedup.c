@@ -4,7 +4,9 @@
  * several arches often holds the same argument decision once per arch (x86's and x32's low-word
  * trees, x86_64's after its high-word test), as separate copies. Two instructions are equal when
  * they have the same opcode and operand and their successors are equal, which classes every
- * instruction bottom-up (jumps only go forward). Each class keeps its last copy: a jump into an
+ * instruction bottom-up (jumps only go forward); a `JA` is equal to its target, as one copy may
+ * go through a trampoline where another goes straight. Each class keeps its last copy (never a
+ * `JA`): a jump into an
  * earlier copy goes to the last one where its 8-bit offset reaches it, and an earlier copy of a
  * block worth it that is still entered becomes one `JA` to the last copy (one instruction more on
  * the paths through it). What nothing reaches any more goes, and the jumps are laid out again;
