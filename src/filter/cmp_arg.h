@@ -122,6 +122,13 @@ void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t ch
 /* Plan @r as a search over the raw values of word @w (cmp_arg_range.c): fills @nd. */
 long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 			 struct sck_anode *nd);
+/*
+ * The fast case of sck_arg_plan_ranges (cmp_arg_fast.c): every rule of @r one interval of @w and
+ * nothing else. Returns 1 when @nd was filled (the plan sck_arg_plan_ranges would make), 0 when
+ * @r is not of that shape, or -errno.
+ */
+long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+		       struct sck_anode *nd);
 /* Sort @n values ascending (@tmp: room for @n more). */
 void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
 /* Normal form of a residual's entries (cmp_arg.c). */
