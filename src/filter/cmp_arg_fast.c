@@ -82,9 +82,66 @@ static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 		memcpy(a, src, n * sizeof(*a));
 }
 
-/* Every rule one value: the items (value, rule) in value order, rules in order among equals. */
-static long plan_points(struct sck_argplan *ap, const struct sck_res *r, struct sck_vrange *vr,
-			size_t *nr)
+/* The atom of @e on @w: its only one (the fast path's shape). */
+static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
+{
+	uint32_t j = 0;
+
+	while (e->at[j].word != w)
+		j++;
+	return j;
+}
+
+/*
+ * What the rules with one value leave there: each rule's other atoms, in order, up to the first
+ * rule that has none (it decides). @it: their items.
+ */
+static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+		       const uint64_t *it, size_t n, struct consts *cs)
+{
+	const struct sck_rent *e = &r->e[(uint32_t)it[0]];
+	struct sck_res sub = {.final = r->final};
+	struct sck_rent *se;
+	size_t k = 0;
+
+	if (e->n == 1)
+		return const_node(ap, cs, e->action);
+	se = sck_argplan_alloc(ap, (n + 1) * sizeof(*se));
+	if (!se)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct sck_atom *at;
+		uint32_t j;
+		e = &r->e[(uint32_t)it[i]];
+		j = atom_on(e, w);
+		if (j == 0) {
+			at = e->at + 1;
+		} else if (j + 1 == e->n) {
+			at = e->at;
+		} else {
+			struct sck_atom *c = sck_argplan_alloc(ap, e->n * sizeof(*c));
+			if (!c)
+				return -ENOMEM;
+			memcpy(c, e->at, j * sizeof(*c));
+			memcpy(c + j, e->at + j + 1, (e->n - j - 1) * sizeof(*c));
+			at = c;
+		}
+		se[k++] = (struct sck_rent){.action = e->action, .n = e->n - 1, .at = at};
+		if (e->n == 1)
+			break;
+	}
+	sck_res_normalize(se, &k, &sub.final);
+	sub.e = se;
+	sub.n = k;
+	return sck_argplan_plan(ap, &sub);
+}
+
+/*
+ * Every rule one value of @w (and maybe tests elsewhere): the items (value, rule) in value order,
+ * rules in order among equals; each value decided by what its rules leave.
+ */
+static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+			struct sck_vrange *vr, size_t *nr)
 {
 	uint64_t *it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
 	struct consts cs = {.n = 0};
@@ -95,19 +152,19 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, struct 
 	if (!it)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n; i++)
-		it[i] = (uint64_t)r->e[i].at[0].a << 32 | i;
+		it[i] = (uint64_t)r->e[i].at[atom_on(&r->e[i], w)].a << 32 | i;
 	sort_hi32(it, r->n, it + r->n);
-	for (size_t i = 0; i < r->n && !done; i++) {
+	for (size_t i = 0, j; i < r->n && !done; i = j) {
 		uint32_t v = (uint32_t)(it[i] >> 32);
-		if (i && v == (uint32_t)(it[i - 1] >> 32))
-			continue; /* an earlier rule decides this value */
+		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)
+			;
 		if (v > cur) {
 			fin = const_node(ap, &cs, r->final);
 			if (fin < 0)
 				return fin;
 			sck_vrange_push(vr, nr, v - 1, (uint32_t)fin);
 		}
-		ch = const_node(ap, &cs, r->e[(uint32_t)it[i]].action);
+		ch = plan_value(ap, r, w, it + i, j - i, &cs);
 		if (ch < 0)
 			return ch;
 		sck_vrange_push(vr, nr, v, (uint32_t)ch);
@@ -211,19 +268,30 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 {
 	struct sck_vrange *vr;
 	size_t nr = 0;
-	bool points = true;
+	bool points = true, single = true;
 	long rc;
 
 	for (size_t i = 0; i < r->n; i++) {
-		const struct sck_atom *a = r->e[i].at;
-		if (r->e[i].n != 1 || a->kind != SCK_ATOM_IV || a->word != w)
+		const struct sck_rent *e = &r->e[i];
+		const struct sck_atom *a = NULL;
+		for (uint32_t j = 0; j < e->n; j++) {
+			if (e->at[j].word != w)
+				continue;
+			if (a || e->at[j].kind != SCK_ATOM_IV)
+				return 0; /* two atoms on the word, a mask or a 64-bit comparison */
+			a = &e->at[j];
+		}
+		if (!a)
 			return 0;
 		points &= !a->neg && a->a == a->b;
+		single &= e->n == 1;
 	}
+	if (!points && !single)
+		return 0;
 	vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
 	if (!vr)
 		return -ENOMEM;
-	rc = points ? plan_points(ap, r, vr, &nr) : plan_intervals(ap, r, vr, &nr);
+	rc = points ? plan_points(ap, r, w, vr, &nr) : plan_intervals(ap, r, vr, &nr);
 	if (rc < 0)
 		return rc;
 	nd->kind = SCK_AN_RANGE;
