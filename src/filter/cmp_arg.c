@@ -447,18 +447,6 @@ static long plan_jset(struct sck_argplan *ap, const struct sck_res *r, uint8_t w
 	return 0;
 }
 
-void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
-{
-	uint32_t lo = *nr ? vr[*nr - 1].hi + 1 : 0;
-
-	if (*nr && vr[*nr - 1].hi >= hi)
-		return; /* already covered */
-	if (*nr && vr[*nr - 1].child == child)
-		vr[*nr - 1].hi = hi;
-	else
-		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
-}
-
 #define FEW_CHILDREN 8 /* children weighed in a list before a table is worth its set-up */
 
 /* Weigh the children of @n in a short list; false when it has more than FEW_CHILDREN. */

@@ -118,7 +118,17 @@ void *sck_argplan_alloc(struct sck_argplan *ap, size_t size);
 /* The node deciding normalized residual @r (made once). Returns its index or -errno. */
 long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r);
 /* Append the range ending at @hi (from where the last ended) deciding by @child; merges. */
-void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child);
+static inline void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
+{
+	uint32_t lo = *nr ? vr[*nr - 1].hi + 1 : 0;
+
+	if (*nr && vr[*nr - 1].hi >= hi)
+		return; /* already covered */
+	if (*nr && vr[*nr - 1].child == child)
+		vr[*nr - 1].hi = hi;
+	else
+		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
+}
 /* Plan @r as a search over the raw values of word @w (cmp_arg_range.c): fills @nd. */
 long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 			 struct sck_anode *nd);

@@ -25,12 +25,13 @@ struct consts {
 
 static long const_node(struct sck_argplan *ap, struct consts *c, uint32_t action)
 {
-	struct sck_res r = {.final = action};
+	struct sck_res r;
 	long k;
 
 	for (size_t i = 0; i < c->n; i++)
 		if (c->action[i] == action)
 			return c->node[i];
+	r = (struct sck_res){.final = action};
 	k = sck_argplan_plan(ap, &r);
 	if (k >= 0 && c->n < CONSTS_MAX) {
 		c->action[c->n] = action;
@@ -45,8 +46,16 @@ static long const_node(struct sck_argplan *ap, struct consts *c, uint32_t action
  */
 static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 {
+	uint32_t count[4][257];
+	uint64_t *src = a, *dst = tmp;
+	size_t i = 1;
+
+	while (i < n && a[i - 1] >> 32 <= a[i] >> 32)
+		i++;
+	if (i >= n)
+		return; /* already in order (an allowlist written sorted, a shared high word) */
 	if (n < 32) {
-		for (size_t i = 1; i < n; i++) {
+		for (; i < n; i++) {
 			uint64_t v = a[i];
 			size_t j = i;
 			for (; j > 0 && a[j - 1] >> 32 > v >> 32; j--)
@@ -55,10 +64,8 @@ static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 		}
 		return;
 	}
-	uint32_t count[4][257] = {{0}};
-	uint64_t *src = a, *dst = tmp;
-
-	for (size_t i = 0; i < n; i++) {
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++) {
 		uint32_t k = (uint32_t)(a[i] >> 32);
 		count[0][(k & 0xff) + 1]++;
 		count[1][((k >> 8) & 0xff) + 1]++;
@@ -72,7 +79,7 @@ static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 			continue;
 		for (size_t k = 0; k < 256; k++)
 			c[k + 1] += c[k];
-		for (size_t i = 0; i < n; i++)
+		for (i = 0; i < n; i++)
 			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
 		uint64_t *t = src;
 		src = dst;
