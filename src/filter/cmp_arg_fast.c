@@ -23,21 +23,30 @@ struct consts {
 	size_t n;
 };
 
-static long const_node(struct sck_argplan *ap, struct consts *c, uint32_t action)
+static long const_slow(struct sck_argplan *ap, struct consts *c, uint32_t action)
 {
-	struct sck_res r;
+	struct sck_res r = {.final = action};
 	long k;
 
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 2; i < c->n; i++)
 		if (c->action[i] == action)
 			return c->node[i];
-	r = (struct sck_res){.final = action};
 	k = sck_argplan_plan(ap, &r);
 	if (k >= 0 && c->n < CONSTS_MAX) {
 		c->action[c->n] = action;
 		c->node[c->n++] = k;
 	}
 	return k;
+}
+
+/* The constant node of @action (the first two met, the common ones, checked inline). */
+static inline long const_node(struct sck_argplan *ap, struct consts *c, uint32_t action)
+{
+	if (c->n > 0 && c->action[0] == action)
+		return c->node[0];
+	if (c->n > 1 && c->action[1] == action)
+		return c->node[1];
+	return const_slow(ap, c, action);
 }
 
 /*
