@@ -249,28 +249,26 @@ static int sweep_init(struct sck_argplan *ap, struct sweep *s, const struct sck_
 	for (size_t i = 1; i < n; i++)
 		if (s->bp[i] != s->bp[s->nb - 1])
 			s->bp[s->nb++] = s->bp[i];
-	/* head, tail, up (nb + 1), final, then closed */
-	u = sck_argplan_alloc(ap, (4 * s->nb + 1) * sizeof(*u) + s->nb * sizeof(*s->closed));
-	if (!u)
+	/* up (nb + 1), final, then closed; the record lists apart (zeroed by calloc) */
+	u = sck_argplan_alloc(ap, (2 * s->nb + 1) * sizeof(*u) + s->nb * sizeof(*s->closed));
+	s->head = calloc(2 * s->nb, sizeof(*s->head));
+	if (!u || !s->head)
 		return -ENOMEM;
-	s->head = u;
-	s->tail = u + s->nb;
-	s->up = u + 2 * s->nb;
-	s->final = u + 3 * s->nb + 1;
-	s->closed = (bool *)(u + 4 * s->nb + 1);
-	memset(u, 0, 2 * s->nb * sizeof(*u));
+	s->tail = s->head + s->nb;
+	s->up = u;
+	s->final = u + s->nb + 1;
+	s->closed = (bool *)(u + 2 * s->nb + 1);
 	memset(s->closed, 0, s->nb * sizeof(*s->closed));
 	for (size_t i = 0; i <= s->nb; i++)
 		s->up[i] = (uint32_t)i;
 	for (size_t i = 0; i < s->nb; i++)
 		s->final[i] = r->final;
-	s->caprec = r->n + 16;
-	s->rec = malloc(s->caprec * sizeof(*s->rec));
-	return s->rec ? 0 : -ENOMEM;
+	return 0;
 }
 
 static void sweep_fini(struct sweep *s)
 {
+	free(s->head);
 	free(s->rec);
 }
 
