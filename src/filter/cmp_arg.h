@@ -107,6 +107,8 @@ struct sck_argplan {
 	/* the word the node being planned tests, + 1 (0: at a verdict's root): its children prefer
 	 * the low word of an argument whose high word it tests */
 	unsigned int parent_word;
+	/* tests only: plan every range by the sweep (cmp_arg_range.c), never the fast path */
+	bool no_fast;
 	/* bump allocator */
 	void **blocks;
 	size_t nblocks, capblocks;

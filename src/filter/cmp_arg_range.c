@@ -395,7 +395,7 @@ long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_
 	struct sweep s = {0};
 	struct sck_vrange *vr;
 	size_t nr = 0;
-	long rc = sck_arg_plan_fast(ap, r, w, nd);
+	long rc = ap->no_fast ? 0 : sck_arg_plan_fast(ap, r, w, nd);
 
 	if (rc)
 		return rc < 0 ? rc : 0;
