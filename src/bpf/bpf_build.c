@@ -102,27 +102,39 @@ int sck_bpf_bind(struct sck_bpf_builder *b, int label)
 	return 0;
 }
 
-static int append(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
+static void put(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
 {
-	struct binsn *i;
+	struct binsn *i = &b->insn[b->n];
 
-	if (b->n >= BUILD_MAX)
-		return -E2BIG;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct binsn *ni = realloc(b->insn, cap * sizeof(*ni));
-
-		if (!ni)
-			return -ENOMEM;
-		b->insn = ni;
-		b->cap = cap;
-	}
-	i = &b->insn[b->n];
 	i->code = code;
 	i->k = k;
 	i->jt = jt;
 	i->jf = jf;
 	i->tt = i->tf = false;
+}
+
+/* append when the array is full: apart, so that the common path calls nothing */
+static __attribute__((noinline)) int append_grow(struct sck_bpf_builder *b, uint16_t code,
+						 uint32_t k, int jt, int jf)
+{
+	size_t cap = b->cap ? b->cap * 2 : 64;
+	struct binsn *ni = realloc(b->insn, cap * sizeof(*ni));
+
+	if (!ni)
+		return -ENOMEM;
+	b->insn = ni;
+	b->cap = cap;
+	put(b, code, k, jt, jf);
+	return (int)b->n++;
+}
+
+static int append(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
+{
+	if (b->n >= BUILD_MAX)
+		return -E2BIG;
+	if (b->n == b->cap)
+		return append_grow(b, code, k, jt, jf);
+	put(b, code, k, jt, jf);
 	return (int)b->n++;
 }
 

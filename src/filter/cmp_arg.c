@@ -83,18 +83,18 @@ void sck_argplan_free(struct sck_argplan *ap)
 
 /* ---- residuals: normal form, hashing, interning ---- */
 
+/* (the hash only spreads the memo table: nodes are matched by res_eq) */
 static uint64_t mix(uint64_t h, uint64_t x)
 {
-	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h * 0xff51afd7ed558ccdULL;
+	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
 }
 
 static uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
 {
 	h = mix(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
 			   (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
-	h = mix(h, a->b);
-	return mix(h, a->v);
+	return mix(h, a->b ^ (a->v << 13 | a->v >> 51));
 }
 
 static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
@@ -331,18 +331,19 @@ static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd
 			 struct sck_res *out, size_t *natoms)
 {
 	struct sck_rent *e = sck_argplan_alloc(ap, (vd->nentries + 1) * sizeof(*e));
-	size_t n = 0;
+	struct sck_atom *at;
+	size_t n = 0, room = 1;
 
-	if (!e)
+	for (size_t i = 0; i < vd->nentries; i++)
+		room += 2 * vd->entries[i].ncond;
+	at = sck_argplan_alloc(ap, room * sizeof(*at));
+	if (!e || !at)
 		return -ENOMEM;
 	*natoms = 0;
 	for (size_t i = 0; i < vd->nentries; i++) {
 		const struct sck_ir_entry *en = &vd->entries[i];
-		struct sck_atom *at = sck_argplan_alloc(ap, (2 * en->ncond + 1) * sizeof(*at));
 		uint32_t k = 0;
 		bool never = false;
-		if (!at)
-			return -ENOMEM;
 		for (size_t c = 0; c < en->ncond && !never; c++) {
 			int m = lower_cond(&en->conds[c], &at[k]);
 			if (m < 0)
@@ -353,6 +354,7 @@ static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd
 		if (never)
 			continue;
 		e[n++] = (struct sck_rent){.action = en->action, .n = k, .at = at};
+		at += k;
 		*natoms += k;
 	}
 	out->final = vd->final;
@@ -498,26 +500,41 @@ static long plan_jset(struct sck_argplan *ap, const struct sck_res *r, uint8_t w
 	return 0;
 }
 
-void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
-{
-	uint32_t lo = *nr ? vr[*nr - 1].hi + 1 : 0;
+#define FEW_CHILDREN 8 /* children weighed in a list before a table is worth its set-up */
 
-	if (*nr && vr[*nr - 1].hi >= hi)
-		return; /* already covered */
-	if (*nr && vr[*nr - 1].child == child)
-		vr[*nr - 1].hi = hi;
-	else
-		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
+/* Weigh the children of @n in a short list; false when it has more than FEW_CHILDREN. */
+static bool weigh_few(const struct sck_anode *n, uint32_t *best)
+{
+	uint32_t key[FEW_CHILDREN];
+	uint64_t w[FEW_CHILDREN], bc = 0;
+	size_t nk = 0, k;
+
+	for (uint32_t i = 0; i < n->nr; i++) {
+		uint32_t ch = n->r[i].child;
+		for (k = 0; k < nk && key[k] != ch; k++)
+			;
+		if (k == nk) {
+			if (nk == FEW_CHILDREN)
+				return false;
+			key[nk] = ch;
+			w[nk++] = 0;
+		}
+		w[k] += n->r[i].lo == n->r[i].hi ? 1 : 2;
+	}
+	*best = n->r[0].child;
+	for (k = 0; k < nk; k++)
+		if (w[k] > bc || (w[k] == bc && key[k] < *best)) {
+			bc = w[k];
+			*best = key[k];
+		}
+	return true;
 }
 
-/*
- * The default: the child whose ranges would cost the most to test as exceptions (a single value
- * is one JEQ, an interval two bound tests), so the chains test the cheap ones.
- */
-static int set_default(struct sck_argplan *ap, struct sck_anode *n)
+/* Weigh the children of @n in a table. */
+static int weigh_many(struct sck_argplan *ap, const struct sck_anode *n, uint32_t *best)
 {
 	size_t cap = 16, mask;
-	uint32_t *key, best = n->r[0].child;
+	uint32_t *key;
 	uint64_t *w, bc = 0;
 
 	while (cap < 2 * (size_t)n->nr)
@@ -528,7 +545,6 @@ static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 	if (!key || !w)
 		return -ENOMEM;
 	memset(key, 0, cap * sizeof(*key));
-	/* each child's weight: what testing its ranges as exceptions would cost */
 	for (uint32_t i = 0; i < n->nr; i++) {
 		uint32_t ch = n->r[i].child;
 		size_t k = (size_t)(uint32_t)(ch * 0x9e3779b1u) & mask;
@@ -540,14 +556,29 @@ static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 		}
 		w[k] += n->r[i].lo == n->r[i].hi ? 1 : 2;
 	}
+	*best = n->r[0].child;
 	for (size_t k = 0; k < cap; k++) {
 		if (!key[k])
 			continue;
-		if (w[k] > bc || (w[k] == bc && key[k] - 1 < best)) {
+		if (w[k] > bc || (w[k] == bc && key[k] - 1 < *best)) {
 			bc = w[k];
-			best = key[k] - 1;
+			*best = key[k] - 1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * The default: the child whose ranges would cost the most to test as exceptions (a single value
+ * is one JEQ, an interval two bound tests; ties: the lowest node), so the chains test the cheap
+ * ones.
+ */
+static int set_default(struct sck_argplan *ap, struct sck_anode *n)
+{
+	uint32_t best;
+
+	if (!weigh_few(n, &best) && weigh_many(ap, n, &best))
+		return -ENOMEM;
 	n->dflt = best;
 	n->nx = n->xcost = 0;
 	for (uint32_t i = 0; i < n->nr; i++) {

@@ -107,6 +107,8 @@ struct sck_argplan {
 	/* the word the node being planned tests, + 1 (0: at a verdict's root): its children prefer
 	 * the low word of an argument whose high word it tests */
 	unsigned int parent_word;
+	/* tests only: plan every range by the sweep (cmp_arg_range.c), never the fast path */
+	bool no_fast;
 	/* bump allocator */
 	void **blocks;
 	size_t nblocks, capblocks;
@@ -118,10 +120,27 @@ void *sck_argplan_alloc(struct sck_argplan *ap, size_t size);
 /* The node deciding normalized residual @r (made once). Returns its index or -errno. */
 long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r);
 /* Append the range ending at @hi (from where the last ended) deciding by @child; merges. */
-void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child);
+static inline void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
+{
+	uint32_t lo = *nr ? vr[*nr - 1].hi + 1 : 0;
+
+	if (*nr && vr[*nr - 1].hi >= hi)
+		return; /* already covered */
+	if (*nr && vr[*nr - 1].child == child)
+		vr[*nr - 1].hi = hi;
+	else
+		vr[(*nr)++] = (struct sck_vrange){lo, hi, child};
+}
 /* Plan @r as a search over the raw values of word @w (cmp_arg_range.c): fills @nd. */
 long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 			 struct sck_anode *nd);
+/*
+ * The fast case of sck_arg_plan_ranges (cmp_arg_fast.c): every rule of @r one interval of @w and
+ * nothing else. Returns 1 when @nd was filled (the plan sck_arg_plan_ranges would make), 0 when
+ * @r is not of that shape, or -errno.
+ */
+long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+		       struct sck_anode *nd);
 /* Sort @n values ascending (@tmp: room for @n more). */
 void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
 /* Normal form of a residual's entries (cmp_arg.c). */

@@ -115,15 +115,35 @@ struct vt {
 	uint32_t dflt;	    /* the default child */
 	unsigned int chain; /* tree: the longest leaf chain; spine: the first chain */
 	bool spine;
+	/* the last node referenced + 1 (0: none) and its label, until returns are laid down */
+	uint32_t cnode;
+	int clabel;
 };
+
+/* sck_argplan_ref, remembering the last answer (most exceptions share their child). */
+static int ref(struct vt *t, uint32_t node)
+{
+	if (t->cnode != node + 1) {
+		t->clabel = sck_argplan_ref(t->ap, t->e, node);
+		t->cnode = node + 1;
+	}
+	return t->clabel;
+}
+
+/* Lay down the pending returns if due: the labels of constants change. */
+static void dead_point(struct vt *t, size_t ahead)
+{
+	sck_emit_dead_point(t->e, ahead);
+	t->cnode = 0;
+}
 
 /* A segment that needs no code: the label to jump to, else -1. */
 static int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
 	if (a == b)
-		return sck_argplan_ref(t->ap, t->e, t->dflt);
+		return ref(t, t->dflt);
 	if (b - a == 1 && t->r[t->x[a]].lo <= lo && t->r[t->x[a]].hi >= hi)
-		return sck_argplan_ref(t->ap, t->e, t->r[t->x[a]].child);
+		return ref(t, t->r[t->x[a]].child);
 	return -1;
 }
 
@@ -135,9 +155,9 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 	for (size_t i = a; i < b; i++) {
 		const struct sck_vrange *r = &t->r[t->x[i]];
 		bool two = r->lo != r->hi && r->lo > lo && r->hi < hi;
-		int child = sck_argplan_ref(t->ap, e, r->child), nx = SCK_BPF_NEXT, skip = -1;
+		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
-			nx = sck_argplan_ref(t->ap, e, t->dflt);
+			nx = ref(t, t->dflt);
 		} else if (sck_emit_flush_due(e, two ? 3 : 2)) {
 			/* returns laid down between two tests: the first jumps over them */
 			skip = sck_emit_label(e);
@@ -151,12 +171,13 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 			sck_emit_jump(e, BPF_JGE, r->lo, child, nx);
 		} else {
 			/* below this interval nothing later can match either: the default */
-			int d = sck_argplan_ref(t->ap, e, t->dflt);
+			int d = ref(t, t->dflt);
 			sck_emit_jump(e, BPF_JGE, r->lo, SCK_BPF_NEXT, d);
 			sck_emit_jump(e, BPF_JGT, r->hi, nx, child);
 		}
 		if (skip >= 0) {
 			sck_emit_flush(e);
+			t->cnode = 0;
 			sck_emit_bind(e, skip);
 		}
 	}
@@ -194,7 +215,7 @@ static void segment(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi, 
 		rl = sck_emit_label(e);
 		sck_emit_jump(e, BPF_JGE, sv, rl, SCK_BPF_NEXT);
 		segment(t, a, k, lo, sv - 1, lim);
-		sck_emit_dead_point(e, NODE_AHEAD);
+		dead_point(t, NODE_AHEAD);
 		sck_emit_bind(e, rl);
 		segment(t, k, b, sv, hi, rlim);
 	}

@@ -216,11 +216,13 @@ static int rec_push(struct sweep *s, uint32_t i, uint32_t action, const struct s
 static int sweep_init(struct sck_argplan *ap, struct sweep *s, const struct sck_res *r, uint8_t w)
 {
 	size_t n = 1;
+	uint32_t plo = 1, phi = 0; /* the last atom's bounds (none yet: lo > hi) */
+	uint32_t *u;
 
 	for (size_t i = 0; i < r->n; i++)
 		for (uint32_t j = 0; j < r->e[i].n; j++)
 			n += on_range_word(&r->e[i].at[j], w) ? 2 : 0;
-	s->bp = sck_argplan_alloc(ap, n * sizeof(*s->bp));
+	s->bp = sck_argplan_alloc(ap, 2 * n * sizeof(*s->bp));
 	if (!s->bp)
 		return -ENOMEM;
 	s->bp[0] = 0;
@@ -235,27 +237,28 @@ static int sweep_init(struct sck_argplan *ap, struct sweep *s, const struct sck_
 				lo = a->a, hi = a->b;
 			else
 				lo = hi = (uint32_t)(a->v >> 32);
+			if (lo == plo && hi == phi)
+				continue; /* the same bounds as the atom before (a shared high word) */
+			plo = lo, phi = hi;
 			s->bp[n++] = lo;
 			if (hi < U32_MAX)
 				s->bp[n++] = hi + 1;
 		}
-	{
-		uint32_t *tmp = sck_argplan_alloc(ap, n * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		sck_sort_u32(s->bp, n, tmp);
-	}
+	sck_sort_u32(s->bp, n, s->bp + n);
 	s->nb = 1;
 	for (size_t i = 1; i < n; i++)
 		if (s->bp[i] != s->bp[s->nb - 1])
 			s->bp[s->nb++] = s->bp[i];
-	s->head = calloc(s->nb, sizeof(*s->head));
-	s->tail = calloc(s->nb, sizeof(*s->tail));
-	s->up = malloc((s->nb + 1) * sizeof(*s->up));
-	s->closed = calloc(s->nb, sizeof(*s->closed));
-	s->final = malloc(s->nb * sizeof(*s->final));
-	if (!s->head || !s->tail || !s->up || !s->closed || !s->final)
+	/* up (nb + 1), final, then closed; the record lists apart (zeroed by calloc) */
+	u = sck_argplan_alloc(ap, (2 * s->nb + 1) * sizeof(*u) + s->nb * sizeof(*s->closed));
+	s->head = calloc(2 * s->nb, sizeof(*s->head));
+	if (!u || !s->head)
 		return -ENOMEM;
+	s->tail = s->head + s->nb;
+	s->up = u;
+	s->final = u + s->nb + 1;
+	s->closed = (bool *)(u + 2 * s->nb + 1);
+	memset(s->closed, 0, s->nb * sizeof(*s->closed));
 	for (size_t i = 0; i <= s->nb; i++)
 		s->up[i] = (uint32_t)i;
 	for (size_t i = 0; i < s->nb; i++)
@@ -266,10 +269,6 @@ static int sweep_init(struct sck_argplan *ap, struct sweep *s, const struct sck_
 static void sweep_fini(struct sweep *s)
 {
 	free(s->head);
-	free(s->tail);
-	free(s->up);
-	free(s->closed);
-	free(s->final);
 	free(s->rec);
 }
 
@@ -304,40 +303,88 @@ static int sweep_add(struct sck_argplan *ap, struct sweep *s, uint32_t i, const 
 	return rec_push(s, i, e->action, at, n);
 }
 
+/* Rule @e (its atoms left: @at, @n) on the open intervals of [lo, hi]. */
+static int sweep_piece(struct sck_argplan *ap, struct sweep *s, const struct sck_rent *e,
+		       const struct sck_atom *at, uint32_t n, uint32_t lo, uint32_t hi, uint8_t w,
+		       bool masks)
+{
+	uint32_t first = (uint32_t)interval_of(s, lo);
+	uint32_t last = (uint32_t)interval_of(s, hi);
+
+	for (uint32_t i = find_open(s, first); i <= last; i = find_open(s, i + 1)) {
+		int rc = sweep_add(ap, s, i, e, at, n, w, masks);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The atoms of @e not on @w, then @nx more from @x: a copy, or a slice of @e when it is one. */
+static const struct sck_atom *rest_of(struct sck_argplan *ap, const struct sck_rent *e, uint8_t w,
+				      uint32_t nrest, const struct sck_atom *x, uint32_t nx)
+{
+	struct sck_atom *a;
+	uint32_t m = 0;
+
+	if (nx == 0 && nrest + 1 == e->n) {
+		/* one atom on @w: the rest is a slice when that atom is first or last */
+		if (on_range_word(&e->at[0], w))
+			return e->at + 1;
+		if (on_range_word(&e->at[nrest], w))
+			return e->at;
+	}
+	a = sck_argplan_alloc(ap, (nrest + nx + 1) * sizeof(*a));
+	if (!a)
+		return NULL;
+	for (uint32_t j = 0; j < e->n; j++)
+		if (!on_range_word(&e->at[j], w))
+			a[m++] = e->at[j];
+	memcpy(a + m, x, nx * sizeof(*a));
+	return a;
+}
+
 static int sweep_rule(struct sck_argplan *ap, struct sweep *s, const struct sck_rent *e, uint8_t w)
 {
 	struct piece p[PIECES_MAX];
 	size_t np;
-	uint32_t nrest = 0;
+	uint32_t nrest = 0, jw = 0;
 	bool masks = false;
-	int rc = pieces_of(e, w, p, &np);
+	int rc;
 
-	if (rc)
-		return rc;
 	for (uint32_t j = 0; j < e->n; j++) {
-		nrest += !on_range_word(&e->at[j], w);
+		if (on_range_word(&e->at[j], w))
+			jw = j;
+		else
+			nrest++;
 		masks |= e->at[j].word == w && e->at[j].kind == SCK_ATOM_MASK;
 	}
-	for (size_t k = 0; k < np; k++) {
-		uint32_t n = nrest + p[k].nx, m = 0;
-		const struct sck_atom *at = e->at;
-		uint32_t first = (uint32_t)interval_of(s, p[k].lo);
-		uint32_t last = (uint32_t)interval_of(s, p[k].hi);
-		if (nrest != e->n) {
-			struct sck_atom *a = sck_argplan_alloc(ap, (n + 1) * sizeof(*a));
-			if (!a)
+	if (nrest == e->n) /* nothing on @w: the rule as it is, everywhere */
+		return sweep_piece(ap, s, e, e->at, e->n, 0, U32_MAX, w, masks);
+	if (nrest + 1 == e->n) {
+		/* one atom on @w: its regions are the pieces */
+		struct region g[3];
+		size_t ng = regions_of(&e->at[jw], g);
+		for (size_t k = 0; k < ng; k++) {
+			const struct sck_atom *at = rest_of(ap, e, w, nrest, &g[k].x, g[k].has_x);
+			if (!at)
 				return -ENOMEM;
-			for (uint32_t j = 0; j < e->n; j++)
-				if (!on_range_word(&e->at[j], w))
-					a[m++] = e->at[j];
-			memcpy(a + m, p[k].x, p[k].nx * sizeof(*a));
-			at = a;
-		}
-		for (uint32_t i = find_open(s, first); i <= last; i = find_open(s, i + 1)) {
-			rc = sweep_add(ap, s, i, e, at, n, w, masks);
+			rc = sweep_piece(ap, s, e, at, nrest + g[k].has_x, g[k].lo, g[k].hi, w,
+					 masks);
 			if (rc)
 				return rc;
 		}
+		return 0;
+	}
+	rc = pieces_of(e, w, p, &np);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < np; k++) {
+		const struct sck_atom *at = rest_of(ap, e, w, nrest, p[k].x, p[k].nx);
+		if (!at)
+			return -ENOMEM;
+		rc = sweep_piece(ap, s, e, at, nrest + p[k].nx, p[k].lo, p[k].hi, w, masks);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -348,7 +395,11 @@ long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_
 	struct sweep s = {0};
 	struct sck_vrange *vr;
 	size_t nr = 0;
-	long rc = sweep_init(ap, &s, r, w);
+	long rc = ap->no_fast ? 0 : sck_arg_plan_fast(ap, r, w, nd);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	rc = sweep_init(ap, &s, r, w);
 
 	for (size_t i = 0; i < r->n && !rc; i++)
 		rc = sweep_rule(ap, &s, &r->e[i], w);

@@ -73,13 +73,12 @@ int sck_emit_ret(struct sck_emit *e, uint32_t action)
 
 bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead)
 {
-	size_t oldest = e->pos;
+	size_t oldest;
 
 	if (!e->nrets)
 		return false;
-	for (size_t i = 0; i < e->nrets; i++)
-		if (e->rets[i].first < oldest)
-			oldest = e->rets[i].first;
+	/* returns are pended in the order of their first users, and laid down all at once */
+	oldest = e->rets[0].first;
 	/* the last return would sit at pos + ahead + nrets - 1; its offset from the oldest user
 	 * is that minus the user's position minus one */
 	return e->pos + ahead + e->nrets - oldest > JUMP_REACH - TRAMPOLINE_SLACK;

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The argument planner's range branch, fast path: a residual whose every rule is one interval
+ * (or one value) of the tested word and nothing else, the shape of an allowlist of ioctl requests
+ * or socket families. Each elementary interval of the word is then decided by the first rule
+ * that covers it (else the residual's final action), so its child is one of a few constant
+ * nodes: they are looked up once each, and the ranges are filled directly, without the sweep's
+ * per-interval residuals. The plan is the one the sweep makes (cmp_arg_range.c): the same
+ * ranges, the same children, the constant nodes made in the same order.
+ */
+#include "filter/cmp_arg.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define U32_MAX 0xffffffffU
+#define CONSTS_MAX 8 /* constant nodes remembered by one call; more are looked up each time */
+
+/* The constant nodes met so far, by action. */
+struct consts {
+	uint32_t action[CONSTS_MAX];
+	long node[CONSTS_MAX];
+	size_t n;
+};
+
+static long const_slow(struct sck_argplan *ap, struct consts *c, uint32_t action)
+{
+	struct sck_res r = {.final = action};
+	long k;
+
+	for (size_t i = 2; i < c->n; i++)
+		if (c->action[i] == action)
+			return c->node[i];
+	k = sck_argplan_plan(ap, &r);
+	if (k >= 0 && c->n < CONSTS_MAX) {
+		c->action[c->n] = action;
+		c->node[c->n++] = k;
+	}
+	return k;
+}
+
+/* The constant node of @action (the first two met, the common ones, checked inline). */
+static inline long const_node(struct sck_argplan *ap, struct consts *c, uint32_t action)
+{
+	if (c->n > 0 && c->action[0] == action)
+		return c->node[0];
+	if (c->n > 1 && c->action[1] == action)
+		return c->node[1];
+	return const_slow(ap, c, action);
+}
+
+/*
+ * Sort @n items by their high 32 bits, keeping the order of equal ones (@tmp: room for @n
+ * more). LSD radix, a byte a pass; a byte every item shares costs no pass.
+ */
+static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
+{
+	uint32_t count[4][257];
+	uint64_t *src = a, *dst = tmp;
+	size_t i = 1;
+
+	while (i < n && a[i - 1] >> 32 <= a[i] >> 32)
+		i++;
+	if (i >= n)
+		return; /* already in order (an allowlist written sorted, a shared high word) */
+	if (n < 32) {
+		for (; i < n; i++) {
+			uint64_t v = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1] >> 32 > v >> 32; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++) {
+		uint32_t k = (uint32_t)(a[i] >> 32);
+		count[0][(k & 0xff) + 1]++;
+		count[1][((k >> 8) & 0xff) + 1]++;
+		count[2][((k >> 16) & 0xff) + 1]++;
+		count[3][(k >> 24) + 1]++;
+	}
+	for (unsigned int b = 0; b < 4; b++) {
+		uint32_t *c = count[b];
+		unsigned int shift = 32 + 8 * b;
+		if (c[((a[0] >> shift) & 0xff) + 1] == n)
+			continue;
+		for (size_t k = 0; k < 256; k++)
+			c[k + 1] += c[k];
+		for (i = 0; i < n; i++)
+			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+/* The atom of @e on @w: its only one (the fast path's shape). */
+static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
+{
+	uint32_t j = 0;
+
+	while (e->at[j].word != w)
+		j++;
+	return j;
+}
+
+/*
+ * What the rules with one value leave there: each rule's other atoms, in order, up to the first
+ * rule that has none (it decides). @it: their items.
+ */
+static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+		       const uint64_t *it, size_t n, struct consts *cs)
+{
+	const struct sck_rent *e = &r->e[(uint32_t)it[0]];
+	struct sck_res sub = {.final = r->final};
+	struct sck_rent *se;
+	size_t k = 0;
+
+	if (e->n == 1)
+		return const_node(ap, cs, e->action);
+	se = sck_argplan_alloc(ap, (n + 1) * sizeof(*se));
+	if (!se)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct sck_atom *at;
+		uint32_t j;
+		e = &r->e[(uint32_t)it[i]];
+		j = atom_on(e, w);
+		if (j == 0) {
+			at = e->at + 1;
+		} else if (j + 1 == e->n) {
+			at = e->at;
+		} else {
+			struct sck_atom *c = sck_argplan_alloc(ap, e->n * sizeof(*c));
+			if (!c)
+				return -ENOMEM;
+			memcpy(c, e->at, j * sizeof(*c));
+			memcpy(c + j, e->at + j + 1, (e->n - j - 1) * sizeof(*c));
+			at = c;
+		}
+		se[k++] = (struct sck_rent){.action = e->action, .n = e->n - 1, .at = at};
+		if (e->n == 1)
+			break;
+	}
+	sck_res_normalize(se, &k, &sub.final);
+	sub.e = se;
+	sub.n = k;
+	return sck_argplan_plan(ap, &sub);
+}
+
+/*
+ * Every rule one value of @w (and maybe tests elsewhere): the items (value, rule) in value order,
+ * rules in order among equals; each value decided by what its rules leave.
+ */
+static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+			struct sck_vrange *vr, size_t *nr)
+{
+	uint64_t *it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
+	struct consts cs = {.n = 0};
+	uint32_t cur = 0;
+	bool done = false;
+	long fin, ch;
+
+	if (!it)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		it[i] = (uint64_t)r->e[i].at[atom_on(&r->e[i], w)].a << 32 | i;
+	sort_hi32(it, r->n, it + r->n);
+	for (size_t i = 0, j; i < r->n && !done; i = j) {
+		uint32_t v = (uint32_t)(it[i] >> 32);
+		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)
+			;
+		if (v > cur) {
+			fin = const_node(ap, &cs, r->final);
+			if (fin < 0)
+				return fin;
+			sck_vrange_push(vr, nr, v - 1, (uint32_t)fin);
+		}
+		ch = plan_value(ap, r, w, it + i, j - i, &cs);
+		if (ch < 0)
+			return ch;
+		sck_vrange_push(vr, nr, v, (uint32_t)ch);
+		done = v == U32_MAX;
+		cur = v + 1;
+	}
+	if (!done) {
+		fin = const_node(ap, &cs, r->final);
+		if (fin < 0)
+			return fin;
+		sck_vrange_push(vr, nr, U32_MAX, (uint32_t)fin);
+	}
+	return 0;
+}
+
+/* The last i with bp[i] <= v (bp[0] is 0). */
+static size_t interval_of(const uint32_t *bp, size_t nb, uint32_t v)
+{
+	const uint32_t *base = bp;
+
+	while (nb > 1) {
+		size_t half = nb / 2;
+		base = base[half] <= v ? base + half : base;
+		nb -= half;
+	}
+	return (size_t)(base - bp);
+}
+
+/* Mark the open intervals of [first, last] decided by rule @rule (union-find over @up). */
+static void paint(uint32_t *up, uint32_t *win, uint32_t first, uint32_t last, uint32_t rule)
+{
+	for (uint32_t i = first; i <= last;) {
+		uint32_t root = i, nx;
+		while (up[root] != root)
+			root = up[root];
+		while (up[i] != root) {
+			nx = up[i];
+			up[i] = root;
+			i = nx;
+		}
+		if (root > last)
+			break;
+		win[root] = rule + 1;
+		up[root] = root + 1;
+		i = root + 1;
+	}
+}
+
+/* Every rule one interval (or its complement): the first rule over each elementary interval. */
+static long plan_intervals(struct sck_argplan *ap, const struct sck_res *r, struct sck_vrange *vr,
+			   size_t *nr)
+{
+	uint32_t *bp = sck_argplan_alloc(ap, (6 * r->n + 4) * sizeof(*bp));
+	uint32_t *up, *win;
+	struct consts cs = {.n = 0};
+	size_t n = 1, nb = 1;
+
+	if (!bp)
+		return -ENOMEM;
+	bp[0] = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sck_atom *a = &r->e[i].at[0];
+		bp[n++] = a->a;
+		if (a->b < U32_MAX)
+			bp[n++] = a->b + 1;
+	}
+	sck_sort_u32(bp, n, bp + n);
+	for (size_t i = 1; i < n; i++)
+		if (bp[i] != bp[nb - 1])
+			bp[nb++] = bp[i];
+	/* after the nb breakpoints: the union-find (nb + 1) and the winners (nb) */
+	up = bp + nb;
+	win = up + nb + 1;
+	for (size_t i = 0; i <= nb; i++)
+		up[i] = (uint32_t)i;
+	memset(win, 0, nb * sizeof(*win));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sck_atom *a = &r->e[i].at[0];
+		uint32_t ia = (uint32_t)interval_of(bp, nb, a->a);
+		uint32_t ib = (uint32_t)interval_of(bp, nb, a->b);
+		if (!a->neg) {
+			paint(up, win, ia, ib, (uint32_t)i);
+			continue;
+		}
+		if (a->a > 0)
+			paint(up, win, 0, ia - 1, (uint32_t)i);
+		if (a->b < U32_MAX)
+			paint(up, win, ib + 1, (uint32_t)nb - 1, (uint32_t)i);
+	}
+	for (size_t i = 0; i < nb; i++) {
+		long ch = const_node(ap, &cs, win[i] ? r->e[win[i] - 1].action : r->final);
+		if (ch < 0)
+			return ch;
+		sck_vrange_push(vr, nr, i + 1 < nb ? bp[i + 1] - 1 : U32_MAX, (uint32_t)ch);
+	}
+	return 0;
+}
+
+long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
+		       struct sck_anode *nd)
+{
+	struct sck_vrange *vr;
+	size_t nr = 0;
+	bool points = true, single = true;
+	long rc;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct sck_rent *e = &r->e[i];
+		const struct sck_atom *a = NULL;
+		for (uint32_t j = 0; j < e->n; j++) {
+			if (e->at[j].word != w)
+				continue;
+			if (a || e->at[j].kind != SCK_ATOM_IV)
+				return 0; /* two atoms on the word, a mask or a 64-bit comparison */
+			a = &e->at[j];
+		}
+		if (!a)
+			return 0;
+		points &= !a->neg && a->a == a->b;
+		single &= e->n == 1;
+	}
+	if (!points && !single)
+		return 0;
+	vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
+	if (!vr)
+		return -ENOMEM;
+	rc = points ? plan_points(ap, r, w, vr, &nr) : plan_intervals(ap, r, vr, &nr);
+	if (rc < 0)
+		return rc;
+	nd->kind = SCK_AN_RANGE;
+	nd->word = w;
+	nd->mask = U32_MAX;
+	nd->r = vr;
+	nd->nr = (uint32_t)nr;
+	return 1;
+}
