@@ -143,6 +143,8 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 		       struct sck_anode *nd);
 /* Sort @n values ascending (@tmp: room for @n more). */
 void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp);
+/* Sort @n items by their high 32 bits, keeping the order of equal ones (@tmp: room for @n). */
+void sck_sort_hi32(uint64_t *a, size_t n, uint64_t *tmp);
 /* Normal form of a residual's entries (cmp_arg.c). */
 void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final);
 

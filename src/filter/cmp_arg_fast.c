@@ -49,55 +49,6 @@ static inline long const_node(struct sck_argplan *ap, struct consts *c, uint32_t
 	return const_slow(ap, c, action);
 }
 
-/*
- * Sort @n items by their high 32 bits, keeping the order of equal ones (@tmp: room for @n
- * more). LSD radix, a byte a pass; a byte every item shares costs no pass.
- */
-static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
-{
-	uint32_t count[4][257];
-	uint64_t *src = a, *dst = tmp;
-	size_t i = 1;
-
-	while (i < n && a[i - 1] >> 32 <= a[i] >> 32)
-		i++;
-	if (i >= n)
-		return; /* already in order (an allowlist written sorted, a shared high word) */
-	if (n < 32) {
-		for (; i < n; i++) {
-			uint64_t v = a[i];
-			size_t j = i;
-			for (; j > 0 && a[j - 1] >> 32 > v >> 32; j--)
-				a[j] = a[j - 1];
-			a[j] = v;
-		}
-		return;
-	}
-	memset(count, 0, sizeof(count));
-	for (i = 0; i < n; i++) {
-		uint32_t k = (uint32_t)(a[i] >> 32);
-		count[0][(k & 0xff) + 1]++;
-		count[1][((k >> 8) & 0xff) + 1]++;
-		count[2][((k >> 16) & 0xff) + 1]++;
-		count[3][(k >> 24) + 1]++;
-	}
-	for (unsigned int b = 0; b < 4; b++) {
-		uint32_t *c = count[b];
-		unsigned int shift = 32 + 8 * b;
-		if (c[((a[0] >> shift) & 0xff) + 1] == n)
-			continue;
-		for (size_t k = 0; k < 256; k++)
-			c[k + 1] += c[k];
-		for (i = 0; i < n; i++)
-			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
-}
-
 /* The atom of @e on @w: its only one (the fast path's shape). */
 static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 {
@@ -169,7 +120,7 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n; i++)
 		it[i] = (uint64_t)r->e[i].at[atom_on(&r->e[i], w)].a << 32 | i;
-	sort_hi32(it, r->n, it + r->n);
+	sck_sort_hi32(it, r->n, it + r->n);
 	for (size_t i = 0, j; i < r->n && !done; i = j) {
 		uint32_t v = (uint32_t)(it[i] >> 32);
 		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)

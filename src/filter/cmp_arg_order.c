@@ -7,7 +7,11 @@
  */
 #include "filter/cmp_arg.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* runs at least this long are sorted by digest first */
+#define RUN_RADIX 32
 
 static int atom_cmp(const struct sck_atom *x, const struct sck_atom *y)
 {
@@ -36,6 +40,95 @@ static int rent_cmp(const struct sck_rent *x, const struct sck_rent *y)
 	return 0;
 }
 
+/* Insertion sort by rent_cmp: for short runs, and the groups of long ones sharing a digest. */
+static void insert_sort(struct sck_rent *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct sck_rent x = e[i];
+		size_t j = i;
+		for (; j > 0 && rent_cmp(&e[j - 1], &x) > 0; j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
+/* The fields rent_cmp orders by first (the count of atoms, the first atom's word and kind). */
+static uint32_t rent_key(const struct sck_rent *e)
+{
+	const struct sck_atom *a = &e->at[0];
+
+	return (e->n > 255 ? 255U : e->n) << 24 | (uint32_t)a->word << 16 |
+	       (uint32_t)(a->kind & 0xf) << 12 | (uint32_t)(a->op & 0x7f) << 1 | (a->neg & 1);
+}
+
+/* Whether @n entries are in order already (the sweep meets an allowlist's values in order). */
+static bool run_sorted(const struct sck_rent *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (rent_cmp(&e[i - 1], &e[i]) > 0)
+			return false;
+	return true;
+}
+
+/* Whether @x and @y have the same rent_key and the same operands `a`, atom by atom. */
+static bool same_keys(const struct sck_rent *x, const struct sck_rent *y)
+{
+	if (rent_key(x) != rent_key(y))
+		return false;
+	for (uint32_t j = 0; j < x->n; j++)
+		if (x->at[j].a != y->at[j].a)
+			return false;
+	return true;
+}
+
+/*
+ * Sort a run in a canonical order. Short ones by rent_cmp. Long ones (an allowlist's thousands
+ * of rules) by stable radix sorts: each atom's operand `a`, last atom first, then rent_key, so
+ * by (rent_key, the operands in turn); then by rent_cmp among the few that tie on all of these.
+ * Either way the same entries come out in the same order. Without memory for the radix sorts,
+ * the insertion sort (another canonical order, of a residual that is then planned once more).
+ */
+static void sort_run(struct sck_rent *e, size_t n)
+{
+	uint64_t *it = n >= RUN_RADIX ? malloc(2 * n * sizeof(*it)) : NULL;
+	struct sck_rent *cp = it ? malloc(n * sizeof(*cp)) : NULL;
+	uint32_t most = 0;
+
+	if (!cp) {
+		free(it);
+		insert_sort(e, n);
+		return;
+	}
+	memcpy(cp, e, n * sizeof(*cp));
+	for (size_t i = 0; i < n; i++) {
+		it[i] = i;
+		most = cp[i].n > most ? cp[i].n : most;
+	}
+	for (uint32_t j = most; j-- > 0;) {
+		for (size_t i = 0; i < n; i++) {
+			const struct sck_rent *x = &cp[(uint32_t)it[i]];
+			uint32_t a = j < x->n ? x->at[j].a : 0;
+			it[i] = (uint64_t)a << 32 | (uint32_t)it[i];
+		}
+		sck_sort_hi32(it, n, it + n);
+	}
+	for (size_t i = 0; i < n; i++)
+		it[i] = (uint64_t)rent_key(&cp[(uint32_t)it[i]]) << 32 | (uint32_t)it[i];
+	sck_sort_hi32(it, n, it + n);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && same_keys(&cp[(uint32_t)it[i]], &cp[(uint32_t)it[j]]))
+			j++;
+		for (size_t k = i; k < j; k++)
+			e[k] = cp[(uint32_t)it[k]];
+		if (j - i > 1)
+			insert_sort(e + i, j - i);
+		i = j;
+	}
+	free(cp);
+	free(it);
+}
+
 /*
  * Normal form: an entry without atoms decides (it becomes the final action and what follows it
  * goes); trailing entries that return the final action anyway go. Neighbours with one action
@@ -57,23 +150,15 @@ void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 	while (*n > 0 && e[*n - 1].action == *final)
 		(*n)--;
 	for (size_t i = 0; i < *n;) {
-		size_t j = i + 1, start = m;
+		size_t j = i + 1;
 		while (j < *n && e[j].action == e[i].action)
 			j++;
-		/* insertion into the run being built: runs are short but for allowlists, whose
-		 * entries mostly come sorted already (the sweep meets them in value order) */
-		for (size_t k = i; k < j; k++) {
-			struct sck_rent x = e[k];
-			size_t q = m;
-			int c = 1;
-			while (q > start && (c = rent_cmp(&e[q - 1], &x)) > 0)
-				q--;
-			if (q > start && c == 0 && rent_cmp(&e[q - 1], &x) == 0)
-				continue; /* the same entry again */
-			memmove(&e[q + 1], &e[q], (m - q) * sizeof(*e));
-			e[q] = x;
-			m++;
-		}
+		if (j - i > 1 && !run_sorted(e + i, j - i))
+			sort_run(e + i, j - i);
+		/* the run, sorted, moves down over what earlier runs dropped, repeats left out */
+		for (size_t k = i; k < j; k++)
+			if (k == i || rent_cmp(&e[k - 1], &e[k]) != 0)
+				e[m++] = e[k];
 		i = j;
 	}
 	*n = m;
@@ -111,6 +196,51 @@ void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp)
 		for (size_t i = 0; i < n; i++)
 			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
 		uint32_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+void sck_sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
+{
+	uint32_t count[4][257];
+	uint64_t *src = a, *dst = tmp;
+	size_t i = 1;
+
+	while (i < n && a[i - 1] >> 32 <= a[i] >> 32)
+		i++;
+	if (i >= n)
+		return; /* already in order (an allowlist written sorted, a shared high word) */
+	if (n < 32) {
+		for (; i < n; i++) {
+			uint64_t v = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1] >> 32 > v >> 32; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++) {
+		uint32_t k = (uint32_t)(a[i] >> 32);
+		count[0][(k & 0xff) + 1]++;
+		count[1][((k >> 8) & 0xff) + 1]++;
+		count[2][((k >> 16) & 0xff) + 1]++;
+		count[3][(k >> 24) + 1]++;
+	}
+	for (unsigned int b = 0; b < 4; b++) {
+		uint32_t *c = count[b];
+		unsigned int shift = 32 + 8 * b;
+		if (c[((a[0] >> shift) & 0xff) + 1] == n)
+			continue;
+		for (size_t k = 0; k < 256; k++)
+			c[k + 1] += c[k];
+		for (i = 0; i < n; i++)
+			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
+		uint64_t *t = src;
 		src = dst;
 		dst = t;
 	}
