@@ -104,8 +104,11 @@ static void retarget(struct sock_filter *p, size_t i, bool t, size_t to)
 static int compact(struct sock_filter *p, size_t *len, uint32_t *newpos)
 {
 	size_t n = *len, m = 0;
-	bool *live = calloc(n, sizeof(*live));
+	bool *live;
 
+	if (n == 0)
+		return -EINVAL;
+	live = calloc(n, sizeof(*live));
 	if (!live)
 		return -ENOMEM;
 	live[0] = live[n - 1] = true;
