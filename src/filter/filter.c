@@ -366,7 +366,8 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = search(&ir, flags, plans, ir.ngroups > 1, p);
+	/* (the linear reference stays rule by rule, copies and all) */
+	rc = search(&ir, flags, plans, ir.ngroups > 1 && !(flags & SCK_COMPILE_LINEAR), p);
 	if (rc)
 		goto out;
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
