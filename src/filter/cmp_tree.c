@@ -126,6 +126,23 @@ static unsigned int chain_depth(const size_t *order, size_t m, size_t q)
 	return (unsigned int)m;
 }
 
+/* The best split of [i, j] within [lo, hi]: cost_row holds row i, col column j; the first wins. */
+static inline size_t best_split(const float *restrict cost_row, const float *restrict col,
+				size_t lo, size_t hi, float *best)
+{
+	float best_f = cost_row[lo - 1] + col[lo];
+	size_t best_k = lo;
+
+	for (size_t k = lo + 1; k <= hi; k++) {
+		float fc = cost_row[k - 1] + col[k];
+		bool lt = fc < best_f;
+		best_f = lt ? fc : best_f;
+		best_k = lt ? k : best_k;
+	}
+	*best = best_f;
+	return best_k;
+}
+
 /*
  * Rows from the last up, each left to right: [i, j] needs [i, k-1] (this row, to its left) and
  * [k, j] (column j, rows below), all known by then; the row pointers stay put along a row.
@@ -157,7 +174,9 @@ static void run_dp(struct sck_tree_plan *t)
 		cost_row[i] = 0;
 		cost_by_col[col_index(i, i)] = 0;
 		root_row[i] = 0;
-		for (size_t j = i + 1; j < n; col_start += ++j) {
+		/* spans a chain can test: roots may be chains, Knuth's bounds may not hold */
+		size_t j = i + 1;
+		for (; j < n && j <= i + CHAIN_SPAN; col_start += ++j) {
 			size_t lo = i + 1, hi = j, best_k;
 			double best;
 			const float *col = &cost_by_col[col_start];
@@ -171,14 +190,7 @@ static void run_dp(struct sck_tree_plan *t)
 					hi = ra < rb ? rb : ra;
 				}
 			}
-			best_f = cost_row[lo - 1] + col[lo];
-			best_k = lo;
-			for (size_t k = lo + 1; k <= hi; k++) {
-				float fc = cost_row[k - 1] + col[k];
-				bool lt = fc < best_f;
-				best_f = lt ? fc : best_f;
-				best_k = lt ? k : best_k;
-			}
+			best_k = best_split(cost_row, col, lo, hi, &best_f);
 			best = (double)best_f + (w[j + 1] - wi);
 			if (j <= chain_to) {
 				size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
@@ -190,6 +202,19 @@ static void run_dp(struct sck_tree_plan *t)
 			}
 			cost_row[j] = (float)best;
 			cost_by_col[col_start + i] = (float)best;
+			root_row[j] = (uint16_t)best_k;
+			left_root = best_k;
+		}
+		/* longer spans: no chain, neither at this interval nor at the two it is bounded by */
+		for (; j < n; col_start += ++j) {
+			size_t ra = left_root, rb = root_below[j], best_k;
+			float best_f;
+
+			best_k = best_split(cost_row, &cost_by_col[col_start], ra < rb ? ra : rb,
+					    ra < rb ? rb : ra, &best_f);
+			best_f = (float)((double)best_f + (w[j + 1] - wi));
+			cost_row[j] = best_f;
+			cost_by_col[col_start + i] = best_f;
 			root_row[j] = (uint16_t)best_k;
 			left_root = best_k;
 		}
