@@ -43,7 +43,7 @@ static inline size_t col_index(size_t i, size_t j)
 
 static double leaf_weight(const struct sck_tree_plan *t, size_t k)
 {
-	return t->prefix_weight[k + 1] - t->prefix_weight[k];
+	return t->leaf_weight[k];
 }
 
 /* Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. */
@@ -114,7 +114,7 @@ size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 
 size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
 {
-	return t->root[row_index(t->n, i, j)];
+	return t->root[t->row_start[i] + j];
 }
 
 /* The compares a chain with exceptions @order[0 .. m) runs for range @q. */
@@ -314,6 +314,7 @@ static void free_range_tables(struct sck_tree_plan *t)
 	free(t->row_start);
 	free(t->row_cost);
 	free(t->prefix_weight);
+	free(t->leaf_weight);
 	free(t->leaf_cost);
 	free(t->multi_pairs);
 	free(t->weight_mult);
@@ -339,12 +340,13 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 		t->row_start = malloc((n + 1) * sizeof(*t->row_start));
 		t->row_cost = malloc((n + 1) * sizeof(*t->row_cost));
 		t->prefix_weight = malloc((n + 1) * sizeof(*t->prefix_weight));
+		t->leaf_weight = malloc((n + 1) * sizeof(*t->leaf_weight));
 		t->leaf_cost = malloc((n + 1) * sizeof(*t->leaf_cost));
 		t->multi_pairs = malloc((n + 1) * sizeof(*t->multi_pairs));
 		t->weight_mult = malloc((n + 1) * sizeof(*t->weight_mult));
 		t->too_deep = malloc((n + 1) * sizeof(*t->too_deep));
-		if (!t->row_start || !t->row_cost || !t->prefix_weight || !t->leaf_cost ||
-		    !t->multi_pairs || !t->weight_mult || !t->too_deep)
+		if (!t->row_start || !t->row_cost || !t->prefix_weight || !t->leaf_weight ||
+		    !t->leaf_cost || !t->multi_pairs || !t->weight_mult || !t->too_deep)
 			return -ENOMEM;
 		t->cap_ranges = n + 1;
 	}
@@ -415,6 +417,9 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		for (size_t k = 0; k < n; k++)
 			t->prefix_weight[k + 1] =
 				t->prefix_weight[k] + r[k].weight * t->weight_mult[k];
+		/* (the differences, not the products: what the costs are made of) */
+		for (size_t k = 0; k < n; k++)
+			t->leaf_weight[k] = t->prefix_weight[k + 1] - t->prefix_weight[k];
 		run_dp(t);
 		memset(t->too_deep, 0, n * sizeof(*t->too_deep));
 		if (n == 1 || worst(t, 0, n - 1, 0, limit) <= limit)
@@ -537,7 +542,7 @@ static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, st
 static inline const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh,
 					      size_t i, size_t j)
 {
-	size_t cell = row_index(t->n, i, j);
+	size_t cell = t->row_start[i] + j;
 
 	if (sh->known[cell / 64] & (UINT64_C(1) << (cell % 64)))
 		return &sh->planned[cell];
@@ -594,7 +599,7 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 			/* (a spine node the moves left alone is the plan's) */
 			const struct planned *l, *r;
 			if (i == j || k == SCK_TREE_CHAIN ||
-			    k == sh->planned_root[row_index(t->n, i, j)]) {
+			    k == sh->planned_root[t->row_start[i] + j]) {
 				l = plan_cost(t, sh, i, j);
 				sp->cost[ns][0] = l->cost[0];
 				sp->cost[ns][1] = l->cost[1];

@@ -46,6 +46,7 @@ struct sck_tree_plan {
 	size_t *row_start;	 /* row_start[i] + j: the packed index of [i, j] */
 	float *row_cost;	 /* the dynamic programming's current row: [i, j] at j */
 	double *prefix_weight;	 /* sums of the (reshaped) leaf weights of ranges [0, k) */
+	double *leaf_weight;	 /* range k's: prefix_weight[k + 1] - prefix_weight[k] */
 	unsigned int *leaf_cost; /* what the range's verdict costs after the tree (leaf_cost) */
 	uint32_t *multi_pairs;	 /* [k]: adjacent multi-number ranges t, t + 1 with t < k */
 	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
