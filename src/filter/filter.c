@@ -289,7 +289,7 @@ static int finish(struct sck_bpf_builder *b, bool sections, struct sock_filter *
  * The fastest argument decisions first. When the program does not fit, the planner's estimate
  * picks a pressure expected to fit; then a binary search between the highest pressure that did
  * not fit and the lowest that did. @merge: let copies merge (finish) in a program too long,
- * before any pressure: merged copies cost a path at most one jump, pressure costs more.
+ * before any pressure: a merged copy costs a jump where a path enters it, pressure costs more.
  */
 static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argplan **plans,
 		  bool merge, struct sck_filter_prog *p)
