@@ -148,12 +148,57 @@ static int compact(struct sock_filter *p, size_t *len, uint32_t *newpos)
 	return 0;
 }
 
+/* The classes of a program, for last_copy. */
+struct last_ctx {
+	const struct classes *c;
+	const uint32_t *cls;
+};
+
+/* Where an edge to @t had better go: the last copy of @t. */
+static size_t last_copy(const struct sock_filter *p, size_t t, const void *ctx)
+{
+	const struct last_ctx *lc = ctx;
+
+	(void)p;
+	return lc->c->last[lc->cls[t]];
+}
+
+/* Where an edge to @t had better go: past the `JA`s it would run first. */
+static size_t past_trampolines(const struct sock_filter *p, size_t t, const void *ctx)
+{
+	(void)ctx;
+	while (p[t].code == (BPF_JMP | BPF_JA))
+		t += 1 + (size_t)p[t].k;
+	return t;
+}
+
+/* Every jump's edge to @dest of its target, where a conditional jump's 8-bit offset reaches. */
+static void redirect(struct sock_filter *p, size_t n,
+		     size_t (*dest)(const struct sock_filter *p, size_t t, const void *ctx),
+		     const void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t a, b;
+		if (BPF_CLASS(p[i].code) != BPF_JMP)
+			continue;
+		succ(p, n, i, &a, &b);
+		for (int e = 0; e < 2; e++) {
+			size_t t = e ? b : a, to;
+			if (t == NONE)
+				continue;
+			to = dest(p, t, ctx);
+			if (to != t && (!is_cond(p[i].code) || to - i - 1 <= 255))
+				retarget(p, i, e == 0, to);
+		}
+	}
+}
+
 int sck_bpf_dedup(struct sock_filter *p, size_t *len)
 {
 	size_t n = len ? *len : 0, cap = 16;
 	struct classes c = {0};
-	uint32_t *cls = NULL, *stubs = NULL;
-	size_t nstubs = 0;
+	uint32_t *cls = NULL;
+	struct last_ctx lc = {&c, NULL};
 	int rc = 0;
 
 	if (!p || n == 0 || n >= NONE / 4)
@@ -165,12 +210,12 @@ int sck_bpf_dedup(struct sock_filter *p, size_t *len)
 	c.size = malloc(n * sizeof(*c.size));
 	c.slot = calloc(cap, sizeof(*c.slot));
 	cls = malloc(n * sizeof(*cls));
-	stubs = malloc(n * sizeof(*stubs));
-	if (!c.key || !c.last || !c.size || !c.slot || !cls || !stubs) {
+	if (!c.key || !c.last || !c.size || !c.slot || !cls) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	c.mask = cap - 1;
+	lc.cls = cls;
 	/* classes, from the last instruction up: successors are classed first */
 	for (size_t i = n; i-- > 0;) {
 		struct key k = {.code = p[i].code, .k = p[i].k, .a = NONE, .b = NONE};
@@ -190,50 +235,18 @@ int sck_bpf_dedup(struct sock_filter *p, size_t *len)
 		cls[i] = intern(&c, &k, (uint32_t)i);
 	}
 	/* jumps into an earlier copy: to the last copy where the offset reaches */
-	for (size_t i = 0; i < n; i++) {
-		size_t a, b;
-		if (BPF_CLASS(p[i].code) != BPF_JMP)
-			continue;
-		succ(p, n, i, &a, &b);
-		for (int e = 0; e < 2; e++) {
-			size_t t = e ? b : a, to;
-			if (t == NONE)
-				continue;
-			to = c.last[cls[t]];
-			if (to != t && (!is_cond(p[i].code) || to - i - 1 <= 255))
-				retarget(p, i, e == 0, to);
-		}
-	}
+	redirect(p, n, last_copy, &lc);
 	/* earlier copies of big blocks that are still entered: one `JA` to the last copy */
 	for (size_t i = 0; i + 1 < n; i++)
 		if (c.last[cls[i]] != i && c.size[cls[i]] >= STUB_MIN &&
 		    BPF_CLASS(p[i].code) != BPF_RET)
-			stubs[nstubs++] = (uint32_t)i;
-	for (size_t s = 0; s < nstubs; s++) {
-		size_t i = stubs[s];
-		p[i] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
-						    (uint32_t)(c.last[cls[i]] - i - 1));
-	}
+			p[i] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
+							    (uint32_t)(c.last[cls[i]] - i - 1));
 	rc = compact(p, len, cls);
 	if (rc)
 		goto out;
 	/* the code between a far jump and its target may have gone: jump past the trampolines */
-	n = *len;
-	for (size_t i = 0; i < n; i++) {
-		size_t a, b;
-		if (BPF_CLASS(p[i].code) != BPF_JMP)
-			continue;
-		succ(p, n, i, &a, &b);
-		for (int e = 0; e < 2; e++) {
-			size_t t = e ? b : a, to = t;
-			if (t == NONE)
-				continue;
-			while (p[to].code == (BPF_JMP | BPF_JA))
-				to += 1 + (size_t)p[to].k;
-			if (to != t && (!is_cond(p[i].code) || to - i - 1 <= 255))
-				retarget(p, i, e == 0, to);
-		}
-	}
+	redirect(p, *len, past_trampolines, NULL);
 	rc = compact(p, len, cls);
 out:
 	free(c.key);
@@ -241,6 +254,5 @@ out:
 	free(c.size);
 	free(c.slot);
 	free(cls);
-	free(stubs);
 	return rc;
 }
