@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* runs at least this long are sorted by digest first */
+/* runs at least this long go through the radix sorts (sort_run) */
 #define RUN_RADIX 32
 
 static int atom_cmp(const struct sck_atom *x, const struct sck_atom *y)
@@ -40,7 +40,7 @@ static int rent_cmp(const struct sck_rent *x, const struct sck_rent *y)
 	return 0;
 }
 
-/* Insertion sort by rent_cmp: for short runs, and the groups of long ones sharing a digest. */
+/* Insertion sort by rent_cmp: short runs, and what ties on every radix key in long ones. */
 static void insert_sort(struct sck_rent *e, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
