@@ -576,11 +576,7 @@ static long plan_masked(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 		sck_vrange_push(vr, &nr, vals[i], (uint32_t)ch);
 	}
 	sck_vrange_push(vr, &nr, U32_MAX, (uint32_t)other);
-	nd->kind = SCK_AN_RANGE;
-	nd->word = w;
-	nd->mask = mask;
-	nd->r = vr;
-	nd->nr = (uint32_t)nr;
+	sck_anode_range(nd, w, mask, vr, nr);
 	return 0;
 }
 

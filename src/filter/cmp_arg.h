@@ -116,6 +116,17 @@ struct sck_argplan {
 	size_t left;
 };
 
+/* Make @nd a search of (word @w & @mask) over the @nr ranges @r. */
+static inline void sck_anode_range(struct sck_anode *nd, uint8_t w, uint32_t mask,
+				   const struct sck_vrange *r, size_t nr)
+{
+	nd->kind = SCK_AN_RANGE;
+	nd->word = w;
+	nd->mask = mask;
+	nd->r = r;
+	nd->nr = (uint32_t)nr;
+}
+
 void *sck_argplan_alloc(struct sck_argplan *ap, size_t size);
 /* The node deciding normalized residual @r (made once). Returns its index or -errno. */
 long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r);

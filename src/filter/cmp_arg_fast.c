@@ -261,10 +261,6 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	rc = points ? plan_points(ap, r, w, vr, &nr) : plan_intervals(ap, r, vr, &nr);
 	if (rc < 0)
 		return rc;
-	nd->kind = SCK_AN_RANGE;
-	nd->word = w;
-	nd->mask = U32_MAX;
-	nd->r = vr;
-	nd->nr = (uint32_t)nr;
+	sck_anode_range(nd, w, U32_MAX, vr, nr);
 	return 1;
 }

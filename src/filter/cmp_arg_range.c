@@ -436,11 +436,7 @@ long sck_arg_plan_ranges(struct sck_argplan *ap, const struct sck_res *r, uint8_
 		}
 		sck_vrange_push(vr, &nr, i + 1 < s.nb ? s.bp[i + 1] - 1 : U32_MAX, (uint32_t)ch);
 	}
-	nd->kind = SCK_AN_RANGE;
-	nd->word = w;
-	nd->mask = U32_MAX;
-	nd->r = vr;
-	nd->nr = (uint32_t)nr;
+	sck_anode_range(nd, w, U32_MAX, vr, nr);
 out:
 	sweep_fini(&s);
 	return rc;
