@@ -89,6 +89,7 @@ struct sck_anode {
 	uint32_t nx, xcost; /* AN_RANGE: ranges tested as exceptions, and their compares */
 	int label;	    /* -1 until referenced in the section being emitted */
 	bool emitted;
+	uint8_t argdepth; /* arguments tested before it on its longest way in (emission) */
 	uint64_t hash;
 	struct sck_res res;
 };

@@ -243,9 +243,11 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	/*
 	 * Zero is the most common argument value (flags, options): in a small decision where it
 	 * would go through a tree, or through the whole chain as the default, one bound test
-	 * decides it first.
+	 * decides it first. Only in the first argument a syscall's rules test: a later one is
+	 * reached after an earlier argument matched a listed value, on the filter's longest
+	 * paths, where that test would be one more compare for every other value.
 	 */
-	if (m >= 2 && m <= ZERO_FIRST_MAX && n->r[0].hi != U32_MAX &&
+	if (m >= 2 && m <= ZERO_FIRST_MAX && n->r[0].hi != U32_MAX && n->argdepth == 0 &&
 	    ((!t.spine && m > t.chain) || (n->r[0].child == t.dflt && x[0] > 0))) {
 		sck_emit_jump(e, BPF_JGT, n->r[0].hi, SCK_BPF_NEXT,
 			      sck_argplan_ref(ap, e, n->r[0].child));
@@ -260,9 +262,27 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	segment(&t, a, m, lo, U32_MAX, t.chain);
 }
 
+/* Child @c of @n: after @n's argument, one more when @c tests another. */
+static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32_t c)
+{
+	struct sck_anode *ch = &ap->nodes[c];
+	unsigned int d = n->argdepth + (ch->kind != SCK_AN_CONST && ch->word >> 1 != n->word >> 1);
+
+	if (d > ch->argdepth)
+		ch->argdepth = (uint8_t)(d > 255 ? 255 : d);
+}
+
 static void emit_node(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
 {
 	const struct sck_ir_group *g = ap->g;
+
+	if (n->kind == SCK_AN_JSET) {
+		pass_depth(ap, n, n->t);
+		pass_depth(ap, n, n->f);
+	} else {
+		for (uint32_t i = 0; i < n->nr; i++)
+			pass_depth(ap, n, n->r[i].child);
+	}
 
 	sck_emit_bind(e, n->label);
 	if (n->state != n->word)

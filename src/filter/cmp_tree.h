@@ -74,4 +74,28 @@ size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 
 void sck_tree_plan_fini(struct sck_tree_plan *t);
 
+/* ---- shared by the planner's two files (cmp_tree.c, cmp_tree_share.c) ---- */
+
+/* The packed index of interval [i, j] in @t's tables. */
+static inline size_t sck_tree_cell(const struct sck_tree_plan *t, size_t i, size_t j)
+{
+	return t->row_start[i] + j;
+}
+
+/* The compares a chain with exceptions @order[0 .. m) runs for range @q. */
+static inline unsigned int sck_tree_chain_depth(const size_t *order, size_t m, size_t q)
+{
+	for (size_t e = 0; e < m; e++)
+		if (order[e] == q)
+			return (unsigned int)e + 1;
+	return (unsigned int)m;
+}
+
+/*
+ * x86_64 + x32 (a group of two members with a primary): re-split the shared nodes of the plan
+ * in @t so that the other member's mean stays within SHARE_GAP of the primary's where a tree
+ * within @limit allows. Returns 0 (the plan kept or improved); -ENOMEM.
+ */
+int sck_tree_share(struct sck_tree_plan *t, unsigned int limit);
+
 #endif

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The syscall-number tree of x86_64 and x32 (cmp_tree.h): both arches run under one audit arch,
+ * so one tree dispatches both, and the weights that shape it favour the filter's first arch.
+ * After the dynamic programming (cmp_tree.c), a search over the nodes that hold numbers of both
+ * re-splits some of them so that the second arch's mean stays near the first's.
+ */
+#include "filter/cmp_tree.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * x32 shares x86_64's tree (one audit arch), and the weights favour the filter's first arch: left
+ * alone, the planner pushes the other member as deep as the smallest saving for the first one
+ * pays (Docker's profile: x32 1.6 instructions above x86_64 on average). A weighted tree only
+ * trades between a few shapes, so the bound is a search, run when the other member's mean is
+ * more than SHARE_GAP above the first's. The nodes whose interval holds numbers of both members
+ * form a path from the root, the spine; a move re-splits one spine node anywhere, over planned
+ * subtrees. From each of the SHARE_BEAM best first moves, greedy descent: while the gap is too
+ * wide, the move that closes it cheapest for the first member (else the one that buys the most of
+ * the other's cost per unit of the first's, spending at most SHARE_BUDGET of it); within the gap,
+ * the move that lowers the first member's cost most. The best end within the gap wins; none: the
+ * plan stays. Costs are the members' mean instructions, from prefix sums and the plan's costs.
+ */
+/* the promise of docs/semantics.md: the other arch's mean within 1.5 instructions of the first's */
+#define SHARE_GAP 1.5
+/* what the first arch's mean may lose while the gap is being closed (instructions) */
+#define SHARE_BUDGET 0.3
+/* descents tried, one from each of the best first moves (each costs a spine walk per move) */
+#define SHARE_BEAM 2
+/* spine nodes followed at most: deeper than any tree within the height limit */
+#define SPINE_MAX 64
+/* moves in one descent; each re-splits one spine node, and the spine is short */
+#define SHARE_MOVES 32
+/* a move must gain more than the rounding of the float costs it is computed from */
+#define MOVE_GAIN_MIN 1e-5
+/* a move that closes the gap ranks before every move that only narrows it */
+#define CLOSES_GAP_FIRST 1e6
+
+/* A node of the tree: [i, j] split at k. */
+struct split {
+	size_t i, j, k;
+};
+
+/* The planned subtree of an interval: each member's cost, and its height plus one. */
+struct planned {
+	float cost[2];
+	uint8_t height;
+};
+
+struct share {
+	const uint16_t *planned_root; /* the tree as the dynamic programming left it */
+	/* per interval, computed when first needed (its bit set in @known): few intervals are,
+	 * so the table is never cleared */
+	struct planned *planned;
+	uint64_t *known;
+	double *member_prefix[2]; /* prefix sums of each member's weights */
+	int first, other;	  /* the member that is the filter's first arch, the other */
+	unsigned int limit;
+	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent) */
+	size_t nmoved;
+	struct split moved[SHARE_MOVES];
+};
+
+/* The current tree's spine, root first, with each node's subtree cost per member. */
+struct spine {
+	size_t last; /* the index of the last node */
+	size_t i[SPINE_MAX], j[SPINE_MAX];
+	double cost[SPINE_MAX][2];
+};
+
+struct move {
+	double score; /* lower is better */
+	size_t i, j, k;
+};
+
+static double member_weight(const struct share *sh, int m, size_t i, size_t j)
+{
+	return sh->member_prefix[m][j + 1] - sh->member_prefix[m][i];
+}
+
+/* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
+static unsigned int flat_cost(const struct sck_tree_plan *t, size_t i, size_t j, double c[2])
+{
+	const struct sck_ir_range *r = t->grp->ranges;
+	size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
+	unsigned int h = 0;
+
+	c[0] = c[1] = 0;
+	if (i != j)
+		m = sck_tree_chain(t, i, j, order, &v);
+	for (size_t q = i; q <= j; q++) {
+		unsigned int d = sck_tree_chain_depth(order, m, q) + t->leaf_cost[q];
+		c[0] += r[q].wm[0] * d;
+		c[1] += r[q].wm[1] * d;
+		if (r[q].weight > 0 && d > h)
+			h = d;
+	}
+	return h;
+}
+
+static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
+					       size_t i, size_t j, size_t cell);
+
+/* The planned subtree of [i, j]: its members' costs and height, computed once. */
+static inline const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh,
+					      size_t i, size_t j)
+{
+	size_t cell = t->row_start[i] + j;
+
+	if (sh->known[cell / 64] & (UINT64_C(1) << (cell % 64)))
+		return &sh->planned[cell];
+	return plan_cost_compute(t, sh, i, j, cell);
+}
+
+static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
+					       size_t i, size_t j, size_t cell)
+{
+	size_t k = i == j ? 0 : sh->planned_root[cell];
+	struct planned *x = &sh->planned[cell];
+	unsigned int h;
+
+	if (i == j || k == SCK_TREE_CHAIN) {
+		double c[2];
+		h = flat_cost(t, i, j, c);
+		x->cost[0] = (float)c[0];
+		x->cost[1] = (float)c[1];
+	} else {
+		const struct planned *l = plan_cost(t, sh, i, k - 1), *r = plan_cost(t, sh, k, j);
+		for (int m = 0; m < 2; m++)
+			x->cost[m] = l->cost[m] + r->cost[m] +
+				     (float)(sh->member_prefix[m][j + 1] - sh->member_prefix[m][i]);
+		h = l->height > r->height ? l->height : r->height; /* (both stored plus one) */
+	}
+	/* stored plus one (saturating) */
+	x->height = (uint8_t)(h > 253 ? 254 : h + 1);
+	sh->known[cell / 64] |= UINT64_C(1) << (cell % 64);
+	return x;
+}
+
+/* Whether [i, j] holds weighted numbers of both members. */
+static bool crossing(const struct share *sh, size_t i, size_t j)
+{
+	return member_weight(sh, 0, i, j) > 0 && member_weight(sh, 1, i, j) > 0;
+}
+
+/*
+ * The spine of the tree in t->root. Only the spine differs from the plan (a move re-splits a
+ * spine node over planned subtrees), so each spine node's cost follows from the plan's, bottom up.
+ */
+static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct spine *sp)
+{
+	const struct planned *off[SPINE_MAX];
+	size_t i = 0, j = t->n - 1, ns = 0;
+
+	/* down the spine: each node's planned side child, and the last node's cost */
+	for (;;) {
+		size_t k = i == j ? 0 : sck_tree_root(t, i, j);
+		sp->i[ns] = i;
+		sp->j[ns] = j;
+		if (i == j || k == SCK_TREE_CHAIN || ns + 1 == SPINE_MAX ||
+		    (!crossing(sh, i, k - 1) && !crossing(sh, k, j))) {
+			/* (a spine node the moves left alone is the plan's) */
+			const struct planned *l, *r;
+			if (i == j || k == SCK_TREE_CHAIN ||
+			    k == sh->planned_root[t->row_start[i] + j]) {
+				l = plan_cost(t, sh, i, j);
+				sp->cost[ns][0] = l->cost[0];
+				sp->cost[ns][1] = l->cost[1];
+				break;
+			}
+			l = plan_cost(t, sh, i, k - 1);
+			r = plan_cost(t, sh, k, j);
+			for (int m = 0; m < 2; m++)
+				sp->cost[ns][m] = l->cost[m] + r->cost[m] +
+						  sh->member_prefix[m][j + 1] -
+						  sh->member_prefix[m][i];
+			break;
+		}
+		if (crossing(sh, i, k - 1)) {
+			off[ns++] = plan_cost(t, sh, k, j);
+			j = k - 1;
+		} else {
+			off[ns++] = plan_cost(t, sh, i, k - 1);
+			i = k;
+		}
+	}
+	for (size_t s = ns; s-- > 0;)
+		for (int m = 0; m < 2; m++)
+			sp->cost[s][m] = sp->cost[s + 1][m] + off[s]->cost[m] +
+					 sh->member_prefix[m][sp->j[s] + 1] -
+					 sh->member_prefix[m][sp->i[s]];
+	sp->last = ns;
+}
+
+/* Each member's cost of the tree in t->root. */
+static void tree_cost(const struct sck_tree_plan *t, struct share *sh, double c[2])
+{
+	struct spine sp;
+
+	walk_spine(t, sh, &sp);
+	c[0] = sp.cost[0][0];
+	c[1] = sp.cost[0][1];
+}
+
+/*
+ * The @nbest (> 0) best moves from the tree of spine @sp into @out, best first; returns how
+ * many. @c0: the members' costs of the plan.
+ */
+static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const struct spine *sp,
+			 const double c0[2], struct move *out, size_t nbest)
+{
+	const double *c = sp->cost[0];
+	int p = sh->first, o = sh->other;
+	double gap = c[o] - c[p];
+	size_t nout = 0;
+
+	for (size_t s = 0; s <= sp->last; s++) {
+		size_t a = sp->i[s], b = sp->j[s];
+		double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
+
+		if (a == b || !crossing(sh, a, b))
+			break;
+		for (size_t k = a + 1; k <= b; k++) {
+			const struct planned *l = plan_cost(t, sh, a, k - 1),
+					     *r = plan_cost(t, sh, k, b);
+			unsigned int hm;
+			double d[2], score;
+
+			hm = l->height > r->height ? l->height : r->height;
+			/* (height is stored plus one: the split's height is hm) */
+			if ((unsigned int)s + hm > sh->limit)
+				continue;
+			for (int m = 0; m < 2; m++)
+				d[m] = l->cost[m] + r->cost[m] + w[m] - sp->cost[s][m];
+			if (gap > SHARE_GAP) {
+				if (d[o] > -MOVE_GAIN_MIN || c[p] + d[p] > c0[p] + SHARE_BUDGET)
+					continue;
+				score = gap + d[o] - d[p] <= SHARE_GAP ? d[p] - CLOSES_GAP_FIRST
+								       : d[p] / -d[o];
+			} else {
+				if (d[p] > -MOVE_GAIN_MIN || gap + d[o] - d[p] > SHARE_GAP)
+					continue;
+				score = d[p];
+			}
+			/* insertion into the nbest best */
+			size_t q = nout;
+			if (nout == nbest) {
+				if (score >= out[nbest - 1].score)
+					continue;
+				q = nbest - 1;
+			} else {
+				nout++;
+			}
+			while (q > 0 && out[q - 1].score > score) {
+				out[q] = out[q - 1];
+				q--;
+			}
+			out[q] = (struct move){score, a, b, k};
+		}
+	}
+	return nout;
+}
+
+/*
+ * Re-splits [i, j] at k over planned subtrees: the nodes re-split before inside [i, j] go back to
+ * the plan, [i, j] to k.
+ */
+static void apply_move(struct sck_tree_plan *t, struct share *sh, size_t i, size_t j, size_t k)
+{
+	size_t kept = 0;
+
+	for (size_t e = 0; e < sh->nmoved; e++) {
+		if (sh->moved[e].i >= i && sh->moved[e].j <= j) {
+			size_t x = sck_tree_cell(t, sh->moved[e].i, sh->moved[e].j);
+			t->root[x] = sh->planned_root[x];
+		} else {
+			sh->moved[kept++] = sh->moved[e];
+		}
+	}
+	sh->nmoved = kept;
+	t->root[sck_tree_cell(t, i, j)] = (uint16_t)k;
+	sh->moved[sh->nmoved++] = (struct split){i, j, k};
+}
+
+/* Every node back to the plan. */
+static void undo_moves(struct sck_tree_plan *t, struct share *sh)
+{
+	for (size_t e = 0; e < sh->nmoved; e++) {
+		size_t x = sck_tree_cell(t, sh->moved[e].i, sh->moved[e].j);
+		t->root[x] = sh->planned_root[x];
+	}
+	sh->nmoved = 0;
+}
+
+int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
+{
+	const struct sck_ir_group *grp = t->grp;
+	size_t n = t->n, cells = n * (n + 1) / 2, nfirst, nbest = 0;
+	struct share sh = {.first = grp->primary, .other = 1 - grp->primary, .limit = limit};
+	struct move first[SHARE_BEAM], mv;
+	struct split best[SHARE_MOVES];
+	struct spine sp;
+	uint16_t *plan = NULL;
+	double c0[2], best_cost = HUGE_VAL;
+	int rc = 0;
+
+	/* (more ranges than instructions a program may have: it will not fit anyway) */
+	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
+		return 0;
+	sh.member_prefix[0] = calloc(2 * (n + 1), sizeof(double));
+	sh.planned = malloc(cells * sizeof(*sh.planned));
+	sh.known = calloc(cells / 64 + 1, sizeof(*sh.known));
+	if (!sh.member_prefix[0] || !sh.planned || !sh.known) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	sh.member_prefix[1] = sh.member_prefix[0] + n + 1;
+	for (size_t q = 0; q < n; q++)
+		for (int m = 0; m < 2; m++)
+			sh.member_prefix[m][q + 1] = sh.member_prefix[m][q] + grp->ranges[q].wm[m];
+	sh.planned_root = t->root; /* (unchanged until the first move) */
+	tree_cost(t, &sh, c0);
+	if (c0[sh.other] - c0[sh.first] <= SHARE_GAP)
+		goto out;
+	plan = malloc(cells * sizeof(*plan));
+	if (!plan) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(plan, t->root, cells * sizeof(*plan));
+	sh.planned_root = plan;
+	walk_spine(t, &sh, &sp);
+	nfirst = best_moves(t, &sh, &sp, c0, first, SHARE_BEAM);
+	for (size_t f = 0; f < nfirst; f++) {
+		double c[2];
+		undo_moves(t, &sh);
+		apply_move(t, &sh, first[f].i, first[f].j, first[f].k);
+		while (sh.nmoved < SHARE_MOVES) {
+			walk_spine(t, &sh, &sp);
+			if (!best_moves(t, &sh, &sp, c0, &mv, 1))
+				break;
+			apply_move(t, &sh, mv.i, mv.j, mv.k);
+		}
+		tree_cost(t, &sh, c);
+		if (c[sh.other] - c[sh.first] <= SHARE_GAP && c[sh.first] < best_cost) {
+			best_cost = c[sh.first];
+			nbest = sh.nmoved;
+			memcpy(best, sh.moved, nbest * sizeof(*best));
+		}
+	}
+	undo_moves(t, &sh);
+	for (size_t e = 0; e < nbest; e++)
+		t->root[sck_tree_cell(t, best[e].i, best[e].j)] = (uint16_t)best[e].k;
+out:
+	free(sh.member_prefix[0]);
+	free(sh.planned);
+	free(sh.known);
+	free(plan);
+	return rc;
+}
