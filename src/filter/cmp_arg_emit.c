@@ -221,6 +221,16 @@ static void segment(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi, 
 	}
 }
 
+/* Child @c of @n: after @n's argument, one more when @c tests another. */
+static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32_t c)
+{
+	struct sck_anode *ch = &ap->nodes[c];
+	unsigned int d = n->argdepth + (ch->kind != SCK_AN_CONST && ch->word >> 1 != n->word >> 1);
+
+	if (d > ch->argdepth)
+		ch->argdepth = (uint8_t)(d > 255 ? 255 : d);
+}
+
 static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct sck_anode *n)
 {
 	uint32_t *x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
@@ -237,9 +247,13 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	t.dflt = n->dflt;
 	t.chain = levels[lv].chain;
 	t.spine = levels[lv].segs > 0;
-	for (uint32_t i = 0; i < n->nr; i++)
-		if (n->r[i].child != t.dflt)
+	pass_depth(ap, n, t.dflt);
+	for (uint32_t i = 0, last = t.dflt; i < n->nr; i++)
+		if (n->r[i].child != t.dflt) {
 			x[m++] = i;
+			if (n->r[i].child != last)
+				pass_depth(ap, n, last = n->r[i].child);
+		}
 	/*
 	 * Zero is the most common argument value (flags, options): in a small decision where it
 	 * would go through a tree, or through the whole chain as the default, one bound test
@@ -262,33 +276,17 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	segment(&t, a, m, lo, U32_MAX, t.chain);
 }
 
-/* Child @c of @n: after @n's argument, one more when @c tests another. */
-static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32_t c)
-{
-	struct sck_anode *ch = &ap->nodes[c];
-	unsigned int d = n->argdepth + (ch->kind != SCK_AN_CONST && ch->word >> 1 != n->word >> 1);
-
-	if (d > ch->argdepth)
-		ch->argdepth = (uint8_t)(d > 255 ? 255 : d);
-}
-
 static void emit_node(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
 {
 	const struct sck_ir_group *g = ap->g;
-
-	if (n->kind == SCK_AN_JSET) {
-		pass_depth(ap, n, n->t);
-		pass_depth(ap, n, n->f);
-	} else {
-		for (uint32_t i = 0; i < n->nr; i++)
-			pass_depth(ap, n, n->r[i].child);
-	}
 
 	sck_emit_bind(e, n->label);
 	if (n->state != n->word)
 		sck_emit_stmt(e, BPF_LD | BPF_W | BPF_ABS,
 			      sck_ir_arg_off(n->word >> 1, n->word & 1, g->little_endian));
 	if (n->kind == SCK_AN_JSET) {
+		pass_depth(ap, n, n->t);
+		pass_depth(ap, n, n->f);
 		int t = sck_argplan_ref(ap, e, n->t);
 		int f = sck_argplan_ref(ap, e, n->f);
 		sck_emit_jump(e, BPF_JSET, n->mask, t, f);

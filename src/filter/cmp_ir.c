@@ -315,6 +315,41 @@ static int grow_verdict_slots(struct sck_ir *ir)
 }
 
 /* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
+/*
+ * An upper estimate of the longest path through a verdict's argument decision (the tree planner
+ * pulls deep ones up): per argument
+ * tested, its loads and high-word test, a search over its values, and the leaf compare. (A run
+ * of rules testing one value counts once; values are not sorted: cheap, and only ever larger.)
+ */
+static unsigned int arg_depth(const struct sck_ir_verdict *vd)
+{
+	size_t count[6] = {0};
+	uint64_t last[6] = {0};
+	bool wide[6] = {false};
+	unsigned int d = 0;
+
+	if (!vd->nentries)
+		return 0;
+	for (size_t e = 0; e < vd->nentries; e++)
+		for (size_t k = 0; k < vd->entries[e].ncond; k++) {
+			const struct sck_ir_cond *cd = &vd->entries[e].conds[k];
+			if (cd->arg < 6 && (!count[cd->arg] || cd->value != last[cd->arg])) {
+				count[cd->arg]++;
+				last[cd->arg] = cd->value;
+				wide[cd->arg] |= cd->wide;
+			}
+		}
+	for (size_t a = 0; a < 6; a++) {
+		unsigned int lg = 0;
+		if (!count[a])
+			continue;
+		while (((size_t)1 << lg) < count[a] + 1)
+			lg++;
+		d += (wide[a] ? 3 : 1) + lg + 1;
+	}
+	return d;
+}
+
 static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 {
 	size_t *slot;
@@ -328,6 +363,7 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 	if (sck_grow(&ir->verdicts, &ir->capverdicts, ir->nverdicts + 1, sizeof(*ir->verdicts)))
 		return -ENOMEM;
 	ir->verdicts[ir->nverdicts] = *v;
+	ir->verdicts[ir->nverdicts].arg_depth = arg_depth(v);
 	*slot = ++ir->nverdicts;
 	return (long)(ir->nverdicts - 1);
 }

@@ -350,39 +350,6 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 }
 
 /*
- * An upper estimate of the longest path through a verdict's argument decision: per argument
- * tested, its loads and high-word test, a search over its values, and the leaf compare. (A run
- * of rules testing one value counts once; values are not sorted: cheap, and only ever larger.)
- */
-static unsigned int decision_depth(const struct sck_ir *ir, size_t verdict)
-{
-	const struct sck_ir_verdict *vd = &ir->verdicts[verdict];
-	size_t count[6] = {0};
-	uint64_t last[6] = {0};
-	bool wide[6] = {false};
-	unsigned int d = 0;
-
-	for (size_t e = 0; e < vd->nentries; e++)
-		for (size_t k = 0; k < vd->entries[e].ncond; k++) {
-			const struct sck_ir_cond *cd = &vd->entries[e].conds[k];
-			if (cd->arg < 6 && (!count[cd->arg] || cd->value != last[cd->arg])) {
-				count[cd->arg]++;
-				last[cd->arg] = cd->value;
-				wide[cd->arg] |= cd->wide;
-			}
-		}
-	for (size_t a = 0; a < 6; a++) {
-		unsigned int lg = 0;
-		if (!count[a])
-			continue;
-		while (((size_t)1 << lg) < count[a] + 1)
-			lg++;
-		d += (wide[a] ? 3 : 1) + lg + 1;
-	}
-	return d;
-}
-
-/*
  * A leaf whose block is heavy (a syscall with argument checks) weighs at least what an average
  * range of its arch weighs: the weights count every syscall number alike, which alone would put
  * a syscall with argument checks among many single-number exceptions deeper than a search over
@@ -411,7 +378,7 @@ static void leaf_floor(struct sck_tree_plan *t, const struct sck_ir_range *r, si
 			continue;
 		floor = tot[m] / (double)cnt[m];
 		if (DEEP_SHARE * tot[m] > floor &&
-		    decision_depth(t->ir, r[i].verdict) > DEEP_DECISION_INSNS)
+		    t->ir->verdicts[r[i].verdict].arg_depth > DEEP_DECISION_INSNS)
 			floor = DEEP_SHARE * tot[m];
 		if (r[i].weight * t->weight_mult[i] < floor)
 			t->weight_mult[i] = floor / r[i].weight;

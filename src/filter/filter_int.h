@@ -105,6 +105,7 @@ struct sck_ir_verdict {
 	struct sck_ir_entry *entries; /* into the IR's pool, conditions simplified */
 	uint32_t final;
 	uint64_t hash;
+	unsigned int arg_depth; /* an upper estimate of its argument decision's longest path */
 };
 
 /* A range of syscall numbers [lo, hi] with one verdict (index into verdicts). */
