@@ -360,6 +360,8 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		g.g = &ir->groups[i];
 		bind(&g, sec[i]);
 		rc = sck_tree_plan_run(&g.tree, ir, g.g, tree_limit(i));
+		if (!rc)
+			rc = sck_tree_share(&g.tree, tree_limit(i));
 		if (rc)
 			goto out;
 		g.ap = plans[i];

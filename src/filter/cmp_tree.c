@@ -6,9 +6,9 @@
  * SCK_TREE_CHAIN_MAX `nr == x` (then V): the chain is what makes an isolated exception in a run
  * of one verdict cost one compare instead of two. Costs are weighted depths (a compare costs the
  * weight of everything below it). The dynamic programming is Knuth's O(n^2) algorithm for optimal
- * alphabetic trees; reshaping the weights then pulls leaves past the height limit up, and for
- * x86_64 + x32 a search over the shared nodes keeps the second arch's mean near the first's
- * (cmp_tree_share.c).
+ * alphabetic trees; reshaping the weights then pulls leaves past the height limit up. For
+ * x86_64 + x32, cmp_tree_share.c then re-splits the shared nodes of the plan (the code generator
+ * runs it after sck_tree_plan_run).
  */
 #include "filter/cmp_tree.h"
 
@@ -435,7 +435,7 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		if (!any)
 			break;
 	}
-	return sck_tree_share(t, limit);
+	return 0;
 }
 
 void sck_tree_plan_fini(struct sck_tree_plan *t)

@@ -92,9 +92,10 @@ static inline unsigned int sck_tree_chain_depth(const size_t *order, size_t m, s
 }
 
 /*
- * x86_64 + x32 (a group of two members with a primary): re-split the shared nodes of the plan
- * in @t so that the other member's mean stays within SHARE_GAP of the primary's where a tree
- * within @limit allows. Returns 0 (the plan kept or improved); -ENOMEM.
+ * After sck_tree_plan_run, for x86_64 + x32 (a group of two members with a primary; any other
+ * group is left as it is): re-split the shared nodes of the plan in @t so that the other
+ * member's mean stays within SHARE_GAP of the primary's where a tree within @limit allows
+ * (cmp_tree_share.c). Returns 0 (the plan kept or improved); -ENOMEM.
  */
 int sck_tree_share(struct sck_tree_plan *t, unsigned int limit);
 
