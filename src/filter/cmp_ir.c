@@ -314,12 +314,11 @@ static int grow_verdict_slots(struct sck_ir *ir)
 	return 0;
 }
 
-/* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
 /*
  * An upper estimate of the longest path through a verdict's argument decision (the tree planner
- * pulls deep ones up): per argument
- * tested, its loads and high-word test, a search over its values, and the leaf compare. (A run
- * of rules testing one value counts once; values are not sorted: cheap, and only ever larger.)
+ * pulls deep ones up): per argument tested, its loads and high-word test, a search over its
+ * values, and the leaf compare. (A run of rules testing one value counts once; values are not
+ * sorted: cheap, and only ever larger.)
  */
 static unsigned int arg_depth(const struct sck_ir_verdict *vd)
 {
@@ -350,6 +349,7 @@ static unsigned int arg_depth(const struct sck_ir_verdict *vd)
 	return d;
 }
 
+/* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
 static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 {
 	size_t *slot;
