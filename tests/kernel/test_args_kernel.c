@@ -7,7 +7,7 @@
  * x32 (x32 numbers carry 0x40000000; seccomp sees them before any dispatch). The errno the kernel
  * returns must be the one sck's emulator computes for the same program and call. Results travel
  * through shared memory: after loading, the child makes no call but the probes and exit. Random
- * rule sets with several actions go the same way.
+ * rule sets with several actions, and socket allowlists over three arguments, go the same way.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -282,6 +282,62 @@ Test(args_kernel, random_multi_action_sets, .timeout = 120)
 			0);
 		cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
 		check_in_kernel("random set", f, rules, nrules, 5);
+		free(rules);
+		sck_filter_free(f);
+	}
+}
+
+/*
+ * socket(family, type, protocol) allowlists, every rule on all three arguments: their decisions
+ * nest three deep, sit next to the tree's root, and search the later arguments without a zero
+ * test first (docs/semantics.md). Two actions (ERRNO 101, 102) on x86_64 and x32. The seed is
+ * printed; SCK_TEST_SEED replays it.
+ */
+Test(args_kernel, socket_triples, .timeout = 120)
+{
+	uint64_t rng = sck_test_seed("args_kernel/socket_triples");
+
+	if (sck_arch_native() != sck_arch_from_name("x86_64")) {
+		cr_skip_test("not an x86_64 machine");
+		return;
+	}
+	for (int set = 0; set < 4; set++) {
+		SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
+			 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1),
+			 .flags = SCK_FILTER_OCI);
+		struct sck_filter *f = NULL;
+		struct sck_profile_arg_rule *rules = NULL;
+		uint64_t vals[3][40];
+		size_t nv[3], nrules = 0;
+
+		cr_assert_eq(sck_filter_new(&o, &f), 0);
+		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86_64")), 0);
+		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x32")), 0);
+		for (size_t a = 0; a < 3; a++) {
+			nv[a] = 1 + sck_test_rand(&rng) % 40;
+			for (size_t k = 0; k < nv[a]; k++)
+				vals[a][k] = sck_test_rand(&rng) % (a ? 70000 : 64);
+		}
+		for (int i = 0; i < 300; i++) {
+			struct sck_cond c[3];
+			for (unsigned int a = 0; a < 3; a++)
+				c[a] = (struct sck_cond){
+					.arg = a,
+					.op = SCK_CMP_EQ,
+					.value = vals[a][sck_test_rand(&rng) % nv[a]]};
+			struct sck_rule ru = {.name = "socket",
+					      .action = SECCOMP_RET_ERRNO |
+							(uint32_t)(101 + (i % 7 == 0)),
+					      .conds = c,
+					      .nconds = 3};
+			cr_assert_eq(sck_filter_add_rule(f, &ru), 0);
+		}
+		cr_assert_eq(
+			sck_filter_add_rule(f, &(struct sck_rule){.name = "exit_group",
+								  .action = SECCOMP_RET_ALLOW}),
+			0);
+		cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
+		check_in_kernel("socket triples", f, rules, nrules, 2);
 		free(rules);
 		sck_filter_free(f);
 	}
