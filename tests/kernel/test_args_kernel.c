@@ -125,6 +125,34 @@ static void check_in_kernel(const char *rel, struct sck_filter *f,
 	sck_filter_prog_free(p);
 }
 
+/* A filter for check_in_kernel on arches @a0 and @a1: default and bad-arch actions ERRNO. */
+static struct sck_filter *probe_filter(unsigned int flags, const char *a0, const char *a1)
+{
+	SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
+		 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1), .flags = flags);
+	struct sck_filter *f = NULL;
+
+	cr_assert_eq(sck_filter_new(&o, &f), 0);
+	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name(a0)), 0);
+	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name(a1)), 0);
+	return f;
+}
+
+/* The child's way out (exit_group allowed), then check_in_kernel over @f's own rules; frees @f. */
+static void probe_own_rules(const char *label, struct sck_filter *f, size_t nacts)
+{
+	struct sck_profile_arg_rule *rules = NULL;
+	size_t nrules = 0;
+
+	cr_assert_eq(sck_filter_add_rule(f, &(struct sck_rule){.name = "exit_group",
+							       .action = SECCOMP_RET_ALLOW}),
+		     0);
+	cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
+	check_in_kernel(label, f, rules, nrules, nacts);
+	free(rules);
+	sck_filter_free(f);
+}
+
 static void kernel_profile(const char *rel)
 {
 	const char *path = sck_test_shared(rel);
@@ -144,14 +172,7 @@ static void kernel_profile(const char *rel)
 	}
 	cr_assert_eq(sck_profile_parse_file(path, NULL, &pf, NULL, NULL), 0, "%s", rel);
 	cr_assert_eq(sck_profile_arg_rules_alloc(pf, &rules, &nrules), 0);
-	{
-		SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
-			 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1),
-			 .flags = SCK_FILTER_OCI);
-		cr_assert_eq(sck_filter_new(&o, &f), 0);
-	}
-	for (size_t i = 0; i < 2; i++)
-		cr_assert_eq(sck_filter_add_arch(f, arches[i]), 0);
+	f = probe_filter(SCK_FILTER_OCI, "x86_64", "x32");
 	for (size_t i = 0; i < nrules; i++) {
 		const struct sck_profile_arg_rule *r = &rules[i];
 		size_t a = 0;
@@ -225,17 +246,9 @@ Test(args_kernel, random_multi_action_sets, .timeout = 120)
 		return;
 	}
 	for (int set = 0; set < 12; set++) {
-		SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
-			 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1),
-			 .flags = set % 2 ? SCK_FILTER_OCI : 0);
-		struct sck_filter *f = NULL;
-		struct sck_profile_arg_rule *rules = NULL;
-		size_t nrules = 0;
+		struct sck_filter *f = probe_filter(set % 2 ? SCK_FILTER_OCI : 0, "x86_64", "x32");
 		uint64_t mask = sck_test_rand(&rng) | 0x10;
 
-		cr_assert_eq(sck_filter_new(&o, &f), 0);
-		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86_64")), 0);
-		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x32")), 0);
 		for (int i = 0; i < 120; i++) {
 			uint64_t r = sck_test_rand(&rng);
 			const char *name = names[r % 3];
@@ -276,14 +289,7 @@ Test(args_kernel, random_multi_action_sets, .timeout = 120)
 				.name = name, .action = act, .conds = c, .nconds = nc};
 			cr_assert_eq(sck_filter_add_rule(f, &ru), 0);
 		}
-		cr_assert_eq(
-			sck_filter_add_rule(f, &(struct sck_rule){.name = "exit_group",
-								  .action = SECCOMP_RET_ALLOW}),
-			0);
-		cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
-		check_in_kernel("random set", f, rules, nrules, 5);
-		free(rules);
-		sck_filter_free(f);
+		probe_own_rules("random set", f, 5);
 	}
 }
 
@@ -302,17 +308,10 @@ Test(args_kernel, socket_triples, .timeout = 120)
 		return;
 	}
 	for (int set = 0; set < 4; set++) {
-		SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
-			 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1),
-			 .flags = SCK_FILTER_OCI);
-		struct sck_filter *f = NULL;
-		struct sck_profile_arg_rule *rules = NULL;
+		struct sck_filter *f = probe_filter(SCK_FILTER_OCI, "x86_64", "x32");
 		uint64_t vals[3][40];
-		size_t nv[3], nrules = 0;
+		size_t nv[3];
 
-		cr_assert_eq(sck_filter_new(&o, &f), 0);
-		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86_64")), 0);
-		cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x32")), 0);
 		for (size_t a = 0; a < 3; a++) {
 			nv[a] = 1 + sck_test_rand(&rng) % 40;
 			for (size_t k = 0; k < nv[a]; k++)
@@ -332,14 +331,7 @@ Test(args_kernel, socket_triples, .timeout = 120)
 					      .nconds = 3};
 			cr_assert_eq(sck_filter_add_rule(f, &ru), 0);
 		}
-		cr_assert_eq(
-			sck_filter_add_rule(f, &(struct sck_rule){.name = "exit_group",
-								  .action = SECCOMP_RET_ALLOW}),
-			0);
-		cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
-		check_in_kernel("socket triples", f, rules, nrules, 2);
-		free(rules);
-		sck_filter_free(f);
+		probe_own_rules("socket triples", f, 2);
 	}
 }
 
@@ -351,19 +343,13 @@ Test(args_kernel, socket_triples, .timeout = 120)
 Test(args_kernel, merged_sections, .timeout = 300)
 {
 	uint64_t rng = sck_test_seed("args_kernel/merged_sections");
-	SCK_OPTS(sck_filter_opts, o, .default_action = SECCOMP_RET_ERRNO | DEF_ERRNO,
-		 .bad_arch_action = SECCOMP_RET_ERRNO | (DEF_ERRNO + 1));
-	struct sck_filter *f = NULL;
-	struct sck_profile_arg_rule *rules = NULL;
-	size_t nrules = 0;
+	struct sck_filter *f;
 
 	if (sck_arch_native() != sck_arch_from_name("x86_64")) {
 		cr_skip_test("not an x86_64 machine");
 		return;
 	}
-	cr_assert_eq(sck_filter_new(&o, &f), 0);
-	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86_64")), 0);
-	cr_assert_eq(sck_filter_add_arch(f, sck_arch_from_name("x86")), 0);
+	f = probe_filter(0, "x86_64", "x86");
 	for (int i = 0; i < 4000; i++) {
 		/* (the rare repeated value is the same rule again: harmless) */
 		struct sck_cond c = {
@@ -374,11 +360,5 @@ Test(args_kernel, merged_sections, .timeout = 300)
 				      .nconds = 1};
 		cr_assert_eq(sck_filter_add_rule(f, &ru), 0);
 	}
-	cr_assert_eq(sck_filter_add_rule(f, &(struct sck_rule){.name = "exit_group",
-							       .action = SECCOMP_RET_ALLOW}),
-		     0);
-	cr_assert_eq(sck_profile_arg_rules_alloc(f, &rules, &nrules), 0);
-	check_in_kernel("merged sections", f, rules, nrules, 2);
-	free(rules);
-	sck_filter_free(f);
+	probe_own_rules("merged sections", f, 2);
 }
