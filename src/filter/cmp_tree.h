@@ -62,6 +62,14 @@ struct sck_tree_plan {
 int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		      const struct sck_ir_group *grp, unsigned int limit);
 
+/*
+ * After sck_tree_plan_run, for x86_64 + x32 (a group of two members with a primary; any other
+ * group is left as it is): re-split the shared nodes of the plan in @t so that the other
+ * member's mean stays within SHARE_GAP of the primary's where a tree within @limit allows
+ * (cmp_tree_share.c). Returns 0 (the plan kept or improved); -ENOMEM.
+ */
+int sck_tree_share(struct sck_tree_plan *t, unsigned int limit);
+
 /* The root of interval [i, j] (i < j) of the plan: a range index, or SCK_TREE_CHAIN. */
 size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j);
 
@@ -90,13 +98,5 @@ static inline unsigned int sck_tree_chain_depth(const size_t *order, size_t m, s
 			return (unsigned int)e + 1;
 	return (unsigned int)m;
 }
-
-/*
- * After sck_tree_plan_run, for x86_64 + x32 (a group of two members with a primary; any other
- * group is left as it is): re-split the shared nodes of the plan in @t so that the other
- * member's mean stays within SHARE_GAP of the primary's where a tree within @limit allows
- * (cmp_tree_share.c). Returns 0 (the plan kept or improved); -ENOMEM.
- */
-int sck_tree_share(struct sck_tree_plan *t, unsigned int limit);
 
 #endif
