@@ -109,6 +109,20 @@ static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size
 	return cost;
 }
 
+/*
+ * chain_cost of the two ranges [i, i + 1], which the dynamic programming asks for most: one
+ * compare, then the other range; the weights' sum whichever is the exception (the sum is the
+ * same either way). Not two ranges of one verdict, nor two multi-number ranges.
+ */
+static inline double pair_chain_cost(const struct sck_tree_plan *t, size_t i)
+{
+	const struct sck_ir_range *r = t->grp->ranges;
+
+	if (r[i].verdict == r[i + 1].verdict || (r[i].lo != r[i].hi && r[i + 1].lo != r[i + 1].hi))
+		return INF;
+	return leaf_weight(t, i) + leaf_weight(t, i + 1);
+}
+
 size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 		      size_t order[SCK_TREE_CHAIN_MAX], size_t *verdict)
 {
@@ -202,7 +216,8 @@ static void run_dp(struct sck_tree_plan *t)
 			best = (double)best_f + (w[j + 1] - wi);
 			if (j <= chain_to) {
 				size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
-				double c = chain_cost(t, i, j, order, &m, &v);
+				double c = j == i + 1 ? pair_chain_cost(t, i)
+						      : chain_cost(t, i, j, order, &m, &v);
 				if (c < best * CHAIN_TIE) {
 					best = c;
 					best_k = SCK_TREE_CHAIN;
@@ -216,10 +231,16 @@ static void run_dp(struct sck_tree_plan *t)
 		/* longer spans: no chain, neither at this interval nor at the two it is bounded by */
 		for (; j < n; col_start += ++j) {
 			size_t ra = left_root, rb = root_below[j], best_k;
+			const float *col = &cost_by_col[col_start];
 			float best_f;
 
-			best_k = best_split(cost_row, &cost_by_col[col_start], ra < rb ? ra : rb,
-					    ra < rb ? rb : ra, &best_f);
+			if (ra == rb) { /* (most cells: Knuth's bounds leave one split) */
+				best_k = ra;
+				best_f = cost_row[ra - 1] + col[ra];
+			} else {
+				best_k = best_split(cost_row, col, ra < rb ? ra : rb,
+						    ra < rb ? rb : ra, &best_f);
+			}
 			best_f = (float)((double)best_f + (w[j + 1] - wi));
 			cost_row[j] = best_f;
 			cost_by_col[col_start + i] = best_f;
