@@ -143,6 +143,12 @@ static void *arena_alloc(struct sck_filter *f, size_t n)
 
 int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 {
+	return sck_filter_add_rule_at(f, rule,
+				      rule && rule->name ? sck_syscall_name_index(rule->name) : -1);
+}
+
+int sck_filter_add_rule_at(struct sck_filter *f, const struct sck_rule *rule, int name_idx)
+{
 	struct sck_frule r = {0};
 
 	if (!f || !rule || (!rule->name && rule->nr < 0) || rule->flags ||
@@ -154,7 +160,7 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 		    (c->flags & ~(unsigned int)SCK_COND_LOW32))
 			return -EINVAL;
 	}
-	r.name_idx = rule->name ? sck_syscall_name_index(rule->name) : -1;
+	r.name_idx = rule->name ? name_idx : -1;
 	if (rule->name && !name_known(f, rule, r.name_idx))
 		return -ENOENT;
 	if (sck_filter_drops_action(f, rule->action))

@@ -28,4 +28,11 @@ bool sck_filter_drops_action(const struct sck_filter *f, uint32_t action);
  */
 bool sck_filter_arch_wide(const struct sck_filter *f, const struct sck_arch *arch);
 
+/*
+ * sck_filter_add_rule_at - sck_filter_add_rule for a caller that has looked the rule's name up
+ * already: @name_idx is sck_syscall_name_index(@rule->name) (ignored when the rule has no name).
+ * The profile reader resolves every name once, before the rule is added.
+ */
+int sck_filter_add_rule_at(struct sck_filter *f, const struct sck_rule *rule, int name_idx);
+
 #endif

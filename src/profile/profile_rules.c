@@ -287,7 +287,7 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 				     .action = action,
 				     .conds = ln[a] ? lc[a] : NULL,
 				     .nconds = ln[a]};
-		rc = sck_filter_add_rule(c->f, &r);
+		rc = sck_filter_add_rule_at(c->f, &r, name_idx);
 		if (rc == -ENOENT)
 			continue; /* a syscall of other arches: libseccomp adds nothing here */
 		if (rc)
