@@ -24,8 +24,8 @@
  */
 #define PRIMARY_WEIGHT 1.85
 
-/* @size zeroed bytes (16-aligned) freed with the IR: bump allocation from 16 KiB blocks. */
-void *sck_ir_alloc(struct sck_ir *ir, size_t size)
+/* @size bytes (16-aligned), not zeroed, freed with the IR: bump allocation from 16 KiB blocks. */
+static void *ir_alloc_raw(struct sck_ir *ir, size_t size)
 {
 	unsigned char *p;
 
@@ -44,7 +44,15 @@ void *sck_ir_alloc(struct sck_ir *ir, size_t size)
 	p = ir->cur;
 	ir->cur += size;
 	ir->left -= size;
-	memset(p, 0, size);
+	return p;
+}
+
+void *sck_ir_alloc(struct sck_ir *ir, size_t size)
+{
+	void *p = ir_alloc_raw(ir, size);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -120,44 +128,55 @@ struct elist {
 	size_t n, cap;
 };
 
-static int elist_push(struct elist *l, const struct sck_ir_entry *e)
-{
-	int rc = sck_grow(&l->e, &l->cap, l->n + 1, sizeof(*l->e));
+/* A member arch of a group as every rule's lowering sees it: what depends on the arch alone. */
+struct member {
+	const struct sck_arch *a;
+	bool wide;	 /* sck_filter_arch_wide */
+	bool has_mux;	 /* socketcall(2) or ipc(2) there, and the filter multiplexes */
+	uint8_t *mux_of; /* per name index: 1 + the sub-call's place in calls[], 0: none */
+	struct sck_syscall_mux_at calls[SCK_SYSCALL_MUX_CALLS];
+};
 
-	if (rc)
-		return rc;
-	l->e[l->n++] = *e;
-	return 0;
+/* How @mb's arch reaches rule @r's syscall through a multiplexer: sck_syscall_mux by index. */
+static bool rule_mux(const struct member *mb, const struct sck_frule *r, struct sck_syscall_mux *mx)
+{
+	if (r->name_idx >= 0) {
+		if (!mb->mux_of[r->name_idx])
+			return false;
+		*mx = mb->calls[mb->mux_of[r->name_idx] - 1].mux;
+		return true;
+	}
+	/* a name the tables do not have */
+	return maybe_mux(r->name) && sck_syscall_mux(mb->a, r->name, mx) == 0;
 }
 
-/* Lower rule @r for arch @a, appending 0, 1 or 2 entries. */
+/* Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them). */
 static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
-		      const struct sck_arch *a, bool has_mux, struct elist *out)
+		      const struct member *mb, struct elist *out)
 {
 	/*
 	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
 	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
 	 */
-	bool wide_arch = sck_filter_arch_wide(f, a);
+	const struct sck_arch *a = mb->a;
+	bool wide_arch = mb->wide;
 	struct sck_ir_entry e = {.action = r->action};
 	struct sck_ir_cond *conds;
 	struct sck_syscall_mux mx = {0};
 	int nr = -ENOENT, muxnr = -ENOENT;
-	int rc;
 
 	if (r->arch && r->arch != a)
 		return 0;
 	if (r->name) {
 		nr = sck_syscall_nr_at(a, r->name_idx);
-		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux && maybe_mux(r->name) &&
-		    sck_syscall_mux(a, r->name, &mx) == 0)
+		if (mb->has_mux && rule_mux(mb, r, &mx))
 			muxnr = mx.nr;
 	} else {
 		nr = r->nr;
 	}
 	conds = NULL;
 	if (r->nconds) {
-		conds = sck_ir_alloc(ir, r->nconds * sizeof(*conds));
+		conds = ir_alloc_raw(ir, r->nconds * sizeof(*conds));
 		if (!conds)
 			return -ENOMEM;
 	}
@@ -180,9 +199,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		e.nr = (uint32_t)nr;
 		e.ncond = r->nconds;
 		e.conds = conds;
-		rc = elist_push(out, &e);
-		if (rc)
-			return rc;
+		out->e[out->n++] = e;
 	}
 	if (muxnr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)muxnr)) {
 		/*
@@ -191,7 +208,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
 		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
 		 */
-		struct sck_ir_cond *mc = sck_ir_alloc(ir, (r->nconds + 1) * sizeof(*mc));
+		struct sck_ir_cond *mc = ir_alloc_raw(ir, (r->nconds + 1) * sizeof(*mc));
 		size_t n = 0;
 		if (!mc)
 			return -ENOMEM;
@@ -210,9 +227,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		e.nr = (uint32_t)muxnr;
 		e.ncond = n;
 		e.conds = mc;
-		rc = elist_push(out, &e);
-		if (rc)
-			return rc;
+		out->e[out->n++] = e;
 	}
 	return 0;
 }
@@ -540,26 +555,53 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 	return 0;
 }
 
+/* Member @m of @g as the lowering sees it; its mux_of is the caller's to free. */
+static int member_init(const struct sck_filter *f, const struct sck_ir_group *g, size_t m,
+		       struct member *mb)
+{
+	size_t ncalls;
+
+	mb->a = g->members[m];
+	mb->wide = sck_filter_arch_wide(f, mb->a);
+	mb->has_mux = !(f->flags & SCK_FILTER_NO_MULTIPLEX) &&
+		      (mb->a->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC));
+	mb->mux_of = NULL;
+	if (!mb->has_mux)
+		return 0;
+	/* the sub-calls by name index: one lookup a rule instead of comparing names */
+	mb->mux_of = calloc(sck_syscall_name_count, sizeof(*mb->mux_of));
+	if (!mb->mux_of)
+		return -ENOMEM;
+	ncalls = sck_syscall_mux_list(mb->a, mb->calls);
+	for (size_t k = 0; k < ncalls; k++)
+		if (mb->calls[k].idx >= 0)
+			mb->mux_of[mb->calls[k].idx] = (uint8_t)(k + 1);
+	return 0;
+}
+
 /* Step 1: every rule lowered for the group's arches, in rule order, into @all. */
 static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		       struct elist *all)
 {
-	bool has_mux[2] = {false, false};
+	struct member mb[2];
+	int rc = 0;
 
-	for (size_t m = 0; m < g->nmembers; m++)
-		has_mux[m] = g->members[m]->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC);
 	/* at most 2 entries per rule and member: one allocation, no regrowth */
 	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
 		return -ENOMEM;
-	for (size_t i = 0; i < f->nrules; i++) {
-		const struct sck_frule *r = &f->rules[i];
-		for (size_t m = 0; m < g->nmembers; m++) {
-			int rc = lower_rule(ir, f, r, g->members[m], has_mux[m], all);
-			if (rc)
-				return rc;
-		}
+	for (size_t m = 0; m < g->nmembers; m++) {
+		mb[m].mux_of = NULL;
+		if (!rc)
+			rc = member_init(f, g, m, &mb[m]);
 	}
-	return 0;
+	for (size_t i = 0; i < f->nrules && !rc; i++) {
+		const struct sck_frule *r = &f->rules[i];
+		for (size_t m = 0; m < g->nmembers && !rc; m++)
+			rc = lower_rule(ir, f, r, &mb[m], all);
+	}
+	for (size_t m = 0; m < g->nmembers; m++)
+		free(mb[m].mux_of);
+	return rc;
 }
 
 /*
