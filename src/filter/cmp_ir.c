@@ -692,32 +692,28 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 {
 	struct elist all = {0};
 	struct sck_ir_entry *sorted = NULL;
-	uint32_t *order = NULL, *tmp = NULL;
 	struct rlist rl = {0};
-	size_t n;
+	size_t n = 0;
 	int rc = lower_rules(ir, f, g, &all);
 
 	if (rc)
 		goto out;
-	order = malloc((all.n + 1) * sizeof(*order));
-	tmp = malloc((all.n + 1) * sizeof(*tmp));
-	sorted = malloc((all.n + 1) * sizeof(*sorted));
-	if (!order || !tmp || !sorted) {
+	/* (the entries are sorted into the pool: the linear generator keeps them as they come out,
+	 * the verdicts point into them) */
+	sorted = ir_alloc_raw(ir, (all.n + 1) * sizeof(*sorted));
+	if (!sorted) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	n = sck_ir_order_entries(f, all.e, all.n, order, tmp, sorted); /* step 2 */
-	rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
+	rc = sck_ir_order_entries(f, all.e, all.n, g->members[0]->nr_select, sorted, &n); /* 2 */
+	if (!rc)
+		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
 	if (rc)
 		goto out;
 	/* the linear generator walks the same list: entries of different numbers never both
 	 * match, so this is rule order as far as verdicts go */
-	g->entries = sck_ir_alloc(ir, (n + 1) * sizeof(*g->entries));
-	if (!g->entries) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(g->entries, sorted, n * sizeof(*sorted));
+	sorted[n] = (struct sck_ir_entry){0};
+	g->entries = sorted;
 	g->nentries = n;
 	rc = number_ranges(ir, g, sorted, n, &rl);
 	if (!rc && f->noverrides)
@@ -726,7 +722,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		goto out;
 	g->primary = primary_member(f, g);
 	weigh_ranges(f, g, rl.r, rl.n);
-	g->ranges = sck_ir_alloc(ir, rl.n * sizeof(*g->ranges));
+	g->ranges = ir_alloc_raw(ir, rl.n * sizeof(*g->ranges));
 	if (!g->ranges) {
 		rc = -ENOMEM;
 		goto out;
@@ -735,9 +731,6 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	g->nranges = rl.n;
 out:
 	free(all.e);
-	free(order);
-	free(tmp);
-	free(sorted);
 	free(rl.r);
 	return rc;
 }

@@ -154,19 +154,21 @@ struct sck_ir {
 
 /*
  * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
- * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n);
- * @order and @tmp are scratch for @n indexes. Returns how many entries are kept (cmp_ir_order.c).
+ * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n),
+ * their count into @nsorted. @split: the group's selector bit (x86_64's numbers are below it,
+ * x32's from it on), or 0. Returns 0 or -ENOMEM (cmp_ir_order.c).
  */
-size_t sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			    uint32_t *order, uint32_t *tmp, struct sck_ir_entry *sorted);
+int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
+			 uint32_t split, struct sck_ir_entry *sorted, size_t *nsorted);
 
 /* Stable insertion sort of one syscall's conditional entries into libseccomp's order (approximate). */
 void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
 
 /*
  * OCI mode: each number's conditional entries in @*sorted (@*n of them, as ordered above)
- * replaced by the paths of libseccomp's rule database built from them (cmp_ir_lsc.c); the array
- * is reallocated. Returns 0 or -ENOMEM.
+ * replaced by the paths of libseccomp's rule database built from them (cmp_ir_lsc.c). The array
+ * is in the IR's pool, changed in place or, when a number's entries change, replaced by a new
+ * one there. Returns 0 or -ENOMEM.
  */
 int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		  struct sck_ir_entry **sorted, size_t *n);
