@@ -383,14 +383,38 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 	return (long)(ir->nverdicts - 1);
 }
 
+/*
+ * The constant verdict of @action: most numbers have one, of a few actions, so the ones met so
+ * far are looked up in a short list before the hash table.
+ */
 static long intern_const(struct sck_ir *ir, uint32_t action)
 {
 	struct sck_ir_verdict v = {.final = action};
-	return intern(ir, &v);
+	long k;
+
+	for (size_t i = 0; i < ir->nconsts; i++)
+		if (ir->consts[i].action == action)
+			return (long)ir->consts[i].verdict;
+	k = intern(ir, &v);
+	if (k >= 0 && ir->nconsts < SCK_IR_CONSTS)
+		ir->consts[ir->nconsts++] = (struct sck_ir_const){action, (size_t)k};
+	return k;
 }
 
-/* The verdict of the entries @e[0..n) of one number (in rule order). */
-static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t n)
+/* Whether entry @e's conditions are all as the arch's kernel compares them (none constant). */
+static bool conds_vary(const struct sck_ir_entry *e)
+{
+	for (size_t j = 0; j < e->ncond; j++)
+		if (cond_const(&e->conds[j]))
+			return false;
+	return true;
+}
+
+/*
+ * The verdict of the entries @e[0..n) of one number (in rule order, in the IR's pool: g->entries,
+ * read-only from here on). Entries whose conditions all vary are used as they are.
+ */
+static long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e, size_t n)
 {
 	struct sck_ir_verdict v = {.final = ir->def_action};
 	struct sck_ir_entry *out;
@@ -399,37 +423,47 @@ static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t
 	/* the common case, one rule without conditions: a constant */
 	if (e[0].ncond == 0)
 		return intern_const(ir, e[0].action);
-	out = sck_ir_alloc(ir, n * sizeof(*out));
-	if (!out)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct sck_ir_cond *c = NULL;
-		size_t m = 0;
-		bool never = false;
-		if (e[i].ncond == 0) {
-			v.final = e[i].action;
-			break;
-		}
-		c = sck_ir_alloc(ir, e[i].ncond * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		for (size_t j = 0; j < e[i].ncond; j++) {
-			int k2 = cond_const(&e[i].conds[j]);
-			if (k2 < 0)
-				never = true;
-			else if (k2 == 0)
-				c[m++] = e[i].conds[j];
-		}
-		if (never)
-			continue;
-		if (m == 0) {
-			v.final = e[i].action;
-			break;
-		}
-		out[k] = e[i];
-		out[k].conds = c;
-		out[k].ncond = m;
+	while (k < n && e[k].ncond && conds_vary(&e[k]))
 		k++;
+	if (k == n || e[k].ncond == 0) {
+		/* nothing to simplify: the verdict is the entries up to an unconditional one */
+		if (k < n)
+			v.final = e[k].action;
+		out = e;
+	} else {
+		out = ir_alloc_raw(ir, n * sizeof(*out));
+		if (!out)
+			return -ENOMEM;
+		k = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct sck_ir_cond *c;
+			size_t m = 0;
+			bool never = false;
+			if (e[i].ncond == 0) {
+				v.final = e[i].action;
+				break;
+			}
+			c = ir_alloc_raw(ir, e[i].ncond * sizeof(*c));
+			if (!c)
+				return -ENOMEM;
+			for (size_t j = 0; j < e[i].ncond; j++) {
+				int k2 = cond_const(&e[i].conds[j]);
+				if (k2 < 0)
+					never = true;
+				else if (k2 == 0)
+					c[m++] = e[i].conds[j];
+			}
+			if (never)
+				continue;
+			if (m == 0) {
+				v.final = e[i].action;
+				break;
+			}
+			out[k] = e[i];
+			out[k].conds = m == e[i].ncond ? e[i].conds : c;
+			out[k].ncond = m;
+			k++;
+		}
 	}
 	/* a trailing entry returning what falling through returns anyway is useless */
 	while (k > 0 && out[k - 1].action == v.final)
@@ -609,7 +643,7 @@ static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const stru
  * gaps between them the default (or bad-arch) verdict.
  */
 static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
-			 const struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
+			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
 {
 	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
 	uint32_t next = 0;

@@ -134,6 +134,8 @@ struct sck_ir_group {
 	size_t noverrides;
 };
 
+#define SCK_IR_CONSTS 8
+
 struct sck_ir {
 	uint32_t def_action, bad_arch_action;
 	struct sck_ir_group groups[SCK_FILTER_MAX_ARCH];
@@ -144,6 +146,12 @@ struct sck_ir {
 	 * two at most half full */
 	size_t *verdict_slots;
 	size_t nverdict_slots;
+	/* while building: the first SCK_IR_CONSTS constant verdicts interned, by action */
+	struct sck_ir_const {
+		uint32_t action;
+		size_t verdict;
+	} consts[SCK_IR_CONSTS];
+	size_t nconsts;
 	bool notify;
 	/* allocation pool: everything above is freed with the IR (blocks, bump-allocated) */
 	void **pool;
