@@ -387,18 +387,22 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
  * The constant verdict of @action: most numbers have one, of a few actions, so the ones met so
  * far are looked up in a short list before the hash table.
  */
-static long intern_const(struct sck_ir *ir, uint32_t action)
+static long intern_const_new(struct sck_ir *ir, uint32_t action)
 {
 	struct sck_ir_verdict v = {.final = action};
-	long k;
+	long k = intern(ir, &v);
 
-	for (size_t i = 0; i < ir->nconsts; i++)
-		if (ir->consts[i].action == action)
-			return (long)ir->consts[i].verdict;
-	k = intern(ir, &v);
 	if (k >= 0 && ir->nconsts < SCK_IR_CONSTS)
 		ir->consts[ir->nconsts++] = (struct sck_ir_const){action, (size_t)k};
 	return k;
+}
+
+static inline long intern_const(struct sck_ir *ir, uint32_t action)
+{
+	for (size_t i = 0; i < ir->nconsts; i++)
+		if (ir->consts[i].action == action)
+			return (long)ir->consts[i].verdict;
+	return intern_const_new(ir, action);
 }
 
 /* Whether entry @e's conditions are all as the arch's kernel compares them (none constant). */
@@ -416,13 +420,14 @@ static bool conds_vary(const struct sck_ir_entry *e)
  */
 static long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e, size_t n)
 {
-	struct sck_ir_verdict v = {.final = ir->def_action};
+	struct sck_ir_verdict v;
 	struct sck_ir_entry *out;
 	size_t k = 0;
 
 	/* the common case, one rule without conditions: a constant */
 	if (e[0].ncond == 0)
 		return intern_const(ir, e[0].action);
+	v = (struct sck_ir_verdict){.final = ir->def_action};
 	while (k < n && e[k].ncond && conds_vary(&e[k]))
 		k++;
 	if (k == n || e[k].ncond == 0) {
@@ -478,15 +483,18 @@ struct rlist {
 	size_t n, cap;
 };
 
-static int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
+static inline int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
 {
 	if (l->n && l->r[l->n - 1].verdict == verdict && l->r[l->n - 1].hi + 1 == lo) {
 		l->r[l->n - 1].hi = hi;
 		return 0;
 	}
-	if (sck_grow(&l->r, &l->cap, l->n + 1, sizeof(*l->r)))
+	if (l->n == l->cap && sck_grow(&l->r, &l->cap, l->n + 1, sizeof(*l->r)))
 		return -ENOMEM;
-	l->r[l->n++] = (struct sck_ir_range){.lo = lo, .hi = hi, .verdict = verdict};
+	/* (weight and wm: weigh_ranges) */
+	l->r[l->n].lo = lo;
+	l->r[l->n].hi = hi;
+	l->r[l->n++].verdict = verdict;
 	return 0;
 }
 
@@ -652,6 +660,9 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 
 	if (vdef < 0 || vbad < 0)
 		return -ENOMEM;
+	/* room for a range a number and one a gap: the usual count */
+	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
+		return -ENOMEM;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		long v;
@@ -698,20 +709,26 @@ static int primary_member(const struct sck_filter *f, const struct sck_ir_group 
 static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *g,
 			 struct sck_ir_range *ranges, size_t n)
 {
+	uint32_t lo[2] = {0, 0}, hi[2] = {0, 0};
+	double span[2] = {1, 1};
+
+	/* each member's table span */
+	for (size_t m = 0; m < g->nmembers; m++) {
+		int max = sck_syscall_max(g->members[m]);
+		lo[m] = g->members[m]->nr_base;
+		hi[m] = max < 0 ? lo[m] : (uint32_t)max;
+		span[m] = (double)(hi[m] - lo[m]) + 1.0;
+	}
 	for (size_t k = 0; k < n; k++) {
 		struct sck_ir_range *r = &ranges[k];
 		r->weight = 0;
 		r->wm[0] = r->wm[1] = 0;
 		for (size_t m = 0; m < g->nmembers; m++) {
-			const struct sck_arch *a = g->members[m];
-			int max = sck_syscall_max(a);
-			uint32_t lo = a->nr_base, hi = max < 0 ? lo : (uint32_t)max;
-			double span = (double)(hi - lo) + 1.0;
-			double wm = overlap(r->lo, r->hi, lo, hi) / span;
+			double wm = overlap(r->lo, r->hi, lo[m], hi[m]) / span[m];
 			for (size_t w = 0; w < f->nweights; w++) {
 				const struct sck_fweight *fw = &f->weights[w];
-				if (fw->arch == a && fw->nr >= r->lo && fw->nr <= r->hi)
-					wm += ((double)fw->weight - 1.0) / span;
+				if (fw->arch == g->members[m] && fw->nr >= r->lo && fw->nr <= r->hi)
+					wm += ((double)fw->weight - 1.0) / span[m];
 			}
 			r->wm[m] = wm;
 			r->weight += (int)m == g->primary ? PRIMARY_WEIGHT * wm : wm;

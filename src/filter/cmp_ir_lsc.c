@@ -167,15 +167,17 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 	if (!(f->flags & SCK_FILTER_OCI) || *n == 0)
 		return 0;
 	for (size_t i = 0; i < *n && rc >= 0;) {
-		size_t j = i;
-		struct flat fl = {.ir = ir, .nr = in[i].nr};
+		size_t j = i + 1;
+		struct flat fl;
 		const struct sck_ir_entry *src = &in[i];
 		size_t cnt;
 
 		while (j < *n && in[j].nr == in[i].nr)
 			j++;
 		cnt = j - i;
+		fl.e = NULL;
 		if (cnt > 1 && !single_tests(&in[i], cnt)) {
+			fl = (struct flat){.ir = ir, .nr = in[i].nr};
 			fl.arg32 = !sck_filter_arch_wide(f, member_of(g, in[i].nr));
 			rc = flatten_run(&in[i], cnt, &fl);
 			if (rc == 1)
@@ -201,7 +203,8 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 		}
 		if (rc >= 0)
 			rc = 0;
-		free(fl.e);
+		if (fl.e)
+			free(fl.e);
 		i = j;
 	}
 	if (rc < 0 || !out) {

@@ -69,7 +69,8 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, uint32_t split,
 		      struct sck_ir_entry *out)
 {
 	uint32_t lo[2] = {UINT32_MAX, UINT32_MAX}, hi[2] = {0, 0};
-	size_t span[2], *count;
+	uint32_t small[2048], *count = small;
+	size_t span[2];
 
 	for (size_t i = 0; i < n; i++) {
 		int s = e[i].nr >= split;
@@ -87,7 +88,11 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, uint32_t split,
 	}
 	if (span[0] + span[1] > 2 * n + 1024)
 		return sort_by_radix(e, n, out);
-	count = calloc(span[0] + span[1] + 1, sizeof(*count));
+	/* (n < 2^32: the lowering's entries are at most two a rule and arch) */
+	if (span[0] + span[1] + 1 > sizeof(small) / sizeof(small[0]))
+		count = calloc(span[0] + span[1] + 1, sizeof(*count));
+	else
+		memset(count, 0, (span[0] + span[1] + 1) * sizeof(*count));
 	if (!count)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
@@ -96,7 +101,8 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, uint32_t split,
 		count[k + 1] += count[k];
 	for (size_t i = 0; i < n; i++)
 		out[count[dense_key(e[i].nr, split, lo, span[0])]++] = e[i];
-	free(count);
+	if (count != small)
+		free(count);
 	return 0;
 }
 
@@ -219,7 +225,9 @@ int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *
 			j++;
 		}
 		if (first != SIZE_MAX) {
-			sorted[k++] = sorted[first];
+			if (k != first)
+				sorted[k] = sorted[first];
+			k++;
 		} else {
 			/* (libseccomp's order of conditional rules is cmp_ir_lsc.c's) */
 			if (k != i)
