@@ -126,6 +126,7 @@ static bool selected(const struct sck_arch *a)
 struct elist {
 	struct sck_ir_entry *e;
 	size_t n, cap;
+	struct sck_ir_cond *conds; /* room for the rules' conditions, taken in turn */
 };
 
 /* A member arch of a group as every rule's lowering sees it: what depends on the arch alone. */
@@ -176,9 +177,8 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	}
 	conds = NULL;
 	if (r->nconds) {
-		conds = ir_alloc_raw(ir, r->nconds * sizeof(*conds));
-		if (!conds)
-			return -ENOMEM;
+		conds = out->conds;
+		out->conds += r->nconds;
 	}
 	for (size_t i = 0; i < r->nconds; i++) {
 		const struct sck_cond *c = &r->conds[i];
@@ -621,16 +621,25 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 	return 0;
 }
 
-/* Step 1: every rule lowered for the group's arches, in rule order, into @all. */
+/*
+ * Step 1: every rule lowered for the group's arches, in rule order, into @all. @nconds: the
+ * rules' conditions, all together.
+ */
 static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
-		       struct elist *all)
+		       size_t nconds, struct elist *all)
 {
 	struct member mb[2];
 	int rc = 0;
 
-	/* at most 2 entries per rule and member: one allocation, no regrowth */
+	/* at most 2 entries per rule and member: one allocation, no regrowth; the conditions
+	 * of all the rules once per member (the multiplexers' are allocated apart) */
 	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
 		return -ENOMEM;
+	if (nconds) {
+		all->conds = ir_alloc_raw(ir, nconds * g->nmembers * sizeof(*all->conds));
+		if (!all->conds)
+			return -ENOMEM;
+	}
 	for (size_t m = 0; m < g->nmembers; m++) {
 		mb[m].mux_of = NULL;
 		if (!rc)
@@ -739,13 +748,14 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 }
 
 /* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
-static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g)
+static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
+		       size_t nconds)
 {
 	struct elist all = {0};
 	struct sck_ir_entry *sorted = NULL;
 	struct rlist rl = {0};
 	size_t n = 0;
-	int rc = lower_rules(ir, f, g, &all);
+	int rc = lower_rules(ir, f, g, nconds, &all);
 
 	if (rc)
 		goto out;
@@ -799,7 +809,7 @@ size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 {
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
-	size_t narch = sck_filter_arches(f, arches);
+	size_t narch = sck_filter_arches(f, arches), nconds = 0;
 	int rc;
 
 	memset(ir, 0, sizeof(*ir));
@@ -823,8 +833,13 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 			return -EINVAL;
 		g->members[g->nmembers++] = a;
 	}
+	for (size_t i = 0; i < f->nrules; i++) {
+		nconds += f->rules[i].nconds;
+		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+			ir->notify = true;
+	}
 	for (size_t k = 0; k < ir->ngroups; k++) {
-		rc = build_group(ir, f, &ir->groups[k]);
+		rc = build_group(ir, f, &ir->groups[k], nconds);
 		if (rc) {
 			sck_ir_fini(ir);
 			return rc;
@@ -834,9 +849,6 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 	free(ir->verdict_slots);
 	ir->verdict_slots = NULL;
 	ir->nverdict_slots = 0;
-	for (size_t i = 0; i < f->nrules; i++)
-		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
-			ir->notify = true;
 	if ((f->def_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF ||
 	    (f->bad_arch_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
 		ir->notify = true;
