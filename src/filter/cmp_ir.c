@@ -291,9 +291,11 @@ static uint64_t verdict_hash(const struct sck_ir_verdict *v)
 		h = mix(h, e->action | (uint64_t)e->ncond << 32);
 		for (size_t j = 0; j < e->ncond; j++) {
 			const struct sck_ir_cond *c = &e->conds[j];
-			h = mix(h, c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16);
+			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
+			/* (argument, operator and width folded into the mask's top bits: fewer
+			 * rounds; equal verdicts still hash equal, and verdict_eq decides) */
 			h = mix(h, c->value);
-			h = mix(h, c->mask);
+			h = mix(h, c->mask ^ kind << 40);
 		}
 	}
 	return h;
@@ -399,7 +401,8 @@ static long intern_const_new(struct sck_ir *ir, uint32_t action)
 
 static inline long intern_const(struct sck_ir *ir, uint32_t action)
 {
-	for (size_t i = 0; i < ir->nconsts; i++)
+	/* (the newest first: the numbers' own actions come after the default and bad-arch ones) */
+	for (size_t i = ir->nconsts; i-- > 0;)
 		if (ir->consts[i].action == action)
 			return (long)ir->consts[i].verdict;
 	return intern_const_new(ir, action);

@@ -166,14 +166,18 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 
 	if (!(f->flags & SCK_FILTER_OCI) || *n == 0)
 		return 0;
-	for (size_t i = 0; i < *n && rc >= 0;) {
+	for (size_t i = 0, total = *n; i < total && rc >= 0;) {
 		size_t j = i + 1;
 		struct flat fl;
 		const struct sck_ir_entry *src = &in[i];
 		size_t cnt;
 
-		while (j < *n && in[j].nr == in[i].nr)
+		while (j < total && in[j].nr == in[i].nr)
 			j++;
+		if (j == i + 1 && !out) { /* (the usual number: one entry, kept in place) */
+			i = j;
+			continue;
+		}
 		cnt = j - i;
 		fl.e = NULL;
 		if (cnt > 1 && !single_tests(&in[i], cnt)) {
