@@ -648,11 +648,12 @@ static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const stru
 		if (!rc)
 			rc = member_init(f, g, m, &mb[m]);
 	}
-	for (size_t i = 0; i < f->nrules && !rc; i++) {
-		const struct sck_frule *r = &f->rules[i];
-		for (size_t m = 0; m < g->nmembers && !rc; m++)
-			rc = lower_rule(ir, f, r, &mb[m], all);
-	}
+	/* member by member: entries of different members never share a number (two arches
+	 * share an audit arch only with selector bits that part their domains: test_arch_facts),
+	 * so the sort by number (step 2) orders them as it would rule by rule */
+	for (size_t m = 0; m < g->nmembers && !rc; m++)
+		for (size_t i = 0; i < f->nrules && !rc; i++)
+			rc = lower_rule(ir, f, &f->rules[i], &mb[m], all);
 	for (size_t m = 0; m < g->nmembers; m++)
 		free(mb[m].mux_of);
 	return rc;
