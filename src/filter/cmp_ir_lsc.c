@@ -169,15 +169,19 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 	for (size_t i = 0, total = *n; i < total && rc >= 0;) {
 		size_t j = i + 1;
 		struct flat fl;
-		const struct sck_ir_entry *src = &in[i];
+		const struct sck_ir_entry *src;
 		size_t cnt;
 
+		if (!out) {
+			/* numbers of one entry (the usual) stay where they are */
+			while (j < total && in[j].nr != in[i].nr)
+				i = j++;
+			if (j == total)
+				break;
+		}
+		src = &in[i];
 		while (j < total && in[j].nr == in[i].nr)
 			j++;
-		if (j == i + 1 && !out) { /* (the usual number: one entry, kept in place) */
-			i = j;
-			continue;
-		}
 		cnt = j - i;
 		fl.e = NULL;
 		if (cnt > 1 && !single_tests(&in[i], cnt)) {

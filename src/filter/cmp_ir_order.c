@@ -218,7 +218,18 @@ int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *
 	/* OCI (libseccomp): an unconditional rule replaces every conditional one of its syscall,
 	 * and the first unconditional rule stays; in place, @k never passes the run's start */
 	for (size_t i = 0; i < n;) {
-		size_t j = i, first = SIZE_MAX;
+		size_t j = i + 1, first;
+		if (k == i) {
+			/* nothing moved yet: numbers of one entry (the usual) stay where they are */
+			while (j < n && sorted[j].nr != sorted[i].nr)
+				i = j++;
+			k = i;
+			if (j == n) {
+				k = n;
+				break;
+			}
+		}
+		first = sorted[i].ncond == 0 ? i : SIZE_MAX;
 		while (j < n && sorted[j].nr == sorted[i].nr) {
 			if (first == SIZE_MAX && sorted[j].ncond == 0)
 				first = j;
