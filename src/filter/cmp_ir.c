@@ -667,8 +667,9 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
 {
 	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
-	uint32_t next = 0;
-	bool wrapped = false;
+	uint32_t next = 0, last_action = 0;
+	bool wrapped = false, last = false;
+	long last_v = 0;
 	int rc;
 
 	if (vdef < 0 || vbad < 0)
@@ -677,13 +678,22 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
 		return -ENOMEM;
 	for (size_t i = 0; i < n;) {
-		size_t j = i;
+		size_t j = i + 1;
 		long v;
 		while (j < n && sorted[j].nr == sorted[i].nr)
 			j++;
-		v = make_verdict(ir, &sorted[i], j - i);
-		if (v < 0)
-			return (int)v;
+		if (sorted[i].ncond == 0 && last && sorted[i].action == last_action) {
+			v = last_v; /* (a run of numbers allowed, say: the last constant again) */
+		} else {
+			v = make_verdict(ir, &sorted[i], j - i);
+			if (v < 0)
+				return (int)v;
+			if (sorted[i].ncond == 0) {
+				last = true;
+				last_action = sorted[i].action;
+				last_v = v;
+			}
+		}
 		if (sorted[i].nr > next) {
 			rc = push_gap(rl, g, next, sorted[i].nr - 1, vdef, vbad);
 			if (rc)
