@@ -127,6 +127,7 @@ struct elist {
 	struct sck_ir_entry *e;
 	size_t n, cap;
 	struct sck_ir_cond *conds; /* room for the rules' conditions, taken in turn */
+	struct sck_ir_nrs nrs;	   /* where the entries' numbers lie */
 };
 
 /* A member arch of a group as every rule's lowering sees it: what depends on the arch alone. */
@@ -134,6 +135,7 @@ struct member {
 	const struct sck_arch *a;
 	bool wide;	 /* sck_filter_arch_wide */
 	bool has_mux;	 /* socketcall(2) or ipc(2) there, and the filter multiplexes */
+	int part;	 /* its numbers' interval in struct sck_ir_nrs */
 	uint8_t *mux_of; /* per name index: 1 + the sub-call's place in calls[], 0: none */
 	struct sck_syscall_mux_at calls[SCK_SYSCALL_MUX_CALLS];
 };
@@ -174,6 +176,12 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 			muxnr = mx.nr;
 	} else {
 		nr = r->nr;
+		/* (a number of the table is within the member's interval already) */
+		if (nr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)nr)) {
+			uint32_t *lo = &out->nrs.lo[mb->part], *hi = &out->nrs.hi[mb->part];
+			*lo = (uint32_t)nr < *lo ? (uint32_t)nr : *lo;
+			*hi = (uint32_t)nr > *hi ? (uint32_t)nr : *hi;
+		}
 	}
 	conds = NULL;
 	if (r->nconds) {
@@ -600,6 +608,23 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 	return 0;
 }
 
+/*
+ * [*@lo, *@hi] widened to the numbers of @a's table: where its named rules and multiplexers
+ * lower to (a rule by number widens them itself).
+ */
+static void table_bounds(const struct sck_arch *a, uint32_t *lo, uint32_t *hi)
+{
+	const struct sck_syscall *first = sck_syscall_at(a, 0);
+	int max = sck_syscall_max(a);
+
+	if (!first || max < 0)
+		return;
+	if ((uint32_t)first->nr < *lo)
+		*lo = (uint32_t)first->nr;
+	if ((uint32_t)max > *hi)
+		*hi = (uint32_t)max;
+}
+
 /* Member @m of @g as the lowering sees it; its mux_of is the caller's to free. */
 static int member_init(const struct sck_filter *f, const struct sck_ir_group *g, size_t m,
 		       struct member *mb)
@@ -611,6 +636,7 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 	mb->has_mux = !(f->flags & SCK_FILTER_NO_MULTIPLEX) &&
 		      (mb->a->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC));
 	mb->mux_of = NULL;
+	mb->part = g->members[0]->nr_select && !selected(mb->a) ? 0 : 1;
 	if (!mb->has_mux)
 		return 0;
 	/* the sub-calls by name index: one lookup a rule instead of comparing names */
@@ -643,10 +669,14 @@ static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const stru
 		if (!all->conds)
 			return -ENOMEM;
 	}
+	all->nrs = (struct sck_ir_nrs){.split = g->members[0]->nr_select,
+				       .lo = {UINT32_MAX, UINT32_MAX}};
 	for (size_t m = 0; m < g->nmembers; m++) {
 		mb[m].mux_of = NULL;
 		if (!rc)
 			rc = member_init(f, g, m, &mb[m]);
+		if (!rc)
+			table_bounds(mb[m].a, &all->nrs.lo[mb[m].part], &all->nrs.hi[mb[m].part]);
 	}
 	/* member by member: entries of different members never share a number (two arches
 	 * share an audit arch only with selector bits that part their domains: test_arch_facts),
@@ -780,7 +810,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = sck_ir_order_entries(f, all.e, all.n, g->members[0]->nr_select, sorted, &n); /* 2 */
+	rc = sck_ir_order_entries(f, all.e, all.n, &all.nrs, sorted, &n); /* step 2 */
 	if (!rc)
 		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
 	if (rc)

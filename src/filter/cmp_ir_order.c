@@ -51,40 +51,46 @@ static int sort_by_radix(const struct sck_ir_entry *e, size_t n, struct sck_ir_e
 }
 
 /*
- * A group's numbers cluster in one or two short intervals: below @split and from it on (x86_64's
- * and x32's), or from 0 on (@split 0). The key of @nr: its place in the two intervals laid end
- * to end, @lo[] their starts, @span0 the first one's length: ordered as the numbers are.
+ * The key of @nr: its place in the group's two intervals of numbers (@nrs) laid end to end,
+ * @span0 the first one's length: ordered as the numbers are.
  */
-static size_t dense_key(uint32_t nr, uint32_t split, const uint32_t *lo, size_t span0)
+static size_t dense_key(uint32_t nr, const struct sck_ir_nrs *nrs, size_t span0)
 {
-	return nr < split ? (size_t)(nr - lo[0]) : span0 + (nr - lo[1]);
+	return nr < nrs->split ? (size_t)(nr - nrs->lo[0]) : span0 + (nr - nrs->lo[1]);
 }
 
 /*
  * @e[0..n) by number into @out, stably: one counting pass over the dense keys when the intervals
  * are short (at most 2 n + 1024 keys, the usual case: a table's numbers), else the radix sort.
- * 0 or -ENOMEM.
+ * @given: where the numbers lie, as the lowering found (its tables' spans, mostly). 0 or -ENOMEM.
  */
-static int sort_by_nr(const struct sck_ir_entry *e, size_t n, uint32_t split,
+static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_ir_nrs *given,
 		      struct sck_ir_entry *out)
 {
-	uint32_t lo[2] = {UINT32_MAX, UINT32_MAX}, hi[2] = {0, 0};
+	struct sck_ir_nrs tight = *given;
+	const struct sck_ir_nrs *nrs = &tight;
 	uint32_t small[2048], *count = small;
 	size_t span[2];
 
-	for (size_t i = 0; i < n; i++) {
-		int s = e[i].nr >= split;
-		if (e[i].nr < lo[s])
-			lo[s] = e[i].nr;
-		if (e[i].nr > hi[s])
-			hi[s] = e[i].nr;
+	span[0] = given->lo[0] <= given->hi[0] ? given->hi[0] - given->lo[0] : 0;
+	span[1] = given->lo[1] <= given->hi[1] ? given->hi[1] - given->lo[1] : 0;
+	if (span[0] + span[1] > 4 * n) {
+		/* a few entries in a table's span: a pass to find the numbers' own is cheaper than
+		 * going through the span's keys */
+		tight.lo[0] = tight.lo[1] = UINT32_MAX;
+		tight.hi[0] = tight.hi[1] = 0;
+		for (size_t i = 0; i < n; i++) {
+			int s = e[i].nr >= tight.split;
+			tight.lo[s] = e[i].nr < tight.lo[s] ? e[i].nr : tight.lo[s];
+			tight.hi[s] = e[i].nr > tight.hi[s] ? e[i].nr : tight.hi[s];
+		}
 	}
 	for (int s = 0; s < 2; s++) {
 		span[s] = 0;
-		if (lo[s] <= hi[s] && hi[s] - lo[s] >= 2 * n + 1024)
+		if (nrs->lo[s] <= nrs->hi[s] && nrs->hi[s] - nrs->lo[s] >= 2 * n + 1024)
 			return sort_by_radix(e, n, out);
-		if (lo[s] <= hi[s])
-			span[s] = (size_t)(hi[s] - lo[s]) + 1;
+		if (nrs->lo[s] <= nrs->hi[s])
+			span[s] = (size_t)(nrs->hi[s] - nrs->lo[s]) + 1;
 	}
 	if (span[0] + span[1] > 2 * n + 1024)
 		return sort_by_radix(e, n, out);
@@ -96,11 +102,11 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, uint32_t split,
 	if (!count)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		count[dense_key(e[i].nr, split, lo, span[0]) + 1]++;
+		count[dense_key(e[i].nr, nrs, span[0]) + 1]++;
 	for (size_t k = 0; k < span[0] + span[1]; k++)
 		count[k + 1] += count[k];
 	for (size_t i = 0; i < n; i++)
-		out[count[dense_key(e[i].nr, split, lo, span[0])]++] = e[i];
+		out[count[dense_key(e[i].nr, nrs, span[0])]++] = e[i];
 	if (count != small)
 		free(count);
 	return 0;
@@ -204,10 +210,10 @@ void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n)
 
 /* (declared in filter_int.h) */
 int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			 uint32_t split, struct sck_ir_entry *sorted, size_t *nsorted)
+			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted, size_t *nsorted)
 {
 	size_t k = 0;
-	int rc = n ? sort_by_nr(e, n, split, sorted) : 0;
+	int rc = n ? sort_by_nr(e, n, nrs, sorted) : 0;
 
 	if (rc)
 		return rc;

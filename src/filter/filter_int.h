@@ -161,13 +161,24 @@ struct sck_ir {
 };
 
 /*
+ * Where a group's lowered numbers lie: below @split (the selector bit of a group shared with
+ * x32: x86_64's numbers; 0 otherwise) within [lo[0], hi[0]], from it on within [lo[1], hi[1]]
+ * (lo > hi: none there).
+ */
+struct sck_ir_nrs {
+	uint32_t split;
+	uint32_t lo[2], hi[2];
+};
+
+/*
  * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
  * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n),
- * their count into @nsorted. @split: the group's selector bit (x86_64's numbers are below it,
- * x32's from it on), or 0. Returns 0 or -ENOMEM (cmp_ir_order.c).
+ * their count into @nsorted. @nrs: where the numbers lie. Returns 0 or -ENOMEM
+ * (cmp_ir_order.c).
  */
 int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			 uint32_t split, struct sck_ir_entry *sorted, size_t *nsorted);
+			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted,
+			 size_t *nsorted);
 
 /* Stable insertion sort of one syscall's conditional entries into libseccomp's order (approximate). */
 void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
