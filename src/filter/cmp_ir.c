@@ -765,6 +765,8 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 	uint32_t lo[2] = {0, 0}, hi[2] = {0, 0};
 	double span[2] = {1, 1};
 
+	if (g->nmembers > 2) /* (never: sck_ir_build) */
+		return;
 	/* each member's table span */
 	for (size_t m = 0; m < g->nmembers; m++) {
 		int max = sck_syscall_max(g->members[m]);

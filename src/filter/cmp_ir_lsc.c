@@ -196,7 +196,7 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 		/* most numbers keep their entries, in place; from the first that does not on, the
 		 * entries go to @out (room for all of them from the start) */
 		if (rc >= 0 && !out && src != &in[i]) {
-			if (sck_grow(&out, &cap, *n + cnt + 1, sizeof(*out)))
+			if (sck_grow(&out, &cap, *n + cnt + 1, sizeof(*out)) || !out)
 				rc = -ENOMEM;
 			else
 				memcpy(out, in, i * sizeof(*out));
