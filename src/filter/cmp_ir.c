@@ -290,25 +290,6 @@ static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdi
 	return true;
 }
 
-static uint64_t verdict_hash(const struct sck_ir_verdict *v)
-{
-	uint64_t h = mix(0, v->final);
-
-	for (size_t i = 0; i < v->nentries; i++) {
-		const struct sck_ir_entry *e = &v->entries[i];
-		h = mix(h, e->action | (uint64_t)e->ncond << 32);
-		for (size_t j = 0; j < e->ncond; j++) {
-			const struct sck_ir_cond *c = &e->conds[j];
-			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
-			/* (argument, operator and width folded into the mask's top bits: fewer
-			 * rounds; equal verdicts still hash equal, and verdict_eq decides) */
-			h = mix(h, c->value);
-			h = mix(h, c->mask ^ kind << 40);
-		}
-	}
-	return h;
-}
-
 /* The slot of @v (hashed): the one holding a verdict equal to it, or the empty one to take. */
 static size_t *verdict_slot(const struct sck_ir *ir, const struct sck_ir_verdict *v)
 {
@@ -340,30 +321,38 @@ static int grow_verdict_slots(struct sck_ir *ir)
 }
 
 /*
- * An upper estimate of the longest path through a verdict's argument decision (the tree planner
- * pulls deep ones up): per argument tested, its loads and high-word test, a search over its
- * values, and the leaf compare. (A run of rules testing one value counts once; values are not
- * sorted: cheap, and only ever larger.)
+ * @v's hash and arg_depth, in one pass over its conditions. The depth is an upper estimate of
+ * the longest path through the verdict's argument decision (the tree planner pulls deep ones
+ * up): per argument tested, its loads and high-word test, a search over its values, and the leaf
+ * compare. (A run of rules testing one value counts once; values are not sorted: cheap, and only
+ * ever larger.)
  */
-static unsigned int arg_depth(const struct sck_ir_verdict *vd)
+static void verdict_digest(struct sck_ir_verdict *v)
 {
 	size_t count[6] = {0};
 	uint64_t last[6] = {0};
 	bool wide[6] = {false};
+	uint64_t h = mix(0, v->final);
 	unsigned int d = 0;
 
-	if (!vd->nentries)
-		return 0;
-	for (size_t e = 0; e < vd->nentries; e++)
-		for (size_t k = 0; k < vd->entries[e].ncond; k++) {
-			const struct sck_ir_cond *cd = &vd->entries[e].conds[k];
-			if (cd->arg < 6 && (!count[cd->arg] || cd->value != last[cd->arg])) {
-				count[cd->arg]++;
-				last[cd->arg] = cd->value;
-				wide[cd->arg] |= cd->wide;
+	for (size_t i = 0; i < v->nentries; i++) {
+		const struct sck_ir_entry *e = &v->entries[i];
+		h = mix(h, e->action | (uint64_t)e->ncond << 32);
+		for (size_t j = 0; j < e->ncond; j++) {
+			const struct sck_ir_cond *c = &e->conds[j];
+			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
+			/* (argument, operator and width folded into the mask's top bits: fewer
+			 * rounds; equal verdicts still hash equal, and verdict_eq decides) */
+			h = mix(h, c->value);
+			h = mix(h, c->mask ^ kind << 40);
+			if (c->arg < 6 && (!count[c->arg] || c->value != last[c->arg])) {
+				count[c->arg]++;
+				last[c->arg] = c->value;
+				wide[c->arg] |= c->wide;
 			}
 		}
-	for (size_t a = 0; a < 6; a++) {
+	}
+	for (size_t a = 0; a < 6 && v->nentries; a++) {
 		unsigned int lg = 0;
 		if (!count[a])
 			continue;
@@ -371,7 +360,8 @@ static unsigned int arg_depth(const struct sck_ir_verdict *vd)
 			lg++;
 		d += (wide[a] ? 3 : 1) + lg + 1;
 	}
-	return d;
+	v->hash = h;
+	v->arg_depth = d;
 }
 
 /* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
@@ -379,7 +369,7 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 {
 	size_t *slot;
 
-	v->hash = verdict_hash(v);
+	verdict_digest(v);
 	if (2 * (ir->nverdicts + 1) > ir->nverdict_slots && grow_verdict_slots(ir))
 		return -ENOMEM;
 	slot = verdict_slot(ir, v);
@@ -388,7 +378,6 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 	if (sck_grow(&ir->verdicts, &ir->capverdicts, ir->nverdicts + 1, sizeof(*ir->verdicts)))
 		return -ENOMEM;
 	ir->verdicts[ir->nverdicts] = *v;
-	ir->verdicts[ir->nverdicts].arg_depth = arg_depth(v);
 	*slot = ++ir->nverdicts;
 	return (long)(ir->nverdicts - 1);
 }
