@@ -133,12 +133,20 @@ struct elist {
 /* A member arch of a group as every rule's lowering sees it: what depends on the arch alone. */
 struct member {
 	const struct sck_arch *a;
-	bool wide;	 /* sck_filter_arch_wide */
-	bool has_mux;	 /* socketcall(2) or ipc(2) there, and the filter multiplexes */
-	int part;	 /* its numbers' interval in struct sck_ir_nrs */
-	uint8_t *mux_of; /* per name index: 1 + the sub-call's place in calls[], 0: none */
+	bool wide;	      /* sck_filter_arch_wide */
+	bool has_mux;	      /* socketcall(2) or ipc(2) there, and the filter multiplexes */
+	int part;	      /* its numbers' interval in struct sck_ir_nrs */
+	const int32_t *nr_of; /* its table's numbers by name index (NULL: no table) */
+	uint32_t dlo, dhi;    /* its domain (sck_ir_nr_in_domain) */
+	uint8_t *mux_of;      /* per name index: 1 + the sub-call's place in calls[], 0: none */
 	struct sck_syscall_mux_at calls[SCK_SYSCALL_MUX_CALLS];
 };
+
+/* Whether number @nr (>= 0) is in @mb's domain: sck_ir_nr_in_domain, bounds found once. */
+static inline bool in_domain(const struct member *mb, int nr)
+{
+	return (uint32_t)nr >= mb->dlo && (uint32_t)nr <= mb->dhi;
+}
 
 /* How @mb's arch reaches rule @r's syscall through a multiplexer: sck_syscall_mux by index. */
 static bool rule_mux(const struct member *mb, const struct sck_frule *r, struct sck_syscall_mux *mx)
@@ -171,13 +179,14 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	if (r->arch && r->arch != a)
 		return 0;
 	if (r->name) {
-		nr = sck_syscall_nr_at(a, r->name_idx);
+		/* (sck_syscall_nr_at; SCK_SYSCALL_ABSENT is negative too) */
+		nr = mb->nr_of && r->name_idx >= 0 ? mb->nr_of[r->name_idx] : -ENOENT;
 		if (mb->has_mux && rule_mux(mb, r, &mx))
 			muxnr = mx.nr;
 	} else {
 		nr = r->nr;
 		/* (a number of the table is within the member's interval already) */
-		if (nr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)nr)) {
+		if (nr >= 0 && in_domain(mb, nr)) {
 			uint32_t *lo = &out->nrs.lo[mb->part], *hi = &out->nrs.hi[mb->part];
 			*lo = (uint32_t)nr < *lo ? (uint32_t)nr : *lo;
 			*hi = (uint32_t)nr > *hi ? (uint32_t)nr : *hi;
@@ -203,13 +212,13 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
 			conds[i].value &= conds[i].mask;
 	}
-	if (nr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)nr)) {
+	if (nr >= 0 && in_domain(mb, nr)) {
 		e.nr = (uint32_t)nr;
 		e.ncond = r->nconds;
 		e.conds = conds;
 		out->e[out->n++] = e;
 	}
-	if (muxnr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)muxnr)) {
+	if (muxnr >= 0 && in_domain(mb, muxnr)) {
 		/*
 		 * The multiplexer: the sub-call's arguments are in user memory, out of seccomp's
 		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and test
@@ -626,6 +635,9 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 		      (mb->a->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC));
 	mb->mux_of = NULL;
 	mb->part = g->members[0]->nr_select && !selected(mb->a) ? 0 : 1;
+	mb->nr_of = mb->a->syscalls ? mb->a->syscalls->nr_of : NULL;
+	mb->dlo = selected(mb->a) ? mb->a->nr_select : 0;
+	mb->dhi = mb->a->nr_select && !selected(mb->a) ? mb->a->nr_select - 1 : UINT32_MAX;
 	if (!mb->has_mux)
 		return 0;
 	/* the sub-calls by name index: one lookup a rule instead of comparing names */
