@@ -170,6 +170,22 @@ struct sck_ir_nrs {
 	uint32_t lo[2], hi[2];
 };
 
+/* A group's rules lowered (cmp_ir_lower.c). */
+struct sck_ir_lowered {
+	struct sck_ir_entry *e; /* member by member, in rule order (malloc'd: the caller frees) */
+	size_t n, cap;
+	struct sck_ir_cond *conds; /* room for the rules' conditions, taken in turn */
+	struct sck_ir_nrs nrs;	   /* where the entries' numbers lie */
+};
+
+/*
+ * Step 1: every rule of @f lowered for the member arches of group @g into @out (zeroed; at most
+ * two entries a rule and member). @nconds: the rules' conditions, all together. Returns 0 or
+ * -ENOMEM (@out->e still the caller's to free).
+ */
+int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
+		 size_t nconds, struct sck_ir_lowered *out);
+
 /*
  * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
  * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n),
@@ -236,6 +252,8 @@ static inline enum sck_cmp_op sck_scmp_op_to_cmp(enum sck_scmp_op op)
 
 /* @size zeroed bytes from the IR's pool (freed with it), or NULL. */
 void *sck_ir_alloc(struct sck_ir *ir, size_t size);
+/* The same, not zeroed (the caller sets every byte it reads). */
+void *sck_ir_alloc_raw(struct sck_ir *ir, size_t size);
 
 /* Whether @nr is one of @a's numbers in a group shared by two ABIs (x86_64 and x32). */
 bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr);
