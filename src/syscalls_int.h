@@ -71,6 +71,22 @@ int sck_syscall_name_index(const char *name);
  */
 int sck_syscall_name_index_of_nr(const struct sck_arch *arch, int nr);
 
+/* Sub-calls that socketcall(2) and ipc(2) multiplex, all ABIs together. */
+#define SCK_SYSCALL_MUX_CALLS 32
+
+/* One sub-call an ABI multiplexes: its name's index in sck_syscall_names (-1: none) and how. */
+struct sck_syscall_mux_at {
+	int idx;
+	struct sck_syscall_mux mux;
+};
+
+/*
+ * Every sub-call @arch reaches through a multiplexer (what sck_syscall_mux gives for its name),
+ * into @out (room for SCK_SYSCALL_MUX_CALLS): the compiler looks rules up by name index instead
+ * of by name. Returns how many.
+ */
+size_t sck_syscall_mux_list(const struct sck_arch *arch, struct sck_syscall_mux_at *out);
+
 /* sck_syscall_nr(@arch, sck_syscall_names[@idx]) without hashing the name again; @idx < 0 too. */
 static inline int sck_syscall_nr_at(const struct sck_arch *arch, int idx)
 {

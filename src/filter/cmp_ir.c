@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * The compiler's intermediate representation: the filter's rules lowered for each arch (names
- * resolved, multiplexed calls expanded, conditions narrowed to what the arch's kernel compares,
- * OCI overlap rules applied: cmp_ir_order.c), then for each audit arch the verdict of every syscall number as a
- * short first-match list, interned (hashed) so identical verdicts share one block, and the ranges of
+ * resolved, multiplexed calls expanded, conditions narrowed to what the arch's kernel compares:
+ * cmp_ir_lower.c), sorted by number with the OCI overlap rules applied (cmp_ir_order.c,
+ * cmp_ir_lsc.c), then for each audit arch the verdict of every syscall number as a short
+ * first-match list, interned (hashed) so identical verdicts share one block, and the ranges of
  * numbers with one verdict over the whole 32-bit nr space, weighted for the tree builder.
  */
 #include "filter/filter_int.h"
 #include "grow_int.h"
 #include "seccomp_data_int.h"
 #include "sck/syscalls.h"
-#include "syscalls_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,8 +24,8 @@
  */
 #define PRIMARY_WEIGHT 1.85
 
-/* @size zeroed bytes (16-aligned) freed with the IR: bump allocation from 16 KiB blocks. */
-void *sck_ir_alloc(struct sck_ir *ir, size_t size)
+/* @size bytes (16-aligned), not zeroed, freed with the IR: bump allocation from 16 KiB blocks. */
+void *sck_ir_alloc_raw(struct sck_ir *ir, size_t size)
 {
 	unsigned char *p;
 
@@ -44,7 +44,15 @@ void *sck_ir_alloc(struct sck_ir *ir, size_t size)
 	p = ir->cur;
 	ir->cur += size;
 	ir->left -= size;
-	memset(p, 0, size);
+	return p;
+}
+
+void *sck_ir_alloc(struct sck_ir *ir, size_t size)
+{
+	void *p = sck_ir_alloc_raw(ir, size);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -69,37 +77,6 @@ uint32_t sck_ir_arg_off(unsigned int arg, bool high, bool little_endian)
 	return off;
 }
 
-/*
- * A quick "no" before sck_syscall_mux (which scans its tables): the calls socketcall(2) and
- * ipc(2) multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted. A binary search that compares
- * first letters before calling strcmp (it runs once per rule on the arches with multiplexers).
- */
-static bool maybe_mux(const char *name)
-{
-	static const char *const names[] = {
-		"accept",     "accept4",    "bind",	"connect",  "getpeername", "getsockname",
-		"getsockopt", "listen",	    "msgctl",	"msgget",   "msgrcv",	   "msgsnd",
-		"recv",	      "recvfrom",   "recvmmsg", "recvmsg",  "semctl",	   "semget",
-		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
-		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
-		"socket",     "socketpair"};
-	size_t lo = 0, hi = sizeof(names) / sizeof(names[0]);
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = (unsigned char)name[0] - (unsigned char)names[mid][0];
-		if (c == 0)
-			c = strcmp(name, names[mid]);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
-}
-
 /* Whether number @nr belongs to @a's part of the nr space (x86_64 and x32 share an audit arch). */
 bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr)
 {
@@ -113,108 +90,6 @@ bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr)
 static bool selected(const struct sck_arch *a)
 {
 	return (a->nr_base & a->nr_select) != 0;
-}
-
-struct elist {
-	struct sck_ir_entry *e;
-	size_t n, cap;
-};
-
-static int elist_push(struct elist *l, const struct sck_ir_entry *e)
-{
-	int rc = sck_grow(&l->e, &l->cap, l->n + 1, sizeof(*l->e));
-
-	if (rc)
-		return rc;
-	l->e[l->n++] = *e;
-	return 0;
-}
-
-/* Lower rule @r for arch @a, appending 0, 1 or 2 entries. */
-static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
-		      const struct sck_arch *a, bool has_mux, struct elist *out)
-{
-	/*
-	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
-	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
-	 */
-	bool wide_arch = sck_filter_arch_wide(f, a);
-	struct sck_ir_entry e = {.action = r->action};
-	struct sck_ir_cond *conds;
-	struct sck_syscall_mux mx = {0};
-	int nr = -ENOENT, muxnr = -ENOENT;
-	int rc;
-
-	if (r->arch && r->arch != a)
-		return 0;
-	if (r->name) {
-		nr = sck_syscall_nr_at(a, r->name_idx);
-		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) && has_mux && maybe_mux(r->name) &&
-		    sck_syscall_mux(a, r->name, &mx) == 0)
-			muxnr = mx.nr;
-	} else {
-		nr = r->nr;
-	}
-	conds = NULL;
-	if (r->nconds) {
-		conds = sck_ir_alloc(ir, r->nconds * sizeof(*conds));
-		if (!conds)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < r->nconds; i++) {
-		const struct sck_cond *c = &r->conds[i];
-		bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
-		conds[i] = (struct sck_ir_cond){
-			.arg = (uint8_t)c->arg,
-			.op = (uint8_t)c->op,
-			.wide = wide,
-			.value = wide ? c->value : (c->value & 0xffffffffU),
-			.mask = wide ? c->mask : (c->mask & 0xffffffffU),
-		};
-		if (c->op != SCK_CMP_MASKED_EQ)
-			conds[i].mask = 0;
-		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
-			conds[i].value &= conds[i].mask;
-	}
-	if (nr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)nr)) {
-		e.nr = (uint32_t)nr;
-		e.ncond = r->nconds;
-		e.conds = conds;
-		rc = elist_push(out, &e);
-		if (rc)
-			return rc;
-	}
-	if (muxnr >= 0 && sck_ir_nr_in_domain(a, (uint32_t)muxnr)) {
-		/*
-		 * The multiplexer: the sub-call's arguments are in user memory, out of seccomp's
-		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and test
-		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
-		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
-		 */
-		struct sck_ir_cond *mc = sck_ir_alloc(ir, (r->nconds + 1) * sizeof(*mc));
-		size_t n = 0;
-		if (!mc)
-			return -ENOMEM;
-		if (f->flags & SCK_FILTER_OCI)
-			mc[n++] = (struct sck_ir_cond){
-				.arg = 0, .op = SCK_CMP_EQ, .wide = wide_arch, .value = mx.call};
-		else
-			mc[n++] = (struct sck_ir_cond){.arg = 0,
-						       .op = SCK_CMP_MASKED_EQ,
-						       .wide = false,
-						       .value = mx.call,
-						       .mask = mx.call_mask};
-		for (size_t i = 0; i < r->nconds; i++)
-			if (conds[i].arg != 0)
-				mc[n++] = conds[i];
-		e.nr = (uint32_t)muxnr;
-		e.ncond = n;
-		e.conds = mc;
-		rc = elist_push(out, &e);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 /* -1: always false, 1: always true, 0: depends on the argument. */
@@ -267,23 +142,6 @@ static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdi
 	return true;
 }
 
-static uint64_t verdict_hash(const struct sck_ir_verdict *v)
-{
-	uint64_t h = mix(0, v->final);
-
-	for (size_t i = 0; i < v->nentries; i++) {
-		const struct sck_ir_entry *e = &v->entries[i];
-		h = mix(h, e->action | (uint64_t)e->ncond << 32);
-		for (size_t j = 0; j < e->ncond; j++) {
-			const struct sck_ir_cond *c = &e->conds[j];
-			h = mix(h, c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16);
-			h = mix(h, c->value);
-			h = mix(h, c->mask);
-		}
-	}
-	return h;
-}
-
 /* The slot of @v (hashed): the one holding a verdict equal to it, or the empty one to take. */
 static size_t *verdict_slot(const struct sck_ir *ir, const struct sck_ir_verdict *v)
 {
@@ -315,30 +173,38 @@ static int grow_verdict_slots(struct sck_ir *ir)
 }
 
 /*
- * An upper estimate of the longest path through a verdict's argument decision (the tree planner
- * pulls deep ones up): per argument tested, its loads and high-word test, a search over its
- * values, and the leaf compare. (A run of rules testing one value counts once; values are not
- * sorted: cheap, and only ever larger.)
+ * @v's hash and arg_depth, in one pass over its conditions. The depth is an upper estimate of
+ * the longest path through the verdict's argument decision (the tree planner pulls deep ones
+ * up): per argument tested, its loads and high-word test, a search over its values, and the leaf
+ * compare. (A run of rules testing one value counts once; values are not sorted: cheap, and only
+ * ever larger.)
  */
-static unsigned int arg_depth(const struct sck_ir_verdict *vd)
+static void verdict_digest(struct sck_ir_verdict *v)
 {
 	size_t count[6] = {0};
 	uint64_t last[6] = {0};
 	bool wide[6] = {false};
+	uint64_t h = mix(0, v->final);
 	unsigned int d = 0;
 
-	if (!vd->nentries)
-		return 0;
-	for (size_t e = 0; e < vd->nentries; e++)
-		for (size_t k = 0; k < vd->entries[e].ncond; k++) {
-			const struct sck_ir_cond *cd = &vd->entries[e].conds[k];
-			if (cd->arg < 6 && (!count[cd->arg] || cd->value != last[cd->arg])) {
-				count[cd->arg]++;
-				last[cd->arg] = cd->value;
-				wide[cd->arg] |= cd->wide;
+	for (size_t i = 0; i < v->nentries; i++) {
+		const struct sck_ir_entry *e = &v->entries[i];
+		h = mix(h, e->action | (uint64_t)e->ncond << 32);
+		for (size_t j = 0; j < e->ncond; j++) {
+			const struct sck_ir_cond *c = &e->conds[j];
+			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
+			/* (argument, operator and width folded into the mask's top bits: fewer
+			 * rounds; equal verdicts still hash equal, and verdict_eq decides) */
+			h = mix(h, c->value);
+			h = mix(h, c->mask ^ kind << 40);
+			if (c->arg < 6 && (!count[c->arg] || c->value != last[c->arg])) {
+				count[c->arg]++;
+				last[c->arg] = c->value;
+				wide[c->arg] |= c->wide;
 			}
 		}
-	for (size_t a = 0; a < 6; a++) {
+	}
+	for (size_t a = 0; a < 6 && v->nentries; a++) {
 		unsigned int lg = 0;
 		if (!count[a])
 			continue;
@@ -346,7 +212,8 @@ static unsigned int arg_depth(const struct sck_ir_verdict *vd)
 			lg++;
 		d += (wide[a] ? 3 : 1) + lg + 1;
 	}
-	return d;
+	v->hash = h;
+	v->arg_depth = d;
 }
 
 /* Intern verdict @v (its arrays owned by the IR pool). Returns its index or -ENOMEM. */
@@ -354,7 +221,7 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 {
 	size_t *slot;
 
-	v->hash = verdict_hash(v);
+	verdict_digest(v);
 	if (2 * (ir->nverdicts + 1) > ir->nverdict_slots && grow_verdict_slots(ir))
 		return -ENOMEM;
 	slot = verdict_slot(ir, v);
@@ -363,58 +230,97 @@ static long intern(struct sck_ir *ir, struct sck_ir_verdict *v)
 	if (sck_grow(&ir->verdicts, &ir->capverdicts, ir->nverdicts + 1, sizeof(*ir->verdicts)))
 		return -ENOMEM;
 	ir->verdicts[ir->nverdicts] = *v;
-	ir->verdicts[ir->nverdicts].arg_depth = arg_depth(v);
 	*slot = ++ir->nverdicts;
 	return (long)(ir->nverdicts - 1);
 }
 
-static long intern_const(struct sck_ir *ir, uint32_t action)
+/*
+ * The constant verdict of @action: most numbers have one, of a few actions, so the ones met so
+ * far are looked up in a short list before the hash table.
+ */
+static long intern_const_new(struct sck_ir *ir, uint32_t action)
 {
 	struct sck_ir_verdict v = {.final = action};
-	return intern(ir, &v);
+	long k = intern(ir, &v);
+
+	if (k >= 0 && ir->nconsts < SCK_IR_CONSTS)
+		ir->consts[ir->nconsts++] = (struct sck_ir_const){action, (size_t)k};
+	return k;
 }
 
-/* The verdict of the entries @e[0..n) of one number (in rule order). */
-static long make_verdict(struct sck_ir *ir, const struct sck_ir_entry *e, size_t n)
+static inline long intern_const(struct sck_ir *ir, uint32_t action)
 {
-	struct sck_ir_verdict v = {.final = ir->def_action};
+	/* (the newest first: the numbers' own actions come after the default and bad-arch ones) */
+	for (size_t i = ir->nconsts; i-- > 0;)
+		if (ir->consts[i].action == action)
+			return (long)ir->consts[i].verdict;
+	return intern_const_new(ir, action);
+}
+
+/* Whether entry @e's conditions are all as the arch's kernel compares them (none constant). */
+static bool conds_vary(const struct sck_ir_entry *e)
+{
+	for (size_t j = 0; j < e->ncond; j++)
+		if (cond_const(&e->conds[j]))
+			return false;
+	return true;
+}
+
+/*
+ * The verdict of the entries @e[0..n) of one number (in rule order, in the IR's pool: g->entries,
+ * read-only from here on). Entries whose conditions all vary are used as they are.
+ */
+static long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e, size_t n)
+{
+	struct sck_ir_verdict v;
 	struct sck_ir_entry *out;
 	size_t k = 0;
 
 	/* the common case, one rule without conditions: a constant */
 	if (e[0].ncond == 0)
 		return intern_const(ir, e[0].action);
-	out = sck_ir_alloc(ir, n * sizeof(*out));
-	if (!out)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct sck_ir_cond *c = NULL;
-		size_t m = 0;
-		bool never = false;
-		if (e[i].ncond == 0) {
-			v.final = e[i].action;
-			break;
-		}
-		c = sck_ir_alloc(ir, e[i].ncond * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		for (size_t j = 0; j < e[i].ncond; j++) {
-			int k2 = cond_const(&e[i].conds[j]);
-			if (k2 < 0)
-				never = true;
-			else if (k2 == 0)
-				c[m++] = e[i].conds[j];
-		}
-		if (never)
-			continue;
-		if (m == 0) {
-			v.final = e[i].action;
-			break;
-		}
-		out[k] = e[i];
-		out[k].conds = c;
-		out[k].ncond = m;
+	v = (struct sck_ir_verdict){.final = ir->def_action};
+	while (k < n && e[k].ncond && conds_vary(&e[k]))
 		k++;
+	if (k == n || e[k].ncond == 0) {
+		/* nothing to simplify: the verdict is the entries up to an unconditional one */
+		if (k < n)
+			v.final = e[k].action;
+		out = e;
+	} else {
+		out = sck_ir_alloc_raw(ir, n * sizeof(*out));
+		if (!out)
+			return -ENOMEM;
+		k = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct sck_ir_cond *c;
+			size_t m = 0;
+			bool never = false;
+			if (e[i].ncond == 0) {
+				v.final = e[i].action;
+				break;
+			}
+			c = sck_ir_alloc_raw(ir, e[i].ncond * sizeof(*c));
+			if (!c)
+				return -ENOMEM;
+			for (size_t j = 0; j < e[i].ncond; j++) {
+				int k2 = cond_const(&e[i].conds[j]);
+				if (k2 < 0)
+					never = true;
+				else if (k2 == 0)
+					c[m++] = e[i].conds[j];
+			}
+			if (never)
+				continue;
+			if (m == 0) {
+				v.final = e[i].action;
+				break;
+			}
+			out[k] = e[i];
+			out[k].conds = m == e[i].ncond ? e[i].conds : c;
+			out[k].ncond = m;
+			k++;
+		}
 	}
 	/* a trailing entry returning what falling through returns anyway is useless */
 	while (k > 0 && out[k - 1].action == v.final)
@@ -429,15 +335,18 @@ struct rlist {
 	size_t n, cap;
 };
 
-static int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
+static inline int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t verdict)
 {
 	if (l->n && l->r[l->n - 1].verdict == verdict && l->r[l->n - 1].hi + 1 == lo) {
 		l->r[l->n - 1].hi = hi;
 		return 0;
 	}
-	if (sck_grow(&l->r, &l->cap, l->n + 1, sizeof(*l->r)))
+	if (l->n == l->cap && sck_grow(&l->r, &l->cap, l->n + 1, sizeof(*l->r)))
 		return -ENOMEM;
-	l->r[l->n++] = (struct sck_ir_range){.lo = lo, .hi = hi, .verdict = verdict};
+	/* (weight and wm: weigh_ranges) */
+	l->r[l->n].lo = lo;
+	l->r[l->n].hi = hi;
+	l->r[l->n++].verdict = verdict;
 	return 0;
 }
 
@@ -540,50 +449,41 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 	return 0;
 }
 
-/* Step 1: every rule lowered for the group's arches, in rule order, into @all. */
-static int lower_rules(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
-		       struct elist *all)
-{
-	bool has_mux[2] = {false, false};
-
-	for (size_t m = 0; m < g->nmembers; m++)
-		has_mux[m] = g->members[m]->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC);
-	/* at most 2 entries per rule and member: one allocation, no regrowth */
-	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
-		return -ENOMEM;
-	for (size_t i = 0; i < f->nrules; i++) {
-		const struct sck_frule *r = &f->rules[i];
-		for (size_t m = 0; m < g->nmembers; m++) {
-			int rc = lower_rule(ir, f, r, g->members[m], has_mux[m], all);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
-}
-
 /*
  * Step 3: the ranges over the whole nr space: each number with entries gets their verdict, the
  * gaps between them the default (or bad-arch) verdict.
  */
 static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
-			 const struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
+			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
 {
 	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
-	uint32_t next = 0;
-	bool wrapped = false;
+	uint32_t next = 0, last_action = 0;
+	bool wrapped = false, last = false;
+	long last_v = 0;
 	int rc;
 
 	if (vdef < 0 || vbad < 0)
 		return -ENOMEM;
+	/* room for a range a number and one a gap: the usual count */
+	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
+		return -ENOMEM;
 	for (size_t i = 0; i < n;) {
-		size_t j = i;
+		size_t j = i + 1;
 		long v;
 		while (j < n && sorted[j].nr == sorted[i].nr)
 			j++;
-		v = make_verdict(ir, &sorted[i], j - i);
-		if (v < 0)
-			return (int)v;
+		if (sorted[i].ncond == 0 && last && sorted[i].action == last_action) {
+			v = last_v; /* (a run of numbers allowed, say: the last constant again) */
+		} else {
+			v = make_verdict(ir, &sorted[i], j - i);
+			if (v < 0)
+				return (int)v;
+			if (sorted[i].ncond == 0) {
+				last = true;
+				last_action = sorted[i].action;
+				last_v = v;
+			}
+		}
 		if (sorted[i].nr > next) {
 			rc = push_gap(rl, g, next, sorted[i].nr - 1, vdef, vbad);
 			if (rc)
@@ -622,20 +522,28 @@ static int primary_member(const struct sck_filter *f, const struct sck_ir_group 
 static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *g,
 			 struct sck_ir_range *ranges, size_t n)
 {
+	uint32_t lo[2] = {0, 0}, hi[2] = {0, 0};
+	double span[2] = {1, 1};
+
+	if (g->nmembers > 2) /* (never: sck_ir_build) */
+		return;
+	/* each member's table span */
+	for (size_t m = 0; m < g->nmembers; m++) {
+		int max = sck_syscall_max(g->members[m]);
+		lo[m] = g->members[m]->nr_base;
+		hi[m] = max < 0 ? lo[m] : (uint32_t)max;
+		span[m] = (double)(hi[m] - lo[m]) + 1.0;
+	}
 	for (size_t k = 0; k < n; k++) {
 		struct sck_ir_range *r = &ranges[k];
 		r->weight = 0;
 		r->wm[0] = r->wm[1] = 0;
 		for (size_t m = 0; m < g->nmembers; m++) {
-			const struct sck_arch *a = g->members[m];
-			int max = sck_syscall_max(a);
-			uint32_t lo = a->nr_base, hi = max < 0 ? lo : (uint32_t)max;
-			double span = (double)(hi - lo) + 1.0;
-			double wm = overlap(r->lo, r->hi, lo, hi) / span;
+			double wm = overlap(r->lo, r->hi, lo[m], hi[m]) / span[m];
 			for (size_t w = 0; w < f->nweights; w++) {
 				const struct sck_fweight *fw = &f->weights[w];
-				if (fw->arch == a && fw->nr >= r->lo && fw->nr <= r->hi)
-					wm += ((double)fw->weight - 1.0) / span;
+				if (fw->arch == g->members[m] && fw->nr >= r->lo && fw->nr <= r->hi)
+					wm += ((double)fw->weight - 1.0) / span[m];
 			}
 			r->wm[m] = wm;
 			r->weight += (int)m == g->primary ? PRIMARY_WEIGHT * wm : wm;
@@ -646,36 +554,33 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 }
 
 /* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
-static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g)
+static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
+		       size_t nconds)
 {
-	struct elist all = {0};
+	struct sck_ir_lowered all = {0};
 	struct sck_ir_entry *sorted = NULL;
-	uint32_t *order = NULL, *tmp = NULL;
 	struct rlist rl = {0};
-	size_t n;
-	int rc = lower_rules(ir, f, g, &all);
+	size_t n = 0;
+	int rc = sck_ir_lower(ir, f, g, nconds, &all); /* step 1 */
 
 	if (rc)
 		goto out;
-	order = malloc((all.n + 1) * sizeof(*order));
-	tmp = malloc((all.n + 1) * sizeof(*tmp));
-	sorted = malloc((all.n + 1) * sizeof(*sorted));
-	if (!order || !tmp || !sorted) {
+	/* (the entries are sorted into the pool: the linear generator keeps them as they come out,
+	 * the verdicts point into them) */
+	sorted = sck_ir_alloc_raw(ir, (all.n + 1) * sizeof(*sorted));
+	if (!sorted) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	n = sck_ir_order_entries(f, all.e, all.n, order, tmp, sorted); /* step 2 */
-	rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
+	rc = sck_ir_order_entries(f, all.e, all.n, &all.nrs, sorted, &n); /* step 2 */
+	if (!rc)
+		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
 	if (rc)
 		goto out;
 	/* the linear generator walks the same list: entries of different numbers never both
 	 * match, so this is rule order as far as verdicts go */
-	g->entries = sck_ir_alloc(ir, (n + 1) * sizeof(*g->entries));
-	if (!g->entries) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(g->entries, sorted, n * sizeof(*sorted));
+	sorted[n] = (struct sck_ir_entry){0};
+	g->entries = sorted;
 	g->nentries = n;
 	rc = number_ranges(ir, g, sorted, n, &rl);
 	if (!rc && f->noverrides)
@@ -684,7 +589,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		goto out;
 	g->primary = primary_member(f, g);
 	weigh_ranges(f, g, rl.r, rl.n);
-	g->ranges = sck_ir_alloc(ir, rl.n * sizeof(*g->ranges));
+	g->ranges = sck_ir_alloc_raw(ir, rl.n * sizeof(*g->ranges));
 	if (!g->ranges) {
 		rc = -ENOMEM;
 		goto out;
@@ -693,9 +598,6 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	g->nranges = rl.n;
 out:
 	free(all.e);
-	free(order);
-	free(tmp);
-	free(sorted);
 	free(rl.r);
 	return rc;
 }
@@ -713,7 +615,7 @@ size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 {
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
-	size_t narch = sck_filter_arches(f, arches);
+	size_t narch = sck_filter_arches(f, arches), nconds = 0;
 	int rc;
 
 	memset(ir, 0, sizeof(*ir));
@@ -737,8 +639,13 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 			return -EINVAL;
 		g->members[g->nmembers++] = a;
 	}
+	for (size_t i = 0; i < f->nrules; i++) {
+		nconds += f->rules[i].nconds;
+		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+			ir->notify = true;
+	}
 	for (size_t k = 0; k < ir->ngroups; k++) {
-		rc = build_group(ir, f, &ir->groups[k]);
+		rc = build_group(ir, f, &ir->groups[k], nconds);
 		if (rc) {
 			sck_ir_fini(ir);
 			return rc;
@@ -748,9 +655,6 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 	free(ir->verdict_slots);
 	ir->verdict_slots = NULL;
 	ir->nverdict_slots = 0;
-	for (size_t i = 0; i < f->nrules; i++)
-		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
-			ir->notify = true;
 	if ((f->def_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF ||
 	    (f->bad_arch_action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
 		ir->notify = true;

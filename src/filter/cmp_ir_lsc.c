@@ -160,25 +160,32 @@ static const struct sck_arch *member_of(const struct sck_ir_group *g, uint32_t n
 int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		  struct sck_ir_entry **sorted, size_t *n)
 {
-	struct sck_ir_entry *in = *sorted, *out = NULL;
+	struct sck_ir_entry *in = *sorted, *out = NULL, *p;
 	size_t nout = 0, cap = 0;
 	int rc = 0;
 
 	if (!(f->flags & SCK_FILTER_OCI) || *n == 0)
 		return 0;
-	/* (most numbers keep their entries: room for all of them from the start) */
-	if (sck_grow(&out, &cap, *n + 1, sizeof(*out)) || !out)
-		return -ENOMEM;
-	for (size_t i = 0; i < *n && rc >= 0;) {
-		size_t j = i;
-		struct flat fl = {.ir = ir, .nr = in[i].nr};
-		const struct sck_ir_entry *src = &in[i];
+	for (size_t i = 0, total = *n; i < total && rc >= 0;) {
+		size_t j = i + 1;
+		struct flat fl;
+		const struct sck_ir_entry *src;
 		size_t cnt;
 
-		while (j < *n && in[j].nr == in[i].nr)
+		if (!out) {
+			/* numbers of one entry (the usual) stay where they are */
+			while (j < total && in[j].nr != in[i].nr)
+				i = j++;
+			if (j == total)
+				break;
+		}
+		src = &in[i];
+		while (j < total && in[j].nr == in[i].nr)
 			j++;
 		cnt = j - i;
+		fl.e = NULL;
 		if (cnt > 1 && !single_tests(&in[i], cnt)) {
+			fl = (struct flat){.ir = ir, .nr = in[i].nr};
 			fl.arg32 = !sck_filter_arch_wide(f, member_of(g, in[i].nr));
 			rc = flatten_run(&in[i], cnt, &fl);
 			if (rc == 1)
@@ -186,23 +193,39 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 			else if (rc == 0 && !same_rules(&in[i], cnt, fl.e, fl.n))
 				src = fl.e, cnt = fl.n;
 		}
-		if (rc >= 0 && sck_grow(&out, &cap, nout + cnt + 1, sizeof(*out)))
+		/* most numbers keep their entries, in place; from the first that does not on, the
+		 * entries go to @out (room for all of them from the start) */
+		if (rc >= 0 && !out && src != &in[i]) {
+			if (sck_grow(&out, &cap, *n + cnt + 1, sizeof(*out)) || !out)
+				rc = -ENOMEM;
+			else
+				memcpy(out, in, i * sizeof(*out));
+			nout = i;
+		}
+		if (rc >= 0 && out && sck_grow(&out, &cap, nout + cnt + 1, sizeof(*out)))
 			rc = -ENOMEM;
-		if (rc >= 0) {
+		if (rc >= 0 && out) {
 			if (cnt)
 				memcpy(&out[nout], src, cnt * sizeof(*out));
 			nout += cnt;
-			rc = 0;
 		}
-		free(fl.e);
+		if (rc >= 0)
+			rc = 0;
+		if (fl.e)
+			free(fl.e);
 		i = j;
 	}
-	if (rc < 0) {
+	if (rc < 0 || !out) {
 		free(out);
 		return rc;
 	}
-	free(in);
-	*sorted = out;
+	p = sck_ir_alloc(ir, (nout + 1) * sizeof(*p));
+	if (p)
+		memcpy(p, out, nout * sizeof(*p));
+	free(out);
+	if (!p)
+		return -ENOMEM;
+	*sorted = p;
 	*n = nout;
 	return 0;
 }

@@ -7,6 +7,8 @@
  */
 #include "filter/filter_int.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Sort @order (indexes into @e) by e[].nr, stably: LSD radix, 8 bits a pass. */
@@ -28,6 +30,86 @@ static void radix_sort(const struct sck_ir_entry *e, uint32_t *order, uint32_t *
 			tmp[count[(e[order[i]].nr >> shift) & 0xff]++] = order[i];
 		memcpy(order, tmp, n * sizeof(*order));
 	}
+}
+
+/* @e[0..n) by number into @out, stably, by the radix sort of indexes. 0 or -ENOMEM. */
+static int sort_by_radix(const struct sck_ir_entry *e, size_t n, struct sck_ir_entry *out)
+{
+	uint32_t *order = malloc(n * sizeof(*order)), *tmp = malloc(n * sizeof(*tmp));
+	int rc = order && tmp ? 0 : -ENOMEM;
+
+	if (!rc) {
+		for (size_t i = 0; i < n; i++)
+			order[i] = (uint32_t)i;
+		radix_sort(e, order, tmp, n);
+		for (size_t i = 0; i < n; i++)
+			out[i] = e[order[i]];
+	}
+	free(order);
+	free(tmp);
+	return rc;
+}
+
+/*
+ * The key of @nr: its place in the group's two intervals of numbers (@nrs) laid end to end,
+ * @span0 the first one's length: ordered as the numbers are.
+ */
+static size_t dense_key(uint32_t nr, const struct sck_ir_nrs *nrs, size_t span0)
+{
+	return nr < nrs->split ? (size_t)(nr - nrs->lo[0]) : span0 + (nr - nrs->lo[1]);
+}
+
+/*
+ * @e[0..n) by number into @out, stably: one counting pass over the dense keys when the intervals
+ * are short (at most 2 n + 1024 keys, the usual case: a table's numbers), else the radix sort.
+ * @given: where the numbers lie, as the lowering found (its tables' spans, mostly). 0 or -ENOMEM.
+ */
+static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_ir_nrs *given,
+		      struct sck_ir_entry *out)
+{
+	struct sck_ir_nrs tight = *given;
+	const struct sck_ir_nrs *nrs = &tight;
+	uint32_t small[2048], *count = small;
+	size_t span[2];
+
+	span[0] = given->lo[0] <= given->hi[0] ? given->hi[0] - given->lo[0] : 0;
+	span[1] = given->lo[1] <= given->hi[1] ? given->hi[1] - given->lo[1] : 0;
+	if (span[0] + span[1] > 4 * n) {
+		/* a few entries in a table's span: a pass to find the numbers' own is cheaper than
+		 * going through the span's keys */
+		tight.lo[0] = tight.lo[1] = UINT32_MAX;
+		tight.hi[0] = tight.hi[1] = 0;
+		for (size_t i = 0; i < n; i++) {
+			int s = e[i].nr >= tight.split;
+			tight.lo[s] = e[i].nr < tight.lo[s] ? e[i].nr : tight.lo[s];
+			tight.hi[s] = e[i].nr > tight.hi[s] ? e[i].nr : tight.hi[s];
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		span[s] = 0;
+		if (nrs->lo[s] <= nrs->hi[s] && nrs->hi[s] - nrs->lo[s] >= 2 * n + 1024)
+			return sort_by_radix(e, n, out);
+		if (nrs->lo[s] <= nrs->hi[s])
+			span[s] = (size_t)(nrs->hi[s] - nrs->lo[s]) + 1;
+	}
+	if (span[0] + span[1] > 2 * n + 1024)
+		return sort_by_radix(e, n, out);
+	/* (n < 2^32: the lowering's entries are at most two a rule and arch) */
+	if (span[0] + span[1] + 1 > sizeof(small) / sizeof(small[0]))
+		count = calloc(span[0] + span[1] + 1, sizeof(*count));
+	else
+		memset(count, 0, (span[0] + span[1] + 1) * sizeof(*count));
+	if (!count)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		count[dense_key(e[i].nr, nrs, span[0]) + 1]++;
+	for (size_t k = 0; k < span[0] + span[1]; k++)
+		count[k + 1] += count[k];
+	for (size_t i = 0; i < n; i++)
+		out[count[dense_key(e[i].nr, nrs, span[0])]++] = e[i];
+	if (count != small)
+		free(count);
+	return 0;
 }
 
 /*
@@ -127,31 +209,50 @@ void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n)
 }
 
 /* (declared in filter_int.h) */
-size_t sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			    uint32_t *order, uint32_t *tmp, struct sck_ir_entry *sorted)
+int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
+			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted, size_t *nsorted)
 {
 	size_t k = 0;
+	int rc = n ? sort_by_nr(e, n, nrs, sorted) : 0;
 
-	for (size_t i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	radix_sort(e, order, tmp, n);
+	if (rc)
+		return rc;
+	if (!(f->flags & SCK_FILTER_OCI)) {
+		*nsorted = n;
+		return 0;
+	}
+	/* OCI (libseccomp): an unconditional rule replaces every conditional one of its syscall,
+	 * and the first unconditional rule stays; in place, @k never passes the run's start */
 	for (size_t i = 0; i < n;) {
-		size_t j = i, first = SIZE_MAX;
-		while (j < n && e[order[j]].nr == e[order[i]].nr) {
-			if (first == SIZE_MAX && e[order[j]].ncond == 0)
+		size_t j = i + 1, first;
+		if (k == i) {
+			/* nothing moved yet: numbers of one entry (the usual) stay where they are */
+			while (j < n && sorted[j].nr != sorted[i].nr)
+				i = j++;
+			k = i;
+			if (j == n) {
+				k = n;
+				break;
+			}
+		}
+		first = sorted[i].ncond == 0 ? i : SIZE_MAX;
+		while (j < n && sorted[j].nr == sorted[i].nr) {
+			if (first == SIZE_MAX && sorted[j].ncond == 0)
 				first = j;
 			j++;
 		}
-		/* OCI (libseccomp): an unconditional rule replaces every conditional one of its
-		 * syscall, and the first unconditional rule stays */
-		if ((f->flags & SCK_FILTER_OCI) && first != SIZE_MAX) {
-			sorted[k++] = e[order[first]];
+		if (first != SIZE_MAX) {
+			if (k != first)
+				sorted[k] = sorted[first];
+			k++;
 		} else {
-			/* (OCI: libseccomp's order of conditional rules is cmp_ir_lsc.c's) */
-			for (; i < j; i++)
-				sorted[k++] = e[order[i]];
+			/* (libseccomp's order of conditional rules is cmp_ir_lsc.c's) */
+			if (k != i)
+				memmove(&sorted[k], &sorted[i], (j - i) * sizeof(*sorted));
+			k += j - i;
 		}
 		i = j;
 	}
-	return k;
+	*nsorted = k;
+	return 0;
 }

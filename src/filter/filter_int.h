@@ -134,6 +134,8 @@ struct sck_ir_group {
 	size_t noverrides;
 };
 
+#define SCK_IR_CONSTS 8
+
 struct sck_ir {
 	uint32_t def_action, bad_arch_action;
 	struct sck_ir_group groups[SCK_FILTER_MAX_ARCH];
@@ -144,6 +146,12 @@ struct sck_ir {
 	 * two at most half full */
 	size_t *verdict_slots;
 	size_t nverdict_slots;
+	/* while building: the first SCK_IR_CONSTS constant verdicts interned, by action */
+	struct sck_ir_const {
+		uint32_t action;
+		size_t verdict;
+	} consts[SCK_IR_CONSTS];
+	size_t nconsts;
 	bool notify;
 	/* allocation pool: everything above is freed with the IR (blocks, bump-allocated) */
 	void **pool;
@@ -153,20 +161,49 @@ struct sck_ir {
 };
 
 /*
- * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
- * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n);
- * @order and @tmp are scratch for @n indexes. Returns how many entries are kept (cmp_ir_order.c).
+ * Where a group's lowered numbers lie: below @split (the selector bit of a group shared with
+ * x32: x86_64's numbers; 0 otherwise) within [lo[0], hi[0]], from it on within [lo[1], hi[1]]
+ * (lo > hi: none there).
  */
-size_t sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			    uint32_t *order, uint32_t *tmp, struct sck_ir_entry *sorted);
+struct sck_ir_nrs {
+	uint32_t split;
+	uint32_t lo[2], hi[2];
+};
+
+/* A group's rules lowered (cmp_ir_lower.c). */
+struct sck_ir_lowered {
+	struct sck_ir_entry *e; /* member by member, in rule order (malloc'd: the caller frees) */
+	size_t n, cap;
+	struct sck_ir_cond *conds; /* room for the rules' conditions, taken in turn */
+	struct sck_ir_nrs nrs;	   /* where the entries' numbers lie */
+};
+
+/*
+ * Step 1: every rule of @f lowered for the member arches of group @g into @out (zeroed; at most
+ * two entries a rule and member). @nconds: the rules' conditions, all together. Returns 0 or
+ * -ENOMEM (@out->e still the caller's to free).
+ */
+int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
+		 size_t nconds, struct sck_ir_lowered *out);
+
+/*
+ * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
+ * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n),
+ * their count into @nsorted. @nrs: where the numbers lie. Returns 0 or -ENOMEM
+ * (cmp_ir_order.c).
+ */
+int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
+			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted,
+			 size_t *nsorted);
 
 /* Stable insertion sort of one syscall's conditional entries into libseccomp's order (approximate). */
 void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
 
 /*
  * OCI mode: each number's conditional entries in @*sorted (@*n of them, as ordered above)
- * replaced by the paths of libseccomp's rule database built from them (cmp_ir_lsc.c); the array
- * is reallocated. Returns 0 or -ENOMEM.
+ * replaced by the paths of libseccomp's rule database built from them (cmp_ir_lsc.c). The array
+ * is in the IR's pool, changed in place or, when a number's entries change, replaced by a new
+ * one there. Returns 0 or -ENOMEM.
  */
 int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		  struct sck_ir_entry **sorted, size_t *n);
@@ -215,6 +252,8 @@ static inline enum sck_cmp_op sck_scmp_op_to_cmp(enum sck_scmp_op op)
 
 /* @size zeroed bytes from the IR's pool (freed with it), or NULL. */
 void *sck_ir_alloc(struct sck_ir *ir, size_t size);
+/* The same, not zeroed (the caller sets every byte it reads). */
+void *sck_ir_alloc_raw(struct sck_ir *ir, size_t size);
 
 /* Whether @nr is one of @a's numbers in a group shared by two ABIs (x86_64 and x32). */
 bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr);

@@ -175,6 +175,34 @@ int sck_syscall_mux(const struct sck_arch *arch, const char *name, struct sck_sy
 	return -ENOENT;
 }
 
+/* (declared in syscalls_int.h) */
+size_t sck_syscall_mux_list(const struct sck_arch *arch, struct sck_syscall_mux_at *out)
+{
+	size_t n = 0;
+
+	for (size_t m = 0; arch && m < NMUXES; m++) {
+		int nr;
+
+		if (!(arch->quirks & muxes[m].quirk))
+			continue;
+		nr = sck_syscall_nr(arch, muxes[m].entry);
+		if (nr < 0)
+			continue;
+		for (size_t c = 1; c < muxes[m].ncalls && n < SCK_SYSCALL_MUX_CALLS; c++) {
+			if (!muxes[m].calls[c])
+				continue;
+			out[n++] = (struct sck_syscall_mux_at){
+				.idx = name_index(muxes[m].calls[c]),
+				.mux = {.kind = muxes[m].kind,
+					.nr = nr,
+					.call = (unsigned int)c,
+					.call_mask = muxes[m].mask},
+			};
+		}
+	}
+	return n;
+}
+
 const char *sck_syscall_mux_name(const struct sck_arch *arch, int nr, uint64_t call)
 {
 	if (!arch)

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Step 1 of the IR (cmp_ir.c): the filter's rules lowered for each member arch of a group: names
+ * resolved to the arch's numbers, multiplexed calls (socketcall(2), ipc(2)) expanded into a test
+ * of the call on the multiplexer, conditions narrowed to what the arch's kernel compares. What
+ * depends on the arch alone is found once per member, not per rule.
+ */
+#include "filter/filter_int.h"
+#include "grow_int.h"
+#include "sck/syscalls.h"
+#include "syscalls_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * A quick "no" before sck_syscall_mux (which scans its tables), for a rule whose name the tables
+ * do not have (the others are looked up by name index): the calls socketcall(2) and ipc(2)
+ * multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted. A binary search that compares first
+ * letters before calling strcmp.
+ */
+static bool maybe_mux(const char *name)
+{
+	static const char *const names[] = {
+		"accept",     "accept4",    "bind",	"connect",  "getpeername", "getsockname",
+		"getsockopt", "listen",	    "msgctl",	"msgget",   "msgrcv",	   "msgsnd",
+		"recv",	      "recvfrom",   "recvmmsg", "recvmsg",  "semctl",	   "semget",
+		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
+		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
+		"socket",     "socketpair"};
+	size_t lo = 0, hi = sizeof(names) / sizeof(names[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = (unsigned char)name[0] - (unsigned char)names[mid][0];
+		if (c == 0)
+			c = strcmp(name, names[mid]);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/* Whether @a is the ABI of a shared audit arch whose numbers carry the selector bit (x32). */
+static bool selected(const struct sck_arch *a)
+{
+	return (a->nr_base & a->nr_select) != 0;
+}
+
+/* A member arch of a group as every rule's lowering sees it: what depends on the arch alone. */
+struct member {
+	const struct sck_arch *a;
+	bool wide;	      /* sck_filter_arch_wide */
+	bool has_mux;	      /* socketcall(2) or ipc(2) there, and the filter multiplexes */
+	int part;	      /* its numbers' interval in struct sck_ir_nrs */
+	const int32_t *nr_of; /* its table's numbers by name index (NULL: no table) */
+	uint32_t dlo, dhi;    /* its domain (sck_ir_nr_in_domain) */
+	uint8_t *mux_of;      /* per name index: 1 + the sub-call's place in calls[], 0: none */
+	struct sck_syscall_mux_at calls[SCK_SYSCALL_MUX_CALLS];
+};
+
+/* Whether number @nr (>= 0) is in @mb's domain: sck_ir_nr_in_domain, bounds found once. */
+static inline bool in_domain(const struct member *mb, int nr)
+{
+	return (uint32_t)nr >= mb->dlo && (uint32_t)nr <= mb->dhi;
+}
+
+/* How @mb's arch reaches rule @r's syscall through a multiplexer: sck_syscall_mux by index. */
+static bool rule_mux(const struct member *mb, const struct sck_frule *r, struct sck_syscall_mux *mx)
+{
+	if (r->name_idx >= 0) {
+		if (!mb->mux_of[r->name_idx])
+			return false;
+		*mx = mb->calls[mb->mux_of[r->name_idx] - 1].mux;
+		return true;
+	}
+	/* a name the tables do not have */
+	return maybe_mux(r->name) && sck_syscall_mux(mb->a, r->name, mx) == 0;
+}
+
+/* Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them). */
+static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
+		      const struct member *mb, struct sck_ir_lowered *out)
+{
+	/*
+	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
+	 * compares x32 and mips n32 arguments as 32-bit values, their ABIs' long being 32 bits.
+	 */
+	const struct sck_arch *a = mb->a;
+	bool wide_arch = mb->wide;
+	struct sck_ir_entry e = {.action = r->action};
+	struct sck_ir_cond *conds;
+	struct sck_syscall_mux mx = {0};
+	int nr = -ENOENT, muxnr = -ENOENT;
+
+	if (r->arch && r->arch != a)
+		return 0;
+	if (r->name) {
+		/* (sck_syscall_nr_at; SCK_SYSCALL_ABSENT is negative too) */
+		nr = mb->nr_of && r->name_idx >= 0 ? mb->nr_of[r->name_idx] : -ENOENT;
+		if (mb->has_mux && rule_mux(mb, r, &mx))
+			muxnr = mx.nr;
+	} else {
+		nr = r->nr;
+		/* (a number of the table is within the member's interval already) */
+		if (nr >= 0 && in_domain(mb, nr)) {
+			uint32_t *lo = &out->nrs.lo[mb->part], *hi = &out->nrs.hi[mb->part];
+			*lo = (uint32_t)nr < *lo ? (uint32_t)nr : *lo;
+			*hi = (uint32_t)nr > *hi ? (uint32_t)nr : *hi;
+		}
+	}
+	conds = NULL;
+	if (r->nconds) {
+		conds = out->conds;
+		out->conds += r->nconds;
+	}
+	for (size_t i = 0; i < r->nconds; i++) {
+		const struct sck_cond *c = &r->conds[i];
+		bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
+		conds[i] = (struct sck_ir_cond){
+			.arg = (uint8_t)c->arg,
+			.op = (uint8_t)c->op,
+			.wide = wide,
+			.value = wide ? c->value : (c->value & 0xffffffffU),
+			.mask = wide ? c->mask : (c->mask & 0xffffffffU),
+		};
+		if (c->op != SCK_CMP_MASKED_EQ)
+			conds[i].mask = 0;
+		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
+			conds[i].value &= conds[i].mask;
+	}
+	if (nr >= 0 && in_domain(mb, nr)) {
+		e.nr = (uint32_t)nr;
+		e.ncond = r->nconds;
+		e.conds = conds;
+		out->e[out->n++] = e;
+	}
+	if (muxnr >= 0 && in_domain(mb, muxnr)) {
+		/*
+		 * The multiplexer: the sub-call's arguments are in user memory, out of seccomp's
+		 * reach; like libseccomp, keep the conditions on args 1..5 as they are and test
+		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
+		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
+		 */
+		struct sck_ir_cond *mc = sck_ir_alloc_raw(ir, (r->nconds + 1) * sizeof(*mc));
+		size_t n = 0;
+		if (!mc)
+			return -ENOMEM;
+		if (f->flags & SCK_FILTER_OCI)
+			mc[n++] = (struct sck_ir_cond){
+				.arg = 0, .op = SCK_CMP_EQ, .wide = wide_arch, .value = mx.call};
+		else
+			mc[n++] = (struct sck_ir_cond){.arg = 0,
+						       .op = SCK_CMP_MASKED_EQ,
+						       .wide = false,
+						       .value = mx.call,
+						       .mask = mx.call_mask};
+		for (size_t i = 0; i < r->nconds; i++)
+			if (conds[i].arg != 0)
+				mc[n++] = conds[i];
+		e.nr = (uint32_t)muxnr;
+		e.ncond = n;
+		e.conds = mc;
+		out->e[out->n++] = e;
+	}
+	return 0;
+}
+
+/*
+ * [*@lo, *@hi] widened to the numbers of @a's table: where its named rules and multiplexers
+ * lower to (a rule by number widens them itself).
+ */
+static void table_bounds(const struct sck_arch *a, uint32_t *lo, uint32_t *hi)
+{
+	const struct sck_syscall *first = sck_syscall_at(a, 0);
+	int max = sck_syscall_max(a);
+
+	if (!first || max < 0)
+		return;
+	if ((uint32_t)first->nr < *lo)
+		*lo = (uint32_t)first->nr;
+	if ((uint32_t)max > *hi)
+		*hi = (uint32_t)max;
+}
+
+/* Member @m of @g as the lowering sees it; its mux_of is the caller's to free. */
+static int member_init(const struct sck_filter *f, const struct sck_ir_group *g, size_t m,
+		       struct member *mb)
+{
+	size_t ncalls;
+
+	mb->a = g->members[m];
+	mb->wide = sck_filter_arch_wide(f, mb->a);
+	mb->has_mux = !(f->flags & SCK_FILTER_NO_MULTIPLEX) &&
+		      (mb->a->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC));
+	mb->mux_of = NULL;
+	mb->part = g->members[0]->nr_select && !selected(mb->a) ? 0 : 1;
+	mb->nr_of = mb->a->syscalls ? mb->a->syscalls->nr_of : NULL;
+	mb->dlo = selected(mb->a) ? mb->a->nr_select : 0;
+	mb->dhi = mb->a->nr_select && !selected(mb->a) ? mb->a->nr_select - 1 : UINT32_MAX;
+	if (!mb->has_mux)
+		return 0;
+	/* the sub-calls by name index: one lookup a rule instead of comparing names */
+	mb->mux_of = calloc(sck_syscall_name_count, sizeof(*mb->mux_of));
+	if (!mb->mux_of)
+		return -ENOMEM;
+	ncalls = sck_syscall_mux_list(mb->a, mb->calls);
+	for (size_t k = 0; k < ncalls; k++)
+		if (mb->calls[k].idx >= 0)
+			mb->mux_of[mb->calls[k].idx] = (uint8_t)(k + 1);
+	return 0;
+}
+
+/* (declared in filter_int.h) */
+int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
+		 size_t nconds, struct sck_ir_lowered *all)
+{
+	struct member mb[2];
+	int rc = 0;
+
+	/* at most 2 entries per rule and member: one allocation, no regrowth; the conditions
+	 * of all the rules once per member (the multiplexers' are allocated apart) */
+	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
+		return -ENOMEM;
+	if (nconds) {
+		all->conds = sck_ir_alloc_raw(ir, nconds * g->nmembers * sizeof(*all->conds));
+		if (!all->conds)
+			return -ENOMEM;
+	}
+	all->nrs = (struct sck_ir_nrs){.split = g->members[0]->nr_select,
+				       .lo = {UINT32_MAX, UINT32_MAX}};
+	for (size_t m = 0; m < g->nmembers; m++) {
+		mb[m].mux_of = NULL;
+		if (!rc)
+			rc = member_init(f, g, m, &mb[m]);
+		if (!rc)
+			table_bounds(mb[m].a, &all->nrs.lo[mb[m].part], &all->nrs.hi[mb[m].part]);
+	}
+	/* member by member: entries of different members never share a number (two arches
+	 * share an audit arch only with selector bits that part their domains: test_arch_facts),
+	 * so the sort by number (step 2) orders them as it would rule by rule */
+	for (size_t m = 0; m < g->nmembers && !rc; m++)
+		for (size_t i = 0; i < f->nrules && !rc; i++)
+			rc = lower_rule(ir, f, &f->rules[i], &mb[m], all);
+	for (size_t m = 0; m < g->nmembers; m++)
+		free(mb[m].mux_of);
+	return rc;
+}
