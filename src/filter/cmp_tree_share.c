@@ -45,6 +45,11 @@ struct split {
 	size_t i, j, k;
 };
 
+/* A split of a planned subtree waiting for its children's costs: [i, j] at k, packed index cell. */
+struct pending {
+	size_t i, j, k, cell;
+};
+
 /* The planned subtree of an interval: each member's cost, and its height plus one. */
 struct planned {
 	float cost[2];
@@ -52,15 +57,16 @@ struct planned {
 };
 
 struct share {
-	const uint16_t *planned_root; /* the tree as the dynamic programming left it */
 	/* per interval, computed when first needed (its bit set in @known): few intervals are,
 	 * so the table is never cleared */
 	struct planned *planned;
 	uint64_t *known;
-	double *member_prefix[2]; /* prefix sums of each member's weights */
-	int first, other;	  /* the member that is the filter's first arch, the other */
+	struct pending *pending;    /* plan_subtree's scratch: a subtree's splits to compute (n) */
+	double (*member_prefix)[2]; /* [q][m]: the sum of member m's weights of ranges [0, q) */
+	int first, other;	    /* the member that is the filter's first arch, the other */
 	unsigned int limit;
-	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent) */
+	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent); the tree
+	 * searched is the plan with these nodes re-split, t->root is left as planned */
 	size_t nmoved;
 	struct split moved[SHARE_MOVES];
 };
@@ -79,17 +85,31 @@ struct move {
 
 static double member_weight(const struct share *sh, int m, size_t i, size_t j)
 {
-	return sh->member_prefix[m][j + 1] - sh->member_prefix[m][i];
+	return sh->member_prefix[j + 1][m] - sh->member_prefix[i][m];
+}
+
+static bool is_known(const uint64_t *known, size_t cell)
+{
+	return known[cell / 64] & (UINT64_C(1) << (cell % 64));
+}
+
+/* Stores a subtree's height (h) plus one, saturating, and marks its interval computed. */
+static void set_planned_height(struct planned *planned, uint64_t *known, size_t cell,
+			       unsigned int h)
+{
+	planned[cell].height = (uint8_t)(h > 253 ? 254 : h + 1);
+	known[cell / 64] |= UINT64_C(1) << (cell % 64);
 }
 
 /* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
-static unsigned int flat_cost(const struct sck_tree_plan *t, size_t i, size_t j, double c[2])
+static void flat_cost(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j,
+		      size_t cell)
 {
 	const struct sck_ir_range *r = t->grp->ranges;
 	size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
 	unsigned int h = 0;
+	double c[2] = {0, 0};
 
-	c[0] = c[1] = 0;
 	if (i != j)
 		m = sck_tree_chain(t, i, j, order, &v);
 	for (size_t q = i; q <= j; q++) {
@@ -99,46 +119,81 @@ static unsigned int flat_cost(const struct sck_tree_plan *t, size_t i, size_t j,
 		if (r[q].weight > 0 && d > h)
 			h = d;
 	}
-	return h;
+	sh->planned[cell].cost[0] = (float)c[0];
+	sh->planned[cell].cost[1] = (float)c[1];
+	set_planned_height(sh->planned, sh->known, cell, h);
 }
 
-static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
-					       size_t i, size_t j, size_t cell);
+/*
+ * Computes the planned subtree of [i, j] (@cell, not known yet, not a leaf: every leaf is known
+ * from the start) and every interval in it not known yet. A chain is computed at once; the splits
+ * are queued, each after its parent (the intervals of one planned subtree are disjoint, so none
+ * twice), then computed in reverse: every child before its parent.
+ */
+static void plan_subtree(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j,
+			 size_t cell)
+{
+	const uint16_t *root = t->root;
+	const size_t *row_start = t->row_start;
+	const double(*prefix)[2] = sh->member_prefix;
+	struct planned *planned = sh->planned;
+	uint64_t *known = sh->known;
+	struct pending *q = sh->pending;
+	size_t nq = 0;
+
+	if (root[cell] == SCK_TREE_CHAIN) {
+		flat_cost(t, sh, i, j, cell);
+		return;
+	}
+	q[nq++] = (struct pending){i, j, root[cell], cell};
+	for (size_t p = 0; p < nq; p++) {
+		size_t a = q[p].i, b = q[p].j, k = q[p].k;
+		size_t lc = q[p].cell - (b - k + 1), rc = row_start[k] + b;
+		if (!is_known(known, lc)) {
+			if (root[lc] == SCK_TREE_CHAIN)
+				flat_cost(t, sh, a, k - 1, lc);
+			else
+				q[nq++] = (struct pending){a, k - 1, root[lc], lc};
+		}
+		if (!is_known(known, rc)) {
+			if (root[rc] == SCK_TREE_CHAIN)
+				flat_cost(t, sh, k, b, rc);
+			else
+				q[nq++] = (struct pending){k, b, root[rc], rc};
+		}
+	}
+	while (nq-- > 0) {
+		size_t a = q[nq].i, b = q[nq].j, k = q[nq].k, x = q[nq].cell;
+		const struct planned *l = &planned[x - (b - k + 1)],
+				     *r = &planned[row_start[k] + b];
+		for (int m = 0; m < 2; m++)
+			planned[x].cost[m] =
+				l->cost[m] + r->cost[m] + (float)(prefix[b + 1][m] - prefix[a][m]);
+		/* (both stored plus one: the larger is this node's height) */
+		set_planned_height(planned, known, x,
+				   l->height > r->height ? l->height : r->height);
+	}
+}
 
 /* The planned subtree of [i, j]: its members' costs and height, computed once. */
 static inline const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh,
 					      size_t i, size_t j)
 {
-	size_t cell = t->row_start[i] + j;
+	size_t cell = sck_tree_cell(t, i, j);
 
-	if (sh->known[cell / 64] & (UINT64_C(1) << (cell % 64)))
-		return &sh->planned[cell];
-	return plan_cost_compute(t, sh, i, j, cell);
+	if (!is_known(sh->known, cell))
+		plan_subtree(t, sh, i, j, cell);
+	return &sh->planned[cell];
 }
 
-static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
-					       size_t i, size_t j, size_t cell)
+/* The root of [i, j] (i < j) in the tree searched: the plan's unless a move re-split it. */
+static size_t current_root(const struct sck_tree_plan *t, const struct share *sh, size_t i,
+			   size_t j)
 {
-	size_t k = i == j ? 0 : sh->planned_root[cell];
-	struct planned *x = &sh->planned[cell];
-	unsigned int h;
-
-	if (i == j || k == SCK_TREE_CHAIN) {
-		double c[2];
-		h = flat_cost(t, i, j, c);
-		x->cost[0] = (float)c[0];
-		x->cost[1] = (float)c[1];
-	} else {
-		const struct planned *l = plan_cost(t, sh, i, k - 1), *r = plan_cost(t, sh, k, j);
-		for (int m = 0; m < 2; m++)
-			x->cost[m] = l->cost[m] + r->cost[m] +
-				     (float)(sh->member_prefix[m][j + 1] - sh->member_prefix[m][i]);
-		h = l->height > r->height ? l->height : r->height; /* (both stored plus one) */
-	}
-	/* stored plus one (saturating) */
-	x->height = (uint8_t)(h > 253 ? 254 : h + 1);
-	sh->known[cell / 64] |= UINT64_C(1) << (cell % 64);
-	return x;
+	for (size_t e = 0; e < sh->nmoved; e++)
+		if (sh->moved[e].i == i && sh->moved[e].j == j)
+			return sh->moved[e].k;
+	return sck_tree_root(t, i, j);
 }
 
 /* Whether [i, j] holds weighted numbers of both members. */
@@ -158,15 +213,14 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 
 	/* down the spine: each node's planned side child, and the last node's cost */
 	for (;;) {
-		size_t k = i == j ? 0 : sck_tree_root(t, i, j);
+		size_t k = i == j ? 0 : current_root(t, sh, i, j);
 		sp->i[ns] = i;
 		sp->j[ns] = j;
 		if (i == j || k == SCK_TREE_CHAIN || ns + 1 == SPINE_MAX ||
 		    (!crossing(sh, i, k - 1) && !crossing(sh, k, j))) {
 			/* (a spine node the moves left alone is the plan's) */
 			const struct planned *l, *r;
-			if (i == j || k == SCK_TREE_CHAIN ||
-			    k == sh->planned_root[t->row_start[i] + j]) {
+			if (i == j || k == SCK_TREE_CHAIN || k == sck_tree_root(t, i, j)) {
 				l = plan_cost(t, sh, i, j);
 				sp->cost[ns][0] = l->cost[0];
 				sp->cost[ns][1] = l->cost[1];
@@ -176,8 +230,8 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 			r = plan_cost(t, sh, k, j);
 			for (int m = 0; m < 2; m++)
 				sp->cost[ns][m] = l->cost[m] + r->cost[m] +
-						  sh->member_prefix[m][j + 1] -
-						  sh->member_prefix[m][i];
+						  sh->member_prefix[j + 1][m] -
+						  sh->member_prefix[i][m];
 			break;
 		}
 		if (crossing(sh, i, k - 1)) {
@@ -191,12 +245,12 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 	for (size_t s = ns; s-- > 0;)
 		for (int m = 0; m < 2; m++)
 			sp->cost[s][m] = sp->cost[s + 1][m] + off[s]->cost[m] +
-					 sh->member_prefix[m][sp->j[s] + 1] -
-					 sh->member_prefix[m][sp->i[s]];
+					 sh->member_prefix[sp->j[s] + 1][m] -
+					 sh->member_prefix[sp->i[s]][m];
 	sp->last = ns;
 }
 
-/* Each member's cost of the tree in t->root. */
+/* Each member's cost of the tree searched. */
 static void tree_cost(const struct sck_tree_plan *t, struct share *sh, double c[2])
 {
 	struct spine sp;
@@ -221,12 +275,19 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 	for (size_t s = 0; s <= sp->last; s++) {
 		size_t a = sp->i[s], b = sp->j[s];
 		double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
+		const struct planned *left;
 
 		if (a == b || !crossing(sh, a, b))
 			break;
+		/* first every split's planned sides [a, k - 1] and [k, b], then the splits */
 		for (size_t k = a + 1; k <= b; k++) {
-			const struct planned *l = plan_cost(t, sh, a, k - 1),
-					     *r = plan_cost(t, sh, k, b);
+			(void)plan_cost(t, sh, a, k - 1);
+			(void)plan_cost(t, sh, k, b);
+		}
+		left = &sh->planned[sck_tree_cell(t, a, 0)]; /* left[k - 1]: [a, k - 1] */
+		for (size_t k = a + 1; k <= b; k++) {
+			const struct planned *l = &left[k - 1],
+					     *r = &sh->planned[sck_tree_cell(t, k, b)];
 			unsigned int hm;
 			double d[2], score;
 
@@ -269,31 +330,15 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
  * Re-splits [i, j] at k over planned subtrees: the nodes re-split before inside [i, j] go back to
  * the plan, [i, j] to k.
  */
-static void apply_move(struct sck_tree_plan *t, struct share *sh, size_t i, size_t j, size_t k)
+static void apply_move(struct share *sh, size_t i, size_t j, size_t k)
 {
 	size_t kept = 0;
 
-	for (size_t e = 0; e < sh->nmoved; e++) {
-		if (sh->moved[e].i >= i && sh->moved[e].j <= j) {
-			size_t x = sck_tree_cell(t, sh->moved[e].i, sh->moved[e].j);
-			t->root[x] = sh->planned_root[x];
-		} else {
+	for (size_t e = 0; e < sh->nmoved; e++)
+		if (sh->moved[e].i < i || sh->moved[e].j > j)
 			sh->moved[kept++] = sh->moved[e];
-		}
-	}
 	sh->nmoved = kept;
-	t->root[sck_tree_cell(t, i, j)] = (uint16_t)k;
 	sh->moved[sh->nmoved++] = (struct split){i, j, k};
-}
-
-/* Every node back to the plan. */
-static void undo_moves(struct sck_tree_plan *t, struct share *sh)
-{
-	for (size_t e = 0; e < sh->nmoved; e++) {
-		size_t x = sck_tree_cell(t, sh->moved[e].i, sh->moved[e].j);
-		t->root[x] = sh->planned_root[x];
-	}
-	sh->nmoved = 0;
 }
 
 int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
@@ -304,46 +349,45 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 	struct move first[SHARE_BEAM], mv;
 	struct split best[SHARE_MOVES];
 	struct spine sp;
-	uint16_t *plan = NULL;
 	double c0[2], best_cost = HUGE_VAL;
 	int rc = 0;
 
 	/* (more ranges than instructions a program may have: it will not fit anyway) */
 	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
 		return 0;
-	sh.member_prefix[0] = calloc(2 * (n + 1), sizeof(double));
+	sh.member_prefix = calloc(n + 1, sizeof(*sh.member_prefix));
 	sh.planned = malloc(cells * sizeof(*sh.planned));
 	sh.known = calloc(cells / 64 + 1, sizeof(*sh.known));
-	if (!sh.member_prefix[0] || !sh.planned || !sh.known) {
+	sh.pending = malloc(n * sizeof(*sh.pending));
+	if (!sh.member_prefix || !sh.planned || !sh.known || !sh.pending) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	sh.member_prefix[1] = sh.member_prefix[0] + n + 1;
-	for (size_t q = 0; q < n; q++)
-		for (int m = 0; m < 2; m++)
-			sh.member_prefix[m][q + 1] = sh.member_prefix[m][q] + grp->ranges[q].wm[m];
-	sh.planned_root = t->root; /* (unchanged until the first move) */
+	for (size_t q = 0; q < n; q++) {
+		const struct sck_ir_range *r = &grp->ranges[q];
+		unsigned int d = t->leaf_cost[q];
+		size_t x = sck_tree_cell(t, q, q);
+		for (int m = 0; m < 2; m++) {
+			sh.member_prefix[q + 1][m] = sh.member_prefix[q][m] + r->wm[m];
+			/* (a leaf's flat_cost) */
+			sh.planned[x].cost[m] = (float)(0.0 + r->wm[m] * d);
+		}
+		set_planned_height(sh.planned, sh.known, x, r->weight > 0 ? d : 0);
+	}
 	tree_cost(t, &sh, c0);
 	if (c0[sh.other] - c0[sh.first] <= SHARE_GAP)
 		goto out;
-	plan = malloc(cells * sizeof(*plan));
-	if (!plan) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(plan, t->root, cells * sizeof(*plan));
-	sh.planned_root = plan;
 	walk_spine(t, &sh, &sp);
 	nfirst = best_moves(t, &sh, &sp, c0, first, SHARE_BEAM);
 	for (size_t f = 0; f < nfirst; f++) {
 		double c[2];
-		undo_moves(t, &sh);
-		apply_move(t, &sh, first[f].i, first[f].j, first[f].k);
+		sh.nmoved = 0;
+		apply_move(&sh, first[f].i, first[f].j, first[f].k);
 		while (sh.nmoved < SHARE_MOVES) {
 			walk_spine(t, &sh, &sp);
 			if (!best_moves(t, &sh, &sp, c0, &mv, 1))
 				break;
-			apply_move(t, &sh, mv.i, mv.j, mv.k);
+			apply_move(&sh, mv.i, mv.j, mv.k);
 		}
 		tree_cost(t, &sh, c);
 		if (c[sh.other] - c[sh.first] <= SHARE_GAP && c[sh.first] < best_cost) {
@@ -352,13 +396,12 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 			memcpy(best, sh.moved, nbest * sizeof(*best));
 		}
 	}
-	undo_moves(t, &sh);
 	for (size_t e = 0; e < nbest; e++)
 		t->root[sck_tree_cell(t, best[e].i, best[e].j)] = (uint16_t)best[e].k;
 out:
-	free(sh.member_prefix[0]);
+	free(sh.member_prefix);
 	free(sh.planned);
 	free(sh.known);
-	free(plan);
+	free(sh.pending);
 	return rc;
 }
