@@ -50,17 +50,16 @@ struct pending {
 	size_t i, j, k, cell;
 };
 
-/* The planned subtree of an interval: each member's cost, and its height plus one. */
+/* The planned subtree of an interval: each member's cost (its height is in share.height). */
 struct planned {
 	float cost[2];
-	uint8_t height;
 };
 
 struct share {
-	/* per interval, computed when first needed (its bit set in @known): few intervals are,
-	 * so the table is never cleared */
+	/* per interval, computed when first needed: few intervals are, so @planned is never
+	 * cleared; @height holds the subtree's height plus one, 0 until computed */
 	struct planned *planned;
-	uint64_t *known;
+	uint8_t *height;
 	struct pending *pending;    /* plan_subtree's scratch: a subtree's splits to compute (n) */
 	double (*member_prefix)[2]; /* [q][m]: the sum of member m's weights of ranges [0, q) */
 	int first, other;	    /* the member that is the filter's first arch, the other */
@@ -88,22 +87,17 @@ static double member_weight(const struct share *sh, int m, size_t i, size_t j)
 	return sh->member_prefix[j + 1][m] - sh->member_prefix[i][m];
 }
 
-static bool is_known(const uint64_t *known, size_t cell)
+/* A subtree's height h, stored plus one (saturating): what marks its interval computed. */
+static uint8_t height_code(unsigned int h)
 {
-	return known[cell / 64] & (UINT64_C(1) << (cell % 64));
+	return (uint8_t)(h > 253 ? 254 : h + 1);
 }
 
-/* Stores a subtree's height (h) plus one, saturating, and marks its interval computed. */
-static void set_planned_height(struct planned *planned, uint64_t *known, size_t cell,
-			       unsigned int h)
-{
-	planned[cell].height = (uint8_t)(h > 253 ? 254 : h + 1);
-	known[cell / 64] |= UINT64_C(1) << (cell % 64);
-}
-
-/* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
-static void flat_cost(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j,
-		      size_t cell)
+/*
+ * Each member's cost (into @cost) and the height code of the leaves [i, j] tested by a chain (or
+ * of one leaf).
+ */
+static uint8_t flat_cost(const struct sck_tree_plan *t, size_t i, size_t j, float cost[2])
 {
 	const struct sck_ir_range *r = t->grp->ranges;
 	size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
@@ -119,9 +113,16 @@ static void flat_cost(const struct sck_tree_plan *t, struct share *sh, size_t i,
 		if (r[q].weight > 0 && d > h)
 			h = d;
 	}
-	sh->planned[cell].cost[0] = (float)c[0];
-	sh->planned[cell].cost[1] = (float)c[1];
-	set_planned_height(sh->planned, sh->known, cell, h);
+	cost[0] = (float)c[0];
+	cost[1] = (float)c[1];
+	return height_code(h);
+}
+
+/* A chain (or leaf) of the tables. */
+static void flat_cell(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j,
+		      size_t cell)
+{
+	sh->height[cell] = flat_cost(t, i, j, sh->planned[cell].cost);
 }
 
 /*
@@ -137,53 +138,56 @@ static void plan_subtree(const struct sck_tree_plan *t, struct share *sh, size_t
 	const size_t *row_start = t->row_start;
 	const double(*prefix)[2] = sh->member_prefix;
 	struct planned *planned = sh->planned;
-	uint64_t *known = sh->known;
+	uint8_t *height = sh->height;
 	struct pending *q = sh->pending;
 	size_t nq = 0;
 
 	if (root[cell] == SCK_TREE_CHAIN) {
-		flat_cost(t, sh, i, j, cell);
+		flat_cell(t, sh, i, j, cell);
 		return;
 	}
 	q[nq++] = (struct pending){i, j, root[cell], cell};
 	for (size_t p = 0; p < nq; p++) {
 		size_t a = q[p].i, b = q[p].j, k = q[p].k;
 		size_t lc = q[p].cell - (b - k + 1), rc = row_start[k] + b;
-		if (!is_known(known, lc)) {
+		if (!height[lc]) {
 			if (root[lc] == SCK_TREE_CHAIN)
-				flat_cost(t, sh, a, k - 1, lc);
+				flat_cell(t, sh, a, k - 1, lc);
 			else
 				q[nq++] = (struct pending){a, k - 1, root[lc], lc};
 		}
-		if (!is_known(known, rc)) {
+		if (!height[rc]) {
 			if (root[rc] == SCK_TREE_CHAIN)
-				flat_cost(t, sh, k, b, rc);
+				flat_cell(t, sh, k, b, rc);
 			else
 				q[nq++] = (struct pending){k, b, root[rc], rc};
 		}
 	}
 	while (nq-- > 0) {
 		size_t a = q[nq].i, b = q[nq].j, k = q[nq].k, x = q[nq].cell;
-		const struct planned *l = &planned[x - (b - k + 1)],
-				     *r = &planned[row_start[k] + b];
+		size_t lc = x - (b - k + 1), rc = row_start[k] + b;
 		for (int m = 0; m < 2; m++)
-			planned[x].cost[m] =
-				l->cost[m] + r->cost[m] + (float)(prefix[b + 1][m] - prefix[a][m]);
+			planned[x].cost[m] = planned[lc].cost[m] + planned[rc].cost[m] +
+					     (float)(prefix[b + 1][m] - prefix[a][m]);
 		/* (both stored plus one: the larger is this node's height) */
-		set_planned_height(planned, known, x,
-				   l->height > r->height ? l->height : r->height);
+		height[x] = height_code(height[lc] > height[rc] ? height[lc] : height[rc]);
 	}
 }
 
-/* The planned subtree of [i, j]: its members' costs and height, computed once. */
-static inline const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh,
-					      size_t i, size_t j)
+/* Makes sure the planned subtree of [i, j] is in the tables. */
+static inline void plan_ensure(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j)
 {
 	size_t cell = sck_tree_cell(t, i, j);
 
-	if (!is_known(sh->known, cell))
+	if (!sh->height[cell])
 		plan_subtree(t, sh, i, j, cell);
-	return &sh->planned[cell];
+}
+
+/* The members' costs of the planned subtree of [i, j]. */
+static struct planned plan_cost(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j)
+{
+	plan_ensure(t, sh, i, j);
+	return sh->planned[sck_tree_cell(t, i, j)];
 }
 
 /* The root of [i, j] (i < j) in the tree searched: the plan's unless a move re-split it. */
@@ -208,7 +212,7 @@ static bool crossing(const struct share *sh, size_t i, size_t j)
  */
 static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct spine *sp)
 {
-	const struct planned *off[SPINE_MAX];
+	struct planned off[SPINE_MAX];
 	size_t i = 0, j = t->n - 1, ns = 0;
 
 	/* down the spine: each node's planned side child, and the last node's cost */
@@ -219,17 +223,17 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 		if (i == j || k == SCK_TREE_CHAIN || ns + 1 == SPINE_MAX ||
 		    (!crossing(sh, i, k - 1) && !crossing(sh, k, j))) {
 			/* (a spine node the moves left alone is the plan's) */
-			const struct planned *l, *r;
+			struct planned l, r;
 			if (i == j || k == SCK_TREE_CHAIN || k == sck_tree_root(t, i, j)) {
 				l = plan_cost(t, sh, i, j);
-				sp->cost[ns][0] = l->cost[0];
-				sp->cost[ns][1] = l->cost[1];
+				sp->cost[ns][0] = l.cost[0];
+				sp->cost[ns][1] = l.cost[1];
 				break;
 			}
 			l = plan_cost(t, sh, i, k - 1);
 			r = plan_cost(t, sh, k, j);
 			for (int m = 0; m < 2; m++)
-				sp->cost[ns][m] = l->cost[m] + r->cost[m] +
+				sp->cost[ns][m] = l.cost[m] + r.cost[m] +
 						  sh->member_prefix[j + 1][m] -
 						  sh->member_prefix[i][m];
 			break;
@@ -244,7 +248,7 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 	}
 	for (size_t s = ns; s-- > 0;)
 		for (int m = 0; m < 2; m++)
-			sp->cost[s][m] = sp->cost[s + 1][m] + off[s]->cost[m] +
+			sp->cost[s][m] = sp->cost[s + 1][m] + off[s].cost[m] +
 					 sh->member_prefix[sp->j[s] + 1][m] -
 					 sh->member_prefix[sp->i[s]][m];
 	sp->last = ns;
@@ -275,23 +279,22 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 	for (size_t s = 0; s <= sp->last; s++) {
 		size_t a = sp->i[s], b = sp->j[s];
 		double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
-		const struct planned *left;
+		size_t row_a = sck_tree_cell(t, a, 0); /* row_a + k - 1: [a, k - 1] */
 
 		if (a == b || !crossing(sh, a, b))
 			break;
 		/* first every split's planned sides [a, k - 1] and [k, b], then the splits */
 		for (size_t k = a + 1; k <= b; k++) {
-			(void)plan_cost(t, sh, a, k - 1);
-			(void)plan_cost(t, sh, k, b);
+			plan_ensure(t, sh, a, k - 1);
+			plan_ensure(t, sh, k, b);
 		}
-		left = &sh->planned[sck_tree_cell(t, a, 0)]; /* left[k - 1]: [a, k - 1] */
 		for (size_t k = a + 1; k <= b; k++) {
-			const struct planned *l = &left[k - 1],
-					     *r = &sh->planned[sck_tree_cell(t, k, b)];
+			size_t lc = row_a + k - 1, rc = sck_tree_cell(t, k, b);
+			const struct planned *l = &sh->planned[lc], *r = &sh->planned[rc];
 			unsigned int hm;
 			double d[2], score;
 
-			hm = l->height > r->height ? l->height : r->height;
+			hm = sh->height[lc] > sh->height[rc] ? sh->height[lc] : sh->height[rc];
 			/* (height is stored plus one: the split's height is hm) */
 			if ((unsigned int)s + hm > sh->limit)
 				continue;
@@ -357,9 +360,9 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 		return 0;
 	sh.member_prefix = calloc(n + 1, sizeof(*sh.member_prefix));
 	sh.planned = malloc(cells * sizeof(*sh.planned));
-	sh.known = calloc(cells / 64 + 1, sizeof(*sh.known));
+	sh.height = calloc(cells, sizeof(*sh.height));
 	sh.pending = malloc(n * sizeof(*sh.pending));
-	if (!sh.member_prefix || !sh.planned || !sh.known || !sh.pending) {
+	if (!sh.member_prefix || !sh.planned || !sh.height || !sh.pending) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -372,12 +375,13 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 			/* (a leaf's flat_cost) */
 			sh.planned[x].cost[m] = (float)(0.0 + r->wm[m] * d);
 		}
-		set_planned_height(sh.planned, sh.known, x, r->weight > 0 ? d : 0);
+		sh.height[x] = height_code(r->weight > 0 ? d : 0);
 	}
-	tree_cost(t, &sh, c0);
+	walk_spine(t, &sh, &sp);
+	c0[0] = sp.cost[0][0];
+	c0[1] = sp.cost[0][1];
 	if (c0[sh.other] - c0[sh.first] <= SHARE_GAP)
 		goto out;
-	walk_spine(t, &sh, &sp);
 	nfirst = best_moves(t, &sh, &sp, c0, first, SHARE_BEAM);
 	for (size_t f = 0; f < nfirst; f++) {
 		double c[2];
@@ -401,7 +405,7 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 out:
 	free(sh.member_prefix);
 	free(sh.planned);
-	free(sh.known);
+	free(sh.height);
 	free(sh.pending);
 	return rc;
 }
