@@ -274,6 +274,7 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 	const double *c = sp->cost[0];
 	int p = sh->first, o = sh->other;
 	double gap = c[o] - c[p];
+	bool closing = gap > SHARE_GAP; /* else: the gap is narrow enough, the first arch gains */
 	size_t nout = 0;
 
 	for (size_t s = 0; s <= sp->last; s++) {
@@ -290,26 +291,29 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 		}
 		for (size_t k = a + 1; k <= b; k++) {
 			size_t lc = row_a + k - 1, rc = sck_tree_cell(t, k, b);
-			const struct planned *l = &sh->planned[lc], *r = &sh->planned[rc];
+			const float *l = sh->planned[lc].cost, *r = sh->planned[rc].cost;
 			unsigned int hm;
-			double d[2], score;
+			double dp, dother, score;
 
+			/* each member's change: the cheapest test that turns most splits down first */
+			dother = l[o] + r[o] + w[o] - sp->cost[s][o];
+			if (closing && dother > -MOVE_GAIN_MIN)
+				continue;
+			dp = l[p] + r[p] + w[p] - sp->cost[s][p];
+			if (closing) {
+				if (c[p] + dp > c0[p] + SHARE_BUDGET)
+					continue;
+				score = gap + dother - dp <= SHARE_GAP ? dp - CLOSES_GAP_FIRST
+								       : dp / -dother;
+			} else {
+				if (dp > -MOVE_GAIN_MIN || gap + dother - dp > SHARE_GAP)
+					continue;
+				score = dp;
+			}
 			hm = sh->height[lc] > sh->height[rc] ? sh->height[lc] : sh->height[rc];
 			/* (height is stored plus one: the split's height is hm) */
 			if ((unsigned int)s + hm > sh->limit)
 				continue;
-			for (int m = 0; m < 2; m++)
-				d[m] = l->cost[m] + r->cost[m] + w[m] - sp->cost[s][m];
-			if (gap > SHARE_GAP) {
-				if (d[o] > -MOVE_GAIN_MIN || c[p] + d[p] > c0[p] + SHARE_BUDGET)
-					continue;
-				score = gap + d[o] - d[p] <= SHARE_GAP ? d[p] - CLOSES_GAP_FIRST
-								       : d[p] / -d[o];
-			} else {
-				if (d[p] > -MOVE_GAIN_MIN || gap + d[o] - d[p] > SHARE_GAP)
-					continue;
-				score = d[p];
-			}
 			/* insertion into the nbest best */
 			size_t q = nout;
 			if (nout == nbest) {
