@@ -35,6 +35,9 @@
 #define SPINE_MAX 64
 /* moves in one descent; each re-splits one spine node, and the spine is short */
 #define SHARE_MOVES 32
+/* spine nodes whose splits are kept for the next moves, and room for their splits (times n) */
+#define NODE_SPLITS 16
+#define SPLIT_POOL 4
 /* a move must gain more than the rounding of the float costs it is computed from */
 #define MOVE_GAIN_MIN 1e-5
 /* a move that closes the gap ranks before every move that only narrows it */
@@ -48,6 +51,21 @@ struct split {
 /* A split of a planned subtree waiting for its children's costs: [i, j] at k, packed index cell. */
 struct pending {
 	size_t i, j, k, cell;
+};
+
+/*
+ * A split of a spine node [a, b] at k over planned sides: each member's cost of both sides plus
+ * the node's own compare (what its cost would be), and its height code.
+ */
+struct split_cost {
+	double cost[2];
+	unsigned int height;
+};
+
+/* The splits of spine node [a, b], k = a + 1 .. b at cost[k - a - 1]. */
+struct node_splits {
+	size_t a, b;
+	struct split_cost *split;
 };
 
 /* The planned subtree of an interval: each member's cost (its height is in share.height). */
@@ -64,6 +82,14 @@ struct share {
 	double (*member_prefix)[2]; /* [q][m]: the sum of member m's weights of ranges [0, q) */
 	int first, other;	    /* the member that is the filter's first arch, the other */
 	unsigned int limit;
+	/*
+	 * The splits of the spine nodes seen so far: every descent walks the same upper spine
+	 * again. In @split_pool (SPLIT_POOL * n), @split_used taken; once full, a node's
+	 * splits go to @split_scratch (n) each time.
+	 */
+	struct node_splits nodes[NODE_SPLITS];
+	size_t nnodes, split_used;
+	struct split_cost *split_pool, *split_scratch;
 	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent); the tree
 	 * searched is the plan with these nodes re-split, t->root is left as planned */
 	size_t nmoved;
@@ -264,6 +290,38 @@ static void tree_cost(const struct sck_tree_plan *t, struct share *sh, double c[
 	c[1] = sp.cost[0][1];
 }
 
+/* The splits of spine node [a, b] (a < b), computed the first time the node is seen. */
+static const struct split_cost *node_splits(const struct sck_tree_plan *t, struct share *sh,
+					    size_t a, size_t b)
+{
+	size_t row_a = sck_tree_cell(t, a, 0); /* row_a + k - 1: [a, k - 1] */
+	double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
+	struct split_cost *x = sh->split_scratch;
+
+	for (size_t e = 0; e < sh->nnodes; e++)
+		if (sh->nodes[e].a == a && sh->nodes[e].b == b)
+			return sh->nodes[e].split;
+	if (sh->nnodes < NODE_SPLITS && sh->split_used + (b - a) <= SPLIT_POOL * t->n) {
+		x = sh->split_pool + sh->split_used;
+		sh->split_used += b - a;
+		sh->nodes[sh->nnodes++] = (struct node_splits){a, b, x};
+	}
+	/* first every split's planned sides [a, k - 1] and [k, b], then the splits */
+	for (size_t k = a + 1; k <= b; k++) {
+		plan_ensure(t, sh, a, k - 1);
+		plan_ensure(t, sh, k, b);
+	}
+	for (size_t k = a + 1; k <= b; k++) {
+		size_t lc = row_a + k - 1, rc = sck_tree_cell(t, k, b);
+		const float *l = sh->planned[lc].cost, *r = sh->planned[rc].cost;
+		for (int m = 0; m < 2; m++)
+			x[k - a - 1].cost[m] = l[m] + r[m] + w[m];
+		x[k - a - 1].height =
+			sh->height[lc] > sh->height[rc] ? sh->height[lc] : sh->height[rc];
+	}
+	return x;
+}
+
 /*
  * The @nbest (> 0) best moves from the tree of spine @sp into @out, best first; returns how
  * many. @c0: the members' costs of the plan.
@@ -279,27 +337,20 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 
 	for (size_t s = 0; s <= sp->last; s++) {
 		size_t a = sp->i[s], b = sp->j[s];
-		double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
-		size_t row_a = sck_tree_cell(t, a, 0); /* row_a + k - 1: [a, k - 1] */
+		const struct split_cost *x;
 
 		if (a == b || !crossing(sh, a, b))
 			break;
-		/* first every split's planned sides [a, k - 1] and [k, b], then the splits */
+		x = node_splits(t, sh, a, b);
 		for (size_t k = a + 1; k <= b; k++) {
-			plan_ensure(t, sh, a, k - 1);
-			plan_ensure(t, sh, k, b);
-		}
-		for (size_t k = a + 1; k <= b; k++) {
-			size_t lc = row_a + k - 1, rc = sck_tree_cell(t, k, b);
-			const float *l = sh->planned[lc].cost, *r = sh->planned[rc].cost;
-			unsigned int hm;
+			const struct split_cost *split = &x[k - a - 1];
 			double dp, dother, score;
 
 			/* each member's change: the cheapest test that turns most splits down first */
-			dother = l[o] + r[o] + w[o] - sp->cost[s][o];
+			dother = split->cost[o] - sp->cost[s][o];
 			if (closing && dother > -MOVE_GAIN_MIN)
 				continue;
-			dp = l[p] + r[p] + w[p] - sp->cost[s][p];
+			dp = split->cost[p] - sp->cost[s][p];
 			if (closing) {
 				if (c[p] + dp > c0[p] + SHARE_BUDGET)
 					continue;
@@ -310,9 +361,8 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 					continue;
 				score = dp;
 			}
-			hm = sh->height[lc] > sh->height[rc] ? sh->height[lc] : sh->height[rc];
-			/* (height is stored plus one: the split's height is hm) */
-			if ((unsigned int)s + hm > sh->limit)
+			/* (heights are stored plus one: the split's height is split->height) */
+			if ((unsigned int)s + split->height > sh->limit)
 				continue;
 			/* insertion into the nbest best */
 			size_t q = nout;
@@ -386,6 +436,12 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 	c0[1] = sp.cost[0][1];
 	if (c0[sh.other] - c0[sh.first] <= SHARE_GAP)
 		goto out;
+	sh.split_pool = malloc((SPLIT_POOL + 1) * n * sizeof(*sh.split_pool));
+	if (!sh.split_pool) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	sh.split_scratch = sh.split_pool + SPLIT_POOL * n;
 	nfirst = best_moves(t, &sh, &sp, c0, first, SHARE_BEAM);
 	for (size_t f = 0; f < nfirst; f++) {
 		double c[2];
@@ -411,5 +467,6 @@ out:
 	free(sh.planned);
 	free(sh.height);
 	free(sh.pending);
+	free(sh.split_pool);
 	return rc;
 }
