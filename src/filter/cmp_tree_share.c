@@ -412,7 +412,7 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 	/* (more ranges than instructions a program may have: it will not fit anyway) */
 	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
 		return 0;
-	sh.member_prefix = calloc(n + 1, sizeof(*sh.member_prefix));
+	sh.member_prefix = malloc((n + 1) * sizeof(*sh.member_prefix));
 	sh.planned = malloc(cells * sizeof(*sh.planned));
 	sh.height = calloc(cells, sizeof(*sh.height));
 	sh.pending = malloc(n * sizeof(*sh.pending));
@@ -420,6 +420,7 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 		rc = -ENOMEM;
 		goto out;
 	}
+	sh.member_prefix[0][0] = sh.member_prefix[0][1] = 0;
 	for (size_t q = 0; q < n; q++) {
 		const struct sck_ir_range *r = &grp->ranges[q];
 		unsigned int d = t->leaf_cost[q];
