@@ -15,18 +15,6 @@
 #define JUMP_REACH 255
 #define TRAMPOLINE_SLACK 16
 
-int sck_emit_label(struct sck_emit *e)
-{
-	int l = sck_bpf_label(e->b, NULL);
-	sck_emit_fail(e, l);
-	return l < 0 ? 0 : l;
-}
-
-void sck_emit_bind(struct sck_emit *e, int label)
-{
-	sck_emit_fail(e, sck_bpf_bind(e->b, label));
-}
-
 int sck_emit_ret_new(struct sck_emit *e, uint32_t action)
 {
 	struct sck_pending_ret *r;

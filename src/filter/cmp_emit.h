@@ -47,7 +47,10 @@ static inline void sck_emit_fail(struct sck_emit *e, int rc)
 		e->err = rc;
 }
 
-/* (inline, as the next two: the compilers emit every instruction through them) */
+/*
+ * The builder's calls with the sticky error, inline (as the lookup of sck_emit_ret): the compilers
+ * emit every instruction, label and return through them.
+ */
 static inline void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
 {
 	if (!sck_emit_over(e))
@@ -63,8 +66,17 @@ static inline void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, in
 	e->pos++;
 }
 
-int sck_emit_label(struct sck_emit *e);
-void sck_emit_bind(struct sck_emit *e, int label);
+static inline int sck_emit_label(struct sck_emit *e)
+{
+	int l = sck_bpf_label(e->b, NULL);
+	sck_emit_fail(e, l);
+	return l < 0 ? 0 : l;
+}
+
+static inline void sck_emit_bind(struct sck_emit *e, int label)
+{
+	sck_emit_fail(e, sck_bpf_bind(e->b, label));
+}
 
 /* sck_emit_ret for an action with no pending return yet. */
 int sck_emit_ret_new(struct sck_emit *e, uint32_t action);
