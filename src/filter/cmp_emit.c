@@ -15,50 +15,15 @@
 #define JUMP_REACH 255
 #define TRAMPOLINE_SLACK 16
 
-static void fail(struct sck_emit *e, int rc)
-{
-	if (rc < 0 && !e->err)
-		e->err = rc;
-}
-
-void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
-{
-	if (!sck_emit_over(e))
-		fail(e, sck_bpf_stmt(e->b, code, k));
-	e->pos++;
-}
-
-void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf)
-{
-	if (!sck_emit_over(e))
-		fail(e, sck_bpf_jump(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
-	e->pos++;
-}
-
-int sck_emit_label(struct sck_emit *e)
-{
-	int l = sck_bpf_label(e->b, NULL);
-	fail(e, l);
-	return l < 0 ? 0 : l;
-}
-
-void sck_emit_bind(struct sck_emit *e, int label)
-{
-	fail(e, sck_bpf_bind(e->b, label));
-}
-
-int sck_emit_ret(struct sck_emit *e, uint32_t action)
+int sck_emit_ret_new(struct sck_emit *e, uint32_t action)
 {
 	struct sck_pending_ret *r;
 
-	for (size_t i = 0; i < e->nrets; i++)
-		if (e->rets[i].action == action)
-			return e->rets[i].label;
 	if (e->nrets == e->caprets) {
 		size_t cap = e->caprets ? e->caprets * 2 : 16;
 		r = realloc(e->rets, cap * sizeof(*r));
 		if (!r) {
-			fail(e, -ENOMEM);
+			sck_emit_fail(e, -ENOMEM);
 			return 0;
 		}
 		e->rets = r;

@@ -40,14 +40,55 @@ static inline bool sck_emit_over(const struct sck_emit *e)
 	return e->limit && e->pos > e->limit;
 }
 
-void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k);
+/* Keeps the first error. */
+static inline void sck_emit_fail(struct sck_emit *e, int rc)
+{
+	if (rc < 0 && !e->err)
+		e->err = rc;
+}
+
+/*
+ * The builder's calls with the sticky error, inline (as the lookup of sck_emit_ret): the compilers
+ * emit every instruction, label and return through them.
+ */
+static inline void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
+{
+	if (!sck_emit_over(e))
+		sck_emit_fail(e, sck_bpf_stmt(e->b, code, k));
+	e->pos++;
+}
+
 /* A BPF_JMP|@op|BPF_K jump to label ids @jt / @jf (or SCK_BPF_NEXT). */
-void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf);
-int sck_emit_label(struct sck_emit *e);
-void sck_emit_bind(struct sck_emit *e, int label);
+static inline void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf)
+{
+	if (!sck_emit_over(e))
+		sck_emit_fail(e, sck_bpf_jump(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
+	e->pos++;
+}
+
+static inline int sck_emit_label(struct sck_emit *e)
+{
+	int l = sck_bpf_label(e->b, NULL);
+	sck_emit_fail(e, l);
+	return l < 0 ? 0 : l;
+}
+
+static inline void sck_emit_bind(struct sck_emit *e, int label)
+{
+	sck_emit_fail(e, sck_bpf_bind(e->b, label));
+}
+
+/* sck_emit_ret for an action with no pending return yet. */
+int sck_emit_ret_new(struct sck_emit *e, uint32_t action);
 
 /* The label of a return of @action placed after the current position. */
-int sck_emit_ret(struct sck_emit *e, uint32_t action);
+static inline int sck_emit_ret(struct sck_emit *e, uint32_t action)
+{
+	for (size_t i = 0; i < e->nrets; i++)
+		if (e->rets[i].action == action)
+			return e->rets[i].label;
+	return sck_emit_ret_new(e, action);
+}
 
 /*
  * True when a pending return would fall out of its first user's reach if @ahead more

@@ -35,6 +35,9 @@
 #define SPINE_MAX 64
 /* moves in one descent; each re-splits one spine node, and the spine is short */
 #define SHARE_MOVES 32
+/* spine nodes whose splits are kept for the next moves, and room for their splits (times n) */
+#define NODE_SPLITS 16
+#define SPLIT_POOL 4
 /* a move must gain more than the rounding of the float costs it is computed from */
 #define MOVE_GAIN_MIN 1e-5
 /* a move that closes the gap ranks before every move that only narrows it */
@@ -45,22 +48,50 @@ struct split {
 	size_t i, j, k;
 };
 
-/* The planned subtree of an interval: each member's cost, and its height plus one. */
+/* A split of a planned subtree waiting for its children's costs: [i, j] at k, packed index cell. */
+struct pending {
+	size_t i, j, k, cell;
+};
+
+/*
+ * A split of a spine node [a, b] at k over planned sides: each member's cost of both sides plus
+ * the node's own compare (what its cost would be), and its height code.
+ */
+struct split_cost {
+	double cost[2];
+	unsigned int height;
+};
+
+/* The splits of spine node [a, b], k = a + 1 .. b at cost[k - a - 1]. */
+struct node_splits {
+	size_t a, b;
+	struct split_cost *split;
+};
+
+/* The planned subtree of an interval: each member's cost (its height is in share.height). */
 struct planned {
 	float cost[2];
-	uint8_t height;
 };
 
 struct share {
-	const uint16_t *planned_root; /* the tree as the dynamic programming left it */
-	/* per interval, computed when first needed (its bit set in @known): few intervals are,
-	 * so the table is never cleared */
+	/* per interval, computed when first needed: few intervals are, so @planned is never
+	 * cleared; @height holds the subtree's height plus one, 0 until computed */
 	struct planned *planned;
-	uint64_t *known;
-	double *member_prefix[2]; /* prefix sums of each member's weights */
-	int first, other;	  /* the member that is the filter's first arch, the other */
+	uint8_t *height;
+	struct pending *pending;    /* plan_subtree's scratch: a subtree's splits to compute (n) */
+	double (*member_prefix)[2]; /* [q][m]: the sum of member m's weights of ranges [0, q) */
+	int first, other;	    /* the member that is the filter's first arch, the other */
 	unsigned int limit;
-	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent) */
+	/*
+	 * The splits of the spine nodes seen so far: every descent walks the same upper spine
+	 * again. In @split_pool (SPLIT_POOL * n), @split_used taken; once full, a node's
+	 * splits go to @split_scratch (n) each time.
+	 */
+	struct node_splits nodes[NODE_SPLITS];
+	size_t nnodes, split_used;
+	struct split_cost *split_pool, *split_scratch;
+	/* the spine nodes re-split (one per move at most, SHARE_MOVES a descent); the tree
+	 * searched is the plan with these nodes re-split, t->root is left as planned */
 	size_t nmoved;
 	struct split moved[SHARE_MOVES];
 };
@@ -79,17 +110,26 @@ struct move {
 
 static double member_weight(const struct share *sh, int m, size_t i, size_t j)
 {
-	return sh->member_prefix[m][j + 1] - sh->member_prefix[m][i];
+	return sh->member_prefix[j + 1][m] - sh->member_prefix[i][m];
 }
 
-/* Each member's cost and the height of the leaves [i, j] tested by a chain (or one leaf). */
-static unsigned int flat_cost(const struct sck_tree_plan *t, size_t i, size_t j, double c[2])
+/* A subtree's height h, stored plus one (saturating): what marks its interval computed. */
+static uint8_t height_code(unsigned int h)
+{
+	return (uint8_t)(h > 253 ? 254 : h + 1);
+}
+
+/*
+ * Each member's cost (into @cost) and the height code of the leaves [i, j] tested by a chain (or
+ * of one leaf).
+ */
+static uint8_t flat_cost(const struct sck_tree_plan *t, size_t i, size_t j, float cost[2])
 {
 	const struct sck_ir_range *r = t->grp->ranges;
 	size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
 	unsigned int h = 0;
+	double c[2] = {0, 0};
 
-	c[0] = c[1] = 0;
 	if (i != j)
 		m = sck_tree_chain(t, i, j, order, &v);
 	for (size_t q = i; q <= j; q++) {
@@ -99,46 +139,91 @@ static unsigned int flat_cost(const struct sck_tree_plan *t, size_t i, size_t j,
 		if (r[q].weight > 0 && d > h)
 			h = d;
 	}
-	return h;
+	cost[0] = (float)c[0];
+	cost[1] = (float)c[1];
+	return height_code(h);
 }
 
-static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
-					       size_t i, size_t j, size_t cell);
-
-/* The planned subtree of [i, j]: its members' costs and height, computed once. */
-static inline const struct planned *plan_cost(const struct sck_tree_plan *t, struct share *sh,
-					      size_t i, size_t j)
+/* A chain (or leaf) of the tables. */
+static void flat_cell(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j,
+		      size_t cell)
 {
-	size_t cell = t->row_start[i] + j;
-
-	if (sh->known[cell / 64] & (UINT64_C(1) << (cell % 64)))
-		return &sh->planned[cell];
-	return plan_cost_compute(t, sh, i, j, cell);
+	sh->height[cell] = flat_cost(t, i, j, sh->planned[cell].cost);
 }
 
-static const struct planned *plan_cost_compute(const struct sck_tree_plan *t, struct share *sh,
-					       size_t i, size_t j, size_t cell)
+/*
+ * Computes the planned subtree of [i, j] (@cell, not known yet, not a leaf: every leaf is known
+ * from the start) and every interval in it not known yet. A chain is computed at once; the splits
+ * are queued, each after its parent (the intervals of one planned subtree are disjoint, so none
+ * twice), then computed in reverse: every child before its parent.
+ */
+static void plan_subtree(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j,
+			 size_t cell)
 {
-	size_t k = i == j ? 0 : sh->planned_root[cell];
-	struct planned *x = &sh->planned[cell];
-	unsigned int h;
+	const uint16_t *root = t->root;
+	const size_t *row_start = t->row_start;
+	const double(*prefix)[2] = sh->member_prefix;
+	struct planned *planned = sh->planned;
+	uint8_t *height = sh->height;
+	struct pending *q = sh->pending;
+	size_t nq = 0;
 
-	if (i == j || k == SCK_TREE_CHAIN) {
-		double c[2];
-		h = flat_cost(t, i, j, c);
-		x->cost[0] = (float)c[0];
-		x->cost[1] = (float)c[1];
-	} else {
-		const struct planned *l = plan_cost(t, sh, i, k - 1), *r = plan_cost(t, sh, k, j);
-		for (int m = 0; m < 2; m++)
-			x->cost[m] = l->cost[m] + r->cost[m] +
-				     (float)(sh->member_prefix[m][j + 1] - sh->member_prefix[m][i]);
-		h = l->height > r->height ? l->height : r->height; /* (both stored plus one) */
+	if (root[cell] == SCK_TREE_CHAIN) {
+		flat_cell(t, sh, i, j, cell);
+		return;
 	}
-	/* stored plus one (saturating) */
-	x->height = (uint8_t)(h > 253 ? 254 : h + 1);
-	sh->known[cell / 64] |= UINT64_C(1) << (cell % 64);
-	return x;
+	q[nq++] = (struct pending){i, j, root[cell], cell};
+	for (size_t p = 0; p < nq; p++) {
+		size_t a = q[p].i, b = q[p].j, k = q[p].k;
+		size_t lc = q[p].cell - (b - k + 1), rc = row_start[k] + b;
+		if (!height[lc]) {
+			if (root[lc] == SCK_TREE_CHAIN)
+				flat_cell(t, sh, a, k - 1, lc);
+			else
+				q[nq++] = (struct pending){a, k - 1, root[lc], lc};
+		}
+		if (!height[rc]) {
+			if (root[rc] == SCK_TREE_CHAIN)
+				flat_cell(t, sh, k, b, rc);
+			else
+				q[nq++] = (struct pending){k, b, root[rc], rc};
+		}
+	}
+	while (nq-- > 0) {
+		size_t a = q[nq].i, b = q[nq].j, k = q[nq].k, x = q[nq].cell;
+		size_t lc = x - (b - k + 1), rc = row_start[k] + b;
+		for (int m = 0; m < 2; m++)
+			planned[x].cost[m] = planned[lc].cost[m] + planned[rc].cost[m] +
+					     (float)(prefix[b + 1][m] - prefix[a][m]);
+		/* (both stored plus one: the larger is this node's height) */
+		height[x] = height_code(height[lc] > height[rc] ? height[lc] : height[rc]);
+	}
+}
+
+/* Makes sure the planned subtree of [i, j] is in the tables. */
+static inline void plan_ensure(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j)
+{
+	size_t cell = sck_tree_cell(t, i, j);
+
+	if (!sh->height[cell])
+		plan_subtree(t, sh, i, j, cell);
+}
+
+/* The members' costs of the planned subtree of [i, j]. */
+static struct planned plan_cost(const struct sck_tree_plan *t, struct share *sh, size_t i, size_t j)
+{
+	plan_ensure(t, sh, i, j);
+	return sh->planned[sck_tree_cell(t, i, j)];
+}
+
+/* The root of [i, j] (i < j) in the tree searched: the plan's unless a move re-split it. */
+static size_t current_root(const struct sck_tree_plan *t, const struct share *sh, size_t i,
+			   size_t j)
+{
+	for (size_t e = 0; e < sh->nmoved; e++)
+		if (sh->moved[e].i == i && sh->moved[e].j == j)
+			return sh->moved[e].k;
+	return sck_tree_root(t, i, j);
 }
 
 /* Whether [i, j] holds weighted numbers of both members. */
@@ -153,31 +238,30 @@ static bool crossing(const struct share *sh, size_t i, size_t j)
  */
 static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct spine *sp)
 {
-	const struct planned *off[SPINE_MAX];
+	struct planned off[SPINE_MAX];
 	size_t i = 0, j = t->n - 1, ns = 0;
 
 	/* down the spine: each node's planned side child, and the last node's cost */
 	for (;;) {
-		size_t k = i == j ? 0 : sck_tree_root(t, i, j);
+		size_t k = i == j ? 0 : current_root(t, sh, i, j);
 		sp->i[ns] = i;
 		sp->j[ns] = j;
 		if (i == j || k == SCK_TREE_CHAIN || ns + 1 == SPINE_MAX ||
 		    (!crossing(sh, i, k - 1) && !crossing(sh, k, j))) {
 			/* (a spine node the moves left alone is the plan's) */
-			const struct planned *l, *r;
-			if (i == j || k == SCK_TREE_CHAIN ||
-			    k == sh->planned_root[t->row_start[i] + j]) {
+			struct planned l, r;
+			if (i == j || k == SCK_TREE_CHAIN || k == sck_tree_root(t, i, j)) {
 				l = plan_cost(t, sh, i, j);
-				sp->cost[ns][0] = l->cost[0];
-				sp->cost[ns][1] = l->cost[1];
+				sp->cost[ns][0] = l.cost[0];
+				sp->cost[ns][1] = l.cost[1];
 				break;
 			}
 			l = plan_cost(t, sh, i, k - 1);
 			r = plan_cost(t, sh, k, j);
 			for (int m = 0; m < 2; m++)
-				sp->cost[ns][m] = l->cost[m] + r->cost[m] +
-						  sh->member_prefix[m][j + 1] -
-						  sh->member_prefix[m][i];
+				sp->cost[ns][m] = l.cost[m] + r.cost[m] +
+						  sh->member_prefix[j + 1][m] -
+						  sh->member_prefix[i][m];
 			break;
 		}
 		if (crossing(sh, i, k - 1)) {
@@ -190,13 +274,13 @@ static void walk_spine(const struct sck_tree_plan *t, struct share *sh, struct s
 	}
 	for (size_t s = ns; s-- > 0;)
 		for (int m = 0; m < 2; m++)
-			sp->cost[s][m] = sp->cost[s + 1][m] + off[s]->cost[m] +
-					 sh->member_prefix[m][sp->j[s] + 1] -
-					 sh->member_prefix[m][sp->i[s]];
+			sp->cost[s][m] = sp->cost[s + 1][m] + off[s].cost[m] +
+					 sh->member_prefix[sp->j[s] + 1][m] -
+					 sh->member_prefix[sp->i[s]][m];
 	sp->last = ns;
 }
 
-/* Each member's cost of the tree in t->root. */
+/* Each member's cost of the tree searched. */
 static void tree_cost(const struct sck_tree_plan *t, struct share *sh, double c[2])
 {
 	struct spine sp;
@@ -204,6 +288,38 @@ static void tree_cost(const struct sck_tree_plan *t, struct share *sh, double c[
 	walk_spine(t, sh, &sp);
 	c[0] = sp.cost[0][0];
 	c[1] = sp.cost[0][1];
+}
+
+/* The splits of spine node [a, b] (a < b), computed the first time the node is seen. */
+static const struct split_cost *node_splits(const struct sck_tree_plan *t, struct share *sh,
+					    size_t a, size_t b)
+{
+	size_t row_a = sck_tree_cell(t, a, 0); /* row_a + k - 1: [a, k - 1] */
+	double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
+	struct split_cost *x = sh->split_scratch;
+
+	for (size_t e = 0; e < sh->nnodes; e++)
+		if (sh->nodes[e].a == a && sh->nodes[e].b == b)
+			return sh->nodes[e].split;
+	if (sh->nnodes < NODE_SPLITS && sh->split_used + (b - a) <= SPLIT_POOL * t->n) {
+		x = sh->split_pool + sh->split_used;
+		sh->split_used += b - a;
+		sh->nodes[sh->nnodes++] = (struct node_splits){a, b, x};
+	}
+	/* first every split's planned sides [a, k - 1] and [k, b], then the splits */
+	for (size_t k = a + 1; k <= b; k++) {
+		plan_ensure(t, sh, a, k - 1);
+		plan_ensure(t, sh, k, b);
+	}
+	for (size_t k = a + 1; k <= b; k++) {
+		size_t lc = row_a + k - 1, rc = sck_tree_cell(t, k, b);
+		const float *l = sh->planned[lc].cost, *r = sh->planned[rc].cost;
+		for (int m = 0; m < 2; m++)
+			x[k - a - 1].cost[m] = l[m] + r[m] + w[m];
+		x[k - a - 1].height =
+			sh->height[lc] > sh->height[rc] ? sh->height[lc] : sh->height[rc];
+	}
+	return x;
 }
 
 /*
@@ -216,36 +332,38 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
 	const double *c = sp->cost[0];
 	int p = sh->first, o = sh->other;
 	double gap = c[o] - c[p];
+	bool closing = gap > SHARE_GAP; /* else: the gap is narrow enough, the first arch gains */
 	size_t nout = 0;
 
 	for (size_t s = 0; s <= sp->last; s++) {
 		size_t a = sp->i[s], b = sp->j[s];
-		double w[2] = {member_weight(sh, 0, a, b), member_weight(sh, 1, a, b)};
+		const struct split_cost *x;
 
 		if (a == b || !crossing(sh, a, b))
 			break;
+		x = node_splits(t, sh, a, b);
 		for (size_t k = a + 1; k <= b; k++) {
-			const struct planned *l = plan_cost(t, sh, a, k - 1),
-					     *r = plan_cost(t, sh, k, b);
-			unsigned int hm;
-			double d[2], score;
+			const struct split_cost *split = &x[k - a - 1];
+			double dp, dother, score;
 
-			hm = l->height > r->height ? l->height : r->height;
-			/* (height is stored plus one: the split's height is hm) */
-			if ((unsigned int)s + hm > sh->limit)
+			/* each member's change: the cheapest test that turns most splits down first */
+			dother = split->cost[o] - sp->cost[s][o];
+			if (closing && dother > -MOVE_GAIN_MIN)
 				continue;
-			for (int m = 0; m < 2; m++)
-				d[m] = l->cost[m] + r->cost[m] + w[m] - sp->cost[s][m];
-			if (gap > SHARE_GAP) {
-				if (d[o] > -MOVE_GAIN_MIN || c[p] + d[p] > c0[p] + SHARE_BUDGET)
+			dp = split->cost[p] - sp->cost[s][p];
+			if (closing) {
+				if (c[p] + dp > c0[p] + SHARE_BUDGET)
 					continue;
-				score = gap + d[o] - d[p] <= SHARE_GAP ? d[p] - CLOSES_GAP_FIRST
-								       : d[p] / -d[o];
+				score = gap + dother - dp <= SHARE_GAP ? dp - CLOSES_GAP_FIRST
+								       : dp / -dother;
 			} else {
-				if (d[p] > -MOVE_GAIN_MIN || gap + d[o] - d[p] > SHARE_GAP)
+				if (dp > -MOVE_GAIN_MIN || gap + dother - dp > SHARE_GAP)
 					continue;
-				score = d[p];
+				score = dp;
 			}
+			/* (heights are stored plus one: the split's height is split->height) */
+			if ((unsigned int)s + split->height > sh->limit)
+				continue;
 			/* insertion into the nbest best */
 			size_t q = nout;
 			if (nout == nbest) {
@@ -269,31 +387,15 @@ static size_t best_moves(const struct sck_tree_plan *t, struct share *sh, const 
  * Re-splits [i, j] at k over planned subtrees: the nodes re-split before inside [i, j] go back to
  * the plan, [i, j] to k.
  */
-static void apply_move(struct sck_tree_plan *t, struct share *sh, size_t i, size_t j, size_t k)
+static void apply_move(struct share *sh, size_t i, size_t j, size_t k)
 {
 	size_t kept = 0;
 
-	for (size_t e = 0; e < sh->nmoved; e++) {
-		if (sh->moved[e].i >= i && sh->moved[e].j <= j) {
-			size_t x = sck_tree_cell(t, sh->moved[e].i, sh->moved[e].j);
-			t->root[x] = sh->planned_root[x];
-		} else {
+	for (size_t e = 0; e < sh->nmoved; e++)
+		if (sh->moved[e].i < i || sh->moved[e].j > j)
 			sh->moved[kept++] = sh->moved[e];
-		}
-	}
 	sh->nmoved = kept;
-	t->root[sck_tree_cell(t, i, j)] = (uint16_t)k;
 	sh->moved[sh->nmoved++] = (struct split){i, j, k};
-}
-
-/* Every node back to the plan. */
-static void undo_moves(struct sck_tree_plan *t, struct share *sh)
-{
-	for (size_t e = 0; e < sh->nmoved; e++) {
-		size_t x = sck_tree_cell(t, sh->moved[e].i, sh->moved[e].j);
-		t->root[x] = sh->planned_root[x];
-	}
-	sh->nmoved = 0;
 }
 
 int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
@@ -304,46 +406,53 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 	struct move first[SHARE_BEAM], mv;
 	struct split best[SHARE_MOVES];
 	struct spine sp;
-	uint16_t *plan = NULL;
 	double c0[2], best_cost = HUGE_VAL;
 	int rc = 0;
 
 	/* (more ranges than instructions a program may have: it will not fit anyway) */
 	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
 		return 0;
-	sh.member_prefix[0] = calloc(2 * (n + 1), sizeof(double));
+	sh.member_prefix = malloc((n + 1) * sizeof(*sh.member_prefix));
 	sh.planned = malloc(cells * sizeof(*sh.planned));
-	sh.known = calloc(cells / 64 + 1, sizeof(*sh.known));
-	if (!sh.member_prefix[0] || !sh.planned || !sh.known) {
+	sh.height = calloc(cells, sizeof(*sh.height));
+	sh.pending = malloc(n * sizeof(*sh.pending));
+	if (!sh.member_prefix || !sh.planned || !sh.height || !sh.pending) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	sh.member_prefix[1] = sh.member_prefix[0] + n + 1;
-	for (size_t q = 0; q < n; q++)
-		for (int m = 0; m < 2; m++)
-			sh.member_prefix[m][q + 1] = sh.member_prefix[m][q] + grp->ranges[q].wm[m];
-	sh.planned_root = t->root; /* (unchanged until the first move) */
-	tree_cost(t, &sh, c0);
+	sh.member_prefix[0][0] = sh.member_prefix[0][1] = 0;
+	for (size_t q = 0; q < n; q++) {
+		const struct sck_ir_range *r = &grp->ranges[q];
+		unsigned int d = t->leaf_cost[q];
+		size_t x = sck_tree_cell(t, q, q);
+		for (int m = 0; m < 2; m++) {
+			sh.member_prefix[q + 1][m] = sh.member_prefix[q][m] + r->wm[m];
+			/* (a leaf's flat_cost) */
+			sh.planned[x].cost[m] = (float)(0.0 + r->wm[m] * d);
+		}
+		sh.height[x] = height_code(r->weight > 0 ? d : 0);
+	}
+	walk_spine(t, &sh, &sp);
+	c0[0] = sp.cost[0][0];
+	c0[1] = sp.cost[0][1];
 	if (c0[sh.other] - c0[sh.first] <= SHARE_GAP)
 		goto out;
-	plan = malloc(cells * sizeof(*plan));
-	if (!plan) {
+	sh.split_pool = malloc((SPLIT_POOL + 1) * n * sizeof(*sh.split_pool));
+	if (!sh.split_pool) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	memcpy(plan, t->root, cells * sizeof(*plan));
-	sh.planned_root = plan;
-	walk_spine(t, &sh, &sp);
+	sh.split_scratch = sh.split_pool + SPLIT_POOL * n;
 	nfirst = best_moves(t, &sh, &sp, c0, first, SHARE_BEAM);
 	for (size_t f = 0; f < nfirst; f++) {
 		double c[2];
-		undo_moves(t, &sh);
-		apply_move(t, &sh, first[f].i, first[f].j, first[f].k);
+		sh.nmoved = 0;
+		apply_move(&sh, first[f].i, first[f].j, first[f].k);
 		while (sh.nmoved < SHARE_MOVES) {
 			walk_spine(t, &sh, &sp);
 			if (!best_moves(t, &sh, &sp, c0, &mv, 1))
 				break;
-			apply_move(t, &sh, mv.i, mv.j, mv.k);
+			apply_move(&sh, mv.i, mv.j, mv.k);
 		}
 		tree_cost(t, &sh, c);
 		if (c[sh.other] - c[sh.first] <= SHARE_GAP && c[sh.first] < best_cost) {
@@ -352,13 +461,13 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 			memcpy(best, sh.moved, nbest * sizeof(*best));
 		}
 	}
-	undo_moves(t, &sh);
 	for (size_t e = 0; e < nbest; e++)
 		t->root[sck_tree_cell(t, best[e].i, best[e].j)] = (uint16_t)best[e].k;
 out:
-	free(sh.member_prefix[0]);
+	free(sh.member_prefix);
 	free(sh.planned);
-	free(sh.known);
-	free(plan);
+	free(sh.height);
+	free(sh.pending);
+	free(sh.split_pool);
 	return rc;
 }
