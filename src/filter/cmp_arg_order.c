@@ -13,18 +13,25 @@
 /* runs at least this long go through the radix sorts (sort_run) */
 #define RUN_RADIX 32
 
+/* The fields atom_cmp orders by first, in one word. */
+static uint32_t atom_head(const struct sck_atom *x)
+{
+	return (uint32_t)x->word << 24 | (uint32_t)x->kind << 16 | (uint32_t)x->op << 8 | x->neg;
+}
+
+/* Order of atoms: word, kind, op, neg, then the operands a, b, v. */
 static int atom_cmp(const struct sck_atom *x, const struct sck_atom *y)
 {
-	const uint64_t kx[] = {(uint64_t)x->word << 24 | (uint64_t)x->kind << 16 |
-				       (uint64_t)x->op << 8 | x->neg,
-			       (uint64_t)x->a << 32 | x->b, x->v};
-	const uint64_t ky[] = {(uint64_t)y->word << 24 | (uint64_t)y->kind << 16 |
-				       (uint64_t)y->op << 8 | y->neg,
-			       (uint64_t)y->a << 32 | y->b, y->v};
+	uint32_t hx = atom_head(x), hy = atom_head(y);
 
-	for (int i = 0; i < 3; i++)
-		if (kx[i] != ky[i])
-			return kx[i] < ky[i] ? -1 : 1;
+	if (hx != hy)
+		return hx < hy ? -1 : 1;
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
 	return 0;
 }
 
@@ -61,43 +68,70 @@ static uint32_t rent_key(const struct sck_rent *e)
 	       (uint32_t)(a->kind & 0xf) << 12 | (uint32_t)(a->op & 0x7f) << 1 | (a->neg & 1);
 }
 
-/* Whether @n entries are in order already (the sweep meets an allowlist's values in order). */
-static bool run_sorted(const struct sck_rent *e, size_t n)
+/* Drop the repeats of sorted entries (they are neighbours); returns how many are left. */
+static size_t drop_repeats(struct sck_rent *e, size_t n)
 {
-	for (size_t i = 1; i < n; i++)
-		if (rent_cmp(&e[i - 1], &e[i]) > 0)
-			return false;
-	return true;
+	size_t m = n ? 1 : 0;
+
+	for (size_t k = 1; k < n; k++)
+		if (rent_cmp(&e[m - 1], &e[k]) != 0)
+			e[m++] = e[k];
+	return m;
 }
 
-/* Whether @x and @y have the same rent_key and the same operands `a`, atom by atom. */
-static bool same_keys(const struct sck_rent *x, const struct sck_rent *y)
+/*
+ * Whether @n entries are in order already (the sweep meets an allowlist's values in order):
+ * -1 not, 0 in order without repeats, 1 in order with some.
+ */
+static int run_order(const struct sck_rent *e, size_t n)
 {
-	if (rent_key(x) != rent_key(y))
+	int rep = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		int c = rent_cmp(&e[i - 1], &e[i]);
+		if (c > 0)
+			return -1;
+		rep |= c == 0;
+	}
+	return rep;
+}
+
+/*
+ * Whether the entries of items @x and @y (@cp's indexes in the low halves) have the same
+ * rent_key, which the items hold in their high halves, and the same operands `a`, atom by atom.
+ */
+static bool same_keys(const struct sck_rent *cp, uint64_t x, uint64_t y)
+{
+	const struct sck_rent *ex = &cp[(uint32_t)x], *ey = &cp[(uint32_t)y];
+
+	if (x >> 32 != y >> 32)
 		return false;
-	for (uint32_t j = 0; j < x->n; j++)
-		if (x->at[j].a != y->at[j].a)
+	for (uint32_t j = 0; j < ex->n; j++)
+		if (ex->at[j].a != ey->at[j].a)
 			return false;
 	return true;
 }
 
 /*
- * Sort a run in a canonical order. Short ones by rent_cmp. Long ones (an allowlist's thousands
- * of rules) by stable radix sorts: each atom's operand `a`, last atom first, then rent_key, so
- * by (rent_key, the operands in turn); then by rent_cmp among the few that tie on all of these.
- * Either way the same entries come out in the same order. Without memory for the radix sorts,
- * the insertion sort (another canonical order, of a residual that is then planned once more).
+ * Sort a run in a canonical order and drop its repeats; returns how many entries are left.
+ * Short runs by rent_cmp. Long ones (an allowlist's thousands of rules) by stable radix sorts:
+ * each atom's operand `a`, last atom first, then rent_key, so by (rent_key, the operands in
+ * turn); then by rent_cmp among the few that tie on all of these (equal entries tie, so only
+ * these can be repeats). Either way the same entries come out in the same order. Without memory
+ * for the radix sorts, the insertion sort (another canonical order, of a residual that is then
+ * planned once more).
  */
-static void sort_run(struct sck_rent *e, size_t n)
+static size_t sort_run(struct sck_rent *e, size_t n)
 {
 	uint64_t *it = n >= RUN_RADIX ? malloc(2 * n * sizeof(*it)) : NULL;
 	struct sck_rent *cp = it ? malloc(n * sizeof(*cp)) : NULL;
 	uint32_t most = 0;
+	size_t m = 0;
 
 	if (!cp) {
 		free(it);
 		insert_sort(e, n);
-		return;
+		return drop_repeats(e, n);
 	}
 	memcpy(cp, e, n * sizeof(*cp));
 	for (size_t i = 0; i < n; i++) {
@@ -117,16 +151,21 @@ static void sort_run(struct sck_rent *e, size_t n)
 	sck_sort_hi32(it, n, it + n);
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
-		while (j < n && same_keys(&cp[(uint32_t)it[i]], &cp[(uint32_t)it[j]]))
+		while (j < n && same_keys(cp, it[i], it[j]))
 			j++;
-		for (size_t k = i; k < j; k++)
-			e[k] = cp[(uint32_t)it[k]];
-		if (j - i > 1)
-			insert_sort(e + i, j - i);
+		if (j - i == 1) {
+			e[m++] = cp[(uint32_t)it[i]];
+		} else {
+			for (size_t k = i; k < j; k++)
+				e[m + k - i] = cp[(uint32_t)it[k]];
+			insert_sort(e + m, j - i);
+			m += drop_repeats(e + m, j - i);
+		}
 		i = j;
 	}
 	free(cp);
 	free(it);
+	return m;
 }
 
 /*
@@ -150,15 +189,22 @@ void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 	while (*n > 0 && e[*n - 1].action == *final)
 		(*n)--;
 	for (size_t i = 0; i < *n;) {
-		size_t j = i + 1;
+		size_t j = i + 1, kept = 1;
 		while (j < *n && e[j].action == e[i].action)
 			j++;
-		if (j - i > 1 && !run_sorted(e + i, j - i))
-			sort_run(e + i, j - i);
-		/* the run, sorted, moves down over what earlier runs dropped, repeats left out */
-		for (size_t k = i; k < j; k++)
-			if (k == i || rent_cmp(&e[k - 1], &e[k]) != 0)
-				e[m++] = e[k];
+		if (j - i > 1) {
+			int order = run_order(e + i, j - i);
+			if (order < 0)
+				kept = sort_run(e + i, j - i);
+			else if (order > 0)
+				kept = drop_repeats(e + i, j - i);
+			else
+				kept = j - i;
+		}
+		/* the run, sorted and without repeats, moves down over what earlier runs dropped */
+		if (m != i)
+			memmove(e + m, e + i, kept * sizeof(*e));
+		m += kept;
 		i = j;
 	}
 	*n = m;
