@@ -147,7 +147,8 @@ int sck_bpf_stmt(struct sck_bpf_builder *b, uint16_t code, uint32_t k)
 
 static bool label_ok(const struct sck_bpf_builder *b, int label)
 {
-	return label == SCK_BPF_NEXT || (label >= 0 && (size_t)label < b->nlab);
+	/* SCK_BPF_NEXT (-1) or a label: -1 ... nlab - 1, in one unsigned compare */
+	return (size_t)((unsigned int)label + 1U) <= b->nlab;
 }
 
 int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
@@ -264,7 +265,9 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 			continue;
 		t = target(b, i, in->jt);
 		f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
-		if (t <= (long)i || f <= (long)i || t >= (long)b->n || f >= (long)b->n) {
+		/* i < t < n, as one unsigned compare (an unbound label is at -1) */
+		if ((size_t)(t - (long)i - 1) >= b->n - i - 1 ||
+		    (size_t)(f - (long)i - 1) >= b->n - i - 1) {
 			rc = -EINVAL;
 			goto out;
 		}
@@ -280,7 +283,8 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		rc = -E2BIG;
 		goto out;
 	}
-	out = calloc(total, sizeof(*out));
+	/* every instruction and trampoline is written below */
+	out = malloc(total * sizeof(*out));
 	if (!out) {
 		rc = -ENOMEM;
 		goto out;
@@ -290,8 +294,7 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		struct sock_filter *f = &out[pos[i]];
 		size_t t, e, nt;
 
-		f->code = in->code;
-		f->k = in->k;
+		*f = (struct sock_filter){.code = in->code, .k = in->k};
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
 		t = pos[l.t[i]];
