@@ -87,6 +87,7 @@ struct sck_anode {
 	uint32_t nr;
 	uint32_t dflt;	    /* AN_RANGE: the child its chains fall through to */
 	uint32_t nx, xcost; /* AN_RANGE: ranges tested as exceptions, and their compares */
+	const uint32_t *xs; /* AN_RANGE, from its first emission on: its @nx exceptions in @r */
 	int label;	    /* -1 until referenced in the section being emitted */
 	bool emitted;
 	uint8_t argdepth; /* arguments tested before it on its longest way in (emission) */

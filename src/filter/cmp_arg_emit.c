@@ -231,14 +231,43 @@ static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32
 		ch->argdepth = (uint8_t)(d > 255 ? 255 : d);
 }
 
-static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct sck_anode *n)
+/*
+ * The indexes of the exceptions of @n in its ranges, made at its first emission and kept for
+ * the next ones (at other pressures); each child met along them passes @n's depth on.
+ */
+static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint32_t *x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
-	struct vt t = {.ap = ap, .e = e, .r = n->r, .x = x};
+	uint32_t *x, m = 0;
+
+	if (n->xs) {
+		for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
+			if (n->r[n->xs[i]].child != last)
+				pass_depth(ap, n, last = n->r[n->xs[i]].child);
+		return n->xs;
+	}
+	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
+	if (!x)
+		return NULL;
+	for (uint32_t i = 0, last = n->dflt; i < n->nr; i++)
+		if (n->r[i].child != n->dflt) {
+			x[m++] = i;
+			if (n->r[i].child != last)
+				pass_depth(ap, n, last = n->r[i].child);
+		}
+	n->xs = x;
+	return x;
+}
+
+static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
+{
+	struct vt t = {.ap = ap, .e = e, .r = n->r};
 	unsigned int lv = ap->pressure < NLEVELS ? ap->pressure : NLEVELS - 1;
-	size_t m = 0, a = 0;
+	size_t m = n->nx, a = 0;
+	const uint32_t *x;
 	uint32_t lo = 0;
 
+	pass_depth(ap, n, n->dflt);
+	x = t.x = exceptions(ap, n);
 	if (!x) {
 		if (!e->err)
 			e->err = -ENOMEM;
@@ -247,13 +276,6 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	t.dflt = n->dflt;
 	t.chain = levels[lv].chain;
 	t.spine = levels[lv].segs > 0;
-	pass_depth(ap, n, t.dflt);
-	for (uint32_t i = 0, last = t.dflt; i < n->nr; i++)
-		if (n->r[i].child != t.dflt) {
-			x[m++] = i;
-			if (n->r[i].child != last)
-				pass_depth(ap, n, last = n->r[i].child);
-		}
 	/*
 	 * Zero is the most common argument value (flags, options): in a small decision where it
 	 * would go through a tree, or through the whole chain as the default, one bound test
