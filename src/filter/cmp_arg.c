@@ -592,8 +592,13 @@ static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 	size_t best = 0;
 	uint8_t bw = e0->at[0].word;
 	bool bfollows = false;
+	uint32_t j = 1;
 
-	for (uint32_t j = 0; j < e0->n; j++) {
+	while (j < e0->n && e0->at[j].word == bw)
+		j++;
+	if (j == e0->n)
+		return bw; /* the first rule tests one word: the only candidate */
+	for (j = 0; j < e0->n; j++) {
 		uint8_t w = e0->at[j].word;
 		size_t cnt = 0;
 		bool seen = false, follows;
