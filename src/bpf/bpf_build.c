@@ -238,7 +238,7 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 {
 	struct sock_filter *out = NULL;
 	struct layout l = {0};
-	size_t *pos = NULL, total;
+	size_t *pos = NULL, total, grown = 0;
 	int rc = 0;
 
 	if (!b || !prog || !len)
@@ -255,14 +255,17 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		goto out;
 	}
 	l.pos = pos;
-	/* Every target must be bound, ahead of its jump, at an instruction that exists. */
+	/*
+	 * Every target must be bound, ahead of its jump, at an instruction that exists. The first
+	 * layout round rides along: without trampolines yet, instruction i lands at i.
+	 */
 	for (size_t i = 0; i < b->n; i++) {
 		struct binsn *in = &b->insn[i];
 		long t, f;
 
-		in->tt = in->tf = false;
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
+		in->tt = in->tf = false;
 		t = target(b, i, in->jt);
 		f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
 		/* i < t < n, as one unsigned compare (an unbound label is at -1) */
@@ -273,11 +276,24 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		}
 		l.t[i] = t;
 		l.f[i] = f;
-		if (BPF_OP(in->code) != BPF_JA && ((t > f ? t : f) - (long)i) * 3 > 256)
-			l.cand[l.ncand++] = i;
+		/* a candidate: a target more than 85 ahead ((t - i) * 3 > 256) */
+		if (BPF_OP(in->code) == BPF_JA || (t - (long)i <= 85 && f - (long)i <= 85))
+			continue;
+		l.cand[l.ncand++] = i;
+		in->tt = t - (long)i - 1 > 255;
+		in->tf = f - (long)i - 1 > 255;
+		if (in->tt || in->tf) {
+			grown += (size_t)in->tt + in->tf;
+			l.tr[i] = (uint8_t)tramp_count(in, t, f);
+		}
 	}
-	while (layout_round(b, &l) > 0)
-		;
+	if (grown) {
+		while (layout_round(b, &l) > 0)
+			;
+	} else {
+		for (size_t i = 0; i <= b->n; i++)
+			pos[i] = i;
+	}
 	total = pos[b->n];
 	if (total > cap) {
 		rc = -E2BIG;
