@@ -112,6 +112,17 @@ static bool same_keys(const struct sck_rent *cp, uint64_t x, uint64_t y)
 	return true;
 }
 
+/* Whether the @n entries of @cp have the same operand `a` in atom @j (0 when they have none). */
+static bool same_operand(const struct sck_rent *cp, size_t n, uint32_t j)
+{
+	uint32_t a0 = j < cp[0].n ? cp[0].at[j].a : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((j < cp[i].n ? cp[i].at[j].a : 0) != a0)
+			return false;
+	return true;
+}
+
 /*
  * Sort a run in a canonical order and drop its repeats; returns how many entries are left.
  * Short runs by rent_cmp. Long ones (an allowlist's thousands of rules) by stable radix sorts:
@@ -139,6 +150,8 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 		most = cp[i].n > most ? cp[i].n : most;
 	}
 	for (uint32_t j = most; j-- > 0;) {
+		if (same_operand(cp, n, j))
+			continue; /* a stable sort by one key for all changes nothing */
 		for (size_t i = 0; i < n; i++) {
 			const struct sck_rent *x = &cp[(uint32_t)it[i]];
 			uint32_t a = j < x->n ? x->at[j].a : 0;
@@ -255,8 +268,8 @@ void sck_sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 	uint64_t *src = a, *dst = tmp;
 	size_t i = 1;
 
-	while (i < n && a[i - 1] >> 32 <= a[i] >> 32)
-		i++;
+	for (uint64_t prev = n ? a[0] >> 32 : 0; i < n && prev <= a[i] >> 32; i++)
+		prev = a[i] >> 32;
 	if (i >= n)
 		return; /* already in order (an allowlist written sorted, a shared high word) */
 	if (n < 32) {
