@@ -728,8 +728,16 @@ void sck_argplan_seal(struct sck_argplan *ap)
 			meet(&ap->nodes[n->t], out);
 			meet(&ap->nodes[n->f], out);
 		} else if (n->kind == SCK_AN_RANGE) {
-			for (uint32_t j = 0; j < n->nr; j++)
-				meet(&ap->nodes[n->r[j].child], out);
+			/* meeting a child twice changes nothing: the last two met are skipped */
+			uint32_t c1 = UINT32_MAX, c2 = UINT32_MAX;
+			for (uint32_t j = 0; j < n->nr; j++) {
+				uint32_t c = n->r[j].child;
+				if (c == c1 || c == c2)
+					continue;
+				meet(&ap->nodes[c], out);
+				c2 = c1;
+				c1 = c;
+			}
 		}
 	}
 }

@@ -154,11 +154,11 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 
 	for (size_t i = a; i < b; i++) {
 		const struct sck_vrange *r = &t->r[t->x[i]];
-		bool two = r->lo != r->hi && r->lo > lo && r->hi < hi;
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
 			nx = ref(t, t->dflt);
-		} else if (sck_emit_flush_due(e, two ? 3 : 2)) {
+		} else if (sck_emit_flush_due(e,
+					      r->lo != r->hi && r->lo > lo && r->hi < hi ? 3 : 2)) {
 			/* returns laid down between two tests: the first jumps over them */
 			skip = sck_emit_label(e);
 			nx = skip;
