@@ -23,15 +23,13 @@ struct binsn {
 	bool tt, tf; /* the true / false target goes through a trampoline */
 };
 
-struct label {
-	char *name; /* NULL: anonymous */
-	long pos;   /* index of the instruction it points at, -1 while unbound */
-};
-
 struct sck_bpf_builder {
 	struct binsn *insn;
 	size_t n, cap;
-	struct label *lab;
+	/* labels: where each points (index of its instruction, -1 while unbound), and their
+	 * names (NULL: anonymous), kept only once some label has one */
+	int *lpos;
+	char **lname;
 	size_t nlab, labcap;
 };
 
@@ -52,43 +50,65 @@ void sck_bpf_builder_free(struct sck_bpf_builder *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->nlab; i++)
-		free(b->lab[i].name);
-	free(b->lab);
+	for (size_t i = 0; b->lname && i < b->nlab; i++)
+		free(b->lname[i]);
+	free(b->lname);
+	free(b->lpos);
 	free(b->insn);
 	free(b);
 }
 
+/* Room for one more label (names too when @named, or when some label has one already). */
+static int label_room(struct sck_bpf_builder *b, bool named)
+{
+	size_t cap = b->labcap;
+
+	if (b->nlab == cap) {
+		int *np;
+		cap = cap ? cap * 2 : 16;
+		np = realloc(b->lpos, cap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		b->lpos = np;
+		if (b->lname) {
+			char **nn = realloc(b->lname, cap * sizeof(*nn));
+			if (!nn)
+				return -ENOMEM;
+			b->lname = nn;
+		}
+		b->labcap = cap;
+	}
+	if (named && !b->lname) {
+		b->lname = calloc(b->labcap, sizeof(*b->lname));
+		if (!b->lname)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int sck_bpf_label(struct sck_bpf_builder *b, const char *name)
 {
-	struct label *l;
+	char *dup = NULL;
 
 	if (!b)
 		return -EINVAL;
-	if (name) {
+	if (name && b->lname) {
 		for (size_t i = 0; i < b->nlab; i++)
-			if (b->lab[i].name && strcmp(b->lab[i].name, name) == 0)
+			if (b->lname[i] && strcmp(b->lname[i], name) == 0)
 				return (int)i;
 	}
 	if (b->nlab >= (size_t)0x7fffffff)
 		return -ENOMEM;
-	if (b->nlab == b->labcap) {
-		size_t cap = b->labcap ? b->labcap * 2 : 16;
-		struct label *nl = realloc(b->lab, cap * sizeof(*nl));
-
-		if (!nl)
-			return -ENOMEM;
-		b->lab = nl;
-		b->labcap = cap;
-	}
-	l = &b->lab[b->nlab];
-	l->name = NULL;
-	l->pos = -1;
+	if (label_room(b, name != NULL))
+		return -ENOMEM;
 	if (name) {
-		l->name = strdup(name);
-		if (!l->name)
+		dup = strdup(name);
+		if (!dup)
 			return -ENOMEM;
 	}
+	b->lpos[b->nlab] = -1;
+	if (b->lname)
+		b->lname[b->nlab] = dup;
 	return (int)b->nlab++;
 }
 
@@ -96,9 +116,9 @@ int sck_bpf_bind(struct sck_bpf_builder *b, int label)
 {
 	if (!b || label < 0 || (size_t)label >= b->nlab)
 		return -EINVAL;
-	if (b->lab[label].pos >= 0)
+	if (b->lpos[label] >= 0)
 		return -EEXIST;
-	b->lab[label].pos = (long)b->n;
+	b->lpos[label] = (int)b->n; /* below BUILD_MAX */
 	return 0;
 }
 
@@ -165,7 +185,7 @@ int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, i
 /* The builder index a jump target resolves to: the label's instruction, or the next one. */
 static long target(const struct sck_bpf_builder *b, size_t i, int label)
 {
-	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lab[label].pos;
+	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lpos[label];
 }
 
 static size_t tramp_count(const struct binsn *in, long t, long f)
