@@ -16,11 +16,12 @@
 
 #define BUILD_MAX 65535 /* instructions a builder holds before layout */
 
+/* (16 bytes: the flags fill the room after the code) */
 struct binsn {
 	uint16_t code;
-	uint32_t k;
-	int jt, jf;  /* label ids or SCK_BPF_NEXT */
 	bool tt, tf; /* the true / false target goes through a trampoline */
+	uint32_t k;
+	int jt, jf; /* label ids or SCK_BPF_NEXT */
 };
 
 struct sck_bpf_builder {
