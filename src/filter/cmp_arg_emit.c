@@ -237,8 +237,13 @@ static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32
  */
 static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint32_t *x, m = 0;
+	uint32_t *x, m = 0, k = 0;
 
+	if (n->xs && n->xchild != UINT32_MAX) {
+		if (n->nx)
+			pass_depth(ap, n, n->xchild);
+		return n->xs;
+	}
 	if (n->xs) {
 		for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
 			if (n->r[n->xs[i]].child != last)
@@ -251,8 +256,10 @@ static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 	for (uint32_t i = 0, last = n->dflt; i < n->nr; i++)
 		if (n->r[i].child != n->dflt) {
 			x[m++] = i;
-			if (n->r[i].child != last)
+			if (n->r[i].child != last) {
 				pass_depth(ap, n, last = n->r[i].child);
+				n->xchild = k++ ? UINT32_MAX : last;
+			}
 		}
 	n->xs = x;
 	return x;
