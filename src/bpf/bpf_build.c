@@ -169,7 +169,9 @@ int sck_bpf_stmt(struct sck_bpf_builder *b, uint16_t code, uint32_t k)
 static bool label_ok(const struct sck_bpf_builder *b, int label)
 {
 	/* SCK_BPF_NEXT (-1) or a label: -1 ... nlab - 1, in one unsigned compare */
-	return (size_t)((unsigned int)label + 1U) <= b->nlab;
+	unsigned int u = (unsigned int)label + 1U;
+
+	return u <= b->nlab;
 }
 
 int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
