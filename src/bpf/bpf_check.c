@@ -142,6 +142,12 @@ static int check_classic(const struct sock_filter *prog, size_t len, struct sck_
 		const struct sock_filter *f = &prog[pc];
 		unsigned int op = op_of(f->code);
 
+		if (op & OP_COND) {
+			/* (seccomp takes every conditional jump: nothing for pass 5) */
+			if (pc + f->jt + 1 >= len || pc + f->jf + 1 >= len)
+				return fail(why, SCK_BPF_FAULT_JUMP, pc);
+			continue;
+		}
 		if (!(op & OP_CLASSIC))
 			return fail(why, SCK_BPF_FAULT_OPCODE, pc);
 		if (sc->sec_at == len) {
@@ -153,11 +159,6 @@ static int check_classic(const struct sock_filter *prog, size_t len, struct sck_
 				sc->sec_at = pc;
 				sc->sec_fault = SCK_BPF_FAULT_LOAD;
 			}
-		}
-		if (op & OP_COND) {
-			if (pc + f->jt + 1 >= len || pc + f->jf + 1 >= len)
-				return fail(why, SCK_BPF_FAULT_JUMP, pc);
-			continue;
 		}
 		if (!(op & OP_CHECK_K))
 			continue;
