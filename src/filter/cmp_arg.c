@@ -94,7 +94,8 @@ static uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
 {
 	h = mix(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
 			   (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
-	return mix(h, a->b ^ (a->v << 13 | a->v >> 51));
+	/* (a single value, the common atom, is hashed by one mix) */
+	return a->b == a->a && !a->v ? h : mix(h, a->b ^ (a->v << 13 | a->v >> 51));
 }
 
 static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
