@@ -7,11 +7,14 @@
  */
 #include "filter/cmp_arg.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* runs at least this long go through the radix sorts (sort_run) */
 #define RUN_RADIX 32
+
+_Static_assert(offsetof(struct sck_atom, op) == 3, "an atom opens with its four byte fields");
 
 /* The fields atom_cmp orders by first, in one word. */
 static uint32_t atom_head(const struct sck_atom *x)
@@ -22,10 +25,18 @@ static uint32_t atom_head(const struct sck_atom *x)
 /* Order of atoms: word, kind, op, neg, then the operands a, b, v. */
 static int atom_cmp(const struct sck_atom *x, const struct sck_atom *y)
 {
-	uint32_t hx = atom_head(x), hy = atom_head(y);
+	uint32_t hx, hy;
 
-	if (hx != hy)
-		return hx < hy ? -1 : 1;
+	/* the four one-byte fields that open an atom, equal in most compares, checked as one
+	 * word first */
+	memcpy(&hx, x, sizeof(hx));
+	memcpy(&hy, y, sizeof(hy));
+	if (hx != hy) {
+		hx = atom_head(x);
+		hy = atom_head(y);
+		if (hx != hy)
+			return hx < hy ? -1 : 1;
+	}
 	if (x->a != y->a)
 		return x->a < y->a ? -1 : 1;
 	if (x->b != y->b)
