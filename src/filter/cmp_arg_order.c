@@ -135,6 +135,23 @@ static bool same_operand(const struct sck_rent *cp, size_t n, uint32_t j)
 }
 
 /*
+ * Whether the @n entries of @cp have one rent_key: the same count of atoms, and first atoms
+ * with the same four byte fields. (Then every key can be 0: only their equality matters.)
+ */
+static bool one_key(const struct sck_rent *cp, size_t n)
+{
+	uint32_t h0, h;
+
+	memcpy(&h0, cp[0].at, sizeof(h0));
+	for (size_t i = 1; i < n; i++) {
+		memcpy(&h, cp[i].at, sizeof(h));
+		if (cp[i].n != cp[0].n || h != h0)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Sort a run in a canonical order and drop its repeats; returns how many entries are left.
  * Short runs by rent_cmp. Long ones (an allowlist's thousands of rules) by stable radix sorts:
  * each atom's operand `a`, last atom first, then rent_key, so by (rent_key, the operands in
@@ -170,9 +187,14 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 		}
 		sck_sort_hi32(it, n, it + n);
 	}
-	for (size_t i = 0; i < n; i++)
-		it[i] = (uint64_t)rent_key(&cp[(uint32_t)it[i]]) << 32 | (uint32_t)it[i];
-	sck_sort_hi32(it, n, it + n);
+	if (one_key(cp, n)) {
+		for (size_t i = 0; i < n; i++)
+			it[i] = (uint32_t)it[i];
+	} else {
+		for (size_t i = 0; i < n; i++)
+			it[i] = (uint64_t)rent_key(&cp[(uint32_t)it[i]]) << 32 | (uint32_t)it[i];
+		sck_sort_hi32(it, n, it + n);
+	}
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && same_keys(cp, it[i], it[j]))
