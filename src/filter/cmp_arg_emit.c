@@ -138,7 +138,7 @@ static void dead_point(struct vt *t, size_t ahead)
 }
 
 /* A segment that needs no code: the label to jump to, else -1. */
-static int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
+static inline int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
 	if (a == b)
 		return ref(t, t->dflt);
