@@ -16,22 +16,21 @@
 
 #define BUILD_MAX 65535 /* instructions a builder holds before layout */
 
+/* (16 bytes: the flags fill the room after the code) */
 struct binsn {
 	uint16_t code;
-	uint32_t k;
-	int jt, jf;  /* label ids or SCK_BPF_NEXT */
 	bool tt, tf; /* the true / false target goes through a trampoline */
-};
-
-struct label {
-	char *name; /* NULL: anonymous */
-	long pos;   /* index of the instruction it points at, -1 while unbound */
+	uint32_t k;
+	int jt, jf; /* label ids or SCK_BPF_NEXT */
 };
 
 struct sck_bpf_builder {
 	struct binsn *insn;
 	size_t n, cap;
-	struct label *lab;
+	/* labels: where each points (index of its instruction, -1 while unbound), and their
+	 * names (NULL: anonymous), kept only once some label has one */
+	int *lpos;
+	char **lname;
 	size_t nlab, labcap;
 };
 
@@ -52,43 +51,65 @@ void sck_bpf_builder_free(struct sck_bpf_builder *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->nlab; i++)
-		free(b->lab[i].name);
-	free(b->lab);
+	for (size_t i = 0; b->lname && i < b->nlab; i++)
+		free(b->lname[i]);
+	free(b->lname);
+	free(b->lpos);
 	free(b->insn);
 	free(b);
 }
 
+/* Room for one more label (names too when @named, or when some label has one already). */
+static int label_room(struct sck_bpf_builder *b, bool named)
+{
+	size_t cap = b->labcap;
+
+	if (b->nlab == cap) {
+		int *np;
+		cap = cap ? cap * 2 : 16;
+		np = realloc(b->lpos, cap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		b->lpos = np;
+		if (b->lname) {
+			char **nn = realloc(b->lname, cap * sizeof(*nn));
+			if (!nn)
+				return -ENOMEM;
+			b->lname = nn;
+		}
+		b->labcap = cap;
+	}
+	if (named && !b->lname) {
+		b->lname = calloc(b->labcap, sizeof(*b->lname));
+		if (!b->lname)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int sck_bpf_label(struct sck_bpf_builder *b, const char *name)
 {
-	struct label *l;
+	char *dup = NULL;
 
 	if (!b)
 		return -EINVAL;
-	if (name) {
+	if (name && b->lname) {
 		for (size_t i = 0; i < b->nlab; i++)
-			if (b->lab[i].name && strcmp(b->lab[i].name, name) == 0)
+			if (b->lname[i] && strcmp(b->lname[i], name) == 0)
 				return (int)i;
 	}
 	if (b->nlab >= (size_t)0x7fffffff)
 		return -ENOMEM;
-	if (b->nlab == b->labcap) {
-		size_t cap = b->labcap ? b->labcap * 2 : 16;
-		struct label *nl = realloc(b->lab, cap * sizeof(*nl));
-
-		if (!nl)
-			return -ENOMEM;
-		b->lab = nl;
-		b->labcap = cap;
-	}
-	l = &b->lab[b->nlab];
-	l->name = NULL;
-	l->pos = -1;
+	if (label_room(b, name != NULL))
+		return -ENOMEM;
 	if (name) {
-		l->name = strdup(name);
-		if (!l->name)
+		dup = strdup(name);
+		if (!dup)
 			return -ENOMEM;
 	}
+	b->lpos[b->nlab] = -1;
+	if (b->lname)
+		b->lname[b->nlab] = dup;
 	return (int)b->nlab++;
 }
 
@@ -96,9 +117,9 @@ int sck_bpf_bind(struct sck_bpf_builder *b, int label)
 {
 	if (!b || label < 0 || (size_t)label >= b->nlab)
 		return -EINVAL;
-	if (b->lab[label].pos >= 0)
+	if (b->lpos[label] >= 0)
 		return -EEXIST;
-	b->lab[label].pos = (long)b->n;
+	b->lpos[label] = (int)b->n; /* below BUILD_MAX */
 	return 0;
 }
 
@@ -147,7 +168,10 @@ int sck_bpf_stmt(struct sck_bpf_builder *b, uint16_t code, uint32_t k)
 
 static bool label_ok(const struct sck_bpf_builder *b, int label)
 {
-	return label == SCK_BPF_NEXT || (label >= 0 && (size_t)label < b->nlab);
+	/* SCK_BPF_NEXT (-1) or a label: -1 ... nlab - 1, in one unsigned compare */
+	unsigned int u = (unsigned int)label + 1U;
+
+	return u <= b->nlab;
 }
 
 int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
@@ -164,7 +188,7 @@ int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, i
 /* The builder index a jump target resolves to: the label's instruction, or the next one. */
 static long target(const struct sck_bpf_builder *b, size_t i, int label)
 {
-	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lab[label].pos;
+	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lpos[label];
 }
 
 static size_t tramp_count(const struct binsn *in, long t, long f)
@@ -237,7 +261,7 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 {
 	struct sock_filter *out = NULL;
 	struct layout l = {0};
-	size_t *pos = NULL, total;
+	size_t *pos = NULL, total, grown = 0;
 	int rc = 0;
 
 	if (!b || !prog || !len)
@@ -254,33 +278,52 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		goto out;
 	}
 	l.pos = pos;
-	/* Every target must be bound, ahead of its jump, at an instruction that exists. */
+	/*
+	 * Every target must be bound, ahead of its jump, at an instruction that exists. The first
+	 * layout round rides along: without trampolines yet, instruction i lands at i.
+	 */
 	for (size_t i = 0; i < b->n; i++) {
 		struct binsn *in = &b->insn[i];
 		long t, f;
 
-		in->tt = in->tf = false;
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
+		in->tt = in->tf = false;
 		t = target(b, i, in->jt);
 		f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
-		if (t <= (long)i || f <= (long)i || t >= (long)b->n || f >= (long)b->n) {
+		/* i < t < n, as one unsigned compare (an unbound label is at -1) */
+		if ((size_t)(t - (long)i - 1) >= b->n - i - 1 ||
+		    (size_t)(f - (long)i - 1) >= b->n - i - 1) {
 			rc = -EINVAL;
 			goto out;
 		}
 		l.t[i] = t;
 		l.f[i] = f;
-		if (BPF_OP(in->code) != BPF_JA && ((t > f ? t : f) - (long)i) * 3 > 256)
-			l.cand[l.ncand++] = i;
+		/* a candidate: a target more than 85 ahead ((t - i) * 3 > 256) */
+		if (BPF_OP(in->code) == BPF_JA || (t - (long)i <= 85 && f - (long)i <= 85))
+			continue;
+		l.cand[l.ncand++] = i;
+		in->tt = t - (long)i - 1 > 255;
+		in->tf = f - (long)i - 1 > 255;
+		if (in->tt || in->tf) {
+			grown += (size_t)in->tt + in->tf;
+			l.tr[i] = (uint8_t)tramp_count(in, t, f);
+		}
 	}
-	while (layout_round(b, &l) > 0)
-		;
+	if (grown) {
+		while (layout_round(b, &l) > 0)
+			;
+	} else {
+		for (size_t i = 0; i <= b->n; i++)
+			pos[i] = i;
+	}
 	total = pos[b->n];
 	if (total > cap) {
 		rc = -E2BIG;
 		goto out;
 	}
-	out = calloc(total, sizeof(*out));
+	/* every instruction and trampoline is written below */
+	out = malloc(total * sizeof(*out));
 	if (!out) {
 		rc = -ENOMEM;
 		goto out;
@@ -290,8 +333,7 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		struct sock_filter *f = &out[pos[i]];
 		size_t t, e, nt;
 
-		f->code = in->code;
-		f->k = in->k;
+		*f = (struct sock_filter){.code = in->code, .k = in->k};
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
 		t = pos[l.t[i]];

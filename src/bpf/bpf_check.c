@@ -14,131 +14,89 @@
 #include <errno.h>
 #include <string.h>
 
-/* The opcodes classic BPF knows at all (the socket filter's table), whatever the user. */
-bool sck_bpf_code_classic(uint16_t code)
+/* What the validator needs to know of an opcode, one table lookup per instruction. */
+enum {
+	OP_CLASSIC = 1,	  /* classic BPF knows it at all (the socket filter's table) */
+	OP_SECCOMP = 2,	  /* seccomp lets it through (kernel/seccomp.c's whitelist) */
+	OP_COND = 4,	  /* a conditional jump: jt and jf must stay in the program */
+	OP_CHECK_K = 8,	  /* the classic pass checks its k (check_classic's switch) */
+	OP_MEM_LOAD = 16, /* reads scratch memory: the flow pass has something to check */
+};
+
+#define CS (OP_CLASSIC | OP_SECCOMP)
+
+static const uint8_t op_info[256] = {
+	[BPF_ALU | BPF_ADD | BPF_K] = CS,
+	[BPF_ALU | BPF_ADD | BPF_X] = CS,
+	[BPF_ALU | BPF_SUB | BPF_K] = CS,
+	[BPF_ALU | BPF_SUB | BPF_X] = CS,
+	[BPF_ALU | BPF_MUL | BPF_K] = CS,
+	[BPF_ALU | BPF_MUL | BPF_X] = CS,
+	[BPF_ALU | BPF_DIV | BPF_K] = CS | OP_CHECK_K,
+	[BPF_ALU | BPF_DIV | BPF_X] = CS,
+	[BPF_ALU | BPF_MOD | BPF_K] = OP_CLASSIC | OP_CHECK_K,
+	[BPF_ALU | BPF_MOD | BPF_X] = OP_CLASSIC,
+	[BPF_ALU | BPF_AND | BPF_K] = CS,
+	[BPF_ALU | BPF_AND | BPF_X] = CS,
+	[BPF_ALU | BPF_OR | BPF_K] = CS,
+	[BPF_ALU | BPF_OR | BPF_X] = CS,
+	[BPF_ALU | BPF_XOR | BPF_K] = CS,
+	[BPF_ALU | BPF_XOR | BPF_X] = CS,
+	[BPF_ALU | BPF_LSH | BPF_K] = CS | OP_CHECK_K,
+	[BPF_ALU | BPF_LSH | BPF_X] = CS,
+	[BPF_ALU | BPF_RSH | BPF_K] = CS | OP_CHECK_K,
+	[BPF_ALU | BPF_RSH | BPF_X] = CS,
+	[BPF_ALU | BPF_NEG] = CS,
+	[BPF_LD | BPF_W | BPF_ABS] = CS | OP_CHECK_K,
+	[BPF_LD | BPF_H | BPF_ABS] = OP_CLASSIC | OP_CHECK_K,
+	[BPF_LD | BPF_B | BPF_ABS] = OP_CLASSIC | OP_CHECK_K,
+	[BPF_LD | BPF_W | BPF_LEN] = CS,
+	[BPF_LD | BPF_W | BPF_IND] = OP_CLASSIC,
+	[BPF_LD | BPF_H | BPF_IND] = OP_CLASSIC,
+	[BPF_LD | BPF_B | BPF_IND] = OP_CLASSIC,
+	[BPF_LD | BPF_IMM] = CS,
+	[BPF_LD | BPF_MEM] = CS | OP_CHECK_K | OP_MEM_LOAD,
+	[BPF_LDX | BPF_W | BPF_LEN] = CS,
+	[BPF_LDX | BPF_B | BPF_MSH] = OP_CLASSIC,
+	[BPF_LDX | BPF_IMM] = CS,
+	[BPF_LDX | BPF_MEM] = CS | OP_CHECK_K | OP_MEM_LOAD,
+	[BPF_ST] = CS | OP_CHECK_K,
+	[BPF_STX] = CS | OP_CHECK_K,
+	[BPF_MISC | BPF_TAX] = CS,
+	[BPF_MISC | BPF_TXA] = CS,
+	[BPF_RET | BPF_K] = CS,
+	[BPF_RET | BPF_A] = CS,
+	[BPF_JMP | BPF_JA] = CS | OP_CHECK_K,
+	[BPF_JMP | BPF_JEQ | BPF_K] = CS | OP_COND,
+	[BPF_JMP | BPF_JEQ | BPF_X] = CS | OP_COND,
+	[BPF_JMP | BPF_JGE | BPF_K] = CS | OP_COND,
+	[BPF_JMP | BPF_JGE | BPF_X] = CS | OP_COND,
+	[BPF_JMP | BPF_JGT | BPF_K] = CS | OP_COND,
+	[BPF_JMP | BPF_JGT | BPF_X] = CS | OP_COND,
+	[BPF_JMP | BPF_JSET | BPF_K] = CS | OP_COND,
+	[BPF_JMP | BPF_JSET | BPF_X] = CS | OP_COND,
+};
+
+#undef CS
+
+static unsigned int op_of(uint16_t code)
 {
-	switch (code) {
-	case BPF_ALU | BPF_ADD | BPF_K:
-	case BPF_ALU | BPF_ADD | BPF_X:
-	case BPF_ALU | BPF_SUB | BPF_K:
-	case BPF_ALU | BPF_SUB | BPF_X:
-	case BPF_ALU | BPF_MUL | BPF_K:
-	case BPF_ALU | BPF_MUL | BPF_X:
-	case BPF_ALU | BPF_DIV | BPF_K:
-	case BPF_ALU | BPF_DIV | BPF_X:
-	case BPF_ALU | BPF_MOD | BPF_K:
-	case BPF_ALU | BPF_MOD | BPF_X:
-	case BPF_ALU | BPF_AND | BPF_K:
-	case BPF_ALU | BPF_AND | BPF_X:
-	case BPF_ALU | BPF_OR | BPF_K:
-	case BPF_ALU | BPF_OR | BPF_X:
-	case BPF_ALU | BPF_XOR | BPF_K:
-	case BPF_ALU | BPF_XOR | BPF_X:
-	case BPF_ALU | BPF_LSH | BPF_K:
-	case BPF_ALU | BPF_LSH | BPF_X:
-	case BPF_ALU | BPF_RSH | BPF_K:
-	case BPF_ALU | BPF_RSH | BPF_X:
-	case BPF_ALU | BPF_NEG:
-	case BPF_LD | BPF_W | BPF_ABS:
-	case BPF_LD | BPF_H | BPF_ABS:
-	case BPF_LD | BPF_B | BPF_ABS:
-	case BPF_LD | BPF_W | BPF_LEN:
-	case BPF_LD | BPF_W | BPF_IND:
-	case BPF_LD | BPF_H | BPF_IND:
-	case BPF_LD | BPF_B | BPF_IND:
-	case BPF_LD | BPF_IMM:
-	case BPF_LD | BPF_MEM:
-	case BPF_LDX | BPF_W | BPF_LEN:
-	case BPF_LDX | BPF_B | BPF_MSH:
-	case BPF_LDX | BPF_IMM:
-	case BPF_LDX | BPF_MEM:
-	case BPF_ST:
-	case BPF_STX:
-	case BPF_MISC | BPF_TAX:
-	case BPF_MISC | BPF_TXA:
-	case BPF_RET | BPF_K:
-	case BPF_RET | BPF_A:
-	case BPF_JMP | BPF_JA:
-	case BPF_JMP | BPF_JEQ | BPF_K:
-	case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K:
-	case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K:
-	case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K:
-	case BPF_JMP | BPF_JSET | BPF_X:
-		return true;
-	default:
-		return false;
-	}
+	return code < 256 ? op_info[code] : 0;
 }
 
-/* The subset seccomp lets through (kernel/seccomp.c's whitelist). */
+bool sck_bpf_code_classic(uint16_t code)
+{
+	return op_of(code) & OP_CLASSIC;
+}
+
 bool sck_bpf_code_seccomp(uint16_t code)
 {
-	switch (code) {
-	case BPF_LD | BPF_W | BPF_ABS:
-	case BPF_LD | BPF_W | BPF_LEN:
-	case BPF_LDX | BPF_W | BPF_LEN:
-	case BPF_RET | BPF_K:
-	case BPF_RET | BPF_A:
-	case BPF_ALU | BPF_ADD | BPF_K:
-	case BPF_ALU | BPF_ADD | BPF_X:
-	case BPF_ALU | BPF_SUB | BPF_K:
-	case BPF_ALU | BPF_SUB | BPF_X:
-	case BPF_ALU | BPF_MUL | BPF_K:
-	case BPF_ALU | BPF_MUL | BPF_X:
-	case BPF_ALU | BPF_DIV | BPF_K:
-	case BPF_ALU | BPF_DIV | BPF_X:
-	case BPF_ALU | BPF_AND | BPF_K:
-	case BPF_ALU | BPF_AND | BPF_X:
-	case BPF_ALU | BPF_OR | BPF_K:
-	case BPF_ALU | BPF_OR | BPF_X:
-	case BPF_ALU | BPF_XOR | BPF_K:
-	case BPF_ALU | BPF_XOR | BPF_X:
-	case BPF_ALU | BPF_LSH | BPF_K:
-	case BPF_ALU | BPF_LSH | BPF_X:
-	case BPF_ALU | BPF_RSH | BPF_K:
-	case BPF_ALU | BPF_RSH | BPF_X:
-	case BPF_ALU | BPF_NEG:
-	case BPF_LD | BPF_IMM:
-	case BPF_LDX | BPF_IMM:
-	case BPF_MISC | BPF_TAX:
-	case BPF_MISC | BPF_TXA:
-	case BPF_LD | BPF_MEM:
-	case BPF_LDX | BPF_MEM:
-	case BPF_ST:
-	case BPF_STX:
-	case BPF_JMP | BPF_JA:
-	case BPF_JMP | BPF_JEQ | BPF_K:
-	case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K:
-	case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K:
-	case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K:
-	case BPF_JMP | BPF_JSET | BPF_X:
-		return true;
-	default:
-		return false;
-	}
+	return op_of(code) & OP_SECCOMP;
 }
 
 static bool is_cond_jump(uint16_t code)
 {
-	switch (code) {
-	case BPF_JMP | BPF_JEQ | BPF_K:
-	case BPF_JMP | BPF_JEQ | BPF_X:
-	case BPF_JMP | BPF_JGE | BPF_K:
-	case BPF_JMP | BPF_JGE | BPF_X:
-	case BPF_JMP | BPF_JGT | BPF_K:
-	case BPF_JMP | BPF_JGT | BPF_X:
-	case BPF_JMP | BPF_JSET | BPF_K:
-	case BPF_JMP | BPF_JSET | BPF_X:
-		return true;
-	default:
-		return false;
-	}
+	return op_of(code) & OP_COND;
 }
 
 /*
@@ -163,14 +121,48 @@ static int fail(struct sck_bpf_verdict *why, enum sck_bpf_fault fault, size_t in
 	return -EINVAL;
 }
 
-/* Pass 2: each instruction on its own, as the classic checker walks them. */
-static int check_classic(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why)
+/* What the classic pass learnt for the later ones. */
+struct scan {
+	bool mem_load;		      /* some instruction reads scratch memory */
+	size_t sec_at;		      /* the first instruction pass 5 refuses (len: none) */
+	enum sck_bpf_fault sec_fault; /* and why */
+};
+
+/*
+ * Pass 2: each instruction on its own, as the classic checker walks them. Pass 5 looks at each
+ * instruction on its own too: its first fault is noted here and reported in its turn.
+ */
+static int check_classic(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why,
+			 struct scan *sc)
 {
+	sc->mem_load = false;
+	sc->sec_at = len;
+	sc->sec_fault = SCK_BPF_FAULT_NONE;
 	for (size_t pc = 0; pc < len; pc++) {
 		const struct sock_filter *f = &prog[pc];
+		unsigned int op = op_of(f->code);
 
-		if (!sck_bpf_code_classic(f->code))
+		if (op & OP_COND) {
+			/* (seccomp takes every conditional jump: nothing for pass 5) */
+			if (pc + f->jt + 1 >= len || pc + f->jf + 1 >= len)
+				return fail(why, SCK_BPF_FAULT_JUMP, pc);
+			continue;
+		}
+		if (!(op & OP_CLASSIC))
 			return fail(why, SCK_BPF_FAULT_OPCODE, pc);
+		if (sc->sec_at == len) {
+			if (!(op & OP_SECCOMP)) {
+				sc->sec_at = pc;
+				sc->sec_fault = SCK_BPF_FAULT_OPCODE;
+			} else if (f->code == (BPF_LD | BPF_W | BPF_ABS) &&
+				   (f->k >= sizeof(struct seccomp_data) || (f->k & 3))) {
+				sc->sec_at = pc;
+				sc->sec_fault = SCK_BPF_FAULT_LOAD;
+			}
+		}
+		if (!(op & OP_CHECK_K))
+			continue;
+		sc->mem_load |= (op & OP_MEM_LOAD) != 0;
 		switch (f->code) {
 		case BPF_ALU | BPF_DIV | BPF_K:
 		case BPF_ALU | BPF_MOD | BPF_K:
@@ -194,16 +186,9 @@ static int check_classic(const struct sock_filter *prog, size_t len, struct sck_
 			if (f->k >= (uint32_t)(len - pc - 1))
 				return fail(why, SCK_BPF_FAULT_JUMP, pc);
 			break;
-		case BPF_LD | BPF_W | BPF_ABS:
-		case BPF_LD | BPF_H | BPF_ABS:
-		case BPF_LD | BPF_B | BPF_ABS:
+		default: /* the absolute loads */
 			if (f->k >= (uint32_t)-0x1000 && !is_ancillary(f->k))
 				return fail(why, SCK_BPF_FAULT_LOAD, pc);
-			break;
-		default:
-			if (is_cond_jump(f->code) &&
-			    (pc + f->jt + 1 >= len || pc + f->jf + 1 >= len))
-				return fail(why, SCK_BPF_FAULT_JUMP, pc);
 			break;
 		}
 	}
@@ -252,24 +237,10 @@ static int check_memory(const struct sock_filter *prog, size_t len, struct sck_b
 	return 0;
 }
 
-/* Pass 5: seccomp's whitelist and the seccomp_data bounds. */
-static int check_seccomp(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why)
-{
-	for (size_t pc = 0; pc < len; pc++) {
-		const struct sock_filter *f = &prog[pc];
-
-		if (!sck_bpf_code_seccomp(f->code))
-			return fail(why, SCK_BPF_FAULT_OPCODE, pc);
-		if (f->code == (BPF_LD | BPF_W | BPF_ABS) &&
-		    (f->k >= sizeof(struct seccomp_data) || (f->k & 3)))
-			return fail(why, SCK_BPF_FAULT_LOAD, pc);
-	}
-	return 0;
-}
-
 int sck_bpf_check(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why)
 {
 	uint16_t masks[SCK_BPF_MAXINSNS];
+	struct scan sc;
 	int rc;
 
 	if (len == 0)
@@ -278,17 +249,20 @@ int sck_bpf_check(const struct sock_filter *prog, size_t len, struct sck_bpf_ver
 		return -EINVAL;
 	if (len > SCK_BPF_MAXINSNS)
 		return fail(why, SCK_BPF_FAULT_TOO_LONG, len);
-	rc = check_classic(prog, len, why);
+	rc = check_classic(prog, len, why, &sc);
 	if (rc < 0)
 		return rc;
 	if (prog[len - 1].code != (BPF_RET | BPF_K) && prog[len - 1].code != (BPF_RET | BPF_A))
 		return fail(why, SCK_BPF_FAULT_NO_RET, len - 1);
-	rc = check_memory(prog, len, why, masks);
-	if (rc < 0)
-		return rc;
-	rc = check_seccomp(prog, len, why);
-	if (rc < 0)
-		return rc;
+	/* only a load from scratch memory can fail the flow check */
+	if (sc.mem_load) {
+		rc = check_memory(prog, len, why, masks);
+		if (rc < 0)
+			return rc;
+	}
+	/* pass 5, seen by the classic pass */
+	if (sc.sec_at < len)
+		return fail(why, sc.sec_fault, sc.sec_at);
 	if (why) {
 		why->fault = SCK_BPF_FAULT_NONE;
 		why->index = 0;

@@ -94,7 +94,8 @@ static uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
 {
 	h = mix(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
 			   (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
-	return mix(h, a->b ^ (a->v << 13 | a->v >> 51));
+	/* (a single value, the common atom, is hashed by one mix) */
+	return a->b == a->a && !a->v ? h : mix(h, a->b ^ (a->v << 13 | a->v >> 51));
 }
 
 static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
@@ -592,8 +593,13 @@ static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 	size_t best = 0;
 	uint8_t bw = e0->at[0].word;
 	bool bfollows = false;
+	uint32_t j = 1;
 
-	for (uint32_t j = 0; j < e0->n; j++) {
+	while (j < e0->n && e0->at[j].word == bw)
+		j++;
+	if (j == e0->n)
+		return bw; /* the first rule tests one word: the only candidate */
+	for (j = 0; j < e0->n; j++) {
 		uint8_t w = e0->at[j].word;
 		size_t cnt = 0;
 		bool seen = false, follows;
@@ -723,8 +729,16 @@ void sck_argplan_seal(struct sck_argplan *ap)
 			meet(&ap->nodes[n->t], out);
 			meet(&ap->nodes[n->f], out);
 		} else if (n->kind == SCK_AN_RANGE) {
-			for (uint32_t j = 0; j < n->nr; j++)
-				meet(&ap->nodes[n->r[j].child], out);
+			/* meeting a child twice changes nothing: the last two met are skipped */
+			uint32_t c1 = UINT32_MAX, c2 = UINT32_MAX;
+			for (uint32_t j = 0; j < n->nr; j++) {
+				uint32_t c = n->r[j].child;
+				if (c == c1 || c == c2)
+					continue;
+				meet(&ap->nodes[c], out);
+				c2 = c1;
+				c1 = c;
+			}
 		}
 	}
 }

@@ -77,21 +77,26 @@ enum sck_anode_kind {
 #define SCK_STATE_UNKNOWN (-1) /* A holds nothing the planner knows (nr, or a masked word) */
 #define SCK_STATE_UNSET (-2)   /* no parent seen yet */
 
+/* (the members ordered by size: 96 bytes, no padding) */
 struct sck_anode {
-	uint8_t kind, word;
+	struct sck_res res;
+	uint64_t hash;
+	const struct sck_vrange *r;
+	/* AN_RANGE, from its first emission on: its @nx exceptions in @r, and their child when
+	 * they all have the same one (else UINT32_MAX) */
+	const uint32_t *xs;
+	uint32_t xchild;
 	int state; /* what A holds on entry: a word code, or SCK_STATE_* */
 	uint32_t mask;
 	uint32_t action;
 	uint32_t t, f;
-	const struct sck_vrange *r;
 	uint32_t nr;
 	uint32_t dflt;	    /* AN_RANGE: the child its chains fall through to */
 	uint32_t nx, xcost; /* AN_RANGE: ranges tested as exceptions, and their compares */
 	int label;	    /* -1 until referenced in the section being emitted */
+	uint8_t kind, word;
 	bool emitted;
 	uint8_t argdepth; /* arguments tested before it on its longest way in (emission) */
-	uint64_t hash;
-	struct sck_res res;
 };
 
 struct sck_argplan {

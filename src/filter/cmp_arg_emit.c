@@ -138,7 +138,7 @@ static void dead_point(struct vt *t, size_t ahead)
 }
 
 /* A segment that needs no code: the label to jump to, else -1. */
-static int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
+static inline int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
 	if (a == b)
 		return ref(t, t->dflt);
@@ -154,11 +154,11 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 
 	for (size_t i = a; i < b; i++) {
 		const struct sck_vrange *r = &t->r[t->x[i]];
-		bool two = r->lo != r->hi && r->lo > lo && r->hi < hi;
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
 			nx = ref(t, t->dflt);
-		} else if (sck_emit_flush_due(e, two ? 3 : 2)) {
+		} else if (sck_emit_flush_due(e,
+					      r->lo != r->hi && r->lo > lo && r->hi < hi ? 3 : 2)) {
 			/* returns laid down between two tests: the first jumps over them */
 			skip = sck_emit_label(e);
 			nx = skip;
@@ -231,14 +231,50 @@ static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32
 		ch->argdepth = (uint8_t)(d > 255 ? 255 : d);
 }
 
-static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct sck_anode *n)
+/*
+ * The indexes of the exceptions of @n in its ranges, made at its first emission and kept for
+ * the next ones (at other pressures); each child met along them passes @n's depth on.
+ */
+static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint32_t *x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
-	struct vt t = {.ap = ap, .e = e, .r = n->r, .x = x};
+	uint32_t *x, m = 0, k = 0;
+
+	if (n->xs && n->xchild != UINT32_MAX) {
+		if (n->nx)
+			pass_depth(ap, n, n->xchild);
+		return n->xs;
+	}
+	if (n->xs) {
+		for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
+			if (n->r[n->xs[i]].child != last)
+				pass_depth(ap, n, last = n->r[n->xs[i]].child);
+		return n->xs;
+	}
+	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
+	if (!x)
+		return NULL;
+	for (uint32_t i = 0, last = n->dflt; i < n->nr; i++)
+		if (n->r[i].child != n->dflt) {
+			x[m++] = i;
+			if (n->r[i].child != last) {
+				pass_depth(ap, n, last = n->r[i].child);
+				n->xchild = k++ ? UINT32_MAX : last;
+			}
+		}
+	n->xs = x;
+	return x;
+}
+
+static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
+{
+	struct vt t = {.ap = ap, .e = e, .r = n->r};
 	unsigned int lv = ap->pressure < NLEVELS ? ap->pressure : NLEVELS - 1;
-	size_t m = 0, a = 0;
+	size_t m = n->nx, a = 0;
+	const uint32_t *x;
 	uint32_t lo = 0;
 
+	pass_depth(ap, n, n->dflt);
+	x = t.x = exceptions(ap, n);
 	if (!x) {
 		if (!e->err)
 			e->err = -ENOMEM;
@@ -247,13 +283,6 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, const struct 
 	t.dflt = n->dflt;
 	t.chain = levels[lv].chain;
 	t.spine = levels[lv].segs > 0;
-	pass_depth(ap, n, t.dflt);
-	for (uint32_t i = 0, last = t.dflt; i < n->nr; i++)
-		if (n->r[i].child != t.dflt) {
-			x[m++] = i;
-			if (n->r[i].child != last)
-				pass_depth(ap, n, last = n->r[i].child);
-		}
 	/*
 	 * Zero is the most common argument value (flags, options): in a small decision where it
 	 * would go through a tree, or through the whole chain as the default, one bound test

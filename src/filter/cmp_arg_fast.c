@@ -131,7 +131,10 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 				return fin;
 			sck_vrange_push(vr, nr, v - 1, (uint32_t)fin);
 		}
-		ch = plan_value(ap, r, w, it + i, j - i, &cs);
+		if (j - i == 1 && r->e[(uint32_t)it[i]].n == 1) /* one rule, nothing else */
+			ch = const_node(ap, &cs, r->e[(uint32_t)it[i]].action);
+		else
+			ch = plan_value(ap, r, w, it + i, j - i, &cs);
 		if (ch < 0)
 			return ch;
 		sck_vrange_push(vr, nr, v, (uint32_t)ch);

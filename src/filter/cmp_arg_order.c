@@ -7,24 +7,42 @@
  */
 #include "filter/cmp_arg.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* runs at least this long go through the radix sorts (sort_run) */
 #define RUN_RADIX 32
 
+_Static_assert(offsetof(struct sck_atom, op) == 3, "an atom opens with its four byte fields");
+
+/* The fields atom_cmp orders by first, in one word. */
+static uint32_t atom_head(const struct sck_atom *x)
+{
+	return (uint32_t)x->word << 24 | (uint32_t)x->kind << 16 | (uint32_t)x->op << 8 | x->neg;
+}
+
+/* Order of atoms: word, kind, op, neg, then the operands a, b, v. */
 static int atom_cmp(const struct sck_atom *x, const struct sck_atom *y)
 {
-	const uint64_t kx[] = {(uint64_t)x->word << 24 | (uint64_t)x->kind << 16 |
-				       (uint64_t)x->op << 8 | x->neg,
-			       (uint64_t)x->a << 32 | x->b, x->v};
-	const uint64_t ky[] = {(uint64_t)y->word << 24 | (uint64_t)y->kind << 16 |
-				       (uint64_t)y->op << 8 | y->neg,
-			       (uint64_t)y->a << 32 | y->b, y->v};
+	uint32_t hx, hy;
 
-	for (int i = 0; i < 3; i++)
-		if (kx[i] != ky[i])
-			return kx[i] < ky[i] ? -1 : 1;
+	/* the four one-byte fields that open an atom, equal in most compares, checked as one
+	 * word first */
+	memcpy(&hx, x, sizeof(hx));
+	memcpy(&hy, y, sizeof(hy));
+	if (hx != hy) {
+		hx = atom_head(x);
+		hy = atom_head(y);
+		if (hx != hy)
+			return hx < hy ? -1 : 1;
+	}
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
 	return 0;
 }
 
@@ -61,43 +79,98 @@ static uint32_t rent_key(const struct sck_rent *e)
 	       (uint32_t)(a->kind & 0xf) << 12 | (uint32_t)(a->op & 0x7f) << 1 | (a->neg & 1);
 }
 
-/* Whether @n entries are in order already (the sweep meets an allowlist's values in order). */
-static bool run_sorted(const struct sck_rent *e, size_t n)
+/* Drop the repeats of sorted entries (they are neighbours); returns how many are left. */
+static size_t drop_repeats(struct sck_rent *e, size_t n)
 {
-	for (size_t i = 1; i < n; i++)
-		if (rent_cmp(&e[i - 1], &e[i]) > 0)
+	size_t m = n ? 1 : 0;
+
+	for (size_t k = 1; k < n; k++)
+		if (rent_cmp(&e[m - 1], &e[k]) != 0)
+			e[m++] = e[k];
+	return m;
+}
+
+/*
+ * Whether @n entries are in order already (the sweep meets an allowlist's values in order):
+ * -1 not, 0 in order without repeats, 1 in order with some.
+ */
+static int run_order(const struct sck_rent *e, size_t n)
+{
+	int rep = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		int c = rent_cmp(&e[i - 1], &e[i]);
+		if (c > 0)
+			return -1;
+		rep |= c == 0;
+	}
+	return rep;
+}
+
+/*
+ * Whether the entries of items @x and @y (@cp's indexes in the low halves) have the same
+ * rent_key, which the items hold in their high halves, and the same operands `a`, atom by atom.
+ */
+static bool same_keys(const struct sck_rent *cp, uint64_t x, uint64_t y)
+{
+	const struct sck_rent *ex = &cp[(uint32_t)x], *ey = &cp[(uint32_t)y];
+
+	if (x >> 32 != y >> 32)
+		return false;
+	for (uint32_t j = 0; j < ex->n; j++)
+		if (ex->at[j].a != ey->at[j].a)
 			return false;
 	return true;
 }
 
-/* Whether @x and @y have the same rent_key and the same operands `a`, atom by atom. */
-static bool same_keys(const struct sck_rent *x, const struct sck_rent *y)
+/* Whether the @n entries of @cp have the same operand `a` in atom @j (0 when they have none). */
+static bool same_operand(const struct sck_rent *cp, size_t n, uint32_t j)
 {
-	if (rent_key(x) != rent_key(y))
-		return false;
-	for (uint32_t j = 0; j < x->n; j++)
-		if (x->at[j].a != y->at[j].a)
+	uint32_t a0 = j < cp[0].n ? cp[0].at[j].a : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((j < cp[i].n ? cp[i].at[j].a : 0) != a0)
 			return false;
 	return true;
 }
 
 /*
- * Sort a run in a canonical order. Short ones by rent_cmp. Long ones (an allowlist's thousands
- * of rules) by stable radix sorts: each atom's operand `a`, last atom first, then rent_key, so
- * by (rent_key, the operands in turn); then by rent_cmp among the few that tie on all of these.
- * Either way the same entries come out in the same order. Without memory for the radix sorts,
- * the insertion sort (another canonical order, of a residual that is then planned once more).
+ * Whether the @n entries of @cp have one rent_key: the same count of atoms, and first atoms
+ * with the same four byte fields. (Then every key can be 0: only their equality matters.)
  */
-static void sort_run(struct sck_rent *e, size_t n)
+static bool one_key(const struct sck_rent *cp, size_t n)
+{
+	uint32_t h0, h;
+
+	memcpy(&h0, cp[0].at, sizeof(h0));
+	for (size_t i = 1; i < n; i++) {
+		memcpy(&h, cp[i].at, sizeof(h));
+		if (cp[i].n != cp[0].n || h != h0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Sort a run in a canonical order and drop its repeats; returns how many entries are left.
+ * Short runs by rent_cmp. Long ones (an allowlist's thousands of rules) by stable radix sorts:
+ * each atom's operand `a`, last atom first, then rent_key, so by (rent_key, the operands in
+ * turn); then by rent_cmp among the few that tie on all of these (equal entries tie, so only
+ * these can be repeats). Either way the same entries come out in the same order. Without memory
+ * for the radix sorts, the insertion sort (another canonical order, of a residual that is then
+ * planned once more).
+ */
+static size_t sort_run(struct sck_rent *e, size_t n)
 {
 	uint64_t *it = n >= RUN_RADIX ? malloc(2 * n * sizeof(*it)) : NULL;
 	struct sck_rent *cp = it ? malloc(n * sizeof(*cp)) : NULL;
 	uint32_t most = 0;
+	size_t m = 0;
 
 	if (!cp) {
 		free(it);
 		insert_sort(e, n);
-		return;
+		return drop_repeats(e, n);
 	}
 	memcpy(cp, e, n * sizeof(*cp));
 	for (size_t i = 0; i < n; i++) {
@@ -105,6 +178,8 @@ static void sort_run(struct sck_rent *e, size_t n)
 		most = cp[i].n > most ? cp[i].n : most;
 	}
 	for (uint32_t j = most; j-- > 0;) {
+		if (same_operand(cp, n, j))
+			continue; /* a stable sort by one key for all changes nothing */
 		for (size_t i = 0; i < n; i++) {
 			const struct sck_rent *x = &cp[(uint32_t)it[i]];
 			uint32_t a = j < x->n ? x->at[j].a : 0;
@@ -112,21 +187,31 @@ static void sort_run(struct sck_rent *e, size_t n)
 		}
 		sck_sort_hi32(it, n, it + n);
 	}
-	for (size_t i = 0; i < n; i++)
-		it[i] = (uint64_t)rent_key(&cp[(uint32_t)it[i]]) << 32 | (uint32_t)it[i];
-	sck_sort_hi32(it, n, it + n);
+	if (one_key(cp, n)) {
+		for (size_t i = 0; i < n; i++)
+			it[i] = (uint32_t)it[i];
+	} else {
+		for (size_t i = 0; i < n; i++)
+			it[i] = (uint64_t)rent_key(&cp[(uint32_t)it[i]]) << 32 | (uint32_t)it[i];
+		sck_sort_hi32(it, n, it + n);
+	}
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
-		while (j < n && same_keys(&cp[(uint32_t)it[i]], &cp[(uint32_t)it[j]]))
+		while (j < n && same_keys(cp, it[i], it[j]))
 			j++;
-		for (size_t k = i; k < j; k++)
-			e[k] = cp[(uint32_t)it[k]];
-		if (j - i > 1)
-			insert_sort(e + i, j - i);
+		if (j - i == 1) {
+			e[m++] = cp[(uint32_t)it[i]];
+		} else {
+			for (size_t k = i; k < j; k++)
+				e[m + k - i] = cp[(uint32_t)it[k]];
+			insert_sort(e + m, j - i);
+			m += drop_repeats(e + m, j - i);
+		}
 		i = j;
 	}
 	free(cp);
 	free(it);
+	return m;
 }
 
 /*
@@ -150,15 +235,22 @@ void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 	while (*n > 0 && e[*n - 1].action == *final)
 		(*n)--;
 	for (size_t i = 0; i < *n;) {
-		size_t j = i + 1;
+		size_t j = i + 1, kept = 1;
 		while (j < *n && e[j].action == e[i].action)
 			j++;
-		if (j - i > 1 && !run_sorted(e + i, j - i))
-			sort_run(e + i, j - i);
-		/* the run, sorted, moves down over what earlier runs dropped, repeats left out */
-		for (size_t k = i; k < j; k++)
-			if (k == i || rent_cmp(&e[k - 1], &e[k]) != 0)
-				e[m++] = e[k];
+		if (j - i > 1) {
+			int order = run_order(e + i, j - i);
+			if (order < 0)
+				kept = sort_run(e + i, j - i);
+			else if (order > 0)
+				kept = drop_repeats(e + i, j - i);
+			else
+				kept = j - i;
+		}
+		/* the run, sorted and without repeats, moves down over what earlier runs dropped */
+		if (m != i)
+			memmove(e + m, e + i, kept * sizeof(*e));
+		m += kept;
 		i = j;
 	}
 	*n = m;
@@ -209,8 +301,8 @@ void sck_sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 	uint64_t *src = a, *dst = tmp;
 	size_t i = 1;
 
-	while (i < n && a[i - 1] >> 32 <= a[i] >> 32)
-		i++;
+	for (uint64_t prev = n ? a[0] >> 32 : 0; i < n && prev <= a[i] >> 32; i++)
+		prev = a[i] >> 32;
 	if (i >= n)
 		return; /* already in order (an allowlist written sorted, a shared high word) */
 	if (n < 32) {
