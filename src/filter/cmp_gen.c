@@ -22,7 +22,7 @@ struct gen {
 	struct sck_emit e;
 	const struct sck_ir *ir;
 	unsigned int pressure;
-	struct sck_tree_plan tree; /* (its tables reused from one section to the next) */
+	struct sck_tree_plan *tree; /* the section's */
 	/* per section */
 	const struct sck_ir_group *g;
 	struct sck_argplan *ap;
@@ -78,12 +78,12 @@ static int verdict_label(struct gen *g, size_t v)
 static void emit_tree(struct gen *g, size_t i, size_t j)
 {
 	const struct sck_ir_range *r = g->g->ranges;
-	size_t k = sck_tree_root(&g->tree, i, j);
+	size_t k = sck_tree_root(g->tree, i, j);
 	bool left_leaf, right_leaf;
 	int jt, jf, lr = 0;
 
 	if (k == SCK_TREE_CHAIN) {
-		size_t order[SCK_TREE_CHAIN_MAX], v, m = sck_tree_chain(&g->tree, i, j, order, &v);
+		size_t order[SCK_TREE_CHAIN_MAX], v, m = sck_tree_chain(g->tree, i, j, order, &v);
 		for (size_t p = 0; p < m; p++)
 			jump(g, BPF_JEQ, r[order[p]].lo, verdict_label(g, r[order[p]].verdict),
 			     p + 1 == m ? verdict_label(g, v) : SCK_BPF_NEXT);
@@ -336,7 +336,8 @@ static unsigned int tree_limit(size_t i)
 }
 
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
-		bool merge, struct sck_argplan **plans, size_t *emitted)
+		bool merge, struct sck_argplan **plans, struct sck_tree_plan *trees,
+		size_t *emitted)
 {
 	/* (several sections may repeat each other's code, which sck_bpf_dedup then merges) */
 	size_t limit = merge && ir->ngroups > 1 ? SCK_GEN_DEDUP_MAX : SCK_BPF_MAXINSNS;
@@ -359,11 +360,15 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 	for (size_t i = 0; i < ir->ngroups && !g.e.err; i++) {
 		g.g = &ir->groups[i];
 		bind(&g, sec[i]);
-		rc = sck_tree_plan_run(&g.tree, ir, g.g, tree_limit(i));
-		if (!rc)
-			rc = sck_tree_share(&g.tree, tree_limit(i));
-		if (rc)
-			goto out;
+		g.tree = &trees[i];
+		if (!g.tree->planned) {
+			rc = sck_tree_plan_run(g.tree, ir, g.g, tree_limit(i));
+			if (!rc)
+				rc = sck_tree_share(g.tree, tree_limit(i));
+			if (rc)
+				goto out;
+			g.tree->planned = true;
+		}
 		g.ap = plans[i];
 		rc = emit_section(&g);
 		plans[i] = g.ap;
@@ -376,7 +381,6 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		rc = -E2BIG;
 out:
 	sck_emit_fini(&g.e);
-	sck_tree_plan_fini(&g.tree);
 	free(g.block_labels);
 	free(g.pending);
 	return rc;

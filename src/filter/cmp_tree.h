@@ -52,6 +52,7 @@ struct sck_tree_plan {
 	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
 	bool *too_deep;		 /* reshaping: the leaves past the height limit */
 	size_t cap_ranges;
+	bool planned; /* (set by the code generator: planned and shared, kept for its next run) */
 };
 
 /*

@@ -5,6 +5,7 @@
  * export it (raw, C, text, dot) and measure it with the emulator.
  */
 #include "filter/cmp_arg.h"
+#include "filter/cmp_tree.h"
 #include "bpf_int.h"
 #include "filter/filter_int.h"
 #include "grow_int.h"
@@ -298,7 +299,7 @@ static int finish(struct sck_bpf_builder *b, bool sections, struct sock_filter *
  * before any pressure: a merged copy costs a jump where a path enters it, pressure costs more.
  */
 static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argplan **plans,
-		  bool merge, struct sck_filter_prog *p)
+		  struct sck_tree_plan *trees, bool merge, struct sck_filter_prog *p)
 {
 	int rc;
 
@@ -311,7 +312,7 @@ static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argpla
 			return rc;
 		rc = (flags & SCK_COMPILE_LINEAR)
 			     ? sck_gen_linear(ir, b)
-			     : sck_gen_opt(ir, b, pressure, merge, plans, &emitted);
+			     : sck_gen_opt(ir, b, pressure, merge, plans, trees, &emitted);
 		if (!rc)
 			rc = finish(b, merge, &insns, &len, &emitted);
 		/* anything but a size or memory failure is the builder refusing what a generator
@@ -353,6 +354,7 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	struct sck_ir ir;
 	struct sck_filter_prog *p = NULL;
 	struct sck_argplan *plans[SCK_FILTER_MAX_ARCH] = {0};
+	struct sck_tree_plan *trees = NULL;
 	unsigned int flags;
 	int rc;
 
@@ -368,12 +370,13 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 	if (rc)
 		return rc;
 	p = calloc(1, sizeof(*p));
-	if (!p) {
+	trees = calloc(ir.ngroups ? ir.ngroups : 1, sizeof(*trees));
+	if (!p || !trees) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	/* (the linear reference stays rule by rule, copies and all) */
-	rc = search(&ir, flags, plans, ir.ngroups > 1 && !(flags & SCK_COMPILE_LINEAR), p);
+	rc = search(&ir, flags, plans, trees, ir.ngroups > 1 && !(flags & SCK_COMPILE_LINEAR), p);
 	if (rc)
 		goto out;
 	if (sck_bpf_check(p->insns, p->len, NULL) != 0) {
@@ -390,6 +393,9 @@ int sck_filter_compile(const struct sck_filter *f, const struct sck_filter_compi
 out:
 	for (size_t i = 0; i < SCK_FILTER_MAX_ARCH; i++)
 		sck_argplan_free(plans[i]);
+	for (size_t i = 0; trees && i < ir.ngroups; i++)
+		sck_tree_plan_fini(&trees[i]);
+	free(trees);
 	sck_filter_prog_free(p);
 	sck_ir_fini(&ir);
 	return rc;

@@ -270,17 +270,22 @@ static inline bool sck_ir_verdict_const(const struct sck_ir_verdict *v)
 
 /* Code generators: append the whole program to @b. */
 struct sck_argplan;
+struct sck_tree_plan;
 /*
  * @pressure: 0 for the fastest argument decisions, higher for shorter ones (cmp_arg.h).
  * @plans: one per group of @ir, NULL at first; the argument plans, kept between attempts at
  * several pressures (the caller frees them with sck_argplan_free).
+ * @trees: one per group of @ir, zeroed at first; the syscall-number trees, which do not depend
+ * on the pressure, planned at the first attempt and kept (the caller frees them with
+ * sck_tree_plan_fini).
  * @merge: the caller merges what sections repeat of each other (sck_bpf_dedup) before the
  * program must fit: emit up to SCK_GEN_DEDUP_MAX instructions, not SCK_BPF_MAXINSNS.
  * @emitted: instructions emitted, but returns and trampolines. -E2BIG past the limit.
  */
 #define SCK_GEN_DEDUP_MAX (4 * SCK_BPF_MAXINSNS)
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
-		bool merge, struct sck_argplan **plans, size_t *emitted);
+		bool merge, struct sck_argplan **plans, struct sck_tree_plan *trees,
+		size_t *emitted);
 int sck_gen_linear(const struct sck_ir *ir, struct sck_bpf_builder *b);
 
 /* The arches the filter compiles for (native when none was added). */
