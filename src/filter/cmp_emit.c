@@ -8,13 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/*
- * A conditional jump reaches 255 instructions ahead. The builder may still insert trampolines
- * for other far jumps between a user and its return; this many are kept in reserve for them.
- */
-#define JUMP_REACH 255
-#define TRAMPOLINE_SLACK 16
-
 int sck_emit_ret_new(struct sck_emit *e, uint32_t action)
 {
 	struct sck_pending_ret *r;
@@ -34,19 +27,6 @@ int sck_emit_ret_new(struct sck_emit *e, uint32_t action)
 	r->label = sck_emit_label(e);
 	r->first = e->pos;
 	return r->label;
-}
-
-bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead)
-{
-	size_t oldest;
-
-	if (!e->nrets)
-		return false;
-	/* returns are pended in the order of their first users, and laid down all at once */
-	oldest = e->rets[0].first;
-	/* the last return would sit at pos + ahead + nrets - 1; its offset from the oldest user
-	 * is that minus the user's position minus one */
-	return e->pos + ahead + e->nrets - oldest > JUMP_REACH - TRAMPOLINE_SLACK;
 }
 
 void sck_emit_flush(struct sck_emit *e)

@@ -91,10 +91,27 @@ static inline int sck_emit_ret(struct sck_emit *e, uint32_t action)
 }
 
 /*
- * True when a pending return would fall out of its first user's reach if @ahead more
- * instructions came before the returns were laid down.
+ * A conditional jump reaches 255 instructions ahead. The builder may still insert trampolines
+ * for other far jumps between a user and its return; this many are kept in reserve for them.
  */
-bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead);
+#define SCK_EMIT_JUMP_REACH 255
+#define SCK_EMIT_TRAMPOLINE_SLACK 16
+
+/*
+ * True when a pending return would fall out of its first user's reach if @ahead more
+ * instructions came before the returns were laid down. (Inline: the argument chains ask
+ * before every test.)
+ */
+static inline bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead)
+{
+	if (!e->nrets)
+		return false;
+	/* returns are pended in the order of their first users, and laid down all at once: the
+	 * last would sit at pos + ahead + nrets - 1, and its offset from the oldest user (the
+	 * first return's) is that minus the user's position minus one */
+	return e->pos + ahead + e->nrets - e->rets[0].first >
+	       SCK_EMIT_JUMP_REACH - SCK_EMIT_TRAMPOLINE_SLACK;
+}
 
 /* Lay down every pending return here (a dead point: nothing falls through into them). */
 void sck_emit_flush(struct sck_emit *e);
