@@ -12,7 +12,51 @@
 
 #include <linux/filter.h>
 
-struct sck_bpf_builder;
+#include "sck/bpf.h"
+
+#define SCK_BPF_BUILD_MAX 65535 /* instructions a builder holds before layout */
+
+/* A builder instruction (16 bytes: the flags fill the room after the code). */
+struct sck_bpf_binsn {
+	uint16_t code;
+	bool tt, tf; /* the true / false target goes through a trampoline */
+	uint32_t k;
+	int jt, jf; /* label ids or SCK_BPF_NEXT */
+};
+
+/* The program builder (bpf_build.c); here so that the compiler appends its jumps inline. */
+struct sck_bpf_builder {
+	struct sck_bpf_binsn *insn;
+	size_t n, cap;
+	/* labels: where each points (index of its instruction, -1 while unbound), and their
+	 * names (NULL: anonymous), kept only once some label has one */
+	int *lpos;
+	char **lname;
+	size_t nlab, labcap;
+};
+
+/* Whether @label is SCK_BPF_NEXT (-1) or a label of @b: -1 ... nlab - 1, one unsigned compare. */
+static inline bool sck_bpf_label_ok(const struct sck_bpf_builder *b, int label)
+{
+	return (unsigned int)label + 1U <= b->nlab;
+}
+
+/*
+ * sck_bpf_jump, inline while the instruction fits the array: the same checks and the same
+ * result. (The compilers append a jump for about every other instruction.)
+ */
+static inline int sck_bpf_jump_inline(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt,
+				      int jf)
+{
+	struct sck_bpf_binsn *in;
+
+	if (BPF_CLASS(code) != BPF_JMP || BPF_OP(code) == BPF_JA || b->n >= b->cap ||
+	    b->n >= SCK_BPF_BUILD_MAX || !sck_bpf_label_ok(b, jt) || !sck_bpf_label_ok(b, jf))
+		return sck_bpf_jump(b, code, k, jt, jf);
+	in = &b->insn[b->n];
+	*in = (struct sck_bpf_binsn){.code = code, .k = k, .jt = jt, .jf = jf};
+	return (int)b->n++;
+}
 
 /* True for an opcode classic BPF knows (the socket filter's table), whatever the user. */
 bool sck_bpf_code_classic(uint16_t code);

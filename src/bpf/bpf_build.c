@@ -14,26 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUILD_MAX 65535 /* instructions a builder holds before layout */
-
-/* (16 bytes: the flags fill the room after the code) */
-struct binsn {
-	uint16_t code;
-	bool tt, tf; /* the true / false target goes through a trampoline */
-	uint32_t k;
-	int jt, jf; /* label ids or SCK_BPF_NEXT */
-};
-
-struct sck_bpf_builder {
-	struct binsn *insn;
-	size_t n, cap;
-	/* labels: where each points (index of its instruction, -1 while unbound), and their
-	 * names (NULL: anonymous), kept only once some label has one */
-	int *lpos;
-	char **lname;
-	size_t nlab, labcap;
-};
-
 int sck_bpf_builder_new(struct sck_bpf_builder **out)
 {
 	struct sck_bpf_builder *b;
@@ -119,13 +99,13 @@ int sck_bpf_bind(struct sck_bpf_builder *b, int label)
 		return -EINVAL;
 	if (b->lpos[label] >= 0)
 		return -EEXIST;
-	b->lpos[label] = (int)b->n; /* below BUILD_MAX */
+	b->lpos[label] = (int)b->n; /* below SCK_BPF_BUILD_MAX */
 	return 0;
 }
 
 static void put(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
 {
-	struct binsn *i = &b->insn[b->n];
+	struct sck_bpf_binsn *i = &b->insn[b->n];
 
 	i->code = code;
 	i->k = k;
@@ -139,7 +119,7 @@ static __attribute__((noinline)) int append_grow(struct sck_bpf_builder *b, uint
 						 uint32_t k, int jt, int jf)
 {
 	size_t cap = b->cap ? b->cap * 2 : 64;
-	struct binsn *ni = realloc(b->insn, cap * sizeof(*ni));
+	struct sck_bpf_binsn *ni = realloc(b->insn, cap * sizeof(*ni));
 
 	if (!ni)
 		return -ENOMEM;
@@ -151,7 +131,7 @@ static __attribute__((noinline)) int append_grow(struct sck_bpf_builder *b, uint
 
 static int append(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
 {
-	if (b->n >= BUILD_MAX)
+	if (b->n >= SCK_BPF_BUILD_MAX)
 		return -E2BIG;
 	if (b->n == b->cap)
 		return append_grow(b, code, k, jt, jf);
@@ -166,21 +146,13 @@ int sck_bpf_stmt(struct sck_bpf_builder *b, uint16_t code, uint32_t k)
 	return append(b, code, k, SCK_BPF_NEXT, SCK_BPF_NEXT);
 }
 
-static bool label_ok(const struct sck_bpf_builder *b, int label)
-{
-	/* SCK_BPF_NEXT (-1) or a label: -1 ... nlab - 1, in one unsigned compare */
-	unsigned int u = (unsigned int)label + 1U;
-
-	return u <= b->nlab;
-}
-
 int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, int jf)
 {
 	if (!b || BPF_CLASS(code) != BPF_JMP)
 		return -EINVAL;
 	if (BPF_OP(code) == BPF_JA)
 		jf = SCK_BPF_NEXT;
-	if (!label_ok(b, jt) || !label_ok(b, jf))
+	if (!sck_bpf_label_ok(b, jt) || !sck_bpf_label_ok(b, jf))
 		return -EINVAL;
 	return append(b, code, k, jt, jf);
 }
@@ -191,7 +163,7 @@ static long target(const struct sck_bpf_builder *b, size_t i, int label)
 	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lpos[label];
 }
 
-static size_t tramp_count(const struct binsn *in, long t, long f)
+static size_t tramp_count(const struct sck_bpf_binsn *in, long t, long f)
 {
 	if (in->tt && in->tf)
 		return t == f ? 1 : 2;
@@ -224,7 +196,7 @@ static size_t layout_round(struct sck_bpf_builder *b, struct layout *l)
 	l->pos[b->n] = at;
 	for (size_t c = 0; c < l->ncand; c++) {
 		size_t i = l->cand[c];
-		struct binsn *in = &b->insn[i];
+		struct sck_bpf_binsn *in = &b->insn[i];
 		bool was = in->tt || in->tf;
 
 		/* A direct offset counts from the instruction after the jump; the
@@ -283,7 +255,7 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 	 * layout round rides along: without trampolines yet, instruction i lands at i.
 	 */
 	for (size_t i = 0; i < b->n; i++) {
-		struct binsn *in = &b->insn[i];
+		struct sck_bpf_binsn *in = &b->insn[i];
 		long t, f;
 
 		if (BPF_CLASS(in->code) != BPF_JMP)
@@ -329,7 +301,7 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		goto out;
 	}
 	for (size_t i = 0; i < b->n; i++) {
-		const struct binsn *in = &b->insn[i];
+		const struct sck_bpf_binsn *in = &b->insn[i];
 		struct sock_filter *f = &out[pos[i]];
 		size_t t, e, nt;
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf_int.h"
 #include "sck/bpf.h"
 
 /* One pending return: the label its users jump to and where the first of them sits. */
@@ -62,7 +63,7 @@ static inline void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
 static inline void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf)
 {
 	if (!sck_emit_over(e))
-		sck_emit_fail(e, sck_bpf_jump(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
+		sck_emit_fail(e, sck_bpf_jump_inline(e->b, BPF_JMP | op | BPF_K, k, jt, jf));
 	e->pos++;
 }
 
