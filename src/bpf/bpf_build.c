@@ -223,6 +223,35 @@ static void layout_fini(struct layout *l)
 	free(l->cand);
 }
 
+/*
+ * Check jump @i's targets (bound, ahead of it, at an instruction that exists) and note them in
+ * @l, as the first layout round (without trampolines yet, instruction i lands at i). Returns how
+ * many of its targets need a trampoline, or -1 when one is out of place.
+ */
+static inline int scan_jump(struct sck_bpf_builder *b, struct layout *l, size_t i)
+{
+	struct sck_bpf_binsn *in = &b->insn[i];
+	long t, f;
+
+	in->tt = in->tf = false;
+	t = target(b, i, in->jt);
+	f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
+	/* i < t < n, as one unsigned compare (an unbound label is at -1) */
+	if ((size_t)(t - (long)i - 1) >= b->n - i - 1 || (size_t)(f - (long)i - 1) >= b->n - i - 1)
+		return -1;
+	l->t[i] = t;
+	l->f[i] = f;
+	/* a candidate: a target more than 85 ahead ((t - i) * 3 > 256) */
+	if (BPF_OP(in->code) == BPF_JA || (t - (long)i <= 85 && f - (long)i <= 85))
+		return 0;
+	l->cand[l->ncand++] = i;
+	in->tt = t - (long)i - 1 > 255;
+	in->tf = f - (long)i - 1 > 255;
+	if (in->tt || in->tf)
+		l->tr[i] = (uint8_t)tramp_count(in, t, f);
+	return in->tt + in->tf;
+}
+
 int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog, size_t *len)
 {
 	return sck_bpf_builder_finish_cap(b, SCK_BPF_MAXINSNS, prog, len);
@@ -231,9 +260,9 @@ int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter *
 int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct sock_filter **prog,
 			       size_t *len)
 {
-	struct sock_filter *out = NULL;
+	struct sock_filter *out = NULL, *direct;
 	struct layout l = {0};
-	size_t *pos = NULL, total, grown = 0;
+	size_t *pos = NULL, total, grown = 0, i = 0;
 	int rc = 0;
 
 	if (!b || !prog || !len)
@@ -252,41 +281,58 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 	l.pos = pos;
 	/*
 	 * Every target must be bound, ahead of its jump, at an instruction that exists. The first
-	 * layout round rides along: without trampolines yet, instruction i lands at i.
+	 * layout round rides along: without trampolines yet, instruction i lands at i. So does
+	 * the program's writing (@direct), until a jump needs a trampoline: many programs need
+	 * none, and are done then; the others are laid out and written again below.
 	 */
-	for (size_t i = 0; i < b->n; i++) {
-		struct sck_bpf_binsn *in = &b->insn[i];
-		long t, f;
+	direct = b->n <= cap ? malloc(b->n * sizeof(*direct)) : NULL;
+	out = direct;
+	for (; direct && i < b->n; i++) {
+		const struct sck_bpf_binsn *in = &b->insn[i];
+		struct sock_filter *d = &direct[i];
+		int far;
 
+		*d = (struct sock_filter){.code = in->code, .k = in->k};
 		if (BPF_CLASS(in->code) != BPF_JMP)
 			continue;
-		in->tt = in->tf = false;
-		t = target(b, i, in->jt);
-		f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
-		/* i < t < n, as one unsigned compare (an unbound label is at -1) */
-		if ((size_t)(t - (long)i - 1) >= b->n - i - 1 ||
-		    (size_t)(f - (long)i - 1) >= b->n - i - 1) {
+		far = scan_jump(b, &l, i);
+		if (far < 0) {
 			rc = -EINVAL;
 			goto out;
 		}
-		l.t[i] = t;
-		l.f[i] = f;
-		/* a candidate: a target more than 85 ahead ((t - i) * 3 > 256) */
-		if (BPF_OP(in->code) == BPF_JA || (t - (long)i <= 85 && f - (long)i <= 85))
-			continue;
-		l.cand[l.ncand++] = i;
-		in->tt = t - (long)i - 1 > 255;
-		in->tf = f - (long)i - 1 > 255;
-		if (in->tt || in->tf) {
-			grown += (size_t)in->tt + in->tf;
-			l.tr[i] = (uint8_t)tramp_count(in, t, f);
+		if (far > 0) {
+			grown += (size_t)far;
+			direct = NULL;
+		} else if (BPF_OP(in->code) == BPF_JA) {
+			d->k = (uint32_t)(l.t[i] - (long)i - 1);
+		} else {
+			d->jt = (uint8_t)(l.t[i] - (long)i - 1);
+			d->jf = (uint8_t)(l.f[i] - (long)i - 1);
 		}
+	}
+	for (; i < b->n; i++) {
+		int far;
+
+		if (BPF_CLASS(b->insn[i].code) != BPF_JMP)
+			continue;
+		far = scan_jump(b, &l, i);
+		if (far < 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+		grown += (size_t)far;
+	}
+	if (direct) {
+		*prog = direct;
+		*len = b->n;
+		out = NULL;
+		goto out;
 	}
 	if (grown) {
 		while (layout_round(b, &l) > 0)
 			;
 	} else {
-		for (size_t i = 0; i <= b->n; i++)
+		for (i = 0; i <= b->n; i++)
 			pos[i] = i;
 	}
 	total = pos[b->n];
@@ -294,13 +340,17 @@ int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct soc
 		rc = -E2BIG;
 		goto out;
 	}
-	/* every instruction and trampoline is written below */
-	out = malloc(total * sizeof(*out));
-	if (!out) {
-		rc = -ENOMEM;
-		goto out;
+	/* every instruction and trampoline is written below (in the room direct had, when it
+	 * was made) */
+	{
+		struct sock_filter *room = realloc(out, total * sizeof(*out));
+		if (!room) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		out = room;
 	}
-	for (size_t i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n; i++) {
 		const struct sck_bpf_binsn *in = &b->insn[i];
 		struct sock_filter *f = &out[pos[i]];
 		size_t t, e, nt;
