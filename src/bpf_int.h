@@ -41,6 +41,34 @@ static inline bool sck_bpf_label_ok(const struct sck_bpf_builder *b, int label)
 	return (unsigned int)label + 1U <= b->nlab;
 }
 
+/* sck_bpf_label(@b, NULL), inline while there is room: the same result. */
+static inline int sck_bpf_label_inline(struct sck_bpf_builder *b)
+{
+	if (b->nlab >= b->labcap || b->lname || b->nlab >= (size_t)0x7fffffff)
+		return sck_bpf_label(b, NULL);
+	b->lpos[b->nlab] = -1;
+	return (int)b->nlab++;
+}
+
+/* sck_bpf_bind, inline for a label not bound yet: the same result. */
+static inline int sck_bpf_bind_inline(struct sck_bpf_builder *b, int label)
+{
+	if ((unsigned int)label >= b->nlab || b->lpos[label] >= 0)
+		return sck_bpf_bind(b, label);
+	b->lpos[label] = (int)b->n; /* below SCK_BPF_BUILD_MAX */
+	return 0;
+}
+
+/* sck_bpf_stmt, inline while the instruction fits the array: the same result. */
+static inline int sck_bpf_stmt_inline(struct sck_bpf_builder *b, uint16_t code, uint32_t k)
+{
+	if (BPF_CLASS(code) == BPF_JMP || b->n >= b->cap || b->n >= SCK_BPF_BUILD_MAX)
+		return sck_bpf_stmt(b, code, k);
+	b->insn[b->n] = (struct sck_bpf_binsn){
+		.code = code, .k = k, .jt = SCK_BPF_NEXT, .jf = SCK_BPF_NEXT};
+	return (int)b->n++;
+}
+
 /*
  * sck_bpf_jump, inline while the instruction fits the array: the same checks and the same
  * result. (The compilers append a jump for about every other instruction.)

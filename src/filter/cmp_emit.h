@@ -55,7 +55,7 @@ static inline void sck_emit_fail(struct sck_emit *e, int rc)
 static inline void sck_emit_stmt(struct sck_emit *e, uint16_t code, uint32_t k)
 {
 	if (!sck_emit_over(e))
-		sck_emit_fail(e, sck_bpf_stmt(e->b, code, k));
+		sck_emit_fail(e, sck_bpf_stmt_inline(e->b, code, k));
 	e->pos++;
 }
 
@@ -69,14 +69,14 @@ static inline void sck_emit_jump(struct sck_emit *e, uint16_t op, uint32_t k, in
 
 static inline int sck_emit_label(struct sck_emit *e)
 {
-	int l = sck_bpf_label(e->b, NULL);
+	int l = sck_bpf_label_inline(e->b);
 	sck_emit_fail(e, l);
 	return l < 0 ? 0 : l;
 }
 
 static inline void sck_emit_bind(struct sck_emit *e, int label)
 {
-	sck_emit_fail(e, sck_bpf_bind(e->b, label));
+	sck_emit_fail(e, sck_bpf_bind_inline(e->b, label));
 }
 
 /* sck_emit_ret for an action with no pending return yet. */
