@@ -21,7 +21,20 @@ struct consts {
 	uint32_t action[CONSTS_MAX];
 	long node[CONSTS_MAX];
 	size_t n;
+	int one_action; /* whether the residual's entries have one action: -1 not known yet */
 };
+
+/* Whether every entry of @r has the same action (asked once per residual, @c keeps it). */
+static bool one_action(const struct sck_res *r, struct consts *c)
+{
+	if (c->one_action < 0) {
+		size_t i = 1;
+		while (i < r->n && r->e[i].action == r->e[0].action)
+			i++;
+		c->one_action = i >= r->n;
+	}
+	return c->one_action;
+}
 
 static long const_slow(struct sck_argplan *ap, struct consts *c, uint32_t action)
 {
@@ -62,6 +75,12 @@ static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 /*
  * What the rules with one value leave there: each rule's other atoms, in order, up to the first
  * rule that has none (it decides). @it: their items.
+ *
+ * The rules' atoms on @w are all the same one (the value: an interval atom's op and v are
+ * always 0). When it sits at the same place in
+ * each, taking it out keeps the order of @r's entries, which sorts each run of one action
+ * without repeats: so what is left keeps that order as long as the neighbours of one action
+ * come from one run of @r (the next entry of @r, or @r has one action), and then needs no sort.
  */
 static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 		       const uint64_t *it, size_t n, struct consts *cs)
@@ -70,17 +89,23 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	struct sck_res sub = {.final = r->final};
 	struct sck_rent *se;
 	size_t k = 0;
+	uint32_t j0;
+	bool sorted = true;
 
 	if (e->n == 1)
 		return const_node(ap, cs, e->action);
 	se = sck_argplan_alloc(ap, (n + 1) * sizeof(*se));
 	if (!se)
 		return -ENOMEM;
+	j0 = atom_on(e, w);
 	for (size_t i = 0; i < n; i++) {
 		const struct sck_atom *at;
 		uint32_t j;
 		e = &r->e[(uint32_t)it[i]];
 		j = atom_on(e, w);
+		if (i > 0 && sorted)
+			sorted = j == j0 && ((uint32_t)it[i] == (uint32_t)it[i - 1] + 1 ||
+					     e->action != se[k - 1].action || one_action(r, cs));
 		if (j == 0) {
 			at = e->at + 1;
 		} else if (j + 1 == e->n) {
@@ -97,7 +122,15 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 		if (e->n == 1)
 			break;
 	}
-	sck_res_normalize(se, &k, &sub.final);
+	if (sorted) {
+		/* the normal form's other steps: only the last entry can be without atoms */
+		if (se[k - 1].n == 0)
+			sub.final = se[--k].action;
+		while (k > 0 && se[k - 1].action == sub.final)
+			k--;
+	} else {
+		sck_res_normalize(se, &k, &sub.final);
+	}
 	sub.e = se;
 	sub.n = k;
 	return sck_argplan_plan(ap, &sub);
@@ -111,7 +144,7 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 			struct sck_vrange *vr, size_t *nr)
 {
 	uint64_t *it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
-	struct consts cs = {.n = 0};
+	struct consts cs = {.n = 0, .one_action = -1};
 	uint32_t cur = 0;
 	bool done = false;
 	long fin, ch;
@@ -189,7 +222,7 @@ static long plan_intervals(struct sck_argplan *ap, const struct sck_res *r, stru
 {
 	uint32_t *bp = sck_argplan_alloc(ap, (6 * r->n + 4) * sizeof(*bp));
 	uint32_t *up, *win;
-	struct consts cs = {.n = 0};
+	struct consts cs = {.n = 0, .one_action = -1};
 	size_t n = 1, nb = 1;
 
 	if (!bp)
