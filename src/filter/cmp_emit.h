@@ -38,7 +38,8 @@ struct sck_emit {
 /* True once more instructions were emitted than the limit allows. */
 static inline bool sck_emit_over(const struct sck_emit *e)
 {
-	return e->limit && e->pos > e->limit;
+	/* (the position first: the optimizing compiler always has a limit) */
+	return e->pos > e->limit && e->limit;
 }
 
 /* Keeps the first error. */
