@@ -115,10 +115,19 @@ struct vt {
 	uint32_t dflt;	    /* the default child */
 	unsigned int chain; /* tree: the longest leaf chain; spine: the first chain */
 	bool spine;
-	/* the last node referenced + 1 (0: none) and its label, until returns are laid down */
+	/* the last node referenced + 1 (0: none) and its label, and the default's label (-1:
+	 * not asked), until returns are laid down */
 	uint32_t cnode;
 	int clabel;
+	int dlabel;
 };
+
+/* Returns were laid down: the labels of constants change. */
+static void forget(struct vt *t)
+{
+	t->cnode = 0;
+	t->dlabel = -1;
+}
 
 /* sck_argplan_ref, remembering the last answer (most exceptions share their child). */
 static int ref(struct vt *t, uint32_t node)
@@ -130,18 +139,26 @@ static int ref(struct vt *t, uint32_t node)
 	return t->clabel;
 }
 
+/* ref of the default, kept apart (the chains alternate between it and their children's). */
+static int ref_dflt(struct vt *t)
+{
+	if (t->dlabel < 0)
+		t->dlabel = sck_argplan_ref(t->ap, t->e, t->dflt);
+	return t->dlabel;
+}
+
 /* Lay down the pending returns if due: the labels of constants change. */
 static void dead_point(struct vt *t, size_t ahead)
 {
 	sck_emit_dead_point(t->e, ahead);
-	t->cnode = 0;
+	forget(t);
 }
 
 /* A segment that needs no code: the label to jump to, else -1. */
 static inline int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
 	if (a == b)
-		return ref(t, t->dflt);
+		return ref_dflt(t);
 	if (b - a == 1 && t->r[t->x[a]].lo <= lo && t->r[t->x[a]].hi >= hi)
 		return ref(t, t->r[t->x[a]].child);
 	return -1;
@@ -156,7 +173,7 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 		const struct sck_vrange *r = &t->r[t->x[i]];
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
-			nx = ref(t, t->dflt);
+			nx = ref_dflt(t);
 		} else if (sck_emit_flush_due(e, 3) &&
 			   (sck_emit_flush_due(e, 2) ||
 			    (r->lo != r->hi && r->lo > lo && r->hi < hi))) {
@@ -174,13 +191,13 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 			sck_emit_jump(e, BPF_JGE, r->lo, child, nx);
 		} else {
 			/* below this interval nothing later can match either: the default */
-			int d = ref(t, t->dflt);
+			int d = ref_dflt(t);
 			sck_emit_jump(e, BPF_JGE, r->lo, SCK_BPF_NEXT, d);
 			sck_emit_jump(e, BPF_JGT, r->hi, nx, child);
 		}
 		if (skip >= 0) {
 			sck_emit_flush(e);
-			t->cnode = 0;
+			forget(t);
 			sck_emit_bind(e, skip);
 		}
 	}
@@ -270,7 +287,7 @@ static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 
 static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
 {
-	struct vt t = {.ap = ap, .e = e, .r = n->r};
+	struct vt t = {.ap = ap, .e = e, .r = n->r, .dlabel = -1};
 	unsigned int lv = ap->pressure < NLEVELS ? ap->pressure : NLEVELS - 1;
 	size_t m = n->nx, a = 0;
 	const uint32_t *x;
