@@ -26,6 +26,8 @@ int sck_emit_ret_new(struct sck_emit *e, uint32_t action)
 	r->action = action;
 	r->label = sck_emit_label(e);
 	r->first = e->pos;
+	if (e->nrets == 1)
+		e->reach = e->pos + SCK_EMIT_JUMP_REACH - SCK_EMIT_TRAMPOLINE_SLACK;
 	return r->label;
 }
 

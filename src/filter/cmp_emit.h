@@ -30,7 +30,8 @@ struct sck_emit {
 	size_t nlaid; /* of them, returns laid down by sck_emit_flush */
 	struct sck_pending_ret *rets;
 	size_t nrets, caprets;
-	int err; /* the first error; every call after it is a no-op */
+	size_t reach; /* with returns pending: the first's first user + the reach kept */
+	int err;      /* the first error; every call after it is a no-op */
 	/* past this many instructions the program cannot fit: only count (0: no limit) */
 	size_t limit;
 };
@@ -110,9 +111,9 @@ static inline bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead)
 		return false;
 	/* returns are pended in the order of their first users, and laid down all at once: the
 	 * last would sit at pos + ahead + nrets - 1, and its offset from the oldest user (the
-	 * first return's) is that minus the user's position minus one */
-	return e->pos + ahead + e->nrets - e->rets[0].first >
-	       SCK_EMIT_JUMP_REACH - SCK_EMIT_TRAMPOLINE_SLACK;
+	 * first return's) is that minus the user's position minus one; @reach is that user's
+	 * position plus the offset allowed */
+	return e->pos + ahead + e->nrets > e->reach;
 }
 
 /* Lay down every pending return here (a dead point: nothing falls through into them). */
