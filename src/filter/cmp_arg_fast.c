@@ -145,15 +145,20 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 {
 	uint64_t *it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
 	struct consts cs = {.n = 0, .one_action = -1};
-	uint32_t cur = 0;
-	bool done = false;
+	uint32_t cur = 0, prev = 0;
+	bool done = false, ordered = true;
 	long fin, ch;
 
 	if (!it)
 		return -ENOMEM;
-	for (size_t i = 0; i < r->n; i++)
-		it[i] = (uint64_t)r->e[i].at[atom_on(&r->e[i], w)].a << 32 | i;
-	sck_sort_hi32(it, r->n, it + r->n);
+	for (size_t i = 0; i < r->n; i++) {
+		uint32_t v = r->e[i].at[atom_on(&r->e[i], w)].a;
+		it[i] = (uint64_t)v << 32 | i;
+		ordered &= v >= prev;
+		prev = v;
+	}
+	if (!ordered) /* (a sorted residual's first word is met in order) */
+		sck_sort_hi32(it, r->n, it + r->n);
 	for (size_t i = 0, j; i < r->n && !done; i = j) {
 		uint32_t v = (uint32_t)(it[i] >> 32);
 		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)
