@@ -62,6 +62,22 @@ static inline long const_node(struct sck_argplan *ap, struct consts *c, uint32_t
 	return const_slow(ap, c, action);
 }
 
+/*
+ * sck_vrange_push for ranges pushed in ascending order, as both fills here push them (each
+ * ends past the last): none is covered already.
+ */
+static inline void push_up(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
+{
+	size_t n = *nr;
+
+	if (n && vr[n - 1].child == child) {
+		vr[n - 1].hi = hi;
+		return;
+	}
+	vr[n] = (struct sck_vrange){n ? vr[n - 1].hi + 1 : 0, hi, child};
+	*nr = n + 1;
+}
+
 /* The atom of @e on @w: its only one (the fast path's shape). */
 static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 {
@@ -167,7 +183,7 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 			fin = const_node(ap, &cs, r->final);
 			if (fin < 0)
 				return fin;
-			sck_vrange_push(vr, nr, v - 1, (uint32_t)fin);
+			push_up(vr, nr, v - 1, (uint32_t)fin);
 		}
 		if (j - i == 1 && r->e[(uint32_t)it[i]].n == 1) /* one rule, nothing else */
 			ch = const_node(ap, &cs, r->e[(uint32_t)it[i]].action);
@@ -175,7 +191,7 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 			ch = plan_value(ap, r, w, it + i, j - i, &cs);
 		if (ch < 0)
 			return ch;
-		sck_vrange_push(vr, nr, v, (uint32_t)ch);
+		push_up(vr, nr, v, (uint32_t)ch);
 		done = v == U32_MAX;
 		cur = v + 1;
 	}
@@ -183,7 +199,7 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 		fin = const_node(ap, &cs, r->final);
 		if (fin < 0)
 			return fin;
-		sck_vrange_push(vr, nr, U32_MAX, (uint32_t)fin);
+		push_up(vr, nr, U32_MAX, (uint32_t)fin);
 	}
 	return 0;
 }
@@ -266,7 +282,7 @@ static long plan_intervals(struct sck_argplan *ap, const struct sck_res *r, stru
 		long ch = const_node(ap, &cs, win[i] ? r->e[win[i] - 1].action : r->final);
 		if (ch < 0)
 			return ch;
-		sck_vrange_push(vr, nr, i + 1 < nb ? bp[i + 1] - 1 : U32_MAX, (uint32_t)ch);
+		push_up(vr, nr, i + 1 < nb ? bp[i + 1] - 1 : U32_MAX, (uint32_t)ch);
 	}
 	return 0;
 }
