@@ -82,9 +82,9 @@ struct sck_anode {
 	struct sck_res res;
 	uint64_t hash;
 	const struct sck_vrange *r;
-	/* AN_RANGE, from its first emission on: its @nx exceptions in @r, and their child when
-	 * they all have the same one (else UINT32_MAX) */
-	const uint32_t *xs;
+	/* AN_RANGE, from its first emission on: its @nx exceptions (copies of those ranges of
+	 * @r), and their child when they all have the same one (else UINT32_MAX) */
+	const struct sck_vrange *xs;
 	uint32_t xchild;
 	int state; /* what A holds on entry: a word code, or SCK_STATE_* */
 	uint32_t mask;

@@ -111,9 +111,9 @@ struct vt {
 	struct sck_argplan *ap;
 	struct sck_emit *e;
 	const struct sck_vrange *r;
-	const uint32_t *x;  /* the exceptions: indexes of ranges not deciding by the default */
-	uint32_t dflt;	    /* the default child */
-	unsigned int chain; /* tree: the longest leaf chain; spine: the first chain */
+	const struct sck_vrange *x; /* the exceptions: the ranges not deciding by the default */
+	uint32_t dflt;		    /* the default child */
+	unsigned int chain;	    /* tree: the longest leaf chain; spine: the first chain */
 	bool spine;
 	/* the last node referenced + 1 (0: none) and its label, and the default's label (-1:
 	 * not asked), until returns are laid down */
@@ -159,8 +159,8 @@ static inline int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t
 {
 	if (a == b)
 		return ref_dflt(t);
-	if (b - a == 1 && t->r[t->x[a]].lo <= lo && t->r[t->x[a]].hi >= hi)
-		return ref(t, t->r[t->x[a]].child);
+	if (b - a == 1 && t->x[a].lo <= lo && t->x[a].hi >= hi)
+		return ref(t, t->x[a].child);
 	return -1;
 }
 
@@ -170,7 +170,7 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 	struct sck_emit *e = t->e;
 
 	for (size_t i = a; i < b; i++) {
-		const struct sck_vrange *r = &t->r[t->x[i]];
+		const struct sck_vrange *r = &t->x[i];
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
 			nx = ref_dflt(t);
@@ -220,7 +220,7 @@ static void segment(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi, 
 		return;
 	}
 	k = t->spine ? a + lim : a + (b - a) / 2;
-	sv = t->r[t->x[k]].lo; /* values from here on go right */
+	sv = t->x[k].lo; /* values from here on go right */
 	lt = direct(t, a, k, lo, sv - 1);
 	rt = direct(t, k, b, sv, hi);
 	if (lt >= 0 && rt >= 0) {
@@ -252,12 +252,14 @@ static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32
 }
 
 /*
- * The indexes of the exceptions of @n in its ranges, made at its first emission and kept for
- * the next ones (at other pressures); each child met along them passes @n's depth on.
+ * The exceptions of @n (its ranges not deciding by the default, copied in a row), made at its
+ * first emission and kept for the next ones (at other pressures); each child met along them
+ * passes @n's depth on.
  */
-static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
+static const struct sck_vrange *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint32_t *x, m = 0, k = 0;
+	struct sck_vrange *x;
+	uint32_t m = 0, k = 0;
 
 	if (n->xs && n->xchild != UINT32_MAX) {
 		if (n->nx)
@@ -266,8 +268,8 @@ static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 	}
 	if (n->xs) {
 		for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
-			if (n->r[n->xs[i]].child != last)
-				pass_depth(ap, n, last = n->r[n->xs[i]].child);
+			if (n->xs[i].child != last)
+				pass_depth(ap, n, last = n->xs[i].child);
 		return n->xs;
 	}
 	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
@@ -275,7 +277,7 @@ static const uint32_t *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 		return NULL;
 	for (uint32_t i = 0, last = n->dflt; i < n->nr; i++)
 		if (n->r[i].child != n->dflt) {
-			x[m++] = i;
+			x[m++] = n->r[i];
 			if (n->r[i].child != last) {
 				pass_depth(ap, n, last = n->r[i].child);
 				n->xchild = k++ ? UINT32_MAX : last;
@@ -290,7 +292,7 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_an
 	struct vt t = {.ap = ap, .e = e, .r = n->r, .dlabel = -1};
 	unsigned int lv = ap->pressure < NLEVELS ? ap->pressure : NLEVELS - 1;
 	size_t m = n->nx, a = 0;
-	const uint32_t *x;
+	const struct sck_vrange *x;
 	uint32_t lo = 0;
 
 	pass_depth(ap, n, n->dflt);
@@ -311,11 +313,11 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_an
 	 * paths, where that test would be one more compare for every other value.
 	 */
 	if (m >= 2 && m <= ZERO_FIRST_MAX && n->r[0].hi != U32_MAX && n->argdepth == 0 &&
-	    ((!t.spine && m > t.chain) || (n->r[0].child == t.dflt && x[0] > 0))) {
+	    ((!t.spine && m > t.chain) || (n->r[0].child == t.dflt && x[0].lo > 0))) {
 		sck_emit_jump(e, BPF_JGT, n->r[0].hi, SCK_BPF_NEXT,
 			      sck_argplan_ref(ap, e, n->r[0].child));
 		lo = n->r[0].hi + 1;
-		a = m && x[0] == 0 ? 1 : 0;
+		a = m && x[0].lo == 0 ? 1 : 0; /* (the first exception is the first range) */
 	}
 	if (t.spine) {
 		/* s chains of c, c - 1, ... c - s + 1 ranges hold the m - a exceptions */
