@@ -114,10 +114,12 @@ static int run_order(const struct sck_rent *e, size_t n)
 static bool same_keys(const struct sck_rent *cp, uint64_t x, uint64_t y)
 {
 	const struct sck_rent *ex = &cp[(uint32_t)x], *ey = &cp[(uint32_t)y];
+	/* (rent_key caps the count of atoms at 255: past it, two counts may tie) */
+	uint32_t n = ex->n < ey->n ? ex->n : ey->n;
 
 	if (x >> 32 != y >> 32)
 		return false;
-	for (uint32_t j = 0; j < ex->n; j++)
+	for (uint32_t j = 0; j < n; j++)
 		if (ex->at[j].a != ey->at[j].a)
 			return false;
 	return true;
