@@ -12,39 +12,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-
-/*
- * A quick "no" before sck_syscall_mux (which scans its tables), for a rule whose name the tables
- * do not have (the others are looked up by name index): the calls socketcall(2) and ipc(2)
- * multiplex (<linux/net.h> SYS_*, ipc/syscall.c), sorted. A binary search that compares first
- * letters before calling strcmp.
- */
-static bool maybe_mux(const char *name)
-{
-	static const char *const names[] = {
-		"accept",     "accept4",    "bind",	"connect",  "getpeername", "getsockname",
-		"getsockopt", "listen",	    "msgctl",	"msgget",   "msgrcv",	   "msgsnd",
-		"recv",	      "recvfrom",   "recvmmsg", "recvmsg",  "semctl",	   "semget",
-		"semop",      "semtimedop", "send",	"sendmmsg", "sendmsg",	   "sendto",
-		"setsockopt", "shmat",	    "shmctl",	"shmdt",    "shmget",	   "shutdown",
-		"socket",     "socketpair"};
-	size_t lo = 0, hi = sizeof(names) / sizeof(names[0]);
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = (unsigned char)name[0] - (unsigned char)names[mid][0];
-		if (c == 0)
-			c = strcmp(name, names[mid]);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
-}
 
 /* Whether @a is the ABI of a shared audit arch whose numbers carry the selector bit (x32). */
 static bool selected(const struct sck_arch *a)
@@ -79,8 +46,8 @@ static bool rule_mux(const struct member *mb, const struct sck_frule *r, struct 
 		*mx = mb->calls[mb->mux_of[r->name_idx] - 1].mux;
 		return true;
 	}
-	/* a name the tables do not have */
-	return maybe_mux(r->name) && sck_syscall_mux(mb->a, r->name, mx) == 0;
+	/* a name the tables do not have (rare: the filter refuses such a name unless it is one) */
+	return sck_syscall_mux(mb->a, r->name, mx) == 0;
 }
 
 /* Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them). */
