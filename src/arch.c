@@ -176,15 +176,32 @@ const struct sck_arch *sck_arch_native(void)
 	return sck_arch_from_id(NATIVE);
 }
 
+/*
+ * Profiles name arches by libseccomp's SCMP_ARCH_ names: past that common prefix, the first
+ * character tells most aliases apart before a string compare.
+ */
+#define SCMP_PREFIX "SCMP_ARCH_"
+#define SCMP_PREFIX_LEN (sizeof(SCMP_PREFIX) - 1)
+
+/* @name starts with @skip characters of SCMP_PREFIX; strncmp stops at a shorter alias's end. */
+static bool alias_is(const char *alias, const char *name, size_t skip)
+{
+	return alias[0] == name[0] && strncmp(alias, name, skip) == 0 &&
+	       alias[skip] == name[skip] && strcmp(alias + skip, name + skip) == 0;
+}
+
 const struct sck_arch *sck_arch_from_name(const char *name)
 {
+	size_t skip;
+
 	if (!name)
 		return NULL;
 	if (strcmp(name, "native") == 0)
 		return sck_arch_native();
+	skip = strncmp(name, SCMP_PREFIX, SCMP_PREFIX_LEN) == 0 ? SCMP_PREFIX_LEN : 0;
 	for (size_t i = 0; i < TABLE_LEN; i++)
 		for (const char *const *a = table[i].aliases; *a; a++)
-			if (strcmp(*a, name) == 0)
+			if (alias_is(*a, name, skip))
 				return &table[i];
 	return NULL;
 }

@@ -47,11 +47,14 @@ static void note_max(struct sck_prof *c, int name_idx)
 
 static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 {
-	static const char *const keys[] = {"names",   "name",	  "action",   "errnoRet", "args",
-					   "comment", "includes", "excludes", NULL};
+	enum { NAMES, NAME, ACTION, ERRNO_RET, ARGS, COMMENT, INCLUDES, EXCLUDES, NKEYS };
+	static const char *const keys[NKEYS + 1] = {
+		[NAMES] = "names",	  [NAME] = "name",	  [ACTION] = "action",
+		[ERRNO_RET] = "errnoRet", [ARGS] = "args",	  [COMMENT] = "comment",
+		[INCLUDES] = "includes",  [EXCLUDES] = "excludes"};
 	char path[SCK_PROF_PATH_MAX], p[SCK_PROF_PATH_MAX];
-	json_object *names, *name, *args, *v;
-	struct sck_cond conds[64] = {{0}};
+	json_object *m[NKEYS], *names, *name, *args, *v;
+	struct sck_cond conds[64];
 	size_t nconds = 0, nnames;
 	unsigned int count[6] = {0};
 	bool repeated = false, skip = false;
@@ -62,9 +65,9 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	rc = sck_prof_want(c, o, json_type_object, path, "an object");
 	if (rc)
 		return rc;
-	sck_prof_check_keys(c, o, path, keys);
-	names = sck_prof_member(o, "names");
-	name = sck_prof_member(o, "name");
+	sck_prof_members(c, o, path, keys, m);
+	names = m[NAMES];
+	name = m[NAME];
 	if (names && name)
 		return sck_prof_fail(c, -EINVAL, path,
 				     "both \"name\" and \"names\" given (as Docker)");
@@ -94,23 +97,23 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			return sck_prof_fail(c, -EINVAL, p, "empty syscall name");
 	}
 	sck_prof_subp(p, path, ".action", SCK_PROF_NO_INDEX);
-	if (!(v = sck_prof_member(o, "action")))
+	if (!(v = m[ACTION]))
 		return sck_prof_fail(c, -EINVAL, p, "missing");
 	{
 		char ep[SCK_PROF_PATH_MAX];
 		sck_prof_subp(ep, path, ".errnoRet", SCK_PROF_NO_INDEX);
-		rc = sck_prof_get_action(c, v, sck_prof_member(o, "errnoRet"), p, ep, &action);
+		rc = sck_prof_get_action(c, v, m[ERRNO_RET], p, ep, &action);
 		if (rc)
 			return rc;
 	}
-	if ((v = sck_prof_member(o, "comment"))) {
+	if ((v = m[COMMENT])) {
 		sck_prof_subp(p, path, ".comment", SCK_PROF_NO_INDEX);
 		const char *s;
 		rc = sck_prof_get_str(c, v, p, &s);
 		if (rc)
 			return rc;
 	}
-	if ((args = sck_prof_member(o, "args"))) {
+	if ((args = m[ARGS])) {
 		sck_prof_subp(p, path, ".args", SCK_PROF_NO_INDEX);
 		rc = sck_prof_want(c, args, json_type_array, p, "an array");
 		if (rc)
@@ -129,14 +132,14 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			nconds++;
 		}
 	}
-	if ((v = sck_prof_member(o, "excludes"))) {
+	if ((v = m[EXCLUDES])) {
 		sck_prof_subp(p, path, ".excludes", SCK_PROF_NO_INDEX);
 		rc = sck_prof_clause(c, v, p, false);
 		if (rc < 0)
 			return rc;
 		skip |= rc == 1;
 	}
-	if ((v = sck_prof_member(o, "includes"))) {
+	if ((v = m[INCLUDES])) {
 		sck_prof_subp(p, path, ".includes", SCK_PROF_NO_INDEX);
 		rc = sck_prof_clause(c, v, p, true);
 		if (rc < 0)
@@ -201,26 +204,40 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 
 static int read_profile(struct sck_prof *c, json_object *root, struct sck_profile_info *info)
 {
-	static const char *const keys[] = {
-		"comment", "defaultAction", "defaultErrnoRet",	"architectures", "archMap",
-		"flags",   "listenerPath",  "listenerMetadata", "syscalls",	 NULL};
-	json_object *v;
+	enum {
+		COMMENT,
+		DEF_ACTION,
+		DEF_ERRNO,
+		ARCHES,
+		ARCH_MAP,
+		FLAGS,
+		LPATH,
+		LMETA,
+		SYSCALLS,
+		NKEYS
+	};
+	static const char *const keys[NKEYS + 1] = {
+		[COMMENT] = "comment",		 [DEF_ACTION] = "defaultAction",
+		[DEF_ERRNO] = "defaultErrnoRet", [ARCHES] = "architectures",
+		[ARCH_MAP] = "archMap",		 [FLAGS] = "flags",
+		[LPATH] = "listenerPath",	 [LMETA] = "listenerMetadata",
+		[SYSCALLS] = "syscalls"};
+	json_object *m[NKEYS], *v;
 	uint32_t def = 0;
 	int rc;
 
 	rc = sck_prof_want(c, root, json_type_object, "", "a JSON object (an OCI LinuxSeccomp)");
 	if (rc)
 		return rc;
-	sck_prof_check_keys(c, root, "(top)", keys);
-	if (!(v = sck_prof_member(root, "defaultAction")))
+	sck_prof_members(c, root, "(top)", keys, m);
+	if (!(v = m[DEF_ACTION]))
 		return sck_prof_fail(c, -EINVAL, "defaultAction", "missing");
-	rc = sck_prof_get_action(c, v, sck_prof_member(root, "defaultErrnoRet"), "defaultAction",
-				 "defaultErrnoRet", &def);
+	rc = sck_prof_get_action(c, v, m[DEF_ERRNO], "defaultAction", "defaultErrnoRet", &def);
 	if (rc)
 		return rc;
 	c->def_action = def;
 	c->def_allow = def == SECCOMP_RET_ALLOW || def == SECCOMP_RET_LOG;
-	if ((v = sck_prof_member(root, "defaultErrnoRet"))) {
+	if ((v = m[DEF_ERRNO])) {
 		uint64_t e = 0;
 		rc = sck_prof_get_u64(c, v, "defaultErrnoRet", SCK_ERRNO_MAX, &e);
 		if (rc)
@@ -229,13 +246,13 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 	}
 	if (!c->arches_given && sck_arch_native())
 		sck_prof_add_arch(c, sck_arch_native(), "");
-	rc = sck_prof_read_arches(c, root);
+	rc = sck_prof_read_arches(c, m[ARCHES], m[ARCH_MAP]);
 	if (rc)
 		return rc;
 	if (c->narch == 0)
 		return sck_prof_fail(c, -EDOM, "architectures",
 				     "no architecture (and no native one)");
-	if ((v = sck_prof_member(root, "flags"))) {
+	if ((v = m[FLAGS])) {
 		rc = sck_prof_want(c, v, json_type_array, "flags", "an array");
 		if (rc)
 			return rc;
@@ -243,7 +260,7 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 			char p[SCK_PROF_PATH_MAX];
 			const char *s;
 			bool found = false;
-			snprintf(p, sizeof(p), "flags[%zu]", i);
+			sck_prof_subp(p, "", "flags", i);
 			rc = sck_prof_get_str(c, json_object_array_get_idx(v, i), p, &s);
 			if (rc)
 				return rc;
@@ -257,7 +274,7 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 				return sck_prof_fail(c, -EINVAL, p, "unknown flag \"%.60s\"", s);
 		}
 	}
-	if ((v = sck_prof_member(root, "listenerPath"))) {
+	if ((v = m[LPATH])) {
 		const char *s;
 		rc = sck_prof_get_str(c, v, "listenerPath", &s);
 		if (rc)
@@ -267,7 +284,7 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 					     sizeof(info->listener_path) - 1);
 		memcpy(info->listener_path, s, strlen(s) + 1);
 	}
-	if ((v = sck_prof_member(root, "listenerMetadata"))) {
+	if ((v = m[LMETA])) {
 		const char *s;
 		rc = sck_prof_get_str(c, v, "listenerMetadata", &s);
 		if (rc)
@@ -292,7 +309,7 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 					     c->arches[i]->name, strerror(-rc));
 		c->maxnr[i] = -1;
 	}
-	if ((v = sck_prof_member(root, "syscalls"))) {
+	if ((v = m[SYSCALLS])) {
 		rc = sck_prof_want(c, v, json_type_array, "syscalls", "an array");
 		if (rc)
 			return rc;

@@ -75,11 +75,9 @@ int sck_prof_add_arch(struct sck_prof *c, const struct sck_arch *a, const char *
 }
 
 /* The architectures: `architectures`, or archMap's entry for the main arch (Docker). */
-int sck_prof_read_arches(struct sck_prof *c, json_object *root)
+int sck_prof_read_arches(struct sck_prof *c, json_object *archs, json_object *map)
 {
-	json_object *archs = sck_prof_member(root, "architectures"),
-		    *map = sck_prof_member(root, "archMap");
-	char path[SCK_PROF_PATH_MAX];
+	char path[SCK_PROF_PATH_MAX], entry[SCK_PROF_PATH_MAX];
 	int rc;
 
 	if (archs && map)
@@ -92,7 +90,7 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *root)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(archs); i++) {
 			const struct sck_arch *a = NULL;
-			snprintf(path, sizeof(path), "architectures[%zu]", i);
+			sck_prof_subp(path, "", "architectures", i);
 			rc = get_arch(c, json_object_array_get_idx(archs, i), path, &a);
 			if (!rc && !c->arches_given)
 				rc = sck_prof_add_arch(c, a, path);
@@ -105,18 +103,19 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *root)
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(map); i++) {
-			json_object *e = json_object_array_get_idx(map, i), *arch, *subs;
+			enum { ARCH, SUBS, NKEYS };
+			static const char *const keys[NKEYS + 1] = {
+				[ARCH] = "architecture", [SUBS] = "subArchitectures"};
+			json_object *e = json_object_array_get_idx(map, i), *m[NKEYS], *arch, *subs;
 			const struct sck_arch *a = NULL;
 			bool mine;
-			snprintf(path, sizeof(path), "archMap[%zu]", i);
-			rc = sck_prof_want(c, e, json_type_object, path, "an object");
+			sck_prof_subp(entry, "", "archMap", i);
+			rc = sck_prof_want(c, e, json_type_object, entry, "an object");
 			if (rc)
 				return rc;
-			sck_prof_check_keys(
-				c, e, path,
-				(const char *const[]){"architecture", "subArchitectures", NULL});
-			arch = sck_prof_member(e, "architecture");
-			snprintf(path, sizeof(path), "archMap[%zu].architecture", i);
+			sck_prof_members(c, e, entry, keys, m);
+			arch = m[ARCH];
+			sck_prof_subp(path, entry, ".architecture", SCK_PROF_NO_INDEX);
 			if (!arch)
 				return sck_prof_fail(c, -EINVAL, path, "missing");
 			rc = get_arch(c, arch, path, &a);
@@ -128,17 +127,16 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *root)
 				if (rc)
 					return rc;
 			}
-			subs = sck_prof_member(e, "subArchitectures");
+			subs = m[SUBS];
 			if (!subs)
 				continue;
-			snprintf(path, sizeof(path), "archMap[%zu].subArchitectures", i);
+			sck_prof_subp(path, entry, ".subArchitectures", SCK_PROF_NO_INDEX);
 			rc = sck_prof_want(c, subs, json_type_array, path, "an array");
 			if (rc)
 				return rc;
 			for (size_t k = 0; k < json_object_array_length(subs); k++) {
 				const struct sck_arch *s = NULL;
-				snprintf(path, sizeof(path), "archMap[%zu].subArchitectures[%zu]",
-					 i, k);
+				sck_prof_subp(path, entry, ".subArchitectures", k);
 				rc = get_arch(c, json_object_array_get_idx(subs, k), path, &s);
 				if (!rc && mine)
 					rc = sck_prof_add_arch(c, s, path);
@@ -152,20 +150,25 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *root)
 
 /* ---- includes / excludes ---- */
 
-static bool cap_eq(const char *a, const char *b)
+/* @s past a leading "CAP_" in any case (ASCII: x | 0x20 is x in lower case for a letter). */
+static const char *cap_base(const char *s)
 {
-	if (strncasecmp(a, "CAP_", 4) == 0)
-		a += 4;
-	if (strncasecmp(b, "CAP_", 4) == 0)
-		b += 4;
-	return strcasecmp(a, b) == 0;
+	if ((s[0] | 0x20) == 'c' && (s[1] | 0x20) == 'a' && (s[2] | 0x20) == 'p' && s[3] == '_')
+		return s + 4;
+	return s;
 }
 
+/* Whether @cap is in the caps, with or without "CAP_", in any case. */
 static bool has_cap(const struct sck_prof *c, const char *cap)
 {
-	for (const char *const *p = c->caps; *p; p++)
-		if (cap_eq(*p, cap))
+	const char *want = cap_base(cap);
+
+	for (const char *const *p = c->caps; *p; p++) {
+		const char *have = cap_base(*p);
+		/* equal letters in any case are equal once ORed with 0x20: a cheap first test */
+		if ((have[0] | 0x20) == (want[0] | 0x20) && strcasecmp(have, want) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -208,17 +211,15 @@ static int string_at(struct sck_prof *c, json_object *arr, const char *path, con
 	return sck_prof_get_str(c, json_object_array_get_idx(arr, i), p, out);
 }
 
-/* Member @key of @o as an array in *@out (NULL when absent); -errno when not an array. */
-static int array_member(struct sck_prof *c, json_object *o, const char *path, const char *key,
-			json_object **out)
+/* Member @v (NULL when absent) of the object at @path, named @key, must be an array. */
+static int array_member(struct sck_prof *c, json_object *v, const char *path, const char *key)
 {
 	char p[SCK_PROF_PATH_MAX];
 
-	*out = sck_prof_member(o, key + 1); /* @key with its leading "." */
-	if (!*out)
+	if (!v)
 		return 0;
 	sck_prof_subp(p, path, key, SCK_PROF_NO_INDEX);
-	return sck_prof_want(c, *out, json_type_array, p, "an array");
+	return sck_prof_want(c, v, json_type_array, p, "an array");
 }
 
 /*
@@ -227,16 +228,20 @@ static int array_member(struct sck_prof *c, json_object *o, const char *path, co
  */
 int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool inc)
 {
+	enum { CAPS, ARCHES, MIN_KERNEL, NKEYS };
+	static const char *const keys[NKEYS + 1] = {
+		[CAPS] = "caps", [ARCHES] = "arches", [MIN_KERNEL] = "minKernel"};
 	char p[SCK_PROF_PATH_MAX];
-	json_object *v;
+	json_object *m[NKEYS], *v;
 	bool all = true, any = false;
 	int rc;
 
 	rc = sck_prof_want(c, o, json_type_object, path, "an object");
 	if (rc)
 		return rc;
-	sck_prof_check_keys(c, o, path, (const char *const[]){"caps", "arches", "minKernel", NULL});
-	rc = array_member(c, o, path, ".arches", &v);
+	sck_prof_members(c, o, path, keys, m);
+	v = m[ARCHES];
+	rc = array_member(c, v, path, ".arches");
 	if (rc)
 		return rc;
 	if (v && json_object_array_length(v) > 0) {
@@ -253,7 +258,8 @@ int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool i
 		all &= hit;
 		any |= hit;
 	}
-	rc = array_member(c, o, path, ".caps", &v);
+	v = m[CAPS];
+	rc = array_member(c, v, path, ".caps");
 	if (rc)
 		return rc;
 	for (size_t i = 0; v && i < json_object_array_length(v); i++) {
@@ -266,7 +272,7 @@ int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool i
 		all &= have; /* includes: every cap needed */
 		any |= have; /* excludes: any cap excludes */
 	}
-	if ((v = sck_prof_member(o, "minKernel"))) {
+	if ((v = m[MIN_KERNEL])) {
 		const char *s;
 		unsigned int k[3];
 		bool ge;

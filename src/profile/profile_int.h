@@ -82,11 +82,12 @@ int sck_prof_want(struct sck_prof *c, json_object *o, json_type t, const char *p
 int sck_prof_get_u64(struct sck_prof *c, json_object *o, const char *path, uint64_t max,
 		     uint64_t *out);
 int sck_prof_get_str(struct sck_prof *c, json_object *o, const char *path, const char **out);
-/* Object member @key, NULL when absent or null. */
-json_object *sck_prof_member(json_object *o, const char *key);
-/* Warn about the keys of @o not in the NULL-terminated @keys. */
-void sck_prof_check_keys(struct sck_prof *c, json_object *o, const char *path,
-			 const char *const *keys);
+/*
+ * The members of object @o named by the NULL-terminated @keys, in one pass over @o: @vals[i] is
+ * member @keys[i], NULL when absent or null. Warns about every other key of @o.
+ */
+void sck_prof_members(struct sck_prof *c, json_object *o, const char *path, const char *const *keys,
+		      json_object **vals);
 /* @dst = @base "@key" "[@idx]" (no index with SCK_PROF_NO_INDEX); @dst has SCK_PROF_PATH_MAX. */
 void sck_prof_subp(char *dst, const char *base, const char *key, size_t idx);
 /* Parse @json strictly: errors carry line and column. */
@@ -98,8 +99,9 @@ int sck_prof_parse_json(struct sck_prof *c, const char *json, size_t len, json_o
 extern const char *const sck_prof_docker_caps[];
 /* Add @a to the profile's arches (once). */
 int sck_prof_add_arch(struct sck_prof *c, const struct sck_arch *a, const char *path);
-/* The arches of @root: `architectures`, or archMap's entry for the main arch. */
-int sck_prof_read_arches(struct sck_prof *c, json_object *root);
+/* The arches of a profile: its `architectures` (@archs), or archMap's (@map) entry for the main
+ * arch; either may be NULL. */
+int sck_prof_read_arches(struct sck_prof *c, json_object *archs, json_object *map);
 /* "5.15.0-13-amd64" -> {5, 15, 0}; false when it does not start so. */
 bool sck_prof_parse_kver(const char *s, unsigned int v[3]);
 /* An includes (@inc) or excludes object: 1 when it holds, 0 when not, or -errno. */

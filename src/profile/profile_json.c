@@ -122,31 +122,28 @@ int sck_prof_get_str(struct sck_prof *c, json_object *o, const char *path, const
 }
 
 /* Object member @key, NULL when absent or null (Go reads null as the zero value). */
-json_object *sck_prof_member(json_object *o, const char *key)
+/* Index of @key in the NULL-terminated @keys, -1 when absent (the first character first). */
+static int key_index(const char *key, const char *const *keys)
 {
-	json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return json_object_is_type(v, json_type_null) ? NULL : v;
+	for (int i = 0; keys[i]; i++)
+		if (keys[i][0] == key[0] && strcmp(key, keys[i]) == 0)
+			return i;
+	return -1;
 }
 
-static bool key_in(const char *key, const char *const *keys)
+void sck_prof_members(struct sck_prof *c, json_object *o, const char *path, const char *const *keys,
+		      json_object **vals)
 {
-	for (; *keys; keys++)
-		if (strcmp(key, *keys) == 0)
-			return true;
-	return false;
-}
-
-/* Warn about keys the reader does not know (Go's decoder ignores them; a typo should show). */
-void sck_prof_check_keys(struct sck_prof *c, json_object *o, const char *path,
-			 const char *const *keys)
-{
+	for (size_t i = 0; keys[i]; i++)
+		vals[i] = NULL;
 	json_object_object_foreach(o, key, val)
 	{
-		(void)val;
-		if (!key_in(key, keys))
+		int k = key_index(key, keys);
+		/* Go's decoder ignores a key it does not know; a typo should show */
+		if (k < 0)
 			sck_prof_warn(c, path, "unknown key \"%s\" ignored", key);
+		else if (!json_object_is_type(val, json_type_null))
+			vals[k] = val;
 	}
 }
 

@@ -305,8 +305,11 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 
 int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, struct sck_cond *out)
 {
+	enum { INDEX, VALUE, VALUE_TWO, OP, NKEYS };
+	static const char *const keys[NKEYS + 1] = {
+		[INDEX] = "index", [VALUE] = "value", [VALUE_TWO] = "valueTwo", [OP] = "op"};
 	char p[SCK_PROF_PATH_MAX];
-	json_object *v;
+	json_object *m[NKEYS], *v;
 	uint64_t idx = 0, value = 0, two = 0;
 	const char *op;
 	int rc;
@@ -314,21 +317,18 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, str
 	rc = sck_prof_want(c, o, json_type_object, path, "an object");
 	if (rc)
 		return rc;
-	sck_prof_check_keys(c, o, path,
-			    (const char *const[]){"index", "value", "valueTwo", "op", NULL});
+	sck_prof_members(c, o, path, keys, m);
 	sck_prof_subp(p, path, ".index", SCK_PROF_NO_INDEX);
-	if ((v = sck_prof_member(o, "index")) && (rc = sck_prof_get_u64(c, v, p, 5, &idx)))
+	if ((v = m[INDEX]) && (rc = sck_prof_get_u64(c, v, p, 5, &idx)))
 		return rc;
 	sck_prof_subp(p, path, ".value", SCK_PROF_NO_INDEX);
-	if ((v = sck_prof_member(o, "value")) &&
-	    (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &value)))
+	if ((v = m[VALUE]) && (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &value)))
 		return rc;
 	sck_prof_subp(p, path, ".valueTwo", SCK_PROF_NO_INDEX);
-	if ((v = sck_prof_member(o, "valueTwo")) &&
-	    (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &two)))
+	if ((v = m[VALUE_TWO]) && (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &two)))
 		return rc;
 	sck_prof_subp(p, path, ".op", SCK_PROF_NO_INDEX);
-	if (!(v = sck_prof_member(o, "op")))
+	if (!(v = m[OP]))
 		return sck_prof_fail(c, -EINVAL, p, "missing");
 	rc = sck_prof_get_str(c, v, p, &op);
 	if (rc)

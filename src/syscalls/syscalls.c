@@ -151,6 +151,9 @@ int sck_syscall_mux(const struct sck_arch *arch, const char *name, struct sck_sy
 {
 	if (!arch || !name || !out)
 		return -EINVAL;
+	/* an arch with neither multiplexer has no sub-call: no name to look for */
+	if (!(arch->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC)))
+		return -ENOENT;
 	for (size_t m = 0; m < NMUXES; m++) {
 		for (size_t c = 1; c < muxes[m].ncalls; c++) {
 			int nr;

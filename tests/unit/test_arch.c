@@ -118,8 +118,20 @@ Test(arch, native)
 
 Test(arch, unknown_and_null)
 {
-	static const char *const bad[] = {"",	    "AMD64",	     "amd",    "x86-64", "native ",
-					  "mips32", "SCMP_ARCH_FOO", "arm64 ", "NATIVE"};
+	static const char *const bad[] = {"",
+					  "AMD64",
+					  "amd",
+					  "x86-64",
+					  "native ",
+					  "mips32",
+					  "SCMP_ARCH_FOO",
+					  "arm64 ",
+					  "NATIVE",
+					  "SCMP_ARCH_",
+					  "SCMP_ARCH_X",
+					  "SCMP_ARCH_X86_64 ",
+					  "SCMP_ARCHX86",
+					  "SCMP_ARCH_x86"};
 
 	cr_expect_eq(sck_audit_arch(NULL), 0);
 	cr_expect_not(sck_arch_is_64bit(NULL));

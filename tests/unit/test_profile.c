@@ -497,4 +497,39 @@ Test(profile, unknown_syscalls)
 		cr_expect_eq(nwarn, 1);
 		sck_filter_free(f);
 	}
+	/* at every level, each with its path; a null member counts as absent, not unknown */
+	{
+		static const struct {
+			const char *json, *warn;
+		} cases[] = {
+			{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"]"
+			 ","
+			 "\"action\":\"SCMP_ACT_ALLOW\",\"comment\":null,\"nmaes\":1}]}",
+			 "syscalls[0]: unknown key \"nmaes\" ignored"},
+			{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"]"
+			 ","
+			 "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,"
+			 "\"valueTwo\":null,\"op\":\"SCMP_CMP_EQ\",\"opp\":2}]}]}",
+			 "syscalls[0].args[0]: unknown key \"opp\" ignored"},
+			{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"]"
+			 ","
+			 "\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"arches\":null,\"cap\":[]}}]"
+			 "}",
+			 "syscalls[0].includes: unknown key \"cap\" ignored"},
+			{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":"
+			 "\"SCMP_ARCH_X86_64\",\"subArchitectures\":null,\"subs\":[]}]}",
+			 "archMap[0]: unknown key \"subs\" ignored"},
+		};
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			SCK_OPTS(sck_profile_opts, o, .warn = on_warn);
+			nwarn = 0;
+			lastwarn[0] = 0;
+			f = NULL;
+			cr_expect_eq(parse(cases[i].json, &o, &f, &d), 0, "case %zu: %s", i, d.msg);
+			cr_expect_eq(nwarn, 1, "case %zu: %d warnings", i, nwarn);
+			cr_expect(strstr(lastwarn, cases[i].warn) != NULL, "case %zu: %s", i,
+				  lastwarn);
+			sck_filter_free(f);
+		}
+	}
 }
