@@ -202,7 +202,8 @@ struct layout {
 	uint32_t *pos;
 	uint8_t *tr;
 	struct cand *cand;
-	size_t ncand;
+	uint32_t *ja; /* the BPF_JA instructions */
+	size_t ncand, nja;
 };
 
 /*
@@ -246,7 +247,7 @@ static inline size_t write_run(const struct sck_bpf_builder *b, size_t i, size_t
  * Jump @i, which write_run left, checked (every target bound, ahead of the jump, at an
  * instruction that exists: -EINVAL otherwise) and written to @d with its offsets as they are
  * before any trampoline (truncated when too far: the layout rewrites them). Returns 1 when it is
- * a candidate, in *@c, else 0.
+ * a candidate, in *@c, 2 for a BPF_JA, else 0.
  */
 static int check_jump(const struct sck_bpf_builder *b, size_t i, struct sock_filter *d,
 		      struct cand *c)
@@ -259,7 +260,7 @@ static int check_jump(const struct sck_bpf_builder *b, size_t i, struct sock_fil
 	if (BPF_OP(in->code) == BPF_JA) {
 		/* (32-bit offsets: never a trampoline) */
 		*d = (struct sock_filter){.code = in->code, .k = (uint32_t)dt};
-		return 0;
+		return 2;
 	}
 	df = ahead(b->lpos, i, in->jf);
 	if (df >= room)
@@ -300,12 +301,14 @@ static int write_part(const struct sck_bpf_builder *b, size_t *ip, bool tail,
 		rc = check_jump(b, i, &out[i], &c);
 		if (rc < 0)
 			return rc;
-		if (rc && (c.tt || c.tf) && !l)
+		if (rc == 1 && (c.tt || c.tf) && !l)
 			return 0;
-		if (rc && l) {
+		if (rc == 1 && l) {
 			l->tr[i] = (uint8_t)tramp_count(&c);
 			l->cand[l->ncand++] = c;
 		}
+		if (rc == 2 && l)
+			l->ja[l->nja++] = (uint32_t)i;
 	}
 }
 
@@ -342,66 +345,73 @@ static size_t layout_round(size_t n, struct layout *l, size_t from)
 	return grown;
 }
 
+/* Candidate @c's jump written at @f (its place @p), with its trampolines after it. */
+static void write_cand(const struct sock_filter *x0, const struct cand *c, const uint32_t *pos,
+		       struct sock_filter *f)
+{
+	struct sock_filter x = *x0;
+	uint32_t p = pos[c->i], t = pos[c->t], e = pos[c->f], slot = 0;
+
+	if (c->tt && c->tf && c->t == c->f) {
+		/* Both far, one place: a single trampoline serves both. */
+		x.jt = x.jf = 0;
+		f[1] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, t - p - 2);
+		*f = x;
+		return;
+	}
+	/* (slot: the next free trampoline, counted from the jump) */
+	if (c->tt) {
+		x.jt = (uint8_t)slot;
+		f[1 + slot] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, t - p - 2 - slot);
+		slot++;
+	} else {
+		x.jt = (uint8_t)(t - p - 1);
+	}
+	if (c->tf) {
+		x.jf = (uint8_t)slot;
+		f[1 + slot] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, e - p - 2 - slot);
+	} else {
+		x.jf = (uint8_t)(e - p - 1);
+	}
+	*f = x;
+}
+
 /*
  * @out's @n instructions (as first written: offsets before any trampoline; the candidates' in
- * @l) laid out in @fin, trampolines inserted.
+ * @l) laid out in @fin, trampolines inserted. The runs between trampolines move as they are;
+ * then the offsets that change are rewritten: those of the jumps up to 84 before a trampoline
+ * (a jump that is no candidate reaches no further), of the candidates, of the BPF_JAs.
  */
 static void spread(const struct sock_filter *out, size_t n, const struct layout *l,
 		   struct sock_filter *fin)
 {
 	const uint32_t *pos = l->pos;
-	const struct cand *c = l->cand, *end = c + l->ncand;
-	size_t nexti = c < end ? c->i : SIZE_MAX;
+	const struct cand *c, *end = l->cand + l->ncand;
+	size_t start = 0, fixed = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		/* (@after: where the instructions after this one land, offset by 1 + this one's
-		 * place; an offset is after[its target's builder offset]) */
-		const uint32_t *after = &pos[i + 1];
-		struct sock_filter x = out[i];
-		uint32_t p = pos[i], q = p + 1, t, e, slot = 0;
-
-		if (BPF_CLASS(x.code) != BPF_JMP) {
-			fin[p] = x;
+	for (c = l->cand; c < end; c++) {
+		size_t s = c->i;
+		if (!l->tr[s])
 			continue;
+		memcpy(&fin[pos[start]], &out[start], (s + 1 - start) * sizeof(*out));
+		start = s + 1;
+		for (size_t i = s > 84 && s - 84 > fixed ? s - 84 : fixed; i < s; i++) {
+			struct sock_filter x = out[i];
+			uint32_t q = pos[i] + 1;
+			if (BPF_CLASS(x.code) != BPF_JMP || BPF_OP(x.code) == BPF_JA)
+				continue;
+			x.jt = (uint8_t)(pos[i + 1 + x.jt] - q);
+			x.jf = (uint8_t)(pos[i + 1 + x.jf] - q);
+			fin[q - 1] = x;
 		}
-		if (BPF_OP(x.code) == BPF_JA) {
-			x.k = after[x.k] - q;
-			fin[p] = x;
-			continue;
-		}
-		if (i != nexti) {
-			x.jt = (uint8_t)(after[x.jt] - q);
-			x.jf = (uint8_t)(after[x.jf] - q);
-			fin[p] = x;
-			continue;
-		}
-		t = pos[c->t];
-		e = pos[c->f];
-		if (c->tt && c->tf && c->t == c->f) {
-			/* Both far, one place: a single trampoline serves both. */
-			x.jt = x.jf = 0;
-			fin[p + 1] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, t - p - 2);
-		} else {
-			/* (slot: the next free trampoline, counted from the jump) */
-			if (c->tt) {
-				x.jt = (uint8_t)slot;
-				fin[p + 1 + slot] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
-										 t - p - 2 - slot);
-				slot++;
-			} else {
-				x.jt = (uint8_t)(t - p - 1);
-			}
-			if (c->tf) {
-				x.jf = (uint8_t)slot;
-				fin[p + 1 + slot] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
-										 e - p - 2 - slot);
-			} else {
-				x.jf = (uint8_t)(e - p - 1);
-			}
-		}
-		fin[p] = x;
-		c++;
-		nexti = c < end ? c->i : SIZE_MAX;
+		fixed = s;
+	}
+	memcpy(&fin[pos[start]], &out[start], (n - start) * sizeof(*out));
+	for (c = l->cand; c < end; c++)
+		write_cand(&out[c->i], c, pos, &fin[pos[c->i]]);
+	for (size_t k = 0; k < l->nja; k++) {
+		size_t i = l->ja[k];
+		fin[pos[i]].k = pos[i + 1 + out[i].k] - pos[i] - 1;
 	}
 }
 
@@ -422,14 +432,18 @@ static int finish_far(const struct sck_bpf_builder *b, size_t cap, size_t i0,
 	l.pos = malloc((n + 1) * sizeof(*l.pos));
 	l.tr = calloc(n, sizeof(*l.tr));
 	l.cand = malloc(n * sizeof(*l.cand));
-	if (!l.pos || !l.tr || !l.cand) {
+	l.ja = malloc(n * sizeof(*l.ja));
+	if (!l.pos || !l.tr || !l.cand || !l.ja) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (size_t k = 0; k < i0; k++) {
 		const struct sock_filter *d = &out[k];
-		if (BPF_CLASS(d->code) == BPF_JMP && BPF_OP(d->code) != BPF_JA &&
-		    (d->jt >= 85 || d->jf >= 85))
+		if (BPF_CLASS(d->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(d->code) == BPF_JA)
+			l.ja[l.nja++] = (uint32_t)k;
+		else if (d->jt >= 85 || d->jf >= 85)
 			l.cand[l.ncand++] = make_cand(k, d->jt, d->jf);
 	}
 	if (i < (n > 256 ? n - 256 : 0))
@@ -462,6 +476,7 @@ out:
 	free(l.pos);
 	free(l.tr);
 	free(l.cand);
+	free(l.ja);
 	return rc;
 }
 
