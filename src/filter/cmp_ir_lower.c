@@ -191,8 +191,8 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 }
 
 /*
- * Every rule of @f lowered for member @mb: the usual rule (by a name of the tables, on a member
- * that multiplexes nothing) here, as lower_rule would, the others by lower_rule.
+ * Every rule of @f lowered for member @mb: the usual rule (by a name of the tables, not reached
+ * through a multiplexer) here, as lower_rule would, the others by lower_rule.
  */
 static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const struct member *mb,
 			struct sck_ir_lowered *all)
@@ -207,7 +207,8 @@ static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const str
 
 		if (r->arch && r->arch != mb->a)
 			continue;
-		if (!r->name || r->name_idx < 0 || mb->has_mux || !mb->nr_of) {
+		if (!r->name || r->name_idx < 0 || !mb->nr_of ||
+		    (mb->has_mux && mb->mux_of[r->name_idx])) {
 			all->n = (size_t)(e - all->e);
 			all->conds = conds;
 			rc = lower_rule(ir, f, r, mb, all);
