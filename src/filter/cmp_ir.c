@@ -555,9 +555,9 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 
 /* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
 static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
-		       size_t nconds)
+		       size_t nconds, struct sck_ir_lowered *lowered)
 {
-	struct sck_ir_lowered all = {0};
+	struct sck_ir_lowered all = {.e = lowered->e, .cap = lowered->cap};
 	struct sck_ir_entry *sorted = NULL;
 	struct rlist rl = {0};
 	size_t n = 0;
@@ -597,7 +597,8 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	memcpy(g->ranges, rl.r, rl.n * sizeof(*rl.r));
 	g->nranges = rl.n;
 out:
-	free(all.e);
+	lowered->e = all.e;
+	lowered->cap = all.cap;
 	free(rl.r);
 	return rc;
 }
@@ -615,7 +616,8 @@ size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 {
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
-	size_t narch = sck_filter_arches(f, arches), nconds = 0;
+	size_t narch = sck_filter_arches(f, arches), nconds = 0, maxm = 0;
+	struct sck_ir_lowered lowered = {0};
 	int rc;
 
 	memset(ir, 0, sizeof(*ir));
@@ -644,12 +646,17 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
 			ir->notify = true;
 	}
-	for (size_t k = 0; k < ir->ngroups; k++) {
-		rc = build_group(ir, f, &ir->groups[k], nconds);
-		if (rc) {
-			sck_ir_fini(ir);
-			return rc;
-		}
+	/* the lowered entries' array, made once for the largest group (at most two entries a rule
+	 * and member) and used by every group in turn */
+	for (size_t k = 0; k < ir->ngroups; k++)
+		maxm = ir->groups[k].nmembers > maxm ? ir->groups[k].nmembers : maxm;
+	rc = sck_grow(&lowered.e, &lowered.cap, f->nrules * maxm * 2 + 1, sizeof(*lowered.e));
+	for (size_t k = 0; k < ir->ngroups && !rc; k++)
+		rc = build_group(ir, f, &ir->groups[k], nconds, &lowered);
+	free(lowered.e);
+	if (rc) {
+		sck_ir_fini(ir);
+		return rc;
 	}
 	/* (interning is over) */
 	free(ir->verdict_slots);
