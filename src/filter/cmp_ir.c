@@ -186,17 +186,17 @@ static void verdict_digest(struct sck_ir_verdict *v)
 	bool wide[6] = {false};
 	uint64_t h = mix(0, v->final);
 	unsigned int d = 0;
+	const struct sck_ir_entry *e = v->entries, *end = e + v->nentries;
 
-	for (size_t i = 0; i < v->nentries; i++) {
-		const struct sck_ir_entry *e = &v->entries[i];
+	for (; e < end; e++) {
+		const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
 		h = mix(h, e->action | (uint64_t)e->ncond << 32);
-		for (size_t j = 0; j < e->ncond; j++) {
-			const struct sck_ir_cond *c = &e->conds[j];
+		for (; c < cend; c++) {
 			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
-			/* (argument, operator and width folded into the mask's top bits: fewer
-			 * rounds; equal verdicts still hash equal, and verdict_eq decides) */
-			h = mix(h, c->value);
-			h = mix(h, c->mask ^ kind << 40);
+			/* (one round a condition: the mask multiplied apart from the value, the
+			 * argument, operator and width in its top bits; equal verdicts still hash
+			 * equal, and verdict_eq decides) */
+			h = mix(h, c->value ^ (c->mask ^ kind << 40) * 0xff51afd7ed558ccdULL);
 			if (c->arg < 6 && (!count[c->arg] || c->value != last[c->arg])) {
 				count[c->arg]++;
 				last[c->arg] = c->value;
