@@ -260,17 +260,22 @@ static inline long intern_const(struct sck_ir *ir, uint32_t action)
 /* Whether entry @e's conditions are all as the arch's kernel compares them (none constant). */
 static bool conds_vary(const struct sck_ir_entry *e)
 {
-	for (size_t j = 0; j < e->ncond; j++)
-		if (cond_const(&e->conds[j]))
+	const struct sck_ir_cond *c = e->conds, *end = c + e->ncond;
+
+	for (; c < end; c++)
+		/* (an equality or inequality always depends on the argument) */
+		if (c->op > SCK_CMP_NE && cond_const(c))
 			return false;
 	return true;
 }
 
 /*
  * The verdict of the entries @e[0..n) of one number (in rule order, in the IR's pool: g->entries,
- * read-only from here on). Entries whose conditions all vary are used as they are.
+ * read-only from here on). Entries whose conditions all vary are used as they are. (Apart, not
+ * inlined: number_ranges' loop over the numbers stays small.)
  */
-static long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e, size_t n)
+static __attribute__((noinline)) long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e,
+						   size_t n)
 {
 	struct sck_ir_verdict v;
 	struct sck_ir_entry *out;
