@@ -473,33 +473,34 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
 		return -ENOMEM;
 	for (size_t i = 0; i < n;) {
+		const struct sck_ir_entry *e = &sorted[i];
+		uint32_t nr = e->nr;
 		size_t j = i + 1;
 		long v;
-		while (j < n && sorted[j].nr == sorted[i].nr)
+		while (j < n && sorted[j].nr == nr)
 			j++;
-		if (sorted[i].ncond == 0 && last && sorted[i].action == last_action) {
+		if (e->ncond == 0 && last && e->action == last_action) {
 			v = last_v; /* (a run of numbers allowed, say: the last constant again) */
 		} else {
 			v = make_verdict(ir, &sorted[i], j - i);
 			if (v < 0)
 				return (int)v;
-			if (sorted[i].ncond == 0) {
+			if (e->ncond == 0) {
 				last = true;
-				last_action = sorted[i].action;
+				last_action = e->action;
 				last_v = v;
 			}
 		}
-		if (sorted[i].nr > next) {
-			rc = push_gap(rl, g, next, sorted[i].nr - 1, vdef, vbad);
+		if (nr > next) {
+			rc = push_gap(rl, g, next, nr - 1, vdef, vbad);
 			if (rc)
 				return rc;
 		}
-		rc = range_push(rl, sorted[i].nr, sorted[i].nr, (size_t)v);
+		rc = range_push(rl, nr, nr, (size_t)v);
 		if (rc)
 			return rc;
-		if (sorted[i].nr == 0xffffffffU)
-			wrapped = true;
-		next = sorted[i].nr + 1;
+		wrapped |= nr == 0xffffffffU;
+		next = nr + 1;
 		i = j;
 	}
 	return wrapped ? 0 : push_gap(rl, g, next, 0xffffffffU, vdef, vbad);
