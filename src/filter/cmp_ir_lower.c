@@ -50,25 +50,31 @@ static bool rule_mux(const struct member *mb, const struct sck_frule *r, struct 
 	return sck_syscall_mux(mb->a, r->name, mx) == 0;
 }
 
+/* Condition @c as the arch's kernel compares it (@wide_arch: 64 bits); @oci: libseccomp's. */
+static inline struct sck_ir_cond lower_cond(const struct sck_cond *c, bool wide_arch, bool oci)
+{
+	bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
+	struct sck_ir_cond ic = {
+		.arg = (uint8_t)c->arg,
+		.op = (uint8_t)c->op,
+		.wide = wide,
+		.value = wide ? c->value : (c->value & 0xffffffffU),
+		.mask = wide ? c->mask : (c->mask & 0xffffffffU),
+	};
+
+	if (c->op != SCK_CMP_MASKED_EQ)
+		ic.mask = 0;
+	else if (oci) /* libseccomp keeps value & mask */
+		ic.value &= ic.mask;
+	return ic;
+}
+
 /* Rule @r's conditions as the arch's kernel compares them (@wide_arch: 64 bits), into @conds. */
 static inline void lower_conds(const struct sck_filter *f, const struct sck_frule *r,
 			       bool wide_arch, struct sck_ir_cond *conds)
 {
-	for (size_t i = 0; i < r->nconds; i++) {
-		const struct sck_cond *c = &r->conds[i];
-		bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
-		conds[i] = (struct sck_ir_cond){
-			.arg = (uint8_t)c->arg,
-			.op = (uint8_t)c->op,
-			.wide = wide,
-			.value = wide ? c->value : (c->value & 0xffffffffU),
-			.mask = wide ? c->mask : (c->mask & 0xffffffffU),
-		};
-		if (c->op != SCK_CMP_MASKED_EQ)
-			conds[i].mask = 0;
-		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
-			conds[i].value &= conds[i].mask;
-	}
+	for (size_t i = 0; i < r->nconds; i++)
+		conds[i] = lower_cond(&r->conds[i], wide_arch, (f->flags & SCK_FILTER_OCI) != 0);
 }
 
 /* Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them). */
@@ -217,8 +223,13 @@ static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const str
 			continue;
 		}
 		nr = mb->nr_of[r->name_idx];
-		if (r->nconds)
-			lower_conds(f, r, mb->wide, conds);
+		if (r->nconds) {
+			bool oci = (f->flags & SCK_FILTER_OCI) != 0;
+			if (r->nconds == 1) /* (the usual argument rule: no loop) */
+				*conds = lower_cond(r->conds, mb->wide, oci);
+			else
+				lower_conds(f, r, mb->wide, conds);
+		}
 		if (nr >= 0 && in_domain(mb, nr))
 			*e++ = (struct sck_ir_entry){.nr = (uint32_t)nr,
 						     .action = r->action,
