@@ -188,15 +188,19 @@ static void verdict_digest(struct sck_ir_verdict *v)
 	unsigned int d = 0;
 	const struct sck_ir_entry *e = v->entries, *end = e + v->nentries;
 
+	/*
+	 * (The entries' words go through a multiply each, which carries every bit upwards only;
+	 * the final mix brings the high bits down. A condition takes one round: the mask
+	 * multiplied apart from the value, its argument and operator in the mask's top bits (not
+	 * its width: two verdicts apart only by that share a hash, and verdict_eq decides).)
+	 */
 	for (; e < end; e++) {
 		const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
-		h = mix(h, e->action | (uint64_t)e->ncond << 32);
+		h = (h ^ (e->action | (uint64_t)e->ncond << 32)) * 0x9e3779b97f4a7c15ULL;
 		for (; c < cend; c++) {
-			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
-			/* (one round a condition: the mask multiplied apart from the value, the
-			 * argument, operator and width in its top bits; equal verdicts still hash
-			 * equal, and verdict_eq decides) */
-			h = mix(h, c->value ^ (c->mask ^ kind << 40) * 0xff51afd7ed558ccdULL);
+			uint64_t kind = c->arg | (uint64_t)c->op << 8;
+			h = (h ^ c->value ^ (c->mask ^ kind << 48) * 0xff51afd7ed558ccdULL) *
+			    0x9e3779b97f4a7c15ULL;
 			if (c->arg < 6 && (!count[c->arg] || c->value != last[c->arg])) {
 				count[c->arg]++;
 				last[c->arg] = c->value;
@@ -212,7 +216,7 @@ static void verdict_digest(struct sck_ir_verdict *v)
 			lg++;
 		d += (wide[a] ? 3 : 1) + lg + 1;
 	}
-	v->hash = h;
+	v->hash = mix(h, h >> 32);
 	v->arg_depth = d;
 }
 
