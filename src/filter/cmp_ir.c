@@ -481,6 +481,16 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 		uint32_t nr = e->nr;
 		size_t j = i + 1;
 		long v;
+		/* the usual run: numbers right after each other, each of one rule without
+		 * conditions of the last constant's action, which the last range has already */
+		if (nr == next && last && e->ncond == 0 && e->action == last_action &&
+		    (j == n || sorted[j].nr != nr) && rl->r[rl->n - 1].verdict == (size_t)last_v) {
+			rl->r[rl->n - 1].hi = nr;
+			wrapped |= nr == 0xffffffffU;
+			next = nr + 1;
+			i = j;
+			continue;
+		}
 		while (j < n && sorted[j].nr == nr)
 			j++;
 		if (e->ncond == 0 && last && e->action == last_action) {
