@@ -359,22 +359,36 @@ static inline int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t v
 	return 0;
 }
 
-/* Push [lo, hi] with the base verdict of the region(s) it covers in group @g. */
-static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, uint32_t hi,
-		    long vdef, long vbad)
+/* What the gaps between a group's numbers return: its default and bad-arch verdicts, where. */
+struct gaps {
+	uint32_t sel;	   /* the members' selector bit (0: none, one region) */
+	bool has64, has32; /* a member without, with the selector bit */
+	long vdef, vbad;
+};
+
+static struct gaps group_gaps(const struct sck_ir_group *g, long vdef, long vbad)
 {
-	uint32_t sel = g->members[0]->nr_select;
-	bool has64 = false, has32 = false;
+	struct gaps gp = {.sel = g->members[0]->nr_select, .vdef = vdef, .vbad = vbad};
+
+	for (size_t i = 0; i < g->nmembers; i++) {
+		gp.has64 |= !selected(g->members[i]);
+		gp.has32 |= selected(g->members[i]);
+	}
+	return gp;
+}
+
+/* Push [lo, hi] with the base verdict of the region(s) it covers (@gp). */
+static int push_gap(struct rlist *l, const struct gaps *gp, uint32_t lo, uint32_t hi)
+{
+	uint32_t sel = gp->sel;
+	bool has64 = gp->has64, has32 = gp->has32;
+	long vdef = gp->vdef, vbad = gp->vbad;
 	int rc;
 
 	if (lo > hi)
 		return 0;
 	if (!sel)
 		return range_push(l, lo, hi, (size_t)vdef);
-	for (size_t i = 0; i < g->nmembers; i++) {
-		has64 |= !selected(g->members[i]);
-		has32 |= selected(g->members[i]);
-	}
 	/* [0, sel) x86_64; [sel, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
 	if (lo < sel) {
 		uint32_t h = hi < sel ? hi : sel - 1;
@@ -469,6 +483,7 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	uint32_t next = 0, last_action = 0;
 	bool wrapped = false, last = false;
 	long last_v = 0;
+	struct gaps gp = group_gaps(g, vdef, vbad);
 	int rc;
 
 	if (vdef < 0 || vbad < 0)
@@ -506,7 +521,7 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 			}
 		}
 		if (nr > next) {
-			rc = push_gap(rl, g, next, nr - 1, vdef, vbad);
+			rc = push_gap(rl, &gp, next, nr - 1);
 			if (rc)
 				return rc;
 		}
@@ -517,7 +532,7 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 		next = nr + 1;
 		i = j;
 	}
-	return wrapped ? 0 : push_gap(rl, g, next, 0xffffffffU, vdef, vbad);
+	return wrapped ? 0 : push_gap(rl, &gp, next, 0xffffffffU);
 }
 
 static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
