@@ -121,11 +121,12 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 	runs->all = true;
 	for (size_t k = 0; k < span[0] + span[1]; k++) {
 		if (count[k + 1] > 1) {
-			if (runs->n < RUNS_MAX)
-				runs->at[runs->n].start = count[k],
+			if (runs->n < RUNS_MAX) {
+				runs->at[runs->n].start = count[k];
 				runs->at[runs->n].len = count[k + 1];
-			else
+			} else {
 				runs->all = false;
+			}
 			runs->n++;
 		}
 		count[k + 1] += count[k];
