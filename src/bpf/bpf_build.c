@@ -46,7 +46,7 @@ static int label_room(struct sck_bpf_builder *b, bool named)
 
 	if (b->nlab == cap) {
 		int *np;
-		cap = cap ? cap * 2 : 16;
+		cap = cap ? cap * 4 : 64;
 		np = realloc(b->lpos, cap * sizeof(*np));
 		if (!np)
 			return -ENOMEM;
