@@ -117,7 +117,7 @@ static void put(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, in
 static __attribute__((noinline)) int append_grow(struct sck_bpf_builder *b, uint16_t code,
 						 uint32_t k, int jt, int jf)
 {
-	size_t cap = b->cap ? b->cap * 4 : 256;
+	size_t cap = b->cap ? b->cap * 4 : 1024;
 	struct sck_bpf_binsn *ni = realloc(b->insn, cap * sizeof(*ni));
 
 	if (!ni)
