@@ -184,8 +184,10 @@ static void verdict_digest(struct sck_ir_verdict *v)
 	size_t count[6] = {0};
 	uint64_t last[6] = {0};
 	bool wide[6] = {false};
-	uint64_t h = mix(0, v->final);
-	unsigned int d = 0;
+	uint64_t h = mix(0, v->final), run_last = 0;
+	unsigned int d = 0, run_arg = 6; /* the argument whose figures are in run_* (6: none) */
+	size_t run_count = 0;
+	bool run_wide = false;
 	const struct sck_ir_entry *e = v->entries, *end = e + v->nentries;
 
 	/*
@@ -201,12 +203,37 @@ static void verdict_digest(struct sck_ir_verdict *v)
 			uint64_t kind = c->arg | (uint64_t)c->op << 8;
 			h = (h ^ c->value ^ (c->mask ^ kind << 48) * 0xff51afd7ed558ccdULL) *
 			    0x9e3779b97f4a7c15ULL;
-			if (c->arg < 6 && (!count[c->arg] || c->value != last[c->arg])) {
-				count[c->arg]++;
-				last[c->arg] = c->value;
-				wide[c->arg] |= c->wide;
+			if (c->arg == run_arg) {
+				/* (the usual: the argument of the condition before, in locals) */
+				if (c->value != run_last) {
+					run_count++;
+					run_last = c->value;
+					run_wide |= c->wide;
+				}
+				continue;
+			}
+			if (run_arg < 6) {
+				count[run_arg] = run_count;
+				last[run_arg] = run_last;
+				wide[run_arg] = run_wide;
+			}
+			run_arg = c->arg < 6 ? c->arg : 6;
+			if (run_arg == 6)
+				continue;
+			run_count = count[run_arg];
+			run_last = last[run_arg];
+			run_wide = wide[run_arg];
+			if (!run_count || c->value != run_last) {
+				run_count++;
+				run_last = c->value;
+				run_wide |= c->wide;
 			}
 		}
+	}
+	if (run_arg < 6) {
+		count[run_arg] = run_count;
+		last[run_arg] = run_last;
+		wide[run_arg] = run_wide;
 	}
 	for (size_t a = 0; a < 6 && v->nentries; a++) {
 		unsigned int lg = 0;
