@@ -249,9 +249,12 @@ static size_t oci_runs(struct sck_ir_entry *sorted, size_t n, const struct runs 
 		if (k != i)
 			memmove(&sorted[k], &sorted[i], (s - i) * sizeof(*sorted));
 		k += s - i;
-		for (size_t j = s; j < s + len && first == SIZE_MAX; j++)
-			if (sorted[j].ncond == 0)
+		for (size_t j = s; j < s + len; j++) {
+			if (sorted[j].ncond == 0) {
 				first = j;
+				break;
+			}
+		}
 		if (first != SIZE_MAX) {
 			sorted[k++] = sorted[first];
 		} else {
