@@ -407,8 +407,14 @@ static void spread(const struct sock_filter *out, size_t n, const struct layout 
 		fixed = s;
 	}
 	memcpy(&fin[pos[start]], &out[start], (n - start) * sizeof(*out));
-	for (c = l->cand; c < end; c++)
-		write_cand(&out[c->i], c, pos, &fin[pos[c->i]]);
+	for (c = l->cand; c < end; c++) {
+		uint32_t p = pos[c->i];
+		/* (one without trampolines whose targets moved as far as it did is as copied) */
+		if (!c->tt && !c->tf && pos[c->t] - p == c->t - c->i &&
+		    pos[c->f] - p == c->f - c->i)
+			continue;
+		write_cand(&out[c->i], c, pos, &fin[p]);
+	}
 	for (size_t k = 0; k < l->nja; k++) {
 		size_t i = l->ja[k];
 		fin[pos[i]].k = pos[i + 1 + out[i].k] - pos[i] - 1;
