@@ -316,8 +316,12 @@ static __attribute__((noinline)) long make_verdict(struct sck_ir *ir, struct sck
 	if (e[0].ncond == 0)
 		return intern_const(ir, e[0].action);
 	v = (struct sck_ir_verdict){.final = ir->def_action};
-	while (k < n && e[k].ncond && conds_vary(&e[k]))
-		k++;
+	for (; k < n && e[k].ncond; k++) {
+		const struct sck_ir_cond *c = e[k].conds;
+		/* (the usual entry, one equality or inequality, without the loop) */
+		if (e[k].ncond == 1 ? c->op > SCK_CMP_NE && cond_const(c) : !conds_vary(&e[k]))
+			break;
+	}
 	if (k == n || e[k].ncond == 0) {
 		/* nothing to simplify: the verdict is the entries up to an unconditional one */
 		if (k < n)
