@@ -16,10 +16,9 @@
 
 #define SCK_BPF_BUILD_MAX 65535 /* instructions a builder holds before layout */
 
-/* A builder instruction (16 bytes: the flags fill the room after the code). */
+/* A builder instruction (16 bytes). */
 struct sck_bpf_binsn {
 	uint16_t code;
-	bool tt, tf; /* the true / false target goes through a trampoline */
 	uint32_t k;
 	int jt, jf; /* label ids or SCK_BPF_NEXT */
 };

@@ -46,7 +46,7 @@ static int label_room(struct sck_bpf_builder *b, bool named)
 
 	if (b->nlab == cap) {
 		int *np;
-		cap = cap ? cap * 2 : 16;
+		cap = cap ? cap * 4 : 64;
 		np = realloc(b->lpos, cap * sizeof(*np));
 		if (!np)
 			return -ENOMEM;
@@ -111,14 +111,13 @@ static void put(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, in
 	i->k = k;
 	i->jt = jt;
 	i->jf = jf;
-	i->tt = i->tf = false;
 }
 
 /* append when the array is full: apart, so that the common path calls nothing */
 static __attribute__((noinline)) int append_grow(struct sck_bpf_builder *b, uint16_t code,
 						 uint32_t k, int jt, int jf)
 {
-	size_t cap = b->cap ? b->cap * 4 : 64;
+	size_t cap = b->cap ? b->cap * 4 : 1024;
 	struct sck_bpf_binsn *ni = realloc(b->insn, cap * sizeof(*ni));
 
 	if (!ni)
@@ -157,99 +156,334 @@ int sck_bpf_jump(struct sck_bpf_builder *b, uint16_t code, uint32_t k, int jt, i
 	return append(b, code, k, jt, jf);
 }
 
-/* The builder index a jump target resolves to: the label's instruction, or the next one. */
-static long target(const struct sck_bpf_builder *b, size_t i, int label)
+/*
+ * How far ahead of instruction @i jump target @label is, as a direct offset before any trampoline
+ * (the instructions jumped over), with the labels' places @lpos: SCK_BPF_NEXT is 0; a label bound
+ * at or behind @i, or unbound, is huge (the unsigned difference wraps).
+ */
+static inline size_t ahead(const int *lpos, size_t i, int label)
 {
-	return label == SCK_BPF_NEXT ? (long)i + 1 : b->lpos[label];
-}
-
-static size_t tramp_count(const struct sck_bpf_binsn *in, long t, long f)
-{
-	if (in->tt && in->tf)
-		return t == f ? 1 : 2;
-	return (in->tt || in->tf) ? 1 : 0;
+	return label == SCK_BPF_NEXT ? 0 : (size_t)((long)lpos[label] - (long)i - 1);
 }
 
 /*
- * The layout's scratch: per builder instruction its resolved targets and its trampolines, and
- * the conditional jumps that could ever need one. An instruction grows by at most 2 trampolines,
- * so a jump whose target is at most 85 builder instructions ahead stays within 255 whatever
- * happens: most jumps of a search tree never need a second look.
+ * A conditional jump that may need a trampoline once the layout moves things: one whose target
+ * is more than 85 builder instructions ahead (an instruction grows by at most 2 trampolines, so
+ * nearer targets stay within 255 whatever happens). Targets as builder indexes.
  */
-struct layout {
-	size_t *pos;  /* where instruction i lands (pos[n] is the end) */
-	long *t, *f;  /* builder indexes of the true / false targets */
-	uint8_t *tr;  /* trampolines after instruction i */
-	size_t *cand; /* conditional jumps that may need a trampoline */
-	size_t ncand;
+struct cand {
+	uint32_t i, t, f;
+	bool tt, tf; /* the true / false target goes through a trampoline */
 };
 
-/* One layout round; returns the number of jumps that newly need a trampoline (0: final). */
-static size_t layout_round(struct sck_bpf_builder *b, struct layout *l)
+/* Trampolines after candidate @c's jump: one serves both targets when they are one place. */
+static unsigned int tramp_count(const struct cand *c)
 {
-	size_t at = 0, grown = 0;
+	if (c->tt && c->tf)
+		return c->t == c->f ? 1 : 2;
+	return c->tt || c->tf;
+}
 
-	for (size_t i = 0; i < b->n; i++) {
-		l->pos[i] = at;
-		at += 1 + (size_t)l->tr[i];
+/* A candidate of jump @i with its targets @dt and @df ahead (trampolines where they are far). */
+static inline struct cand make_cand(size_t i, size_t dt, size_t df)
+{
+	return (struct cand){.i = (uint32_t)i,
+			     .t = (uint32_t)(i + 1 + dt),
+			     .f = (uint32_t)(i + 1 + df),
+			     .tt = dt > 255,
+			     .tf = df > 255};
+}
+
+/*
+ * The layout of a program that needs trampolines: where instruction i lands (pos[n] is the end),
+ * the trampolines after each, the candidates in ascending order.
+ */
+struct layout {
+	uint32_t *pos;
+	uint8_t *tr;
+	struct cand *cand;
+	uint32_t *ja; /* the BPF_JA instructions */
+	size_t ncand, nja;
+};
+
+/*
+ * Write instructions @i... of @b to @out as they are when no trampoline moves anything, while
+ * that is sure without a closer look: conditional jumps whose targets are both less than 256
+ * ahead (@tail: the last 256 instructions, where the bound is what is left before the end).
+ * With @l, the candidates are noted. Returns where it stopped (a jump for check_jump: BPF_JA, a
+ * target further or out of place), or @end.
+ */
+static inline size_t write_run(const struct sck_bpf_builder *b, size_t i, size_t end, bool tail,
+			       struct sock_filter *out, struct layout *l)
+{
+	const struct sck_bpf_binsn *insn = b->insn;
+	const int *lpos = b->lpos;
+	struct cand *cand = l ? l->cand + l->ncand : NULL;
+	size_t n = b->n;
+
+	for (; i < end; i++) {
+		const struct sck_bpf_binsn *in = &insn[i];
+		size_t dt, df, room = tail ? n - i - 1 : 256;
+
+		if (BPF_CLASS(in->code) != BPF_JMP) {
+			out[i] = (struct sock_filter){.code = in->code, .k = in->k};
+			continue;
+		}
+		dt = ahead(lpos, i, in->jt);
+		df = ahead(lpos, i, in->jf);
+		if ((dt | df) >= room || BPF_OP(in->code) == BPF_JA)
+			break;
+		out[i] = (struct sock_filter){
+			.code = in->code, .jt = (uint8_t)dt, .jf = (uint8_t)df, .k = in->k};
+		if (l && (dt >= 85 || df >= 85))
+			*cand++ = make_cand(i, dt, df);
 	}
-	l->pos[b->n] = at;
-	for (size_t c = 0; c < l->ncand; c++) {
-		size_t i = l->cand[c];
-		struct sck_bpf_binsn *in = &b->insn[i];
-		bool was = in->tt || in->tf;
+	if (l)
+		l->ncand = (size_t)(cand - l->cand);
+	return i;
+}
+
+/*
+ * Jump @i, which write_run left, checked (every target bound, ahead of the jump, at an
+ * instruction that exists: -EINVAL otherwise) and written to @d with its offsets as they are
+ * before any trampoline (truncated when too far: the layout rewrites them). Returns 1 when it is
+ * a candidate, in *@c, 2 for a BPF_JA, else 0.
+ */
+static int check_jump(const struct sck_bpf_builder *b, size_t i, struct sock_filter *d,
+		      struct cand *c)
+{
+	const struct sck_bpf_binsn *in = &b->insn[i];
+	size_t room = b->n - i - 1, dt = ahead(b->lpos, i, in->jt), df;
+
+	if (dt >= room)
+		return -EINVAL;
+	if (BPF_OP(in->code) == BPF_JA) {
+		/* (32-bit offsets: never a trampoline) */
+		*d = (struct sock_filter){.code = in->code, .k = (uint32_t)dt};
+		return 2;
+	}
+	df = ahead(b->lpos, i, in->jf);
+	if (df >= room)
+		return -EINVAL;
+	*d = (struct sock_filter){
+		.code = in->code, .jt = (uint8_t)dt, .jf = (uint8_t)df, .k = in->k};
+	if (dt < 85 && df < 85)
+		return 0;
+	*c = make_cand(i, dt, df);
+	return 1;
+}
+
+/*
+ * Write @b's instructions from @i on to @out (write_run, check_jump where it stops), from the
+ * head (@tail false: up to the last 256 instructions) or the tail. With @l, the candidates are
+ * noted; without, it stops at the first jump that needs a trampoline. Returns 0, where it
+ * stopped in *@ip, or -EINVAL.
+ */
+static int write_part(const struct sck_bpf_builder *b, size_t *ip, bool tail,
+		      struct sock_filter *out, struct layout *l)
+{
+	size_t n = b->n, end = tail ? n : n > 256 ? n - 256 : 0;
+
+	for (size_t i = *ip;; i++) {
+		struct cand c;
+		int rc;
+
+		/* (each case its own loop: no test of @tail or @l an instruction) */
+		if (l)
+			i = tail ? write_run(b, i, end, true, out, l)
+				 : write_run(b, i, end, false, out, l);
+		else
+			i = tail ? write_run(b, i, end, true, out, NULL)
+				 : write_run(b, i, end, false, out, NULL);
+		*ip = i;
+		if (i >= end)
+			return 0;
+		rc = check_jump(b, i, &out[i], &c);
+		if (rc < 0)
+			return rc;
+		if (rc == 1 && (c.tt || c.tf) && !l)
+			return 0;
+		if (rc == 1 && l) {
+			l->tr[i] = (uint8_t)tramp_count(&c);
+			l->cand[l->ncand++] = c;
+		}
+		if (rc == 2 && l)
+			l->ja[l->nja++] = (uint32_t)i;
+	}
+}
+
+/*
+ * One layout round: positions from instruction @from on (the ones before have not moved), then
+ * the candidates that newly need a trampoline. Returns the first instruction whose trampolines
+ * grew, or n when none did (the layout is final).
+ */
+static size_t layout_round(size_t n, struct layout *l, size_t from)
+{
+	uint32_t at = l->pos[from];
+	size_t grown = n;
+
+	for (size_t i = from; i < n; i++) {
+		l->pos[i] = at;
+		at += 1U + l->tr[i];
+	}
+	l->pos[n] = at;
+	for (size_t k = 0; k < l->ncand; k++) {
+		struct cand *c = &l->cand[k];
+		uint32_t p = l->pos[c->i];
+		bool tt = c->tt, tf = c->tf;
 
 		/* A direct offset counts from the instruction after the jump; the
 		 * trampolines sit in between and are jumped over. */
-		if (!in->tt && l->pos[l->t[i]] - l->pos[i] - 1 > 255) {
-			in->tt = true;
-			grown++;
+		c->tt |= l->pos[c->t] - p - 1 > 255;
+		c->tf |= l->pos[c->f] - p - 1 > 255;
+		if (c->tt != tt || c->tf != tf) {
+			l->tr[c->i] = (uint8_t)tramp_count(c);
+			if (grown == n)
+				grown = c->i;
 		}
-		if (!in->tf && l->pos[l->f[i]] - l->pos[i] - 1 > 255) {
-			in->tf = true;
-			grown++;
-		}
-		if (in->tt || in->tf || was)
-			l->tr[i] = (uint8_t)tramp_count(in, l->t[i], l->f[i]);
 	}
 	return grown;
 }
 
-static void layout_fini(struct layout *l)
+/* Candidate @c's jump written at @f (its place @p), with its trampolines after it. */
+static void write_cand(const struct sock_filter *x0, const struct cand *c, const uint32_t *pos,
+		       struct sock_filter *f)
 {
-	free(l->t);
-	free(l->f);
-	free(l->tr);
-	free(l->cand);
+	struct sock_filter x = *x0;
+	uint32_t p = pos[c->i], t = pos[c->t], e = pos[c->f], slot = 0;
+
+	if (c->tt && c->tf && c->t == c->f) {
+		/* Both far, one place: a single trampoline serves both. */
+		x.jt = x.jf = 0;
+		f[1] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, t - p - 2);
+		*f = x;
+		return;
+	}
+	/* (slot: the next free trampoline, counted from the jump) */
+	if (c->tt) {
+		x.jt = (uint8_t)slot;
+		f[1 + slot] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, t - p - 2 - slot);
+		slot++;
+	} else {
+		x.jt = (uint8_t)(t - p - 1);
+	}
+	if (c->tf) {
+		x.jf = (uint8_t)slot;
+		f[1 + slot] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, e - p - 2 - slot);
+	} else {
+		x.jf = (uint8_t)(e - p - 1);
+	}
+	*f = x;
 }
 
 /*
- * Check jump @i's targets (bound, ahead of it, at an instruction that exists) and note them in
- * @l, as the first layout round (without trampolines yet, instruction i lands at i). Returns how
- * many of its targets need a trampoline, or -1 when one is out of place.
+ * @out's @n instructions (as first written: offsets before any trampoline; the candidates' in
+ * @l) laid out in @fin, trampolines inserted. The runs between trampolines move as they are;
+ * then the offsets that change are rewritten: those of the jumps up to 84 before a trampoline
+ * (a jump that is no candidate reaches no further), of the candidates, of the BPF_JAs.
  */
-static inline int scan_jump(struct sck_bpf_builder *b, struct layout *l, size_t i)
+static void spread(const struct sock_filter *out, size_t n, const struct layout *l,
+		   struct sock_filter *fin)
 {
-	struct sck_bpf_binsn *in = &b->insn[i];
-	long t, f;
+	const uint32_t *pos = l->pos;
+	const struct cand *c, *end = l->cand + l->ncand;
+	size_t start = 0, fixed = 0;
 
-	in->tt = in->tf = false;
-	t = target(b, i, in->jt);
-	f = BPF_OP(in->code) == BPF_JA ? t : target(b, i, in->jf);
-	/* i < t < n, as one unsigned compare (an unbound label is at -1) */
-	if ((size_t)(t - (long)i - 1) >= b->n - i - 1 || (size_t)(f - (long)i - 1) >= b->n - i - 1)
-		return -1;
-	l->t[i] = t;
-	l->f[i] = f;
-	/* a candidate: a target more than 85 ahead ((t - i) * 3 > 256) */
-	if (BPF_OP(in->code) == BPF_JA || (t - (long)i <= 85 && f - (long)i <= 85))
-		return 0;
-	l->cand[l->ncand++] = i;
-	in->tt = t - (long)i - 1 > 255;
-	in->tf = f - (long)i - 1 > 255;
-	if (in->tt || in->tf)
-		l->tr[i] = (uint8_t)tramp_count(in, t, f);
-	return in->tt + in->tf;
+	for (c = l->cand; c < end; c++) {
+		size_t s = c->i;
+		if (!l->tr[s])
+			continue;
+		memcpy(&fin[pos[start]], &out[start], (s + 1 - start) * sizeof(*out));
+		start = s + 1;
+		for (size_t i = s > 84 && s - 84 > fixed ? s - 84 : fixed; i < s; i++) {
+			struct sock_filter x = out[i];
+			uint32_t q = pos[i] + 1;
+			if (BPF_CLASS(x.code) != BPF_JMP || BPF_OP(x.code) == BPF_JA)
+				continue;
+			x.jt = (uint8_t)(pos[i + 1 + x.jt] - q);
+			x.jf = (uint8_t)(pos[i + 1 + x.jf] - q);
+			fin[q - 1] = x;
+		}
+		fixed = s;
+	}
+	memcpy(&fin[pos[start]], &out[start], (n - start) * sizeof(*out));
+	for (c = l->cand; c < end; c++) {
+		uint32_t p = pos[c->i];
+		/* (one without trampolines whose targets moved as far as it did is as copied) */
+		if (!c->tt && !c->tf && pos[c->t] - p == c->t - c->i &&
+		    pos[c->f] - p == c->f - c->i)
+			continue;
+		write_cand(&out[c->i], c, pos, &fin[p]);
+	}
+	for (size_t k = 0; k < l->nja; k++) {
+		size_t i = l->ja[k];
+		fin[pos[i]].k = pos[i + 1 + out[i].k] - pos[i] - 1;
+	}
+}
+
+/*
+ * The rest of finish once jump @i0 needs a trampoline: the instructions after it written and
+ * the candidates noted (those before it from their offsets in *@outp), the layout repeated until
+ * no jump needs a new trampoline, the program spread out into a new *@outp of *@len.
+ */
+static int finish_far(const struct sck_bpf_builder *b, size_t cap, size_t i0,
+		      struct sock_filter **outp, size_t *len)
+{
+	const struct sock_filter *out = *outp;
+	struct sock_filter *fin;
+	struct layout l = {0};
+	size_t n = b->n, i = i0, grown, total;
+	int rc = 0;
+
+	l.pos = malloc((n + 1) * sizeof(*l.pos));
+	l.tr = calloc(n, sizeof(*l.tr));
+	l.cand = malloc(n * sizeof(*l.cand));
+	l.ja = malloc(n * sizeof(*l.ja));
+	if (!l.pos || !l.tr || !l.cand || !l.ja) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < i0; k++) {
+		const struct sock_filter *d = &out[k];
+		if (BPF_CLASS(d->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(d->code) == BPF_JA)
+			l.ja[l.nja++] = (uint32_t)k;
+		else if (d->jt >= 85 || d->jf >= 85)
+			l.cand[l.ncand++] = make_cand(k, d->jt, d->jf);
+	}
+	if (i < (n > 256 ? n - 256 : 0))
+		rc = write_part(b, &i, false, *outp, &l);
+	if (!rc)
+		rc = write_part(b, &i, true, *outp, &l);
+	if (rc)
+		goto out;
+	/* before the first trampoline (@i0's), instruction i lands at i */
+	for (size_t k = 0; k <= i0; k++)
+		l.pos[k] = (uint32_t)k;
+	grown = i0;
+	while (grown < n)
+		grown = layout_round(n, &l, grown);
+	total = l.pos[n];
+	if (total > cap) {
+		rc = -E2BIG;
+		goto out;
+	}
+	fin = malloc(total * sizeof(*fin));
+	if (!fin) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	spread(out, n, &l, fin);
+	free(*outp);
+	*outp = fin;
+	*len = total;
+out:
+	free(l.pos);
+	free(l.tr);
+	free(l.cand);
+	free(l.ja);
+	return rc;
 }
 
 int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter **prog, size_t *len)
@@ -257,146 +491,38 @@ int sck_bpf_builder_finish_alloc(struct sck_bpf_builder *b, struct sock_filter *
 	return sck_bpf_builder_finish_cap(b, SCK_BPF_MAXINSNS, prog, len);
 }
 
+/*
+ * One pass writes every instruction with its offsets as they are in the builder: most programs
+ * need no trampoline and are done then. A target less than 256 ahead is sure to be in the
+ * program before its last 256 instructions; in those, the bound is what is left. The first jump
+ * that needs a trampoline hands the rest to finish_far.
+ */
 int sck_bpf_builder_finish_cap(struct sck_bpf_builder *b, size_t cap, struct sock_filter **prog,
 			       size_t *len)
 {
-	struct sock_filter *out = NULL, *direct;
-	struct layout l = {0};
-	size_t *pos = NULL, total, grown = 0, i = 0;
-	int rc = 0;
+	struct sock_filter *out;
+	size_t i = 0;
+	int rc;
 
 	if (!b || !prog || !len)
 		return -EINVAL;
 	if (b->n == 0)
 		return -ENODATA;
-	l.t = malloc(b->n * sizeof(*l.t));
-	l.f = malloc(b->n * sizeof(*l.f));
-	l.tr = calloc(b->n, sizeof(*l.tr));
-	l.cand = malloc(b->n * sizeof(*l.cand));
-	pos = malloc((b->n + 1) * sizeof(*pos));
-	if (!l.t || !l.f || !l.tr || !l.cand || !pos) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	l.pos = pos;
-	/*
-	 * Every target must be bound, ahead of its jump, at an instruction that exists. The first
-	 * layout round rides along: without trampolines yet, instruction i lands at i. So does
-	 * the program's writing (@direct), until a jump needs a trampoline: many programs need
-	 * none, and are done then; the others are laid out and written again below.
-	 */
-	direct = b->n <= cap ? malloc(b->n * sizeof(*direct)) : NULL;
-	out = direct;
-	for (; direct && i < b->n; i++) {
-		const struct sck_bpf_binsn *in = &b->insn[i];
-		struct sock_filter *d = &direct[i];
-		int far;
-
-		*d = (struct sock_filter){.code = in->code, .k = in->k};
-		if (BPF_CLASS(in->code) != BPF_JMP)
-			continue;
-		far = scan_jump(b, &l, i);
-		if (far < 0) {
-			rc = -EINVAL;
-			goto out;
-		}
-		if (far > 0) {
-			grown += (size_t)far;
-			direct = NULL;
-		} else if (BPF_OP(in->code) == BPF_JA) {
-			d->k = (uint32_t)(l.t[i] - (long)i - 1);
-		} else {
-			d->jt = (uint8_t)(l.t[i] - (long)i - 1);
-			d->jf = (uint8_t)(l.f[i] - (long)i - 1);
-		}
-	}
-	for (; i < b->n; i++) {
-		int far;
-
-		if (BPF_CLASS(b->insn[i].code) != BPF_JMP)
-			continue;
-		far = scan_jump(b, &l, i);
-		if (far < 0) {
-			rc = -EINVAL;
-			goto out;
-		}
-		grown += (size_t)far;
-	}
-	if (direct) {
-		*prog = direct;
-		*len = b->n;
-		out = NULL;
-		goto out;
-	}
-	if (grown) {
-		while (layout_round(b, &l) > 0)
-			;
-	} else {
-		for (i = 0; i <= b->n; i++)
-			pos[i] = i;
-	}
-	total = pos[b->n];
-	if (total > cap) {
+	out = malloc(b->n * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	rc = write_part(b, &i, false, out, NULL);
+	if (!rc && i >= (b->n > 256 ? b->n - 256 : 0))
+		rc = write_part(b, &i, true, out, NULL);
+	*len = b->n;
+	if (!rc && i < b->n)
+		rc = finish_far(b, cap, i, &out, len);
+	else if (!rc && b->n > cap)
 		rc = -E2BIG;
-		goto out;
-	}
-	/* every instruction and trampoline is written below (in the room direct had, when it
-	 * was made) */
-	{
-		struct sock_filter *room = realloc(out, total * sizeof(*out));
-		if (!room) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		out = room;
-	}
-	for (i = 0; i < b->n; i++) {
-		const struct sck_bpf_binsn *in = &b->insn[i];
-		struct sock_filter *f = &out[pos[i]];
-		size_t t, e, nt;
-
-		*f = (struct sock_filter){.code = in->code, .k = in->k};
-		if (BPF_CLASS(in->code) != BPF_JMP)
-			continue;
-		t = pos[l.t[i]];
-		if (BPF_OP(in->code) == BPF_JA) {
-			f->k = (uint32_t)(t - pos[i] - 1);
-			continue;
-		}
-		e = pos[l.f[i]];
-		nt = tramp_count(in, l.t[i], l.f[i]);
-		if (nt == 1 && in->tt && in->tf) {
-			/* Both far, one place: a single trampoline serves both. */
-			f->jt = f->jf = 0;
-			f[1] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA,
-							    (uint32_t)(t - pos[i] - 2));
-			continue;
-		}
-		size_t slot = 0; /* next free trampoline, counted from the jump */
-
-		if (in->tt) {
-			f->jt = (uint8_t)slot;
-			f[1 + slot] = (struct sock_filter)BPF_STMT(
-				BPF_JMP | BPF_JA, (uint32_t)(t - pos[i] - 2 - slot));
-			slot++;
-		} else {
-			f->jt = (uint8_t)(t - pos[i] - 1);
-		}
-		if (in->tf) {
-			f->jf = (uint8_t)slot;
-			f[1 + slot] = (struct sock_filter)BPF_STMT(
-				BPF_JMP | BPF_JA, (uint32_t)(e - pos[i] - 2 - slot));
-			slot++;
-		} else {
-			f->jf = (uint8_t)(e - pos[i] - 1);
-		}
+	if (rc) {
+		free(out);
+		return rc;
 	}
 	*prog = out;
-	*len = total;
-	out = NULL;
-out:
-	free(out);
-	free(pos);
-	layout_fini(&l);
-	return rc;
+	return 0;
 }

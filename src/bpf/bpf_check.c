@@ -129,22 +129,19 @@ struct scan {
 };
 
 /*
- * Pass 2: each instruction on its own, as the classic checker walks them. Pass 5 looks at each
- * instruction on its own too: its first fault is noted here and reported in its turn.
+ * Pass 2 over instructions @from to @to of @prog: @near_end, whether they are in the last 256,
+ * where a conditional jump may reach past the end (before, it reaches at most 256 ahead).
  */
-static int check_classic(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why,
-			 struct scan *sc)
+static inline int check_run(const struct sock_filter *prog, size_t len, size_t from, size_t to,
+			    bool near_end, struct sck_bpf_verdict *why, struct scan *sc)
 {
-	sc->mem_load = false;
-	sc->sec_at = len;
-	sc->sec_fault = SCK_BPF_FAULT_NONE;
-	for (size_t pc = 0; pc < len; pc++) {
+	for (size_t pc = from; pc < to; pc++) {
 		const struct sock_filter *f = &prog[pc];
 		unsigned int op = op_of(f->code);
 
 		if (op & OP_COND) {
 			/* (seccomp takes every conditional jump: nothing for pass 5) */
-			if (pc + f->jt + 1 >= len || pc + f->jf + 1 >= len)
+			if (near_end && (f->jt >= len - pc - 1 || f->jf >= len - pc - 1))
 				return fail(why, SCK_BPF_FAULT_JUMP, pc);
 			continue;
 		}
@@ -193,6 +190,23 @@ static int check_classic(const struct sock_filter *prog, size_t len, struct sck_
 		}
 	}
 	return 0;
+}
+
+/*
+ * Pass 2: each instruction on its own, as the classic checker walks them. Pass 5 looks at each
+ * instruction on its own too: its first fault is noted here and reported in its turn.
+ */
+static int check_classic(const struct sock_filter *prog, size_t len, struct sck_bpf_verdict *why,
+			 struct scan *sc)
+{
+	size_t near = len > 256 ? len - 256 : 0;
+	int rc;
+
+	sc->mem_load = false;
+	sc->sec_at = len;
+	sc->sec_fault = SCK_BPF_FAULT_NONE;
+	rc = check_run(prog, len, 0, near, false, why, sc);
+	return rc ? rc : check_run(prog, len, near, len, true, why, sc);
 }
 
 /*

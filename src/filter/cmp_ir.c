@@ -184,25 +184,56 @@ static void verdict_digest(struct sck_ir_verdict *v)
 	size_t count[6] = {0};
 	uint64_t last[6] = {0};
 	bool wide[6] = {false};
-	uint64_t h = mix(0, v->final);
-	unsigned int d = 0;
+	uint64_t h = mix(0, v->final), run_last = 0;
+	unsigned int d = 0, run_arg = 6; /* the argument whose figures are in run_* (6: none) */
+	size_t run_count = 0;
+	bool run_wide = false;
+	const struct sck_ir_entry *e = v->entries, *end = e + v->nentries;
 
-	for (size_t i = 0; i < v->nentries; i++) {
-		const struct sck_ir_entry *e = &v->entries[i];
-		h = mix(h, e->action | (uint64_t)e->ncond << 32);
-		for (size_t j = 0; j < e->ncond; j++) {
-			const struct sck_ir_cond *c = &e->conds[j];
-			uint64_t kind = c->arg | (uint64_t)c->op << 8 | (uint64_t)c->wide << 16;
-			/* (argument, operator and width folded into the mask's top bits: fewer
-			 * rounds; equal verdicts still hash equal, and verdict_eq decides) */
-			h = mix(h, c->value);
-			h = mix(h, c->mask ^ kind << 40);
-			if (c->arg < 6 && (!count[c->arg] || c->value != last[c->arg])) {
-				count[c->arg]++;
-				last[c->arg] = c->value;
-				wide[c->arg] |= c->wide;
+	/*
+	 * (The entries' words go through a multiply each, which carries every bit upwards only;
+	 * the final mix brings the high bits down. A condition takes one round: the mask
+	 * multiplied apart from the value, its argument and operator in the mask's top bits (not
+	 * its width: two verdicts apart only by that share a hash, and verdict_eq decides).)
+	 */
+	for (; e < end; e++) {
+		const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
+		h = (h ^ (e->action | (uint64_t)e->ncond << 32)) * 0x9e3779b97f4a7c15ULL;
+		for (; c < cend; c++) {
+			uint64_t kind = c->arg | (uint64_t)c->op << 8;
+			h = (h ^ c->value ^ (c->mask ^ kind << 48) * 0xff51afd7ed558ccdULL) *
+			    0x9e3779b97f4a7c15ULL;
+			if (c->arg == run_arg) {
+				/* (the usual: the argument of the condition before, in locals) */
+				if (c->value != run_last) {
+					run_count++;
+					run_last = c->value;
+					run_wide |= c->wide;
+				}
+				continue;
+			}
+			if (run_arg < 6) {
+				count[run_arg] = run_count;
+				last[run_arg] = run_last;
+				wide[run_arg] = run_wide;
+			}
+			run_arg = c->arg < 6 ? c->arg : 6;
+			if (run_arg == 6)
+				continue;
+			run_count = count[run_arg];
+			run_last = last[run_arg];
+			run_wide = wide[run_arg];
+			if (!run_count || c->value != run_last) {
+				run_count++;
+				run_last = c->value;
+				run_wide |= c->wide;
 			}
 		}
+	}
+	if (run_arg < 6) {
+		count[run_arg] = run_count;
+		last[run_arg] = run_last;
+		wide[run_arg] = run_wide;
 	}
 	for (size_t a = 0; a < 6 && v->nentries; a++) {
 		unsigned int lg = 0;
@@ -212,7 +243,7 @@ static void verdict_digest(struct sck_ir_verdict *v)
 			lg++;
 		d += (wide[a] ? 3 : 1) + lg + 1;
 	}
-	v->hash = h;
+	v->hash = mix(h, h >> 32);
 	v->arg_depth = d;
 }
 
@@ -260,17 +291,22 @@ static inline long intern_const(struct sck_ir *ir, uint32_t action)
 /* Whether entry @e's conditions are all as the arch's kernel compares them (none constant). */
 static bool conds_vary(const struct sck_ir_entry *e)
 {
-	for (size_t j = 0; j < e->ncond; j++)
-		if (cond_const(&e->conds[j]))
+	const struct sck_ir_cond *c = e->conds, *end = c + e->ncond;
+
+	for (; c < end; c++)
+		/* (an equality or inequality always depends on the argument) */
+		if (c->op > SCK_CMP_NE && cond_const(c))
 			return false;
 	return true;
 }
 
 /*
  * The verdict of the entries @e[0..n) of one number (in rule order, in the IR's pool: g->entries,
- * read-only from here on). Entries whose conditions all vary are used as they are.
+ * read-only from here on). Entries whose conditions all vary are used as they are. (Apart, not
+ * inlined: number_ranges' loop over the numbers stays small.)
  */
-static long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e, size_t n)
+static __attribute__((noinline)) long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e,
+						   size_t n)
 {
 	struct sck_ir_verdict v;
 	struct sck_ir_entry *out;
@@ -280,8 +316,12 @@ static long make_verdict(struct sck_ir *ir, struct sck_ir_entry *e, size_t n)
 	if (e[0].ncond == 0)
 		return intern_const(ir, e[0].action);
 	v = (struct sck_ir_verdict){.final = ir->def_action};
-	while (k < n && e[k].ncond && conds_vary(&e[k]))
-		k++;
+	for (; k < n && e[k].ncond; k++) {
+		const struct sck_ir_cond *c = e[k].conds;
+		/* (the usual entry, one equality or inequality, without the loop) */
+		if (e[k].ncond == 1 ? c->op > SCK_CMP_NE && cond_const(c) : !conds_vary(&e[k]))
+			break;
+	}
 	if (k == n || e[k].ncond == 0) {
 		/* nothing to simplify: the verdict is the entries up to an unconditional one */
 		if (k < n)
@@ -350,22 +390,36 @@ static inline int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t v
 	return 0;
 }
 
-/* Push [lo, hi] with the base verdict of the region(s) it covers in group @g. */
-static int push_gap(struct rlist *l, const struct sck_ir_group *g, uint32_t lo, uint32_t hi,
-		    long vdef, long vbad)
+/* What the gaps between a group's numbers return: its default and bad-arch verdicts, where. */
+struct gaps {
+	uint32_t sel;	   /* the members' selector bit (0: none, one region) */
+	bool has64, has32; /* a member without, with the selector bit */
+	long vdef, vbad;
+};
+
+static struct gaps group_gaps(const struct sck_ir_group *g, long vdef, long vbad)
 {
-	uint32_t sel = g->members[0]->nr_select;
-	bool has64 = false, has32 = false;
+	struct gaps gp = {.sel = g->members[0]->nr_select, .vdef = vdef, .vbad = vbad};
+
+	for (size_t i = 0; i < g->nmembers; i++) {
+		gp.has64 |= !selected(g->members[i]);
+		gp.has32 |= selected(g->members[i]);
+	}
+	return gp;
+}
+
+/* Push [lo, hi] with the base verdict of the region(s) it covers (@gp). */
+static int push_gap(struct rlist *l, const struct gaps *gp, uint32_t lo, uint32_t hi)
+{
+	uint32_t sel = gp->sel;
+	bool has64 = gp->has64, has32 = gp->has32;
+	long vdef = gp->vdef, vbad = gp->vbad;
 	int rc;
 
 	if (lo > hi)
 		return 0;
 	if (!sel)
 		return range_push(l, lo, hi, (size_t)vdef);
-	for (size_t i = 0; i < g->nmembers; i++) {
-		has64 |= !selected(g->members[i]);
-		has32 |= selected(g->members[i]);
-	}
 	/* [0, sel) x86_64; [sel, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
 	if (lo < sel) {
 		uint32_t h = hi < sel ? hi : sel - 1;
@@ -460,6 +514,7 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	uint32_t next = 0, last_action = 0;
 	bool wrapped = false, last = false;
 	long last_v = 0;
+	struct gaps gp = group_gaps(g, vdef, vbad);
 	int rc;
 
 	if (vdef < 0 || vbad < 0)
@@ -468,36 +523,47 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
 		return -ENOMEM;
 	for (size_t i = 0; i < n;) {
+		const struct sck_ir_entry *e = &sorted[i];
+		uint32_t nr = e->nr;
 		size_t j = i + 1;
 		long v;
-		while (j < n && sorted[j].nr == sorted[i].nr)
+		/* the usual run: numbers right after each other, each of one rule without
+		 * conditions of the last constant's action, which the last range has already */
+		if (nr == next && last && e->ncond == 0 && e->action == last_action &&
+		    (j == n || sorted[j].nr != nr) && rl->r[rl->n - 1].verdict == (size_t)last_v) {
+			rl->r[rl->n - 1].hi = nr;
+			wrapped |= nr == 0xffffffffU;
+			next = nr + 1;
+			i = j;
+			continue;
+		}
+		while (j < n && sorted[j].nr == nr)
 			j++;
-		if (sorted[i].ncond == 0 && last && sorted[i].action == last_action) {
+		if (e->ncond == 0 && last && e->action == last_action) {
 			v = last_v; /* (a run of numbers allowed, say: the last constant again) */
 		} else {
 			v = make_verdict(ir, &sorted[i], j - i);
 			if (v < 0)
 				return (int)v;
-			if (sorted[i].ncond == 0) {
+			if (e->ncond == 0) {
 				last = true;
-				last_action = sorted[i].action;
+				last_action = e->action;
 				last_v = v;
 			}
 		}
-		if (sorted[i].nr > next) {
-			rc = push_gap(rl, g, next, sorted[i].nr - 1, vdef, vbad);
+		if (nr > next) {
+			rc = push_gap(rl, &gp, next, nr - 1);
 			if (rc)
 				return rc;
 		}
-		rc = range_push(rl, sorted[i].nr, sorted[i].nr, (size_t)v);
+		rc = range_push(rl, nr, nr, (size_t)v);
 		if (rc)
 			return rc;
-		if (sorted[i].nr == 0xffffffffU)
-			wrapped = true;
-		next = sorted[i].nr + 1;
+		wrapped |= nr == 0xffffffffU;
+		next = nr + 1;
 		i = j;
 	}
-	return wrapped ? 0 : push_gap(rl, g, next, 0xffffffffU, vdef, vbad);
+	return wrapped ? 0 : push_gap(rl, &gp, next, 0xffffffffU);
 }
 
 static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
@@ -555,9 +621,9 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 
 /* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
 static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
-		       size_t nconds)
+		       size_t nconds, struct sck_ir_lowered *lowered)
 {
-	struct sck_ir_lowered all = {0};
+	struct sck_ir_lowered all = {.e = lowered->e, .cap = lowered->cap};
 	struct sck_ir_entry *sorted = NULL;
 	struct rlist rl = {0};
 	size_t n = 0;
@@ -597,7 +663,8 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	memcpy(g->ranges, rl.r, rl.n * sizeof(*rl.r));
 	g->nranges = rl.n;
 out:
-	free(all.e);
+	lowered->e = all.e;
+	lowered->cap = all.cap;
 	free(rl.r);
 	return rc;
 }
@@ -615,7 +682,8 @@ size_t sck_filter_arches(const struct sck_filter *f, const struct sck_arch **out
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 {
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
-	size_t narch = sck_filter_arches(f, arches), nconds = 0;
+	size_t narch = sck_filter_arches(f, arches), nconds = 0, maxm = 0;
+	struct sck_ir_lowered lowered = {0};
 	int rc;
 
 	memset(ir, 0, sizeof(*ir));
@@ -644,12 +712,17 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
 			ir->notify = true;
 	}
-	for (size_t k = 0; k < ir->ngroups; k++) {
-		rc = build_group(ir, f, &ir->groups[k], nconds);
-		if (rc) {
-			sck_ir_fini(ir);
-			return rc;
-		}
+	/* the lowered entries' array, made once for the largest group (at most two entries a rule
+	 * and member) and used by every group in turn */
+	for (size_t k = 0; k < ir->ngroups; k++)
+		maxm = ir->groups[k].nmembers > maxm ? ir->groups[k].nmembers : maxm;
+	rc = sck_grow(&lowered.e, &lowered.cap, f->nrules * maxm * 2 + 1, sizeof(*lowered.e));
+	for (size_t k = 0; k < ir->ngroups && !rc; k++)
+		rc = build_group(ir, f, &ir->groups[k], nconds, &lowered);
+	free(lowered.e);
+	if (rc) {
+		sck_ir_fini(ir);
+		return rc;
 	}
 	/* (interning is over) */
 	free(ir->verdict_slots);

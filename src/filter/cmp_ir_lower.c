@@ -50,6 +50,33 @@ static bool rule_mux(const struct member *mb, const struct sck_frule *r, struct 
 	return sck_syscall_mux(mb->a, r->name, mx) == 0;
 }
 
+/* Condition @c as the arch's kernel compares it (@wide_arch: 64 bits); @oci: libseccomp's. */
+static inline struct sck_ir_cond lower_cond(const struct sck_cond *c, bool wide_arch, bool oci)
+{
+	bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
+	struct sck_ir_cond ic = {
+		.arg = (uint8_t)c->arg,
+		.op = (uint8_t)c->op,
+		.wide = wide,
+		.value = wide ? c->value : (c->value & 0xffffffffU),
+		.mask = wide ? c->mask : (c->mask & 0xffffffffU),
+	};
+
+	if (c->op != SCK_CMP_MASKED_EQ)
+		ic.mask = 0;
+	else if (oci) /* libseccomp keeps value & mask */
+		ic.value &= ic.mask;
+	return ic;
+}
+
+/* Rule @r's conditions as the arch's kernel compares them (@wide_arch: 64 bits), into @conds. */
+static inline void lower_conds(const struct sck_filter *f, const struct sck_frule *r,
+			       bool wide_arch, struct sck_ir_cond *conds)
+{
+	for (size_t i = 0; i < r->nconds; i++)
+		conds[i] = lower_cond(&r->conds[i], wide_arch, (f->flags & SCK_FILTER_OCI) != 0);
+}
+
 /* Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them). */
 static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
 		      const struct member *mb, struct sck_ir_lowered *out)
@@ -86,21 +113,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		conds = out->conds;
 		out->conds += r->nconds;
 	}
-	for (size_t i = 0; i < r->nconds; i++) {
-		const struct sck_cond *c = &r->conds[i];
-		bool wide = wide_arch && !(c->flags & SCK_COND_LOW32);
-		conds[i] = (struct sck_ir_cond){
-			.arg = (uint8_t)c->arg,
-			.op = (uint8_t)c->op,
-			.wide = wide,
-			.value = wide ? c->value : (c->value & 0xffffffffU),
-			.mask = wide ? c->mask : (c->mask & 0xffffffffU),
-		};
-		if (c->op != SCK_CMP_MASKED_EQ)
-			conds[i].mask = 0;
-		else if (f->flags & SCK_FILTER_OCI) /* libseccomp keeps value & mask */
-			conds[i].value &= conds[i].mask;
-	}
+	lower_conds(f, r, wide_arch, conds);
 	if (nr >= 0 && in_domain(mb, nr)) {
 		e.nr = (uint32_t)nr;
 		e.ncond = r->nconds;
@@ -183,6 +196,52 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 	return 0;
 }
 
+/*
+ * Every rule of @f lowered for member @mb: the usual rule (by a name of the tables, not reached
+ * through a multiplexer) here, as lower_rule would, the others by lower_rule.
+ */
+static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const struct member *mb,
+			struct sck_ir_lowered *all)
+{
+	struct sck_ir_entry *e = all->e + all->n;
+	struct sck_ir_cond *conds = all->conds;
+	int rc = 0;
+
+	for (size_t i = 0; i < f->nrules && !rc; i++) {
+		const struct sck_frule *r = &f->rules[i];
+		int nr;
+
+		if (r->arch && r->arch != mb->a)
+			continue;
+		if (!r->name || r->name_idx < 0 || !mb->nr_of ||
+		    (mb->has_mux && mb->mux_of[r->name_idx])) {
+			all->n = (size_t)(e - all->e);
+			all->conds = conds;
+			rc = lower_rule(ir, f, r, mb, all);
+			e = all->e + all->n;
+			conds = all->conds;
+			continue;
+		}
+		nr = mb->nr_of[r->name_idx];
+		if (r->nconds) {
+			bool oci = (f->flags & SCK_FILTER_OCI) != 0;
+			if (r->nconds == 1) /* (the usual argument rule: no loop) */
+				*conds = lower_cond(r->conds, mb->wide, oci);
+			else
+				lower_conds(f, r, mb->wide, conds);
+		}
+		if (nr >= 0 && in_domain(mb, nr))
+			*e++ = (struct sck_ir_entry){.nr = (uint32_t)nr,
+						     .action = r->action,
+						     .ncond = r->nconds,
+						     .conds = r->nconds ? conds : NULL};
+		conds += r->nconds;
+	}
+	all->n = (size_t)(e - all->e);
+	all->conds = conds;
+	return rc;
+}
+
 /* (declared in filter_int.h) */
 int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		 size_t nconds, struct sck_ir_lowered *all)
@@ -212,8 +271,7 @@ int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck
 	 * share an audit arch only with selector bits that part their domains: test_arch_facts),
 	 * so the sort by number (step 2) orders them as it would rule by rule */
 	for (size_t m = 0; m < g->nmembers && !rc; m++)
-		for (size_t i = 0; i < f->nrules && !rc; i++)
-			rc = lower_rule(ir, f, &f->rules[i], &mb[m], all);
+		rc = lower_member(ir, f, &mb[m], all);
 	for (size_t m = 0; m < g->nmembers; m++)
 		free(mb[m].mux_of);
 	return rc;

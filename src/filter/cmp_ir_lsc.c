@@ -141,8 +141,10 @@ static bool same_rules(const struct sck_ir_entry *e, size_t n, const struct sck_
  */
 static bool single_tests(const struct sck_ir_entry *e, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (e[i].ncond != 1 || e[i].action != e[0].action)
+	uint32_t action = e[0].action;
+
+	for (const struct sck_ir_entry *end = e + n; e < end; e++)
+		if (e->ncond != 1 || e->action != action)
 			return false;
 	return true;
 }

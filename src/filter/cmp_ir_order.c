@@ -59,18 +59,32 @@ static size_t dense_key(uint32_t nr, const struct sck_ir_nrs *nrs, size_t span0)
 	return nr < nrs->split ? (size_t)(nr - nrs->lo[0]) : span0 + (nr - nrs->lo[1]);
 }
 
+/* The runs of more than one entry of a number in the sorted entries, when they are few. */
+#define RUNS_MAX 128
+struct runs {
+	size_t n;
+	bool all; /* @at holds every such run (else: look for them) */
+	struct {
+		uint32_t start, len;
+	} at[RUNS_MAX];
+};
+
 /*
  * @e[0..n) by number into @out, stably: one counting pass over the dense keys when the intervals
  * are short (at most 2 n + 1024 keys, the usual case: a table's numbers), else the radix sort.
- * @given: where the numbers lie, as the lowering found (its tables' spans, mostly). 0 or -ENOMEM.
+ * @given: where the numbers lie, as the lowering found (its tables' spans, mostly). The dense
+ * pass notes the numbers of several entries in @runs as it goes over the keys. 0 or -ENOMEM.
  */
 static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_ir_nrs *given,
-		      struct sck_ir_entry *out)
+		      struct sck_ir_entry *out, struct runs *runs)
 {
 	struct sck_ir_nrs tight = *given;
 	const struct sck_ir_nrs *nrs = &tight;
 	uint32_t small[2048], *count = small;
 	size_t span[2];
+
+	runs->n = 0;
+	runs->all = false;
 
 	span[0] = given->lo[0] <= given->hi[0] ? given->hi[0] - given->lo[0] : 0;
 	span[1] = given->lo[1] <= given->hi[1] ? given->hi[1] - given->lo[1] : 0;
@@ -103,8 +117,20 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		count[dense_key(e[i].nr, nrs, span[0]) + 1]++;
-	for (size_t k = 0; k < span[0] + span[1]; k++)
+	/* (count[k + 1] is key k's count until it is added: count[k] is where they go) */
+	runs->all = true;
+	for (size_t k = 0; k < span[0] + span[1]; k++) {
+		if (count[k + 1] > 1) {
+			if (runs->n < RUNS_MAX) {
+				runs->at[runs->n].start = count[k];
+				runs->at[runs->n].len = count[k + 1];
+			} else {
+				runs->all = false;
+			}
+			runs->n++;
+		}
 		count[k + 1] += count[k];
+	}
 	for (size_t i = 0; i < n; i++)
 		out[count[dense_key(e[i].nr, nrs, span[0])]++] = e[i];
 	if (count != small)
@@ -208,17 +234,60 @@ void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n)
 	}
 }
 
+/*
+ * OCI (libseccomp), with every run of several entries in @runs: an unconditional rule replaces
+ * every conditional one of its syscall, and the first unconditional rule stays. The entries
+ * between the runs (numbers of one entry) move as blocks, and only once a run has shrunk.
+ * Returns the number of entries left.
+ */
+static size_t oci_runs(struct sck_ir_entry *sorted, size_t n, const struct runs *runs)
+{
+	size_t k = 0, i = 0;
+
+	for (size_t r = 0; r < runs->n; r++) {
+		size_t s = runs->at[r].start, len = runs->at[r].len, first = SIZE_MAX;
+		if (k != i)
+			memmove(&sorted[k], &sorted[i], (s - i) * sizeof(*sorted));
+		k += s - i;
+		for (size_t j = s; j < s + len; j++) {
+			if (sorted[j].ncond == 0) {
+				first = j;
+				break;
+			}
+		}
+		if (first != SIZE_MAX) {
+			sorted[k++] = sorted[first];
+		} else {
+			if (k != s)
+				memmove(&sorted[k], &sorted[s], len * sizeof(*sorted));
+			k += len;
+		}
+		i = s + len;
+	}
+	if (k != i)
+		memmove(&sorted[k], &sorted[i], (n - i) * sizeof(*sorted));
+	return k + (n - i);
+}
+
 /* (declared in filter_int.h) */
 int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
 			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted, size_t *nsorted)
 {
+	struct runs runs;
 	size_t k = 0;
-	int rc = n ? sort_by_nr(e, n, nrs, sorted) : 0;
+	int rc;
 
+	runs.n = 0;
+	runs.all = false;
+	rc = n ? sort_by_nr(e, n, nrs, sorted, &runs) : 0;
 	if (rc)
 		return rc;
 	if (!(f->flags & SCK_FILTER_OCI)) {
 		*nsorted = n;
+		return 0;
+	}
+	if (runs.all) {
+		*nsorted = oci_runs(sorted, n, &runs);
 		return 0;
 	}
 	/* OCI (libseccomp): an unconditional rule replaces every conditional one of its syscall,
