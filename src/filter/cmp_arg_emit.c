@@ -164,6 +164,36 @@ static inline int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t
 	return -1;
 }
 
+/*
+ * The JEQ tests of the single values x[i], x[i + 1] ... before @end that go to x[i]'s child
+ * (label @child, referenced) and fall through, up to where returns fall due: what chain emits
+ * for each of them, without asking again for the child or the returns. Returns how many.
+ */
+static __attribute__((noinline)) size_t jeq_run(struct vt *t, size_t i, size_t end, int child)
+{
+	struct sck_emit *e = t->e;
+	const struct sck_vrange *x = t->x;
+	uint32_t c = x[i].child;
+	size_t room = sck_emit_due_in(e, 2), j = i + 1, k = i, fast;
+
+	/* (no return is pended in the run: the child's label is known, and nothing else is
+	 * referenced) */
+	if (room < end - i)
+		end = i + room;
+	while (j < end && x[j].lo == x[j].hi && x[j].child == c)
+		j++;
+	if (sck_emit_over(e)) {
+		e->pos += j - i; /* past the limit, only counted */
+		return j - i;
+	}
+	fast = sck_emit_jump_room(e, child);
+	for (; k < j && k - i < fast; k++)
+		sck_emit_jump_at(e, BPF_JEQ, x[k].lo, child, SCK_BPF_NEXT);
+	for (; k < j; k++)
+		sck_emit_jump(e, BPF_JEQ, x[k].lo, child, SCK_BPF_NEXT);
+	return j - i;
+}
+
 /* Ascending tests of exceptions [a, b) in the segment [lo, hi]; none matching: the default. */
 static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
@@ -174,6 +204,10 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
 			nx = ref_dflt(t);
+		} else if (i + 2 < b && r->lo == r->hi && !sck_emit_flush_due(e, 2)) {
+			/* (a run of at least two before the last: the spine's long chains) */
+			i += jeq_run(t, i, b - 1, child) - 1;
+			continue;
 		} else if (sck_emit_flush_due(e, 3) &&
 			   (sck_emit_flush_due(e, 2) ||
 			    (r->lo != r->hi && r->lo > lo && r->hi < hi))) {
