@@ -83,19 +83,31 @@ void sck_argplan_free(struct sck_argplan *ap)
 
 /* ---- residuals: normal form, hashing, interning ---- */
 
-/* (the hash only spreads the memo table: nodes are matched by res_eq) */
-static uint64_t mix(uint64_t h, uint64_t x)
+/*
+ * (the hash only spreads the memo table: nodes are matched by res_eq) A residual is hashed by a
+ * chain of multiplications, one a word (an entry's head, an atom's fields and operand, its
+ * second operand when it has one); the low bits of such a chain see only the low bits of the
+ * words, so the result is folded once at the end.
+ */
+#define HASH_K 0x9e3779b97f4a7c15ULL
+
+static inline uint64_t step(uint64_t h, uint64_t x)
 {
-	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return (h ^ x) * HASH_K;
+}
+
+static uint64_t fold(uint64_t h)
+{
+	h = (h ^ (h >> 32)) * HASH_K;
 	return h ^ (h >> 29);
 }
 
-static uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
+static inline uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
 {
-	h = mix(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
-			   (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
-	/* (a single value, the common atom, is hashed by one mix) */
-	return a->b == a->a && !a->v ? h : mix(h, a->b ^ (a->v << 13 | a->v >> 51));
+	h = step(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
+			    (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
+	/* (a single value, the common atom, is one step) */
+	return a->b == a->a && !a->v ? h : step(h, a->b ^ (a->v << 13 | a->v >> 51));
 }
 
 static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
@@ -106,14 +118,14 @@ static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
 
 static uint64_t res_hash(const struct sck_res *r)
 {
-	uint64_t h = mix(0x51ed27, r->final);
+	uint64_t h = step(0x51ed27, r->final);
 
 	for (size_t i = 0; i < r->n; i++) {
-		h = mix(h, (uint64_t)r->e[i].action << 32 | r->e[i].n);
+		h = step(h, (uint64_t)r->e[i].action << 32 | r->e[i].n);
 		for (uint32_t j = 0; j < r->e[i].n; j++)
 			h = atom_hash(h, &r->e[i].at[j]);
 	}
-	return h;
+	return fold(h);
 }
 
 static bool res_eq(const struct sck_res *x, const struct sck_res *y)
