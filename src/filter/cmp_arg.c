@@ -614,21 +614,23 @@ static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 	for (j = 0; j < e0->n; j++) {
 		uint8_t w = e0->at[j].word;
 		size_t cnt = 0;
-		bool seen = false, follows;
+		bool seen = false, follows, tie;
 		for (uint32_t q = 0; q < j && !seen; q++)
 			seen = e0->at[q].word == w;
 		if (seen)
 			continue;
+		follows = parent > 0 && ((parent - 1) & 1) && w == parent - 2;
+		tie = follows > bfollows || (follows == bfollows && (w & 1) > (bw & 1)) ||
+		      (follows == bfollows && (w & 1) == (bw & 1) && w < bw);
+		if (best == r->n && !tie)
+			continue; /* the best is shared by every rule, and wins the tie */
 		for (size_t i = 0; i < r->n; i++)
 			for (uint32_t q = 0; q < r->e[i].n; q++)
 				if (r->e[i].at[q].word == w) {
 					cnt++;
 					break;
 				}
-		follows = parent > 0 && ((parent - 1) & 1) && w == parent - 2;
-		if (cnt > best || (cnt == best && follows > bfollows) ||
-		    (cnt == best && follows == bfollows && (w & 1) > (bw & 1)) ||
-		    (cnt == best && follows == bfollows && (w & 1) == (bw & 1) && w < bw)) {
+		if (cnt > best || (cnt == best && tie)) {
 			best = cnt;
 			bw = w;
 			bfollows = follows;
