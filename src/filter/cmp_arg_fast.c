@@ -154,25 +154,17 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 
 /*
  * Every rule one value of @w (and maybe tests elsewhere): the items (value, rule) in value order,
- * rules in order among equals; each value decided by what its rules leave.
+ * rules in order among equals (@it: in the rules' order, @ordered: whether that is value order;
+ * room for as many more); each value decided by what its rules leave.
  */
-static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
-			struct sck_vrange *vr, size_t *nr)
+static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w, uint64_t *it,
+			bool ordered, struct sck_vrange *vr, size_t *nr)
 {
-	uint64_t *it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
 	struct consts cs = {.n = 0, .one_action = -1};
-	uint32_t cur = 0, prev = 0;
-	bool done = false, ordered = true;
+	uint32_t cur = 0;
+	bool done = false;
 	long fin, ch;
 
-	if (!it)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->n; i++) {
-		uint32_t v = r->e[i].at[atom_on(&r->e[i], w)].a;
-		it[i] = (uint64_t)v << 32 | i;
-		ordered &= v >= prev;
-		prev = v;
-	}
 	if (!ordered) /* (a sorted residual's first word is met in order) */
 		sck_sort_hi32(it, r->n, it + r->n);
 	for (size_t i = 0, j; i < r->n && !done; i = j) {
@@ -290,32 +282,49 @@ static long plan_intervals(struct sck_argplan *ap, const struct sck_res *r, stru
 long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 		       struct sck_anode *nd)
 {
-	struct sck_vrange *vr;
+	struct sck_arena_pos pos = sck_argplan_pos(ap), pos_it;
+	struct sck_vrange *vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
+	uint64_t *it;
 	size_t nr = 0;
-	bool points = true, single = true;
+	uint32_t prev = 0;
+	bool points = true, single = true, ordered = true;
 	long rc;
 
+	pos_it = sck_argplan_pos(ap);
+	it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
+	if (!vr || !it)
+		return -ENOMEM;
+	/* the shape, and the items (value, rule) plan_points takes, in one pass */
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sck_rent *e = &r->e[i];
 		const struct sck_atom *a = NULL;
 		for (uint32_t j = 0; j < e->n; j++) {
 			if (e->at[j].word != w)
 				continue;
-			if (a || e->at[j].kind != SCK_ATOM_IV)
-				return 0; /* two atoms on the word, a mask or a 64-bit comparison */
+			if (a || e->at[j].kind != SCK_ATOM_IV) {
+				/* two atoms on the word, a mask or a 64-bit comparison */
+				sck_argplan_release(ap, pos);
+				return 0;
+			}
 			a = &e->at[j];
 		}
-		if (!a)
+		if (!a) {
+			sck_argplan_release(ap, pos);
 			return 0;
+		}
 		points &= !a->neg && a->a == a->b;
 		single &= e->n == 1;
+		it[i] = (uint64_t)a->a << 32 | i;
+		ordered &= a->a >= prev;
+		prev = a->a;
 	}
-	if (!points && !single)
+	if (!points && !single) {
+		sck_argplan_release(ap, pos);
 		return 0;
-	vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
-	if (!vr)
-		return -ENOMEM;
-	rc = points ? plan_points(ap, r, w, vr, &nr) : plan_intervals(ap, r, vr, &nr);
+	}
+	if (!points)
+		sck_argplan_release(ap, pos_it); /* (the intervals need no items) */
+	rc = points ? plan_points(ap, r, w, it, ordered, vr, &nr) : plan_intervals(ap, r, vr, &nr);
 	if (rc < 0)
 		return rc;
 	sck_anode_range(nd, w, U32_MAX, vr, nr);
