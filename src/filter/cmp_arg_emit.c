@@ -147,11 +147,13 @@ static int ref_dflt(struct vt *t)
 	return t->dlabel;
 }
 
-/* Lay down the pending returns if due: the labels of constants change. */
+/* Lay down the pending returns if due: then the labels of constants change. */
 static void dead_point(struct vt *t, size_t ahead)
 {
-	sck_emit_dead_point(t->e, ahead);
-	forget(t);
+	if (sck_emit_flush_due(t->e, ahead)) {
+		sck_emit_flush(t->e);
+		forget(t);
+	}
 }
 
 /* A segment that needs no code: the label to jump to, else -1. */
