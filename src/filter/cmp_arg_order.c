@@ -157,7 +157,7 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 	size_t m = 0;
 	/* whether the entries have one rent_key: one count of atoms, first atoms alike in their four
 	 * byte fields */
-	bool one = true;
+	bool one = true, same0 = true; /* same0: one operand in every first atom */
 
 	if (!cp) {
 		free(it);
@@ -171,9 +171,10 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 		most = e[i].n > most ? e[i].n : most;
 		memcpy(&h, e[i].at, sizeof(h));
 		one &= e[i].n == e[0].n && h == h0;
+		same0 &= e[i].at[0].a == e[0].at[0].a;
 	}
 	for (uint32_t j = most; j-- > 0;) {
-		if (same_operand(cp, n, j))
+		if (j ? same_operand(cp, n, j) : same0)
 			continue; /* a stable sort by one key for all changes nothing */
 		for (size_t i = 0; i < n; i++) {
 			const struct sck_rent *x = &cp[(uint32_t)it[i]];
