@@ -279,6 +279,21 @@ static long plan_intervals(struct sck_argplan *ap, const struct sck_res *r, stru
 	return 0;
 }
 
+/* The only atom of @e on @w: NULL when it has none, or more than one. */
+static const struct sck_atom *atom_alone(const struct sck_rent *e, uint8_t w)
+{
+	const struct sck_atom *a = NULL;
+
+	for (uint32_t j = 0; j < e->n; j++) {
+		if (e->at[j].word != w)
+			continue;
+		if (a)
+			return NULL;
+		a = &e->at[j];
+	}
+	return a;
+}
+
 long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 		       struct sck_anode *nd)
 {
@@ -297,23 +312,19 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	/* the shape, and the items (value, rule) plan_points takes, in one pass */
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sck_rent *e = &r->e[i];
-		const struct sck_atom *a = NULL;
-		for (uint32_t j = 0; j < e->n; j++) {
-			if (e->at[j].word != w)
-				continue;
-			if (a || e->at[j].kind != SCK_ATOM_IV) {
-				/* two atoms on the word, a mask or a 64-bit comparison */
-				sck_argplan_release(ap, pos);
-				return 0;
-			}
-			a = &e->at[j];
+		const struct sck_atom *a;
+		if (e->n == 1) { /* (the common rule of a value's residual) */
+			a = e->at[0].word == w ? &e->at[0] : NULL;
+		} else {
+			a = atom_alone(e, w);
+			single = false;
 		}
-		if (!a) {
+		if (!a || a->kind != SCK_ATOM_IV) {
+			/* none on the word, two, a mask or a 64-bit comparison */
 			sck_argplan_release(ap, pos);
 			return 0;
 		}
 		points &= !a->neg && a->a == a->b;
-		single &= e->n == 1;
 		it[i] = (uint64_t)a->a << 32 | i;
 		ordered &= a->a >= prev;
 		prev = a->a;
