@@ -176,23 +176,32 @@ static __attribute__((noinline)) size_t jeq_run(struct vt *t, size_t i, size_t e
 	struct sck_emit *e = t->e;
 	const struct sck_vrange *x = t->x;
 	uint32_t c = x[i].child;
-	size_t room = sck_emit_due_in(e, 2), j = i + 1, k = i, fast;
+	size_t room = sck_emit_due_in(e, 2), j = i + 1, lim;
+	struct sck_bpf_binsn *in;
 
 	/* (no return is pended in the run: the child's label is known, and nothing else is
 	 * referenced) */
 	if (room < end - i)
 		end = i + room;
-	while (j < end && x[j].lo == x[j].hi && x[j].child == c)
-		j++;
 	if (sck_emit_over(e)) {
+		while (j < end && x[j].lo == x[j].hi && x[j].child == c)
+			j++;
 		e->pos += j - i; /* past the limit, only counted */
 		return j - i;
 	}
-	fast = sck_emit_jump_room(e, child);
-	for (; k < j && k - i < fast; k++)
-		sck_emit_jump_at(e, BPF_JEQ, x[k].lo, child, SCK_BPF_NEXT);
-	for (; k < j; k++)
-		sck_emit_jump(e, BPF_JEQ, x[k].lo, child, SCK_BPF_NEXT);
+	/* written straight to the builder while it has room, then one by one */
+	lim = sck_emit_jump_room(e, child);
+	lim = lim < end - i ? i + lim : end;
+	in = sck_emit_slots(e);
+	for (j = i; j < lim && x[j].lo == x[j].hi && x[j].child == c; j++)
+		in[j - i] = (struct sck_bpf_binsn){.code = BPF_JMP | BPF_JEQ | BPF_K,
+						   .k = x[j].lo,
+						   .jt = child,
+						   .jf = SCK_BPF_NEXT};
+	sck_emit_commit(e, j - i);
+	if (j == lim) /* the builder must grow, or the limit is near */
+		while (j < end && x[j].lo == x[j].hi && x[j].child == c)
+			sck_emit_jump(e, BPF_JEQ, x[j++].lo, child, SCK_BPF_NEXT);
 	return j - i;
 }
 

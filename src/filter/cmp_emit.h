@@ -83,7 +83,7 @@ static inline void sck_emit_bind(struct sck_emit *e, int label)
 
 /*
  * How many jumps to label @jt sck_emit_jump would append right away, neither growing the
- * builder's array nor passing the limit: those may go through sck_emit_jump_at instead.
+ * builder's array nor passing the limit: those may be written to its slots (sck_emit_slots).
  */
 static inline size_t sck_emit_jump_room(const struct sck_emit *e, int jt)
 {
@@ -96,14 +96,21 @@ static inline size_t sck_emit_jump_room(const struct sck_emit *e, int jt)
 	return sck_bpf_label_ok(b, jt) ? room : 0;
 }
 
-/* sck_emit_jump of a jump within sck_emit_jump_room: the same instruction, appended directly. */
-static inline void sck_emit_jump_at(struct sck_emit *e, uint16_t op, uint32_t k, int jt, int jf)
+/*
+ * The builder's free slots, for jumps within sck_emit_jump_room that the caller writes there as
+ * sck_emit_jump would (BPF_JMP | op | BPF_K, labels or SCK_BPF_NEXT), then appends with
+ * sck_emit_commit.
+ */
+static inline struct sck_bpf_binsn *sck_emit_slots(struct sck_emit *e)
 {
-	struct sck_bpf_builder *b = e->b;
+	return e->b->insn + e->b->n;
+}
 
-	b->insn[b->n++] =
-		(struct sck_bpf_binsn){.code = BPF_JMP | op | BPF_K, .k = k, .jt = jt, .jf = jf};
-	e->pos++;
+/* Append the @m jumps written to the slots. */
+static inline void sck_emit_commit(struct sck_emit *e, size_t m)
+{
+	e->b->n += m;
+	e->pos += m;
 }
 
 /* sck_emit_ret for an action with no pending return yet. */
