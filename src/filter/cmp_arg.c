@@ -120,10 +120,10 @@ static uint64_t res_hash(const struct sck_res *r)
 {
 	uint64_t h = step(0x51ed27, r->final);
 
-	for (size_t i = 0; i < r->n; i++) {
-		h = step(h, (uint64_t)r->e[i].action << 32 | r->e[i].n);
-		for (uint32_t j = 0; j < r->e[i].n; j++)
-			h = atom_hash(h, &r->e[i].at[j]);
+	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
+		h = step(h, (uint64_t)x->action << 32 | x->n);
+		for (const struct sck_atom *a = x->at, *ae = x->at + x->n; a < ae; a++)
+			h = atom_hash(h, a);
 	}
 	return fold(h);
 }
@@ -518,19 +518,30 @@ static int weigh_many(struct sck_argplan *ap, const struct sck_anode *n, uint32_
  */
 static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint32_t best;
+	struct sck_vrange *x;
+	uint32_t best, m = 0, k = 0;
 
 	if (!weigh_few(n, &best) && weigh_many(ap, n, &best))
 		return -ENOMEM;
+	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
+	if (!x)
+		return -ENOMEM;
 	n->dflt = best;
-	n->nx = n->xcost = 0;
-	for (uint32_t i = 0; i < n->nr; i++) {
+	n->xcost = 0;
+	/* the exceptions in a row, for the code (and their one child, if they have one) */
+	for (uint32_t i = 0, last = best; i < n->nr; i++) {
 		const struct sck_vrange *r = &n->r[i];
-		if (r->child == n->dflt)
+		if (r->child == best)
 			continue;
-		n->nx++;
+		x[m++] = *r;
 		n->xcost += r->lo == r->hi || r->lo == 0 || r->hi == U32_MAX ? 1 : 2;
+		if (r->child != last) {
+			last = r->child;
+			n->xchild = k++ ? UINT32_MAX : last;
+		}
 	}
+	n->nx = m;
+	n->xs = x;
 	return 0;
 }
 

@@ -82,8 +82,8 @@ struct sck_anode {
 	struct sck_res res;
 	uint64_t hash;
 	const struct sck_vrange *r;
-	/* AN_RANGE, from its first emission on: its @nx exceptions (copies of those ranges of
-	 * @r), and their child when they all have the same one (else UINT32_MAX) */
+	/* AN_RANGE: its @nx exceptions (copies of those ranges of @r not deciding by @dflt), and
+	 * their child when they all have the same one (else UINT32_MAX) */
 	const struct sck_vrange *xs;
 	uint32_t xchild;
 	int state; /* what A holds on entry: a word code, or SCK_STATE_* */

@@ -10,7 +10,6 @@
  */
 #include "filter/cmp_arg.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 #define U32_MAX 0xffffffffU
@@ -297,39 +296,20 @@ static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32
 }
 
 /*
- * The exceptions of @n (its ranges not deciding by the default, copied in a row), made at its
- * first emission and kept for the next ones (at other pressures); each child met along them
- * passes @n's depth on.
+ * The exceptions of @n (its ranges not deciding by the default, copied in a row by the planner);
+ * each child met along them passes @n's depth on.
  */
 static const struct sck_vrange *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 {
-	struct sck_vrange *x;
-	uint32_t m = 0, k = 0;
-
-	if (n->xs && n->xchild != UINT32_MAX) {
+	if (n->xchild != UINT32_MAX) {
 		if (n->nx)
 			pass_depth(ap, n, n->xchild);
 		return n->xs;
 	}
-	if (n->xs) {
-		for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
-			if (n->xs[i].child != last)
-				pass_depth(ap, n, last = n->xs[i].child);
-		return n->xs;
-	}
-	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
-	if (!x)
-		return NULL;
-	for (uint32_t i = 0, last = n->dflt; i < n->nr; i++)
-		if (n->r[i].child != n->dflt) {
-			x[m++] = n->r[i];
-			if (n->r[i].child != last) {
-				pass_depth(ap, n, last = n->r[i].child);
-				n->xchild = k++ ? UINT32_MAX : last;
-			}
-		}
-	n->xs = x;
-	return x;
+	for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
+		if (n->xs[i].child != last)
+			pass_depth(ap, n, last = n->xs[i].child);
+	return n->xs;
 }
 
 static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
@@ -342,11 +322,6 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_an
 
 	pass_depth(ap, n, n->dflt);
 	x = t.x = exceptions(ap, n);
-	if (!x) {
-		if (!e->err)
-			e->err = -ENOMEM;
-		return;
-	}
 	t.dflt = n->dflt;
 	t.chain = levels[lv].chain;
 	t.spine = levels[lv].segs > 0;
