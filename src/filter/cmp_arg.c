@@ -754,16 +754,17 @@ void sck_argplan_seal(struct sck_argplan *ap)
 			meet(&ap->nodes[n->t], out);
 			meet(&ap->nodes[n->f], out);
 		} else if (n->kind == SCK_AN_RANGE) {
-			/* meeting a child twice changes nothing: the last two met are skipped */
-			uint32_t c1 = UINT32_MAX, c2 = UINT32_MAX;
-			for (uint32_t j = 0; j < n->nr; j++) {
-				uint32_t c = n->r[j].child;
-				if (c == c1 || c == c2)
-					continue;
-				meet(&ap->nodes[c], out);
-				c2 = c1;
-				c1 = c;
+			/* its children: the default's and the exceptions' (meeting a child twice
+			 * changes nothing: the exceptions' one, if they have one, is met once) */
+			meet(&ap->nodes[n->dflt], out);
+			if (n->xchild != UINT32_MAX) {
+				if (n->nx)
+					meet(&ap->nodes[n->xchild], out);
+				continue;
 			}
+			for (uint32_t j = 0, last = n->dflt; j < n->nx; j++)
+				if (n->xs[j].child != last)
+					meet(&ap->nodes[last = n->xs[j].child], out);
 		}
 	}
 }
