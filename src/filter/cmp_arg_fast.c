@@ -78,6 +78,24 @@ static inline void push_up(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint3
 	*nr = n + 1;
 }
 
+/* Ranges filled in ascending order, as push_up, with the count and the last child at hand. */
+struct fill {
+	struct sck_vrange *vr;
+	size_t n;
+	uint32_t last; /* the child of vr[n - 1] (UINT32_MAX: none yet) */
+};
+
+/* Append [@lo, @hi] (from where the last ended) deciding by @child; merges. */
+static inline void fill_push(struct fill *f, uint32_t lo, uint32_t hi, uint32_t child)
+{
+	if (f->last == child) {
+		f->vr[f->n - 1].hi = hi;
+		return;
+	}
+	f->vr[f->n++] = (struct sck_vrange){lo, hi, child};
+	f->last = child;
+}
+
 /* The atom of @e on @w: its only one (the fast path's shape). */
 static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 {
@@ -161,38 +179,39 @@ static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t
 			bool ordered, struct sck_vrange *vr, size_t *nr)
 {
 	struct consts cs = {.n = 0, .one_action = -1};
+	struct fill f = {.vr = vr, .last = UINT32_MAX};
 	uint32_t cur = 0;
 	bool done = false;
-	long fin, ch;
+	long fin = -1, ch;
 
 	if (!ordered) /* (a sorted residual's first word is met in order) */
 		sck_sort_hi32(it, r->n, it + r->n);
 	for (size_t i = 0, j; i < r->n && !done; i = j) {
 		uint32_t v = (uint32_t)(it[i] >> 32);
+		const struct sck_rent *e = &r->e[(uint32_t)it[i]];
 		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)
 			;
 		if (v > cur) {
-			fin = const_node(ap, &cs, r->final);
-			if (fin < 0)
+			if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
 				return fin;
-			push_up(vr, nr, v - 1, (uint32_t)fin);
+			fill_push(&f, cur, v - 1, (uint32_t)fin);
 		}
-		if (j - i == 1 && r->e[(uint32_t)it[i]].n == 1) /* one rule, nothing else */
-			ch = const_node(ap, &cs, r->e[(uint32_t)it[i]].action);
+		if (j - i == 1 && e->n == 1) /* one rule, nothing else */
+			ch = const_node(ap, &cs, e->action);
 		else
 			ch = plan_value(ap, r, w, it + i, j - i, &cs);
 		if (ch < 0)
 			return ch;
-		push_up(vr, nr, v, (uint32_t)ch);
+		fill_push(&f, v, v, (uint32_t)ch);
 		done = v == U32_MAX;
 		cur = v + 1;
 	}
 	if (!done) {
-		fin = const_node(ap, &cs, r->final);
-		if (fin < 0)
+		if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
 			return fin;
-		push_up(vr, nr, U32_MAX, (uint32_t)fin);
+		fill_push(&f, cur, U32_MAX, (uint32_t)fin);
 	}
+	*nr = f.n;
 	return 0;
 }
 
