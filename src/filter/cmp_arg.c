@@ -450,19 +450,29 @@ static bool weigh_few(const struct sck_anode *n, uint32_t *best)
 {
 	uint32_t key[FEW_CHILDREN];
 	uint64_t w[FEW_CHILDREN], bc = 0;
-	size_t nk = 0, k;
+	size_t nk = 1, k, k1 = 0, k2 = 0; /* k1, k2: the last two children's */
 
+	/* (neighbours seldom share a child: between two, the ranges alternate, so the child
+	 * before the last is tried first) */
+	key[0] = n->r[0].child;
+	w[0] = 0;
 	for (uint32_t i = 0; i < n->nr; i++) {
 		uint32_t ch = n->r[i].child;
-		for (k = 0; k < nk && key[k] != ch; k++)
-			;
-		if (k == nk) {
-			if (nk == FEW_CHILDREN)
-				return false;
-			key[nk] = ch;
-			w[nk++] = 0;
+		if (key[k2] == ch) {
+			k = k2;
+		} else {
+			for (k = 0; k < nk && key[k] != ch; k++)
+				;
+			if (k == nk) {
+				if (nk == FEW_CHILDREN)
+					return false;
+				key[nk] = ch;
+				w[nk++] = 0;
+			}
 		}
 		w[k] += n->r[i].lo == n->r[i].hi ? 1 : 2;
+		k2 = k1;
+		k1 = k;
 	}
 	*best = n->r[0].child;
 	for (k = 0; k < nk; k++)
