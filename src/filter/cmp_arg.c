@@ -528,29 +528,30 @@ static int weigh_many(struct sck_argplan *ap, const struct sck_anode *n, uint32_
  */
 static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 {
+	const struct sck_vrange *r = n->r;
 	struct sck_vrange *x;
-	uint32_t best, m = 0, k = 0;
+	uint32_t best, m = 0, k = 0, xcost = 0, xchild = 0;
 
 	if (!weigh_few(n, &best) && weigh_many(ap, n, &best))
 		return -ENOMEM;
 	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
 	if (!x)
 		return -ENOMEM;
-	n->dflt = best;
-	n->xcost = 0;
 	/* the exceptions in a row, for the code (and their one child, if they have one) */
 	for (uint32_t i = 0, last = best; i < n->nr; i++) {
-		const struct sck_vrange *r = &n->r[i];
-		if (r->child == best)
+		if (r[i].child == best)
 			continue;
-		x[m++] = *r;
-		n->xcost += r->lo == r->hi || r->lo == 0 || r->hi == U32_MAX ? 1 : 2;
-		if (r->child != last) {
-			last = r->child;
-			n->xchild = k++ ? UINT32_MAX : last;
+		x[m++] = r[i];
+		xcost += r[i].lo == r[i].hi || r[i].lo == 0 || r[i].hi == U32_MAX ? 1 : 2;
+		if (r[i].child != last) {
+			last = r[i].child;
+			xchild = k++ ? UINT32_MAX : last;
 		}
 	}
+	n->dflt = best;
 	n->nx = m;
+	n->xcost = xcost;
+	n->xchild = xchild;
 	n->xs = x;
 	return 0;
 }
