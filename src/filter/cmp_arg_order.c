@@ -164,19 +164,27 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 		insert_sort(e, n);
 		return drop_repeats(e, n);
 	}
+	/* the items keyed already by the operand of the first entry's last atom: the key of the
+	 * first sort when that entry has the most atoms (jl: the atom, samel: one operand there) */
+	uint32_t jl = e[0].n - 1, al = e[0].at[jl].a;
+	bool samel = true;
+
 	memcpy(&h0, e[0].at, sizeof(h0));
 	for (size_t i = 0; i < n; i++) {
+		uint32_t a = jl < e[i].n ? e[i].at[jl].a : 0;
 		cp[i] = e[i];
-		it[i] = i;
+		it[i] = (uint64_t)a << 32 | i;
+		samel &= a == al;
 		most = e[i].n > most ? e[i].n : most;
 		memcpy(&h, e[i].at, sizeof(h));
 		one &= e[i].n == e[0].n && h == h0;
 		same0 &= e[i].at[0].a == e[0].at[0].a;
 	}
 	for (uint32_t j = most; j-- > 0;) {
-		if (j ? same_operand(cp, n, j) : same0)
+		bool keyed = j == jl && j + 1 == most;
+		if (keyed ? samel : j ? same_operand(cp, n, j) : same0)
 			continue; /* a stable sort by one key for all changes nothing */
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !keyed; i++) {
 			const struct sck_rent *x = &cp[(uint32_t)it[i]];
 			uint32_t a = j < x->n ? x->at[j].a : 0;
 			it[i] = (uint64_t)a << 32 | (uint32_t)it[i];
