@@ -522,6 +522,60 @@ static int weigh_many(struct sck_argplan *ap, const struct sck_anode *n, uint32_
 }
 
 /*
+ * set_default for a node whose ranges go to at most two children (a value list's: listed or
+ * not), in one pass: the ranges sorted to either child in a row, weighed and their cost summed;
+ * the default's row is dropped. Returns 1 when done, 0 when @n has more children, or -ENOMEM.
+ */
+static int set_default_two(struct sck_argplan *ap, struct sck_anode *n)
+{
+	struct sck_arena_pos pos = sck_argplan_pos(ap);
+	const struct sck_vrange *r = n->r;
+	struct sck_vrange *x = sck_argplan_alloc(ap, 2 * n->nr * sizeof(*x)), *x0, *x1;
+	uint32_t c0 = r[0].child, c1 = UINT32_MAX, m0 = 0, m1 = 0, cost0 = 0, cost1 = 0;
+	uint64_t w0 = 0, w1 = 0;
+
+	if (!x)
+		return -ENOMEM;
+	x0 = x;
+	x1 = x + n->nr;
+	for (uint32_t i = 0; i < n->nr; i++) {
+		uint32_t wt = r[i].lo == r[i].hi ? 1 : 2;
+		uint32_t c = r[i].lo == r[i].hi || r[i].lo == 0 || r[i].hi == U32_MAX ? 1 : 2;
+		if (r[i].child == c0) {
+			x0[m0++] = r[i];
+			w0 += wt;
+			cost0 += c;
+			continue;
+		}
+		if (r[i].child != c1) {
+			if (c1 != UINT32_MAX) {
+				sck_argplan_release(ap, pos);
+				return 0;
+			}
+			c1 = r[i].child;
+		}
+		x1[m1++] = r[i];
+		w1 += wt;
+		cost1 += c;
+	}
+	/* (as weigh_few: the heavier, on a tie the lower node) */
+	if (m1 && (w1 > w0 || (w1 == w0 && c1 < c0))) {
+		n->dflt = c1;
+		n->nx = m0;
+		n->xcost = cost0;
+		n->xchild = c0;
+		n->xs = x0;
+	} else {
+		n->dflt = c0;
+		n->nx = m1;
+		n->xcost = cost1;
+		n->xchild = m1 ? c1 : 0;
+		n->xs = x1;
+	}
+	return 1;
+}
+
+/*
  * The default: the child whose ranges would cost the most to test as exceptions (a single value
  * is one JEQ, an interval two bound tests; ties: the lowest node), so the chains test the cheap
  * ones.
@@ -531,7 +585,10 @@ static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 	const struct sck_vrange *r = n->r;
 	struct sck_vrange *x;
 	uint32_t best, m = 0, k = 0, xcost = 0, xchild = 0;
+	int two = set_default_two(ap, n);
 
+	if (two)
+		return two < 0 ? two : 0;
 	if (!weigh_few(n, &best) && weigh_many(ap, n, &best))
 		return -ENOMEM;
 	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
