@@ -12,6 +12,9 @@
 
 #define U32_MAX 0xffffffffU
 #define BLOCK_MIN 65536 /* bytes: the planner's arena grows by blocks of at least this */
+/* the memo's first size (a power of two): most sections make a few dozen nodes, and a larger
+ * table costs its clearing in every compile */
+#define MEMO_MIN 128
 /*
  * A decision may hold this many ranges per atom of its verdict (plus a constant) before the
  * rule chain is cheaper to emit: a range costs about one instruction, an atom of the chain two.
@@ -56,7 +59,7 @@ int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, struc
 	ap->ir = ir;
 	ap->g = g;
 	ap->roots = malloc((ir->nverdicts + 1) * sizeof(*ap->roots));
-	ap->capmemo = 1024;
+	ap->capmemo = MEMO_MIN;
 	ap->memo = calloc(ap->capmemo, sizeof(*ap->memo));
 	if (!ap->roots || !ap->memo) {
 		sck_argplan_free(ap);
