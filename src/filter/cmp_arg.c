@@ -769,10 +769,10 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 		if (nd.kind == SCK_AN_JSET && nd.t == nd.f)
 			return nd.t;
 		if (nd.kind == SCK_AN_RANGE) {
-			if (set_default(ap, &nd))
-				return -ENOMEM;
 			if (nd.nr > ap->budget)
 				return -ENOSPC;
+			if (set_default(ap, &nd))
+				return -ENOMEM;
 			ap->budget -= nd.nr;
 		}
 	}
