@@ -175,6 +175,42 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
  * rules in order among equals (@it: in the rules' order, @ordered: whether that is value order;
  * room for as many more); each value decided by what its rules leave.
  */
+/*
+ * plan_points for rules that are each one value and nothing else, the values rising: each rule
+ * is a range of its own, in the rules' order (@it: their items).
+ */
+static long plan_plain(struct sck_argplan *ap, const struct sck_res *r, const uint64_t *it,
+		       struct sck_vrange *vr, size_t *nr)
+{
+	struct consts cs = {.n = 0, .one_action = -1};
+	struct fill f = {.vr = vr, .last = UINT32_MAX};
+	uint32_t cur = 0;
+	bool done = false;
+	long fin = -1, ch;
+
+	for (size_t i = 0; i < r->n && !done; i++) {
+		uint32_t v = (uint32_t)(it[i] >> 32);
+		if (v > cur) {
+			if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
+				return fin;
+			fill_push(&f, cur, v - 1, (uint32_t)fin);
+		}
+		ch = const_node(ap, &cs, r->e[i].action);
+		if (ch < 0)
+			return ch;
+		fill_push(&f, v, v, (uint32_t)ch);
+		done = v == U32_MAX;
+		cur = v + 1;
+	}
+	if (!done) {
+		if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
+			return fin;
+		fill_push(&f, cur, U32_MAX, (uint32_t)fin);
+	}
+	*nr = f.n;
+	return 0;
+}
+
 static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w, uint64_t *it,
 			bool ordered, struct sck_vrange *vr, size_t *nr)
 {
@@ -321,7 +357,7 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	uint64_t *it;
 	size_t nr = 0;
 	uint32_t prev = 0;
-	bool points = true, single = true, ordered = true;
+	bool points = true, single = true, ordered = true, rising = true;
 	long rc;
 
 	pos_it = sck_argplan_pos(ap);
@@ -346,6 +382,7 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 		points &= !a->neg && a->a == a->b;
 		it[i] = (uint64_t)a->a << 32 | i;
 		ordered &= a->a >= prev;
+		rising &= a->a > prev || i == 0;
 		prev = a->a;
 	}
 	if (!points && !single) {
@@ -354,7 +391,12 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	}
 	if (!points)
 		sck_argplan_release(ap, pos_it); /* (the intervals need no items) */
-	rc = points ? plan_points(ap, r, w, it, ordered, vr, &nr) : plan_intervals(ap, r, vr, &nr);
+	if (points && single && rising)
+		rc = plan_plain(ap, r, it, vr, &nr);
+	else if (points)
+		rc = plan_points(ap, r, w, it, ordered, vr, &nr);
+	else
+		rc = plan_intervals(ap, r, vr, &nr);
 	if (rc < 0)
 		return rc;
 	sck_anode_range(nd, w, U32_MAX, vr, nr);
