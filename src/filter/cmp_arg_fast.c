@@ -339,6 +339,10 @@ static const struct sck_atom *atom_alone(const struct sck_rent *e, uint8_t w)
 {
 	const struct sck_atom *a = NULL;
 
+	if (e->n == 2) { /* (a 64-bit value's two halves, the common pair) */
+		bool w0 = e->at[0].word == w, w1 = e->at[1].word == w;
+		return w0 == w1 ? NULL : w0 ? &e->at[0] : &e->at[1];
+	}
 	for (uint32_t j = 0; j < e->n; j++) {
 		if (e->at[j].word != w)
 			continue;
