@@ -706,12 +706,17 @@ static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 		      (follows == bfollows && (w & 1) == (bw & 1) && w < bw);
 		if (best == r->n && !tie)
 			continue; /* the best is shared by every rule, and wins the tie */
-		for (size_t i = 0; i < r->n; i++)
-			for (uint32_t q = 0; q < r->e[i].n; q++)
-				if (r->e[i].at[q].word == w) {
+		for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
+			if (x->n == 2) { /* (a 64-bit value's halves, the common pair) */
+				cnt += x->at[0].word == w || x->at[1].word == w;
+				continue;
+			}
+			for (uint32_t q = 0; q < x->n; q++)
+				if (x->at[q].word == w) {
 					cnt++;
 					break;
 				}
+		}
 		if (cnt > best || (cnt == best && tie)) {
 			best = cnt;
 			bw = w;
