@@ -124,8 +124,13 @@ static uint64_t res_hash(const struct sck_res *r)
 	uint64_t h = step(0x51ed27, r->final);
 
 	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
+		const struct sck_atom *a = x->at, *ae = x->at + x->n;
 		h = step(h, (uint64_t)x->action << 32 | x->n);
-		for (const struct sck_atom *a = x->at, *ae = x->at + x->n; a < ae; a++)
+		if (x->n == 1) { /* (the common rule: one atom) */
+			h = atom_hash(h, a);
+			continue;
+		}
+		for (; a < ae; a++)
 			h = atom_hash(h, a);
 	}
 	return fold(h);
