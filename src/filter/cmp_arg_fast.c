@@ -106,6 +106,28 @@ static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 	return j;
 }
 
+/* @e without its atom @j, into @out. */
+static inline int strip(struct sck_argplan *ap, const struct sck_rent *e, uint32_t j,
+			struct sck_rent *out)
+{
+	const struct sck_atom *at;
+
+	if (j == 0) {
+		at = e->at + 1;
+	} else if (j + 1 == e->n) {
+		at = e->at;
+	} else {
+		struct sck_atom *c = sck_argplan_alloc(ap, e->n * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		memcpy(c, e->at, j * sizeof(*c));
+		memcpy(c + j, e->at + j + 1, (e->n - j - 1) * sizeof(*c));
+		at = c;
+	}
+	*out = (struct sck_rent){.action = e->action, .n = e->n - 1, .at = at};
+	return 0;
+}
+
 /*
  * What the rules with one value leave there: each rule's other atoms, in order, up to the first
  * rule that has none (it decides). @it: their items.
@@ -132,29 +154,31 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	if (!se)
 		return -ENOMEM;
 	j0 = atom_on(e, w);
-	for (size_t i = 0; i < n; i++) {
-		const struct sck_atom *at;
-		uint32_t j;
-		e = &r->e[(uint32_t)it[i]];
-		j = atom_on(e, w);
-		if (i > 0 && sorted)
-			sorted = j == j0 && ((uint32_t)it[i] == (uint32_t)it[i - 1] + 1 ||
-					     e->action != se[k - 1].action || one_action(r, cs));
-		if (j == 0) {
-			at = e->at + 1;
-		} else if (j + 1 == e->n) {
-			at = e->at;
-		} else {
-			struct sck_atom *c = sck_argplan_alloc(ap, e->n * sizeof(*c));
-			if (!c)
+	if ((uint32_t)it[n - 1] - (uint32_t)it[0] == n - 1) {
+		/* the rules in a row (the items of one value keep the rules' order): then in
+		 * order as long as the value is the same atom of each */
+		for (const struct sck_rent *x = e, *xe = e + n; x < xe; x++) {
+			uint32_t j = atom_on(x, w);
+			sorted &= j == j0;
+			if (strip(ap, x, j, &se[k++]))
 				return -ENOMEM;
-			memcpy(c, e->at, j * sizeof(*c));
-			memcpy(c + j, e->at + j + 1, (e->n - j - 1) * sizeof(*c));
-			at = c;
+			if (x->n == 1)
+				break;
 		}
-		se[k++] = (struct sck_rent){.action = e->action, .n = e->n - 1, .at = at};
-		if (e->n == 1)
-			break;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t j;
+			e = &r->e[(uint32_t)it[i]];
+			j = atom_on(e, w);
+			if (i > 0 && sorted)
+				sorted = j == j0 &&
+					 ((uint32_t)it[i] == (uint32_t)it[i - 1] + 1 ||
+					  e->action != se[k - 1].action || one_action(r, cs));
+			if (strip(ap, e, j, &se[k++]))
+				return -ENOMEM;
+			if (e->n == 1)
+				break;
+		}
 	}
 	if (sorted) {
 		/* the normal form's other steps: only the last entry can be without atoms */
