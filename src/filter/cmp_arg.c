@@ -539,7 +539,8 @@ static int set_default_two(struct sck_argplan *ap, struct sck_anode *n)
 	struct sck_arena_pos pos = sck_argplan_pos(ap);
 	const struct sck_vrange *r = n->r;
 	struct sck_vrange *x = sck_argplan_alloc(ap, 2 * n->nr * sizeof(*x)), *x0, *x1;
-	uint32_t c0 = r[0].child, c1 = UINT32_MAX, m0 = 0, m1 = 0, cost0 = 0, cost1 = 0;
+	const struct sck_vrange *rl = &r[n->nr - 1];
+	uint32_t c0 = r[0].child, c1 = UINT32_MAX, m0 = 0, m1 = 0, cost0, cost1;
 	uint64_t w0 = 0, w1 = 0;
 
 	if (!x)
@@ -548,11 +549,9 @@ static int set_default_two(struct sck_argplan *ap, struct sck_anode *n)
 	x1 = x + n->nr;
 	for (uint32_t i = 0; i < n->nr; i++) {
 		uint32_t wt = r[i].lo == r[i].hi ? 1 : 2;
-		uint32_t c = r[i].lo == r[i].hi || r[i].lo == 0 || r[i].hi == U32_MAX ? 1 : 2;
 		if (r[i].child == c0) {
 			x0[m0++] = r[i];
 			w0 += wt;
-			cost0 += c;
 			continue;
 		}
 		if (r[i].child != c1) {
@@ -564,7 +563,18 @@ static int set_default_two(struct sck_argplan *ap, struct sck_anode *n)
 		}
 		x1[m1++] = r[i];
 		w1 += wt;
-		cost1 += c;
+	}
+	/* a range costs what it weighs, but for an interval from 0 or up to the top (one bound
+	 * test): the ranges cover the word in order, so only the first or the last */
+	cost0 = (uint32_t)w0;
+	cost1 = (uint32_t)w1;
+	if (r[0].lo == 0 && r[0].hi != 0)
+		cost0--;
+	if (rl->hi == U32_MAX && rl->lo != U32_MAX && rl != r) {
+		if (rl->child == c0)
+			cost0--;
+		else
+			cost1--;
 	}
 	/* (as weigh_few: the heavier, on a tie the lower node) */
 	if (m1 && (w1 > w0 || (w1 == w0 && c1 < c0))) {
