@@ -209,6 +209,16 @@ static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
 	struct sck_emit *e = t->e;
 
+	if (b - a == 2 && t->x[a].lo == t->x[a].hi && t->x[a + 1].lo == t->x[a + 1].hi) {
+		/* two single values, a binary tree's leaf: what the loop emits for them */
+		int c = ref(t, t->x[a].child);
+		if (!sck_emit_flush_due(e, 2)) {
+			sck_emit_jump(e, BPF_JEQ, t->x[a].lo, c, SCK_BPF_NEXT);
+			c = ref(t, t->x[a + 1].child);
+			sck_emit_jump(e, BPF_JEQ, t->x[a + 1].lo, c, ref_dflt(t));
+			return;
+		}
+	}
 	for (size_t i = a; i < b; i++) {
 		const struct sck_vrange *r = &t->x[i];
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
