@@ -538,7 +538,7 @@ static int set_default_two(struct sck_argplan *ap, struct sck_anode *n)
 {
 	struct sck_arena_pos pos = sck_argplan_pos(ap);
 	const struct sck_vrange *r = n->r;
-	struct sck_vrange *x = sck_argplan_alloc(ap, 2 * n->nr * sizeof(*x)), *x0, *x1;
+	struct sck_vrange *x = sck_argplan_alloc(ap, 2 * (size_t)n->nr * sizeof(*x)), *x0, *x1;
 	const struct sck_vrange *rl = &r[n->nr - 1];
 	uint32_t c0 = r[0].child, c1 = UINT32_MAX, m0 = 0, m1 = 0, cost0, cost1;
 	uint64_t w0 = 0, w1 = 0;
