@@ -12,6 +12,9 @@
 
 #define U32_MAX 0xffffffffU
 #define BLOCK_MIN 65536 /* bytes: the planner's arena grows by blocks of at least this */
+/* the memo's first size (a power of two): most sections make a few dozen nodes, and a larger
+ * table costs its clearing in every compile */
+#define MEMO_MIN 128
 /*
  * A decision may hold this many ranges per atom of its verdict (plus a constant) before the
  * rule chain is cheaper to emit: a range costs about one instruction, an atom of the chain two.
@@ -56,7 +59,7 @@ int sck_argplan_new(const struct sck_ir *ir, const struct sck_ir_group *g, struc
 	ap->ir = ir;
 	ap->g = g;
 	ap->roots = malloc((ir->nverdicts + 1) * sizeof(*ap->roots));
-	ap->capmemo = 1024;
+	ap->capmemo = MEMO_MIN;
 	ap->memo = calloc(ap->capmemo, sizeof(*ap->memo));
 	if (!ap->roots || !ap->memo) {
 		sck_argplan_free(ap);
@@ -83,19 +86,31 @@ void sck_argplan_free(struct sck_argplan *ap)
 
 /* ---- residuals: normal form, hashing, interning ---- */
 
-/* (the hash only spreads the memo table: nodes are matched by res_eq) */
-static uint64_t mix(uint64_t h, uint64_t x)
+/*
+ * (the hash only spreads the memo table: nodes are matched by res_eq) A residual is hashed by a
+ * chain of multiplications, one a word (an entry's head, an atom's fields and operand, its
+ * second operand when it has one); the low bits of such a chain see only the low bits of the
+ * words, so the result is folded once at the end.
+ */
+#define HASH_K 0x9e3779b97f4a7c15ULL
+
+static inline uint64_t step(uint64_t h, uint64_t x)
 {
-	h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+	return (h ^ x) * HASH_K;
+}
+
+static uint64_t fold(uint64_t h)
+{
+	h = (h ^ (h >> 32)) * HASH_K;
 	return h ^ (h >> 29);
 }
 
-static uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
+static inline uint64_t atom_hash(uint64_t h, const struct sck_atom *a)
 {
-	h = mix(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
-			   (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
-	/* (a single value, the common atom, is hashed by one mix) */
-	return a->b == a->a && !a->v ? h : mix(h, a->b ^ (a->v << 13 | a->v >> 51));
+	h = step(h, (uint64_t)a->kind | (uint64_t)a->word << 8 | (uint64_t)a->neg << 16 |
+			    (uint64_t)a->op << 24 | (uint64_t)a->a << 32);
+	/* (a single value, the common atom, is one step) */
+	return a->b == a->a && !a->v ? h : step(h, a->b ^ (a->v << 13 | a->v >> 51));
 }
 
 static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
@@ -106,14 +121,19 @@ static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
 
 static uint64_t res_hash(const struct sck_res *r)
 {
-	uint64_t h = mix(0x51ed27, r->final);
+	uint64_t h = step(0x51ed27, r->final);
 
-	for (size_t i = 0; i < r->n; i++) {
-		h = mix(h, (uint64_t)r->e[i].action << 32 | r->e[i].n);
-		for (uint32_t j = 0; j < r->e[i].n; j++)
-			h = atom_hash(h, &r->e[i].at[j]);
+	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
+		const struct sck_atom *a = x->at, *ae = x->at + x->n;
+		h = step(h, (uint64_t)x->action << 32 | x->n);
+		if (x->n == 1) { /* (the common rule: one atom) */
+			h = atom_hash(h, a);
+			continue;
+		}
+		for (; a < ae; a++)
+			h = atom_hash(h, a);
 	}
-	return h;
+	return fold(h);
 }
 
 static bool res_eq(const struct sck_res *x, const struct sck_res *y)
@@ -438,19 +458,29 @@ static bool weigh_few(const struct sck_anode *n, uint32_t *best)
 {
 	uint32_t key[FEW_CHILDREN];
 	uint64_t w[FEW_CHILDREN], bc = 0;
-	size_t nk = 0, k;
+	size_t nk = 1, k, k1 = 0, k2 = 0; /* k1, k2: the last two children's */
 
+	/* (neighbours seldom share a child: between two, the ranges alternate, so the child
+	 * before the last is tried first) */
+	key[0] = n->r[0].child;
+	w[0] = 0;
 	for (uint32_t i = 0; i < n->nr; i++) {
 		uint32_t ch = n->r[i].child;
-		for (k = 0; k < nk && key[k] != ch; k++)
-			;
-		if (k == nk) {
-			if (nk == FEW_CHILDREN)
-				return false;
-			key[nk] = ch;
-			w[nk++] = 0;
+		if (key[k2] == ch) {
+			k = k2;
+		} else {
+			for (k = 0; k < nk && key[k] != ch; k++)
+				;
+			if (k == nk) {
+				if (nk == FEW_CHILDREN)
+					return false;
+				key[nk] = ch;
+				w[nk++] = 0;
+			}
 		}
 		w[k] += n->r[i].lo == n->r[i].hi ? 1 : 2;
+		k2 = k1;
+		k1 = k;
 	}
 	*best = n->r[0].child;
 	for (k = 0; k < nk; k++)
@@ -500,25 +530,104 @@ static int weigh_many(struct sck_argplan *ap, const struct sck_anode *n, uint32_
 }
 
 /*
+ * set_default for a node whose ranges go to at most two children (a value list's: listed or
+ * not), in one pass: the ranges sorted to either child in a row, weighed and their cost summed;
+ * the default's row is dropped. Returns 1 when done, 0 when @n has more children, or -ENOMEM.
+ */
+static int set_default_two(struct sck_argplan *ap, struct sck_anode *n)
+{
+	struct sck_arena_pos pos = sck_argplan_pos(ap);
+	const struct sck_vrange *r = n->r;
+	struct sck_vrange *x = sck_argplan_alloc(ap, 2 * (size_t)n->nr * sizeof(*x)), *x0, *x1;
+	const struct sck_vrange *rl = &r[n->nr - 1];
+	uint32_t c0 = r[0].child, c1 = UINT32_MAX, m0 = 0, m1 = 0, cost0, cost1;
+	uint64_t w0 = 0, w1 = 0;
+
+	if (!x)
+		return -ENOMEM;
+	x0 = x;
+	x1 = x + n->nr;
+	for (uint32_t i = 0; i < n->nr; i++) {
+		uint32_t wt = r[i].lo == r[i].hi ? 1 : 2;
+		if (r[i].child == c0) {
+			x0[m0++] = r[i];
+			w0 += wt;
+			continue;
+		}
+		if (r[i].child != c1) {
+			if (c1 != UINT32_MAX) {
+				sck_argplan_release(ap, pos);
+				return 0;
+			}
+			c1 = r[i].child;
+		}
+		x1[m1++] = r[i];
+		w1 += wt;
+	}
+	/* a range costs what it weighs, but for an interval from 0 or up to the top (one bound
+	 * test): the ranges cover the word in order, so only the first or the last */
+	cost0 = (uint32_t)w0;
+	cost1 = (uint32_t)w1;
+	if (r[0].lo == 0 && r[0].hi != 0)
+		cost0--;
+	if (rl->hi == U32_MAX && rl->lo != U32_MAX && rl != r) {
+		if (rl->child == c0)
+			cost0--;
+		else
+			cost1--;
+	}
+	/* (as weigh_few: the heavier, on a tie the lower node) */
+	if (m1 && (w1 > w0 || (w1 == w0 && c1 < c0))) {
+		n->dflt = c1;
+		n->nx = m0;
+		n->xcost = cost0;
+		n->xchild = c0;
+		n->xs = x0;
+	} else {
+		n->dflt = c0;
+		n->nx = m1;
+		n->xcost = cost1;
+		n->xchild = m1 ? c1 : 0;
+		n->xs = x1;
+	}
+	return 1;
+}
+
+/*
  * The default: the child whose ranges would cost the most to test as exceptions (a single value
  * is one JEQ, an interval two bound tests; ties: the lowest node), so the chains test the cheap
  * ones.
  */
 static int set_default(struct sck_argplan *ap, struct sck_anode *n)
 {
-	uint32_t best;
+	const struct sck_vrange *r = n->r;
+	struct sck_vrange *x;
+	uint32_t best, m = 0, k = 0, xcost = 0, xchild = 0;
+	int two = set_default_two(ap, n);
 
+	if (two)
+		return two < 0 ? two : 0;
 	if (!weigh_few(n, &best) && weigh_many(ap, n, &best))
 		return -ENOMEM;
-	n->dflt = best;
-	n->nx = n->xcost = 0;
-	for (uint32_t i = 0; i < n->nr; i++) {
-		const struct sck_vrange *r = &n->r[i];
-		if (r->child == n->dflt)
+	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	/* the exceptions in a row, for the code (and their one child, if they have one) */
+	for (uint32_t i = 0, last = best; i < n->nr; i++) {
+		if (r[i].child == best)
 			continue;
-		n->nx++;
-		n->xcost += r->lo == r->hi || r->lo == 0 || r->hi == U32_MAX ? 1 : 2;
+		x[m++] = r[i];
+		xcost += r[i].lo == r[i].hi || r[i].lo == 0 || r[i].hi == U32_MAX ? 1 : 2;
+		if (r[i].child != last) {
+			last = r[i].child;
+			xchild = k++ ? UINT32_MAX : last;
+		}
 	}
+	n->dflt = best;
+	n->nx = m;
+	n->xcost = xcost;
+	n->xchild = xchild;
+	n->xs = x;
 	return 0;
 }
 
@@ -602,21 +711,28 @@ static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 	for (j = 0; j < e0->n; j++) {
 		uint8_t w = e0->at[j].word;
 		size_t cnt = 0;
-		bool seen = false, follows;
+		bool seen = false, follows, tie;
 		for (uint32_t q = 0; q < j && !seen; q++)
 			seen = e0->at[q].word == w;
 		if (seen)
 			continue;
-		for (size_t i = 0; i < r->n; i++)
-			for (uint32_t q = 0; q < r->e[i].n; q++)
-				if (r->e[i].at[q].word == w) {
+		follows = parent > 0 && ((parent - 1) & 1) && w == parent - 2;
+		tie = follows > bfollows || (follows == bfollows && (w & 1) > (bw & 1)) ||
+		      (follows == bfollows && (w & 1) == (bw & 1) && w < bw);
+		if (best == r->n && !tie)
+			continue; /* the best is shared by every rule, and wins the tie */
+		for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
+			if (x->n == 2) { /* (a 64-bit value's halves, the common pair) */
+				cnt += x->at[0].word == w || x->at[1].word == w;
+				continue;
+			}
+			for (uint32_t q = 0; q < x->n; q++)
+				if (x->at[q].word == w) {
 					cnt++;
 					break;
 				}
-		follows = parent > 0 && ((parent - 1) & 1) && w == parent - 2;
-		if (cnt > best || (cnt == best && follows > bfollows) ||
-		    (cnt == best && follows == bfollows && (w & 1) > (bw & 1)) ||
-		    (cnt == best && follows == bfollows && (w & 1) == (bw & 1) && w < bw)) {
+		}
+		if (cnt > best || (cnt == best && tie)) {
 			best = cnt;
 			bw = w;
 			bfollows = follows;
@@ -673,10 +789,10 @@ long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r)
 		if (nd.kind == SCK_AN_JSET && nd.t == nd.f)
 			return nd.t;
 		if (nd.kind == SCK_AN_RANGE) {
-			if (set_default(ap, &nd))
-				return -ENOMEM;
 			if (nd.nr > ap->budget)
 				return -ENOSPC;
+			if (set_default(ap, &nd))
+				return -ENOMEM;
 			ap->budget -= nd.nr;
 		}
 	}
@@ -729,16 +845,17 @@ void sck_argplan_seal(struct sck_argplan *ap)
 			meet(&ap->nodes[n->t], out);
 			meet(&ap->nodes[n->f], out);
 		} else if (n->kind == SCK_AN_RANGE) {
-			/* meeting a child twice changes nothing: the last two met are skipped */
-			uint32_t c1 = UINT32_MAX, c2 = UINT32_MAX;
-			for (uint32_t j = 0; j < n->nr; j++) {
-				uint32_t c = n->r[j].child;
-				if (c == c1 || c == c2)
-					continue;
-				meet(&ap->nodes[c], out);
-				c2 = c1;
-				c1 = c;
+			/* its children: the default's and the exceptions' (meeting a child twice
+			 * changes nothing: the exceptions' one, if they have one, is met once) */
+			meet(&ap->nodes[n->dflt], out);
+			if (n->xchild != UINT32_MAX) {
+				if (n->nx)
+					meet(&ap->nodes[n->xchild], out);
+				continue;
 			}
+			for (uint32_t j = 0, last = n->dflt; j < n->nx; j++)
+				if (n->xs[j].child != last)
+					meet(&ap->nodes[last = n->xs[j].child], out);
 		}
 	}
 }

@@ -82,8 +82,8 @@ struct sck_anode {
 	struct sck_res res;
 	uint64_t hash;
 	const struct sck_vrange *r;
-	/* AN_RANGE, from its first emission on: its @nx exceptions (copies of those ranges of
-	 * @r), and their child when they all have the same one (else UINT32_MAX) */
+	/* AN_RANGE: its @nx exceptions (copies of those ranges of @r not deciding by @dflt), and
+	 * their child when they all have the same one (else UINT32_MAX) */
 	const struct sck_vrange *xs;
 	uint32_t xchild;
 	int state; /* what A holds on entry: a word code, or SCK_STATE_* */
@@ -134,6 +134,26 @@ static inline void sck_anode_range(struct sck_anode *nd, uint8_t w, uint32_t mas
 }
 
 void *sck_argplan_alloc(struct sck_argplan *ap, size_t size);
+
+/* Where the planner's arena stands (sck_argplan_release gives back what was allocated since). */
+struct sck_arena_pos {
+	unsigned char *cur;
+	size_t left, nblocks;
+};
+
+static inline struct sck_arena_pos sck_argplan_pos(const struct sck_argplan *ap)
+{
+	return (struct sck_arena_pos){ap->cur, ap->left, ap->nblocks};
+}
+
+/* Give back what was allocated since @p (kept when it took a new block). */
+static inline void sck_argplan_release(struct sck_argplan *ap, struct sck_arena_pos p)
+{
+	if (ap->nblocks == p.nblocks) {
+		ap->cur = p.cur;
+		ap->left = p.left;
+	}
+}
 /* The node deciding normalized residual @r (made once). Returns its index or -errno. */
 long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r);
 /* Append the range ending at @hi (from where the last ended) deciding by @child; merges. */

@@ -10,7 +10,6 @@
  */
 #include "filter/cmp_arg.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 #define U32_MAX 0xffffffffU
@@ -147,11 +146,13 @@ static int ref_dflt(struct vt *t)
 	return t->dlabel;
 }
 
-/* Lay down the pending returns if due: the labels of constants change. */
+/* Lay down the pending returns if due: then the labels of constants change. */
 static void dead_point(struct vt *t, size_t ahead)
 {
-	sck_emit_dead_point(t->e, ahead);
-	forget(t);
+	if (sck_emit_flush_due(t->e, ahead)) {
+		sck_emit_flush(t->e);
+		forget(t);
+	}
 }
 
 /* A segment that needs no code: the label to jump to, else -1. */
@@ -164,16 +165,69 @@ static inline int direct(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t
 	return -1;
 }
 
+/*
+ * The JEQ tests of the single values x[i], x[i + 1] ... before @end that go to x[i]'s child
+ * (label @child, referenced) and fall through, up to where returns fall due: what chain emits
+ * for each of them, without asking again for the child or the returns. Returns how many.
+ */
+static __attribute__((noinline)) size_t jeq_run(struct vt *t, size_t i, size_t end, int child)
+{
+	struct sck_emit *e = t->e;
+	const struct sck_vrange *x = t->x;
+	uint32_t c = x[i].child;
+	size_t room = sck_emit_due_in(e, 2), j = i + 1, lim;
+	struct sck_bpf_binsn *in;
+
+	/* (no return is pended in the run: the child's label is known, and nothing else is
+	 * referenced) */
+	if (room < end - i)
+		end = i + room;
+	if (sck_emit_over(e)) {
+		while (j < end && x[j].lo == x[j].hi && x[j].child == c)
+			j++;
+		e->pos += j - i; /* past the limit, only counted */
+		return j - i;
+	}
+	/* written straight to the builder while it has room, then one by one */
+	lim = sck_emit_jump_room(e, child);
+	lim = lim < end - i ? i + lim : end;
+	in = sck_emit_slots(e);
+	for (j = i; j < lim && x[j].lo == x[j].hi && x[j].child == c; j++)
+		in[j - i] = (struct sck_bpf_binsn){.code = BPF_JMP | BPF_JEQ | BPF_K,
+						   .k = x[j].lo,
+						   .jt = child,
+						   .jf = SCK_BPF_NEXT};
+	sck_emit_commit(e, j - i);
+	if (j == lim) /* the builder must grow, or the limit is near */
+		while (j < end && x[j].lo == x[j].hi && x[j].child == c)
+			sck_emit_jump(e, BPF_JEQ, x[j++].lo, child, SCK_BPF_NEXT);
+	return j - i;
+}
+
 /* Ascending tests of exceptions [a, b) in the segment [lo, hi]; none matching: the default. */
 static void chain(struct vt *t, size_t a, size_t b, uint32_t lo, uint32_t hi)
 {
 	struct sck_emit *e = t->e;
 
+	if (b - a == 2 && t->x[a].lo == t->x[a].hi && t->x[a + 1].lo == t->x[a + 1].hi) {
+		/* two single values, a binary tree's leaf: what the loop emits for them */
+		int c = ref(t, t->x[a].child);
+		if (!sck_emit_flush_due(e, 2)) {
+			sck_emit_jump(e, BPF_JEQ, t->x[a].lo, c, SCK_BPF_NEXT);
+			c = ref(t, t->x[a + 1].child);
+			sck_emit_jump(e, BPF_JEQ, t->x[a + 1].lo, c, ref_dflt(t));
+			return;
+		}
+	}
 	for (size_t i = a; i < b; i++) {
 		const struct sck_vrange *r = &t->x[i];
 		int child = ref(t, r->child), nx = SCK_BPF_NEXT, skip = -1;
 		if (i + 1 == b) {
 			nx = ref_dflt(t);
+		} else if (i + 2 < b && r->lo == r->hi && !sck_emit_flush_due(e, 2)) {
+			/* (a run of at least two before the last: the spine's long chains) */
+			i += jeq_run(t, i, b - 1, child) - 1;
+			continue;
 		} else if (sck_emit_flush_due(e, 3) &&
 			   (sck_emit_flush_due(e, 2) ||
 			    (r->lo != r->hi && r->lo > lo && r->hi < hi))) {
@@ -252,39 +306,20 @@ static void pass_depth(struct sck_argplan *ap, const struct sck_anode *n, uint32
 }
 
 /*
- * The exceptions of @n (its ranges not deciding by the default, copied in a row), made at its
- * first emission and kept for the next ones (at other pressures); each child met along them
- * passes @n's depth on.
+ * The exceptions of @n (its ranges not deciding by the default, copied in a row by the planner);
+ * each child met along them passes @n's depth on.
  */
 static const struct sck_vrange *exceptions(struct sck_argplan *ap, struct sck_anode *n)
 {
-	struct sck_vrange *x;
-	uint32_t m = 0, k = 0;
-
-	if (n->xs && n->xchild != UINT32_MAX) {
+	if (n->xchild != UINT32_MAX) {
 		if (n->nx)
 			pass_depth(ap, n, n->xchild);
 		return n->xs;
 	}
-	if (n->xs) {
-		for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
-			if (n->xs[i].child != last)
-				pass_depth(ap, n, last = n->xs[i].child);
-		return n->xs;
-	}
-	x = sck_argplan_alloc(ap, n->nr * sizeof(*x));
-	if (!x)
-		return NULL;
-	for (uint32_t i = 0, last = n->dflt; i < n->nr; i++)
-		if (n->r[i].child != n->dflt) {
-			x[m++] = n->r[i];
-			if (n->r[i].child != last) {
-				pass_depth(ap, n, last = n->r[i].child);
-				n->xchild = k++ ? UINT32_MAX : last;
-			}
-		}
-	n->xs = x;
-	return x;
+	for (uint32_t i = 0, last = n->dflt; i < n->nx; i++)
+		if (n->xs[i].child != last)
+			pass_depth(ap, n, last = n->xs[i].child);
+	return n->xs;
 }
 
 static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_anode *n)
@@ -297,11 +332,6 @@ static void emit_range(struct sck_argplan *ap, struct sck_emit *e, struct sck_an
 
 	pass_depth(ap, n, n->dflt);
 	x = t.x = exceptions(ap, n);
-	if (!x) {
-		if (!e->err)
-			e->err = -ENOMEM;
-		return;
-	}
 	t.dflt = n->dflt;
 	t.chain = levels[lv].chain;
 	t.spine = levels[lv].segs > 0;

@@ -78,6 +78,24 @@ static inline void push_up(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint3
 	*nr = n + 1;
 }
 
+/* Ranges filled in ascending order, as push_up, with the count and the last child at hand. */
+struct fill {
+	struct sck_vrange *vr;
+	size_t n;
+	uint32_t last; /* the child of vr[n - 1] (UINT32_MAX: none yet) */
+};
+
+/* Append [@lo, @hi] (from where the last ended) deciding by @child; merges. */
+static inline void fill_push(struct fill *f, uint32_t lo, uint32_t hi, uint32_t child)
+{
+	if (f->last == child) {
+		f->vr[f->n - 1].hi = hi;
+		return;
+	}
+	f->vr[f->n++] = (struct sck_vrange){lo, hi, child};
+	f->last = child;
+}
+
 /* The atom of @e on @w: its only one (the fast path's shape). */
 static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 {
@@ -86,6 +104,28 @@ static uint32_t atom_on(const struct sck_rent *e, uint8_t w)
 	while (e->at[j].word != w)
 		j++;
 	return j;
+}
+
+/* @e without its atom @j, into @out. */
+static inline int strip(struct sck_argplan *ap, const struct sck_rent *e, uint32_t j,
+			struct sck_rent *out)
+{
+	const struct sck_atom *at;
+
+	if (j == 0) {
+		at = e->at + 1;
+	} else if (j + 1 == e->n) {
+		at = e->at;
+	} else {
+		struct sck_atom *c = sck_argplan_alloc(ap, e->n * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		memcpy(c, e->at, j * sizeof(*c));
+		memcpy(c + j, e->at + j + 1, (e->n - j - 1) * sizeof(*c));
+		at = c;
+	}
+	*out = (struct sck_rent){.action = e->action, .n = e->n - 1, .at = at};
+	return 0;
 }
 
 /*
@@ -114,29 +154,31 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	if (!se)
 		return -ENOMEM;
 	j0 = atom_on(e, w);
-	for (size_t i = 0; i < n; i++) {
-		const struct sck_atom *at;
-		uint32_t j;
-		e = &r->e[(uint32_t)it[i]];
-		j = atom_on(e, w);
-		if (i > 0 && sorted)
-			sorted = j == j0 && ((uint32_t)it[i] == (uint32_t)it[i - 1] + 1 ||
-					     e->action != se[k - 1].action || one_action(r, cs));
-		if (j == 0) {
-			at = e->at + 1;
-		} else if (j + 1 == e->n) {
-			at = e->at;
-		} else {
-			struct sck_atom *c = sck_argplan_alloc(ap, e->n * sizeof(*c));
-			if (!c)
+	if ((uint32_t)it[n - 1] - (uint32_t)it[0] == n - 1) {
+		/* the rules in a row (the items of one value keep the rules' order): then in
+		 * order as long as the value is the same atom of each */
+		for (const struct sck_rent *x = e, *xe = e + n; x < xe; x++) {
+			uint32_t j = atom_on(x, w);
+			sorted &= j == j0;
+			if (strip(ap, x, j, &se[k++]))
 				return -ENOMEM;
-			memcpy(c, e->at, j * sizeof(*c));
-			memcpy(c + j, e->at + j + 1, (e->n - j - 1) * sizeof(*c));
-			at = c;
+			if (x->n == 1)
+				break;
 		}
-		se[k++] = (struct sck_rent){.action = e->action, .n = e->n - 1, .at = at};
-		if (e->n == 1)
-			break;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t j;
+			e = &r->e[(uint32_t)it[i]];
+			j = atom_on(e, w);
+			if (i > 0 && sorted)
+				sorted = j == j0 &&
+					 ((uint32_t)it[i] == (uint32_t)it[i - 1] + 1 ||
+					  e->action != se[k - 1].action || one_action(r, cs));
+			if (strip(ap, e, j, &se[k++]))
+				return -ENOMEM;
+			if (e->n == 1)
+				break;
+		}
 	}
 	if (sorted) {
 		/* the normal form's other steps: only the last entry can be without atoms */
@@ -154,53 +196,82 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 
 /*
  * Every rule one value of @w (and maybe tests elsewhere): the items (value, rule) in value order,
- * rules in order among equals; each value decided by what its rules leave.
+ * rules in order among equals (@it: in the rules' order, @ordered: whether that is value order;
+ * room for as many more); each value decided by what its rules leave.
  */
-static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
-			struct sck_vrange *vr, size_t *nr)
+/*
+ * plan_points for rules that are each one value and nothing else, the values rising: each rule
+ * is a range of its own, in the rules' order (@it: their items).
+ */
+static long plan_plain(struct sck_argplan *ap, const struct sck_res *r, const uint64_t *it,
+		       struct sck_vrange *vr, size_t *nr)
 {
-	uint64_t *it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
 	struct consts cs = {.n = 0, .one_action = -1};
-	uint32_t cur = 0, prev = 0;
-	bool done = false, ordered = true;
-	long fin, ch;
+	struct fill f = {.vr = vr, .last = UINT32_MAX};
+	uint32_t cur = 0;
+	bool done = false;
+	long fin = -1, ch;
 
-	if (!it)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->n; i++) {
-		uint32_t v = r->e[i].at[atom_on(&r->e[i], w)].a;
-		it[i] = (uint64_t)v << 32 | i;
-		ordered &= v >= prev;
-		prev = v;
-	}
-	if (!ordered) /* (a sorted residual's first word is met in order) */
-		sck_sort_hi32(it, r->n, it + r->n);
-	for (size_t i = 0, j; i < r->n && !done; i = j) {
+	for (size_t i = 0; i < r->n && !done; i++) {
 		uint32_t v = (uint32_t)(it[i] >> 32);
-		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)
-			;
 		if (v > cur) {
-			fin = const_node(ap, &cs, r->final);
-			if (fin < 0)
+			if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
 				return fin;
-			push_up(vr, nr, v - 1, (uint32_t)fin);
+			fill_push(&f, cur, v - 1, (uint32_t)fin);
 		}
-		if (j - i == 1 && r->e[(uint32_t)it[i]].n == 1) /* one rule, nothing else */
-			ch = const_node(ap, &cs, r->e[(uint32_t)it[i]].action);
-		else
-			ch = plan_value(ap, r, w, it + i, j - i, &cs);
+		ch = const_node(ap, &cs, r->e[i].action);
 		if (ch < 0)
 			return ch;
-		push_up(vr, nr, v, (uint32_t)ch);
+		fill_push(&f, v, v, (uint32_t)ch);
 		done = v == U32_MAX;
 		cur = v + 1;
 	}
 	if (!done) {
-		fin = const_node(ap, &cs, r->final);
-		if (fin < 0)
+		if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
 			return fin;
-		push_up(vr, nr, U32_MAX, (uint32_t)fin);
+		fill_push(&f, cur, U32_MAX, (uint32_t)fin);
 	}
+	*nr = f.n;
+	return 0;
+}
+
+static long plan_points(struct sck_argplan *ap, const struct sck_res *r, uint8_t w, uint64_t *it,
+			bool ordered, struct sck_vrange *vr, size_t *nr)
+{
+	struct consts cs = {.n = 0, .one_action = -1};
+	struct fill f = {.vr = vr, .last = UINT32_MAX};
+	uint32_t cur = 0;
+	bool done = false;
+	long fin = -1, ch;
+
+	if (!ordered) /* (a sorted residual's first word is met in order) */
+		sck_sort_hi32(it, r->n, it + r->n);
+	for (size_t i = 0, j; i < r->n && !done; i = j) {
+		uint32_t v = (uint32_t)(it[i] >> 32);
+		const struct sck_rent *e = &r->e[(uint32_t)it[i]];
+		for (j = i + 1; j < r->n && (uint32_t)(it[j] >> 32) == v; j++)
+			;
+		if (v > cur) {
+			if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
+				return fin;
+			fill_push(&f, cur, v - 1, (uint32_t)fin);
+		}
+		if (j - i == 1 && e->n == 1) /* one rule, nothing else */
+			ch = const_node(ap, &cs, e->action);
+		else
+			ch = plan_value(ap, r, w, it + i, j - i, &cs);
+		if (ch < 0)
+			return ch;
+		fill_push(&f, v, v, (uint32_t)ch);
+		done = v == U32_MAX;
+		cur = v + 1;
+	}
+	if (!done) {
+		if (fin < 0 && (fin = const_node(ap, &cs, r->final)) < 0)
+			return fin;
+		fill_push(&f, cur, U32_MAX, (uint32_t)fin);
+	}
+	*nr = f.n;
 	return 0;
 }
 
@@ -287,35 +358,73 @@ static long plan_intervals(struct sck_argplan *ap, const struct sck_res *r, stru
 	return 0;
 }
 
+/* The only atom of @e on @w: NULL when it has none, or more than one. */
+static const struct sck_atom *atom_alone(const struct sck_rent *e, uint8_t w)
+{
+	const struct sck_atom *a = NULL;
+
+	if (e->n == 2) { /* (a 64-bit value's two halves, the common pair) */
+		bool w0 = e->at[0].word == w, w1 = e->at[1].word == w;
+		return w0 == w1 ? NULL : w0 ? &e->at[0] : &e->at[1];
+	}
+	for (uint32_t j = 0; j < e->n; j++) {
+		if (e->at[j].word != w)
+			continue;
+		if (a)
+			return NULL;
+		a = &e->at[j];
+	}
+	return a;
+}
+
 long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t w,
 		       struct sck_anode *nd)
 {
-	struct sck_vrange *vr;
+	struct sck_arena_pos pos = sck_argplan_pos(ap), pos_it;
+	struct sck_vrange *vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
+	uint64_t *it;
 	size_t nr = 0;
-	bool points = true, single = true;
+	uint32_t prev = 0;
+	bool points = true, single = true, ordered = true, rising = true;
 	long rc;
 
+	pos_it = sck_argplan_pos(ap);
+	it = sck_argplan_alloc(ap, 2 * r->n * sizeof(*it));
+	if (!vr || !it)
+		return -ENOMEM;
+	/* the shape, and the items (value, rule) plan_points takes, in one pass */
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sck_rent *e = &r->e[i];
-		const struct sck_atom *a = NULL;
-		for (uint32_t j = 0; j < e->n; j++) {
-			if (e->at[j].word != w)
-				continue;
-			if (a || e->at[j].kind != SCK_ATOM_IV)
-				return 0; /* two atoms on the word, a mask or a 64-bit comparison */
-			a = &e->at[j];
+		const struct sck_atom *a;
+		if (e->n == 1) { /* (the common rule of a value's residual) */
+			a = e->at[0].word == w ? &e->at[0] : NULL;
+		} else {
+			a = atom_alone(e, w);
+			single = false;
 		}
-		if (!a)
+		if (!a || a->kind != SCK_ATOM_IV) {
+			/* none on the word, two, a mask or a 64-bit comparison */
+			sck_argplan_release(ap, pos);
 			return 0;
+		}
 		points &= !a->neg && a->a == a->b;
-		single &= e->n == 1;
+		it[i] = (uint64_t)a->a << 32 | i;
+		ordered &= a->a >= prev;
+		rising &= a->a > prev || i == 0;
+		prev = a->a;
 	}
-	if (!points && !single)
+	if (!points && !single) {
+		sck_argplan_release(ap, pos);
 		return 0;
-	vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
-	if (!vr)
-		return -ENOMEM;
-	rc = points ? plan_points(ap, r, w, vr, &nr) : plan_intervals(ap, r, vr, &nr);
+	}
+	if (!points)
+		sck_argplan_release(ap, pos_it); /* (the intervals need no items) */
+	if (points && single && rising)
+		rc = plan_plain(ap, r, it, vr, &nr);
+	else if (points)
+		rc = plan_points(ap, r, w, it, ordered, vr, &nr);
+	else
+		rc = plan_intervals(ap, r, vr, &nr);
 	if (rc < 0)
 		return rc;
 	sck_anode_range(nd, w, U32_MAX, vr, nr);

@@ -109,16 +109,20 @@ static int run_order(const struct sck_rent *e, size_t n)
 
 /*
  * Whether the entries of items @x and @y (@cp's indexes in the low halves) have the same
- * rent_key, which the items hold in their high halves, and the same operands `a`, atom by atom.
+ * rent_key and the same operands `a`, atom by atom. The items' high halves hold a key that
+ * differs when these do (rent_key, or with one rent_key for all, the first operand sorted by).
  */
 static bool same_keys(const struct sck_rent *cp, uint64_t x, uint64_t y)
 {
-	const struct sck_rent *ex = &cp[(uint32_t)x], *ey = &cp[(uint32_t)y];
-	/* (rent_key caps the count of atoms at 255: past it, two counts may tie) */
-	uint32_t n = ex->n < ey->n ? ex->n : ey->n;
+	const struct sck_rent *ex, *ey;
+	uint32_t n;
 
 	if (x >> 32 != y >> 32)
 		return false;
+	ex = &cp[(uint32_t)x];
+	ey = &cp[(uint32_t)y];
+	/* (rent_key caps the count of atoms at 255: past it, two counts may tie) */
+	n = ex->n < ey->n ? ex->n : ey->n;
 	for (uint32_t j = 0; j < n; j++)
 		if (ex->at[j].a != ey->at[j].a)
 			return false;
@@ -137,23 +141,6 @@ static bool same_operand(const struct sck_rent *cp, size_t n, uint32_t j)
 }
 
 /*
- * Whether the @n entries of @cp have one rent_key: the same count of atoms, and first atoms
- * with the same four byte fields. (Then every key can be 0: only their equality matters.)
- */
-static bool one_key(const struct sck_rent *cp, size_t n)
-{
-	uint32_t h0, h;
-
-	memcpy(&h0, cp[0].at, sizeof(h0));
-	for (size_t i = 1; i < n; i++) {
-		memcpy(&h, cp[i].at, sizeof(h));
-		if (cp[i].n != cp[0].n || h != h0)
-			return false;
-	}
-	return true;
-}
-
-/*
  * Sort a run in a canonical order and drop its repeats; returns how many entries are left.
  * Short runs by rent_cmp. Long ones (an allowlist's thousands of rules) by stable radix sorts:
  * each atom's operand `a`, last atom first, then rent_key, so by (rent_key, the operands in
@@ -166,33 +153,47 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 {
 	uint64_t *it = n >= RUN_RADIX ? malloc(2 * n * sizeof(*it)) : NULL;
 	struct sck_rent *cp = it ? malloc(n * sizeof(*cp)) : NULL;
-	uint32_t most = 0;
+	uint32_t most = 0, h0, h;
 	size_t m = 0;
+	/* whether the entries have one rent_key: one count of atoms, first atoms alike in their four
+	 * byte fields */
+	bool one = true, same0 = true; /* same0: one operand in every first atom */
 
 	if (!cp) {
 		free(it);
 		insert_sort(e, n);
 		return drop_repeats(e, n);
 	}
-	memcpy(cp, e, n * sizeof(*cp));
+	/* the items keyed already by the operand of the first entry's last atom: the key of the
+	 * first sort when that entry has the most atoms (jl: the atom, samel: one operand there) */
+	uint32_t jl = e[0].n - 1, al = e[0].at[jl].a;
+	bool samel = true;
+
+	memcpy(&h0, e[0].at, sizeof(h0));
 	for (size_t i = 0; i < n; i++) {
-		it[i] = i;
-		most = cp[i].n > most ? cp[i].n : most;
+		uint32_t a = jl < e[i].n ? e[i].at[jl].a : 0;
+		cp[i] = e[i];
+		it[i] = (uint64_t)a << 32 | i;
+		samel &= a == al;
+		most = e[i].n > most ? e[i].n : most;
+		memcpy(&h, e[i].at, sizeof(h));
+		one &= e[i].n == e[0].n && h == h0;
+		same0 &= e[i].at[0].a == e[0].at[0].a;
 	}
 	for (uint32_t j = most; j-- > 0;) {
-		if (same_operand(cp, n, j))
+		bool keyed = j == jl && j + 1 == most;
+		if (keyed ? samel : j ? same_operand(cp, n, j) : same0)
 			continue; /* a stable sort by one key for all changes nothing */
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !keyed; i++) {
 			const struct sck_rent *x = &cp[(uint32_t)it[i]];
 			uint32_t a = j < x->n ? x->at[j].a : 0;
 			it[i] = (uint64_t)a << 32 | (uint32_t)it[i];
 		}
 		sck_sort_hi32(it, n, it + n);
 	}
-	if (one_key(cp, n)) {
-		for (size_t i = 0; i < n; i++)
-			it[i] = (uint32_t)it[i];
-	} else {
+	/* with one rent_key, the items keep the operand of the last sort (or 0) in their high
+	 * halves: equal entries have equal operands there too */
+	if (!one) {
 		for (size_t i = 0; i < n; i++)
 			it[i] = (uint64_t)rent_key(&cp[(uint32_t)it[i]]) << 32 | (uint32_t)it[i];
 		sck_sort_hi32(it, n, it + n);

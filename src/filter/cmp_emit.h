@@ -81,6 +81,38 @@ static inline void sck_emit_bind(struct sck_emit *e, int label)
 	sck_emit_fail(e, sck_bpf_bind_inline(e->b, label));
 }
 
+/*
+ * How many jumps to label @jt sck_emit_jump would append right away, neither growing the
+ * builder's array nor passing the limit: those may be written to its slots (sck_emit_slots).
+ */
+static inline size_t sck_emit_jump_room(const struct sck_emit *e, int jt)
+{
+	const struct sck_bpf_builder *b = e->b;
+	size_t end = b->cap < SCK_BPF_BUILD_MAX ? b->cap : SCK_BPF_BUILD_MAX;
+	size_t room = end > b->n ? end - b->n : 0;
+
+	if (e->limit && (e->pos > e->limit || e->limit - e->pos < room))
+		room = e->pos <= e->limit ? e->limit - e->pos + 1 : 0;
+	return sck_bpf_label_ok(b, jt) ? room : 0;
+}
+
+/*
+ * The builder's free slots, for jumps within sck_emit_jump_room that the caller writes there as
+ * sck_emit_jump would (BPF_JMP | op | BPF_K, labels or SCK_BPF_NEXT), then appends with
+ * sck_emit_commit.
+ */
+static inline struct sck_bpf_binsn *sck_emit_slots(struct sck_emit *e)
+{
+	return e->b->insn + e->b->n;
+}
+
+/* Append the @m jumps written to the slots. */
+static inline void sck_emit_commit(struct sck_emit *e, size_t m)
+{
+	e->b->n += m;
+	e->pos += m;
+}
+
 /* sck_emit_ret for an action with no pending return yet. */
 int sck_emit_ret_new(struct sck_emit *e, uint32_t action);
 
@@ -114,6 +146,19 @@ static inline bool sck_emit_flush_due(const struct sck_emit *e, size_t ahead)
 	 * first return's) is that minus the user's position minus one; @reach is that user's
 	 * position plus the offset allowed */
 	return e->pos + ahead + e->nrets > e->reach;
+}
+
+/*
+ * How many more instructions can be emitted before sck_emit_flush_due(@e, @ahead) holds, as long
+ * as no return is pended or laid down meanwhile (SIZE_MAX: none pending).
+ */
+static inline size_t sck_emit_due_in(const struct sck_emit *e, size_t ahead)
+{
+	size_t at = e->pos + ahead + e->nrets;
+
+	if (!e->nrets)
+		return SIZE_MAX;
+	return at > e->reach ? 0 : e->reach - at + 1;
 }
 
 /* Lay down every pending return here (a dead point: nothing falls through into them). */
