@@ -85,6 +85,12 @@ static inline int sck_bpf_jump_inline(struct sck_bpf_builder *b, uint16_t code, 
 	return (int)b->n++;
 }
 
+/*
+ * Empty @b as sck_bpf_builder_new left it, but keep its arrays (their capacities): for a
+ * compiler that builds one program after another.
+ */
+void sck_bpf_builder_reset(struct sck_bpf_builder *b);
+
 /* True for an opcode classic BPF knows (the socket filter's table), whatever the user. */
 bool sck_bpf_code_classic(uint16_t code);
 

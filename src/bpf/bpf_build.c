@@ -27,13 +27,21 @@ int sck_bpf_builder_new(struct sck_bpf_builder **out)
 	return 0;
 }
 
+void sck_bpf_builder_reset(struct sck_bpf_builder *b)
+{
+	for (size_t i = 0; b->lname && i < b->nlab; i++)
+		free(b->lname[i]);
+	free(b->lname);
+	b->lname = NULL;
+	b->n = 0;
+	b->nlab = 0;
+}
+
 void sck_bpf_builder_free(struct sck_bpf_builder *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; b->lname && i < b->nlab; i++)
-		free(b->lname[i]);
-	free(b->lname);
+	sck_bpf_builder_reset(b);
 	free(b->lpos);
 	free(b->insn);
 	free(b);

@@ -301,15 +301,15 @@ static int finish(struct sck_bpf_builder *b, bool sections, struct sock_filter *
 static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argplan **plans,
 		  struct sck_tree_plan *trees, bool merge, struct sck_filter_prog *p)
 {
-	int rc;
+	struct sck_bpf_builder *b = NULL;
+	int rc = sck_bpf_builder_new(&b);
 
-	for (unsigned int pressure = 0, lo = 0, hi = 0, have = 0;;) {
-		struct sck_bpf_builder *b = NULL;
+	if (rc)
+		return rc;
+	/* (one builder for every step: each starts with the room the ones before grew) */
+	for (unsigned int pressure = 0, lo = 0, hi = 0, have = 0;; sck_bpf_builder_reset(b)) {
 		struct sock_filter *insns = NULL;
 		size_t emitted = 0, len = 0;
-		rc = sck_bpf_builder_new(&b);
-		if (rc)
-			return rc;
 		rc = (flags & SCK_COMPILE_LINEAR)
 			     ? sck_gen_linear(ir, b)
 			     : sck_gen_opt(ir, b, pressure, merge, plans, trees, &emitted);
@@ -319,7 +319,6 @@ static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argpla
 		 * emitted (an unbound label ...): a bug, reported as the validator's refusal is */
 		if (rc && rc != -E2BIG && rc != -ENOMEM)
 			rc = -EFAULT;
-		sck_bpf_builder_free(b);
 		if (rc == -E2BIG && !(flags & SCK_COMPILE_LINEAR) &&
 		    pressure < sck_arg_pressure_max()) {
 			lo = pressure; /* the highest that did not fit */
@@ -345,6 +344,7 @@ static int search(const struct sck_ir *ir, unsigned int flags, struct sck_argpla
 			break;
 		pressure = lo + (hi - lo) / 2;
 	}
+	sck_bpf_builder_free(b);
 	return rc;
 }
 
