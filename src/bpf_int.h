@@ -91,6 +91,12 @@ static inline int sck_bpf_jump_inline(struct sck_bpf_builder *b, uint16_t code, 
  */
 void sck_bpf_builder_reset(struct sck_bpf_builder *b);
 
+/*
+ * Room in @b for @insns instructions and @labels labels (a hint: what is built does not depend
+ * on it). Returns 0 or -ENOMEM (@b as it was).
+ */
+int sck_bpf_builder_reserve(struct sck_bpf_builder *b, size_t insns, size_t labels);
+
 /* True for an opcode classic BPF knows (the socket filter's table), whatever the user. */
 bool sck_bpf_code_classic(uint16_t code);
 

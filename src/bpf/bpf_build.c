@@ -37,6 +37,25 @@ void sck_bpf_builder_reset(struct sck_bpf_builder *b)
 	b->nlab = 0;
 }
 
+int sck_bpf_builder_reserve(struct sck_bpf_builder *b, size_t insns, size_t labels)
+{
+	if (insns > b->cap) {
+		struct sck_bpf_binsn *ni = realloc(b->insn, insns * sizeof(*ni));
+		if (!ni)
+			return -ENOMEM;
+		b->insn = ni;
+		b->cap = insns;
+	}
+	if (labels > b->labcap && !b->lname) {
+		int *np = realloc(b->lpos, labels * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		b->lpos = np;
+		b->labcap = labels;
+	}
+	return 0;
+}
+
 void sck_bpf_builder_free(struct sck_bpf_builder *b)
 {
 	if (!b)

@@ -335,6 +335,25 @@ static unsigned int tree_limit(size_t i)
 	return entry < PATH_MAX_INSNS ? (unsigned int)(PATH_MAX_INSNS - entry) : 1;
 }
 
+#define RESERVE_MIN 1024 /* the instructions a builder starts with */
+
+/*
+ * Room for the program in the builder from the start, past its first growth: its instructions
+ * as the IR's size suggests (about two per range and per rule; a hint, never more than the
+ * limit lets it append). A small program keeps the builder's own growth.
+ */
+static int reserve(const struct sck_ir *ir, struct sck_bpf_builder *b, size_t limit)
+{
+	size_t room = 0;
+
+	for (size_t i = 0; i < ir->ngroups; i++)
+		room += ir->groups[i].nranges;
+	for (size_t v = 0; v < ir->nverdicts; v++)
+		room += ir->verdicts[v].nentries;
+	room = 2 * room < limit + 1 ? 2 * room : limit + 1;
+	return room > RESERVE_MIN ? sck_bpf_builder_reserve(b, room, room) : 0;
+}
+
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
 		bool merge, struct sck_argplan **plans, struct sck_tree_plan *trees,
 		size_t *emitted)
@@ -351,6 +370,9 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		rc = -ENOMEM;
 		goto out;
 	}
+	rc = reserve(ir, b, limit);
+	if (rc)
+		goto out;
 	stmt(&g, BPF_LD | BPF_W | BPF_ABS, SCK_DATA_OFF_ARCH);
 	for (size_t i = 0; i < ir->ngroups; i++) {
 		sec[i] = label(&g);
