@@ -234,14 +234,48 @@ struct layout {
 };
 
 /*
+ * What write_run does with an opcode, by its low byte (the class and the operation are there):
+ * the BPF_JMP class is a conditional jump unless its operation is BPF_JA. One lookup an
+ * instruction instead of two tests.
+ */
+enum { KIND_OTHER, KIND_COND, KIND_JA };
+
+#define KIND_COND2(op) [BPF_JMP | (op)] = KIND_COND, [BPF_JMP | (op) | BPF_X] = KIND_COND
+
+static const uint8_t insn_kind[256] = {
+	[BPF_JMP | BPF_JA] = KIND_JA,
+	[BPF_JMP | BPF_JA | BPF_X] = KIND_JA,
+	KIND_COND2(0x10),
+	KIND_COND2(0x20),
+	KIND_COND2(0x30),
+	KIND_COND2(0x40),
+	KIND_COND2(0x50),
+	KIND_COND2(0x60),
+	KIND_COND2(0x70),
+	KIND_COND2(0x80),
+	KIND_COND2(0x90),
+	KIND_COND2(0xa0),
+	KIND_COND2(0xb0),
+	KIND_COND2(0xc0),
+	KIND_COND2(0xd0),
+	KIND_COND2(0xe0),
+	KIND_COND2(0xf0),
+};
+
+#undef KIND_COND2
+
+/*
  * Write instructions @i... of @b to @out as they are when no trampoline moves anything, while
  * that is sure without a closer look: conditional jumps whose targets are both less than 256
  * ahead (@tail: the last 256 instructions, where the bound is what is left before the end).
  * With @l, the candidates are noted. Returns where it stopped (a jump for check_jump: BPF_JA, a
- * target further or out of place), or @end.
+ * target further or out of place), or @end. (Always inline: write_part's four calls are four
+ * loops, without a test of @tail or @l an instruction.)
  */
-static inline size_t write_run(const struct sck_bpf_builder *b, size_t i, size_t end, bool tail,
-			       struct sock_filter *out, struct layout *l)
+static inline __attribute__((always_inline)) size_t write_run(const struct sck_bpf_builder *b,
+							      size_t i, size_t end, bool tail,
+							      struct sock_filter *out,
+							      struct layout *l)
 {
 	const struct sck_bpf_binsn *insn = b->insn;
 	const int *lpos = b->lpos;
@@ -250,15 +284,18 @@ static inline size_t write_run(const struct sck_bpf_builder *b, size_t i, size_t
 
 	for (; i < end; i++) {
 		const struct sck_bpf_binsn *in = &insn[i];
+		unsigned int kind = insn_kind[in->code & 0xff];
 		size_t dt, df, room = tail ? n - i - 1 : 256;
 
-		if (BPF_CLASS(in->code) != BPF_JMP) {
+		if (kind == KIND_OTHER) {
 			out[i] = (struct sock_filter){.code = in->code, .k = in->k};
 			continue;
 		}
+		if (kind != KIND_COND)
+			break;
 		dt = ahead(lpos, i, in->jt);
 		df = ahead(lpos, i, in->jf);
-		if ((dt | df) >= room || BPF_OP(in->code) == BPF_JA)
+		if ((dt | df) >= room)
 			break;
 		out[i] = (struct sock_filter){
 			.code = in->code, .jt = (uint8_t)dt, .jf = (uint8_t)df, .k = in->k};
