@@ -131,9 +131,11 @@ struct scan {
 /*
  * Pass 2 over instructions @from to @to of @prog: @near_end, whether they are in the last 256,
  * where a conditional jump may reach past the end (before, it reaches at most 256 ahead).
+ * (Always inline: each call its own loop, without a test of @near_end an instruction.)
  */
-static inline int check_run(const struct sock_filter *prog, size_t len, size_t from, size_t to,
-			    bool near_end, struct sck_bpf_verdict *why, struct scan *sc)
+static inline __attribute__((always_inline)) int
+check_run(const struct sock_filter *prog, size_t len, size_t from, size_t to, bool near_end,
+	  struct sck_bpf_verdict *why, struct scan *sc)
 {
 	for (size_t pc = from; pc < to; pc++) {
 		const struct sock_filter *f = &prog[pc];
