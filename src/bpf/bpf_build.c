@@ -383,7 +383,7 @@ static int write_part(const struct sck_bpf_builder *b, size_t *ip, bool tail,
  */
 static size_t layout_round(size_t n, struct layout *l, size_t from)
 {
-	uint32_t at = l->pos[from];
+	uint32_t at = l->pos[from], extra;
 	size_t grown = n;
 
 	for (size_t i = from; i < n; i++) {
@@ -391,10 +391,17 @@ static size_t layout_round(size_t n, struct layout *l, size_t from)
 		at += 1U + l->tr[i];
 	}
 	l->pos[n] = at;
+	/* (a jump is at most the @extra trampolines there are further from its targets than in
+	 * the builder: one whose targets stay within reach even so needs no look at @pos) */
+	extra = at - (uint32_t)n;
 	for (size_t k = 0; k < l->ncand; k++) {
 		struct cand *c = &l->cand[k];
-		uint32_t p = l->pos[c->i];
+		uint32_t p;
 		bool tt = c->tt, tf = c->tf;
+
+		if (c->t - c->i + extra <= 256 && c->f - c->i + extra <= 256)
+			continue;
+		p = l->pos[c->i];
 
 		/* A direct offset counts from the instruction after the jump; the
 		 * trampolines sit in between and are jumped over. */
