@@ -93,6 +93,7 @@ void sck_argplan_free(struct sck_argplan *ap)
  * words, so the result is folded once at the end.
  */
 #define HASH_K 0x9e3779b97f4a7c15ULL
+#define HASH_SAMPLE 16
 
 static inline uint64_t step(uint64_t h, uint64_t x)
 {
@@ -119,21 +120,46 @@ static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
 	       x->a == y->a && x->b == y->b && x->v == y->v;
 }
 
-static uint64_t res_hash(const struct sck_res *r)
+static uint64_t rent_hash(uint64_t h, const struct sck_rent *x)
+{
+	const struct sck_atom *a = x->at, *ae = x->at + x->n;
+
+	h = step(h, (uint64_t)x->action << 32 | x->n);
+	if (x->n == 1) /* (the common rule: one atom) */
+		return atom_hash(h, a);
+	for (; a < ae; a++)
+		h = atom_hash(h, a);
+	return h;
+}
+
+/* The hash of every entry of @r: what two residuals with one sampled hash are told apart by. */
+static uint64_t res_hash_full(const struct sck_res *r)
 {
 	uint64_t h = step(0x51ed27, r->final);
 
-	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
-		const struct sck_atom *a = x->at, *ae = x->at + x->n;
-		h = step(h, (uint64_t)x->action << 32 | x->n);
-		if (x->n == 1) { /* (the common rule: one atom) */
-			h = atom_hash(h, a);
-			continue;
-		}
-		for (; a < ae; a++)
-			h = atom_hash(h, a);
-	}
+	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++)
+		h = rent_hash(h, x);
 	return fold(h);
+}
+
+/*
+ * The memo's hash: of every entry of a short residual (the full hash), of HASH_SAMPLE entries
+ * spread over a long one and its last. A long residual (an allowlist's values) is mostly
+ * looked up once and not found: its full hash is made only when another node has its sampled
+ * one (memo_find).
+ */
+static uint64_t res_hash(const struct sck_res *r)
+{
+	uint64_t h = step(0x51ed27, r->final);
+	size_t stride;
+
+	if (r->n <= HASH_SAMPLE)
+		return res_hash_full(r);
+	h = step(h, r->n);
+	stride = r->n / HASH_SAMPLE;
+	for (size_t i = 0; i < HASH_SAMPLE; i++)
+		h = rent_hash(h, &r->e[i * stride]);
+	return fold(rent_hash(h, &r->e[r->n - 1]));
 }
 
 static bool res_eq(const struct sck_res *x, const struct sck_res *y)
@@ -151,15 +177,28 @@ static bool res_eq(const struct sck_res *x, const struct sck_res *y)
 	return true;
 }
 
-static long memo_find(const struct sck_argplan *ap, const struct sck_res *r, uint64_t h)
+static long memo_find(struct sck_argplan *ap, const struct sck_res *r, uint64_t h)
 {
 	size_t m = ap->capmemo - 1;
+	uint64_t full = 0;
 
 	for (size_t i = h & m;; i = (i + 1) & m) {
 		uint32_t k = ap->memo[i];
+		struct sck_anode *nd;
 		if (!k)
 			return -1;
-		if (ap->nodes[k - 1].hash == h && res_eq(&ap->nodes[k - 1].res, r))
+		nd = &ap->nodes[k - 1];
+		if (nd->hash != h)
+			continue;
+		if (r->n > HASH_SAMPLE) { /* (a sampled hash: the full ones first, made once) */
+			if (!full)
+				full = res_hash_full(r) | 1;
+			if (!nd->full_hash)
+				nd->full_hash = res_hash_full(&nd->res) | 1;
+			if (nd->full_hash != full)
+				continue;
+		}
+		if (res_eq(&nd->res, r))
 			return (long)k - 1;
 	}
 }
