@@ -668,6 +668,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 {
 	struct sck_ir_lowered all = {.e = lowered->e, .cap = lowered->cap};
 	struct sck_ir_entry *sorted = NULL;
+	struct sck_ir_runs runs;
 	struct rlist rl = {0};
 	size_t n = 0;
 	int rc = sck_ir_lower(ir, f, g, nconds, &all); /* step 1 */
@@ -681,9 +682,9 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = sck_ir_order_entries(f, all.e, all.n, &all.nrs, sorted, &n); /* step 2 */
+	rc = sck_ir_order_entries(f, all.e, all.n, &all.nrs, sorted, &n, &runs); /* step 2 */
 	if (!rc)
-		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
+		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n, &runs);
 	if (rc)
 		goto out;
 	/* the linear generator walks the same list: entries of different numbers never both
