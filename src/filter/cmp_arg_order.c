@@ -227,6 +227,7 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 {
 	size_t m = 0;
+	bool one = true; /* (the entries before the cut of one action: one run, no second look) */
 
 	for (size_t i = 0; i < *n; i++) {
 		if (e[i].n == 0) {
@@ -234,11 +235,14 @@ void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 			*n = i;
 			break;
 		}
+		one &= e[i].action == e[0].action;
 	}
 	while (*n > 0 && e[*n - 1].action == *final)
 		(*n)--;
 	for (size_t i = 0; i < *n;) {
 		size_t j = i + 1, kept = 1;
+		if (one)
+			j = *n;
 		while (j < *n && e[j].action == e[i].action)
 			j++;
 		if (j - i > 1) {
