@@ -264,6 +264,11 @@ static int lower_cond(const struct sck_ir_cond *c, struct sck_atom out[2])
 	uint8_t lo = (uint8_t)(c->arg * 2), hi = (uint8_t)(c->arg * 2 + 1);
 	int n = 0;
 
+	if (c->wide && c->op == SCK_CMP_EQ) { /* (the most common: an allowlist's value) */
+		out[0] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = hi, .a = vh, .b = vh};
+		out[1] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = lo, .a = vl, .b = vl};
+		return 2;
+	}
 	if (c->op == SCK_CMP_MASKED_EQ) {
 		if ((vl & ~ml) || (c->wide && (vh & ~mh)))
 			return -1;
@@ -274,11 +279,6 @@ static int lower_cond(const struct sck_ir_cond *c, struct sck_atom out[2])
 			out[n++] = (struct sck_atom){
 				.kind = SCK_ATOM_MASK, .word = lo, .a = ml, .b = vl};
 		return n;
-	}
-	if (c->wide && c->op == SCK_CMP_EQ) {
-		out[0] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = hi, .a = vh, .b = vh};
-		out[1] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = lo, .a = vl, .b = vl};
-		return 2;
 	}
 	if (c->wide) {
 		out[0] = (struct sck_atom){
@@ -321,7 +321,7 @@ static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd
 			 struct sck_res *out, size_t *natoms)
 {
 	struct sck_rent *e = sck_argplan_alloc(ap, (vd->nentries + 1) * sizeof(*e));
-	struct sck_atom *at;
+	struct sck_atom *at, *at0;
 	size_t n = 0, room = 1;
 
 	for (size_t i = 0; i < vd->nentries; i++)
@@ -329,24 +329,20 @@ static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd
 	at = sck_argplan_alloc(ap, room * sizeof(*at));
 	if (!e || !at)
 		return -ENOMEM;
-	*natoms = 0;
+	at0 = at;
 	for (size_t i = 0; i < vd->nentries; i++) {
 		const struct sck_ir_entry *en = &vd->entries[i];
-		uint32_t k = 0;
-		bool never = false;
-		for (size_t c = 0; c < en->ncond && !never; c++) {
+		int k = 0;
+		for (size_t c = 0; c < en->ncond && k >= 0; c++) {
 			int m = lower_cond(&en->conds[c], &at[k]);
-			if (m < 0)
-				never = true;
-			else
-				k += (uint32_t)m;
+			k = m < 0 ? m : k + m;
 		}
-		if (never)
+		if (k < 0)
 			continue;
-		e[n++] = (struct sck_rent){.action = en->action, .n = k, .at = at};
+		e[n++] = (struct sck_rent){.action = en->action, .n = (uint32_t)k, .at = at};
 		at += k;
-		*natoms += k;
 	}
+	*natoms = (size_t)(at - at0);
 	out->final = vd->final;
 	sck_res_normalize(e, &n, &out->final);
 	out->e = e;
