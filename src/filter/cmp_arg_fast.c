@@ -384,7 +384,7 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	struct sck_vrange *vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
 	uint64_t *it;
 	size_t nr = 0;
-	uint32_t prev = 0;
+	int64_t prev = -1; /* (below every value: the first is in order) */
 	bool points = true, single = true, ordered = true, rising = true;
 	long rc;
 
@@ -409,8 +409,8 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 		}
 		points &= !a->neg && a->a == a->b;
 		it[i] = (uint64_t)a->a << 32 | i;
-		ordered &= a->a >= prev;
-		rising &= a->a > prev || i == 0;
+		ordered &= (int64_t)a->a >= prev;
+		rising &= (int64_t)a->a > prev;
 		prev = a->a;
 	}
 	if (!points && !single) {
