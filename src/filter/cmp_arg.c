@@ -93,6 +93,7 @@ void sck_argplan_free(struct sck_argplan *ap)
  * words, so the result is folded once at the end.
  */
 #define HASH_K 0x9e3779b97f4a7c15ULL
+#define HASH_SAMPLE 16
 
 static inline uint64_t step(uint64_t h, uint64_t x)
 {
@@ -119,21 +120,46 @@ static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
 	       x->a == y->a && x->b == y->b && x->v == y->v;
 }
 
-static uint64_t res_hash(const struct sck_res *r)
+static uint64_t rent_hash(uint64_t h, const struct sck_rent *x)
+{
+	const struct sck_atom *a = x->at, *ae = x->at + x->n;
+
+	h = step(h, (uint64_t)x->action << 32 | x->n);
+	if (x->n == 1) /* (the common rule: one atom) */
+		return atom_hash(h, a);
+	for (; a < ae; a++)
+		h = atom_hash(h, a);
+	return h;
+}
+
+/* The hash of every entry of @r. */
+static uint64_t res_hash_full(const struct sck_res *r)
 {
 	uint64_t h = step(0x51ed27, r->final);
 
-	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
-		const struct sck_atom *a = x->at, *ae = x->at + x->n;
-		h = step(h, (uint64_t)x->action << 32 | x->n);
-		if (x->n == 1) { /* (the common rule: one atom) */
-			h = atom_hash(h, a);
-			continue;
-		}
-		for (; a < ae; a++)
-			h = atom_hash(h, a);
-	}
+	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++)
+		h = rent_hash(h, x);
 	return fold(h);
+}
+
+/*
+ * The memo's hash: of every entry of a short residual (the full hash), of HASH_SAMPLE entries
+ * spread over a long one and its last. A long residual (an allowlist's values) is mostly
+ * looked up once and not found, or found equal: res_eq decides when another node has its
+ * sampled hash, from the first entry on.
+ */
+static uint64_t res_hash(const struct sck_res *r)
+{
+	uint64_t h = step(0x51ed27, r->final);
+	size_t stride;
+
+	if (r->n <= HASH_SAMPLE)
+		return res_hash_full(r);
+	h = step(h, r->n);
+	stride = r->n / HASH_SAMPLE;
+	for (size_t i = 0; i < HASH_SAMPLE; i++)
+		h = rent_hash(h, &r->e[i * stride]);
+	return fold(rent_hash(h, &r->e[r->n - 1]));
 }
 
 static bool res_eq(const struct sck_res *x, const struct sck_res *y)
@@ -225,6 +251,11 @@ static int lower_cond(const struct sck_ir_cond *c, struct sck_atom out[2])
 	uint8_t lo = (uint8_t)(c->arg * 2), hi = (uint8_t)(c->arg * 2 + 1);
 	int n = 0;
 
+	if (c->wide && c->op == SCK_CMP_EQ) { /* (the most common: an allowlist's value) */
+		out[0] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = hi, .a = vh, .b = vh};
+		out[1] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = lo, .a = vl, .b = vl};
+		return 2;
+	}
 	if (c->op == SCK_CMP_MASKED_EQ) {
 		if ((vl & ~ml) || (c->wide && (vh & ~mh)))
 			return -1;
@@ -235,11 +266,6 @@ static int lower_cond(const struct sck_ir_cond *c, struct sck_atom out[2])
 			out[n++] = (struct sck_atom){
 				.kind = SCK_ATOM_MASK, .word = lo, .a = ml, .b = vl};
 		return n;
-	}
-	if (c->wide && c->op == SCK_CMP_EQ) {
-		out[0] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = hi, .a = vh, .b = vh};
-		out[1] = (struct sck_atom){.kind = SCK_ATOM_IV, .word = lo, .a = vl, .b = vl};
-		return 2;
 	}
 	if (c->wide) {
 		out[0] = (struct sck_atom){
@@ -282,7 +308,7 @@ static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd
 			 struct sck_res *out, size_t *natoms)
 {
 	struct sck_rent *e = sck_argplan_alloc(ap, (vd->nentries + 1) * sizeof(*e));
-	struct sck_atom *at;
+	struct sck_atom *at, *at0;
 	size_t n = 0, room = 1;
 
 	for (size_t i = 0; i < vd->nentries; i++)
@@ -290,24 +316,20 @@ static int lower_verdict(struct sck_argplan *ap, const struct sck_ir_verdict *vd
 	at = sck_argplan_alloc(ap, room * sizeof(*at));
 	if (!e || !at)
 		return -ENOMEM;
-	*natoms = 0;
+	at0 = at;
 	for (size_t i = 0; i < vd->nentries; i++) {
 		const struct sck_ir_entry *en = &vd->entries[i];
-		uint32_t k = 0;
-		bool never = false;
-		for (size_t c = 0; c < en->ncond && !never; c++) {
+		int k = 0;
+		for (size_t c = 0; c < en->ncond && k >= 0; c++) {
 			int m = lower_cond(&en->conds[c], &at[k]);
-			if (m < 0)
-				never = true;
-			else
-				k += (uint32_t)m;
+			k = m < 0 ? m : k + m;
 		}
-		if (never)
+		if (k < 0)
 			continue;
-		e[n++] = (struct sck_rent){.action = en->action, .n = k, .at = at};
+		e[n++] = (struct sck_rent){.action = en->action, .n = (uint32_t)k, .at = at};
 		at += k;
-		*natoms += k;
 	}
+	*natoms = (size_t)(at - at0);
 	out->final = vd->final;
 	sck_res_normalize(e, &n, &out->final);
 	out->e = e;

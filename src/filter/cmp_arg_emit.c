@@ -192,11 +192,13 @@ static __attribute__((noinline)) size_t jeq_run(struct vt *t, size_t i, size_t e
 	lim = sck_emit_jump_room(e, child);
 	lim = lim < end - i ? i + lim : end;
 	in = sck_emit_slots(e);
-	for (j = i; j < lim && x[j].lo == x[j].hi && x[j].child == c; j++)
-		in[j - i] = (struct sck_bpf_binsn){.code = BPF_JMP | BPF_JEQ | BPF_K,
-						   .k = x[j].lo,
-						   .jt = child,
-						   .jf = SCK_BPF_NEXT};
+	for (const struct sck_vrange *p = x + i, *pe = x + lim;
+	     p < pe && p->lo == p->hi && p->child == c; p++, in++)
+		*in = (struct sck_bpf_binsn){.code = BPF_JMP | BPF_JEQ | BPF_K,
+					     .k = p->lo,
+					     .jt = child,
+					     .jf = SCK_BPF_NEXT};
+	j = i + (size_t)(in - sck_emit_slots(e));
 	sck_emit_commit(e, j - i);
 	if (j == lim) /* the builder must grow, or the limit is near */
 		while (j < end && x[j].lo == x[j].hi && x[j].child == c)

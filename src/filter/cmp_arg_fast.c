@@ -158,7 +158,19 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 		/* the rules in a row (the items of one value keep the rules' order): then in
 		 * order as long as the value is the same atom of each */
 		for (const struct sck_rent *x = e, *xe = e + n; x < xe; x++) {
-			uint32_t j = atom_on(x, w);
+			uint32_t j;
+			if ((j0 == 0 || j0 + 1 == x->n) && x->at[j0].word == w) {
+				/* (the usual: where the first has it, at an end: strip's without
+				 * looking for it; the atom on @w is the only one, as the shape
+				 * pass found) */
+				se[k++] = (struct sck_rent){.action = x->action,
+							    .n = x->n - 1,
+							    .at = j0 ? x->at : x->at + 1};
+				if (x->n == 1)
+					break;
+				continue;
+			}
+			j = atom_on(x, w);
 			sorted &= j == j0;
 			if (strip(ap, x, j, &se[k++]))
 				return -ENOMEM;
@@ -384,7 +396,7 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	struct sck_vrange *vr = sck_argplan_alloc(ap, (2 * r->n + 1) * sizeof(*vr));
 	uint64_t *it;
 	size_t nr = 0;
-	uint32_t prev = 0;
+	int64_t prev = -1; /* (below every value: the first is in order) */
 	bool points = true, single = true, ordered = true, rising = true;
 	long rc;
 
@@ -409,8 +421,8 @@ long sck_arg_plan_fast(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 		}
 		points &= !a->neg && a->a == a->b;
 		it[i] = (uint64_t)a->a << 32 | i;
-		ordered &= a->a >= prev;
-		rising &= a->a > prev || i == 0;
+		ordered &= (int64_t)a->a >= prev;
+		rising &= (int64_t)a->a > prev;
 		prev = a->a;
 	}
 	if (!points && !single) {

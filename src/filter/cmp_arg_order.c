@@ -227,6 +227,7 @@ static size_t sort_run(struct sck_rent *e, size_t n)
 void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 {
 	size_t m = 0;
+	bool one = true; /* (the entries before the cut of one action: one run, no second look) */
 
 	for (size_t i = 0; i < *n; i++) {
 		if (e[i].n == 0) {
@@ -234,11 +235,14 @@ void sck_res_normalize(struct sck_rent *e, size_t *n, uint32_t *final)
 			*n = i;
 			break;
 		}
+		one &= e[i].action == e[0].action;
 	}
 	while (*n > 0 && e[*n - 1].action == *final)
 		(*n)--;
 	for (size_t i = 0; i < *n;) {
 		size_t j = i + 1, kept = 1;
+		if (one)
+			j = *n;
 		while (j < *n && e[j].action == e[i].action)
 			j++;
 		if (j - i > 1) {
@@ -300,7 +304,7 @@ void sck_sort_u32(uint32_t *a, size_t n, uint32_t *tmp)
 
 void sck_sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 {
-	uint32_t count[4][257];
+	uint32_t count[4][257], any = 0, all = UINT32_MAX;
 	uint64_t *src = a, *dst = tmp;
 	size_t i = 1;
 
@@ -318,19 +322,29 @@ void sck_sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 		}
 		return;
 	}
-	memset(count, 0, sizeof(count));
+	/* the low half's digits counted first, with the bits where keys differ; the high half's
+	 * only when they differ there (values below 2^16, an ioctl's or a flag set's, do not) */
+	memset(count, 0, 2 * sizeof(count[0]));
 	for (i = 0; i < n; i++) {
 		uint32_t k = (uint32_t)(a[i] >> 32);
+		any |= k;
+		all &= k;
 		count[0][(k & 0xff) + 1]++;
 		count[1][((k >> 8) & 0xff) + 1]++;
-		count[2][((k >> 16) & 0xff) + 1]++;
-		count[3][(k >> 24) + 1]++;
+	}
+	if ((any ^ all) >> 16) {
+		memset(count[2], 0, 2 * sizeof(count[0]));
+		for (i = 0; i < n; i++) {
+			uint32_t k = (uint32_t)(a[i] >> 32);
+			count[2][((k >> 16) & 0xff) + 1]++;
+			count[3][(k >> 24) + 1]++;
+		}
 	}
 	for (unsigned int b = 0; b < 4; b++) {
 		uint32_t *c = count[b];
 		unsigned int shift = 32 + 8 * b;
-		if (c[((a[0] >> shift) & 0xff) + 1] == n)
-			continue;
+		if (!(((any ^ all) >> 8 * b) & 0xff))
+			continue; /* every key has this digit: nothing to do */
 		for (size_t k = 0; k < 256; k++)
 			c[k + 1] += c[k];
 		for (i = 0; i < n; i++)

@@ -122,6 +122,34 @@ static uint64_t mix(uint64_t h, uint64_t x)
 	return h ^ (h >> 29);
 }
 
+#define DIGEST_SAMPLE 16
+
+/* @e's action, count and conditions into hash @h: a multiply a word (see verdict_digest). */
+static uint64_t entry_mix(uint64_t h, const struct sck_ir_entry *e)
+{
+	const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
+
+	h = (h ^ (e->action | (uint64_t)e->ncond << 32)) * 0x9e3779b97f4a7c15ULL;
+	for (; c < cend; c++) {
+		uint64_t kind = c->arg | (uint64_t)c->op << 8;
+		h = (h ^ c->value ^ (c->mask ^ kind << 48) * 0xff51afd7ed558ccdULL) *
+		    0x9e3779b97f4a7c15ULL;
+	}
+	return h;
+}
+
+/* The hash of every entry of @v. */
+static uint64_t verdict_hash_full(const struct sck_ir_verdict *v)
+{
+	uint64_t h = mix(0, v->final);
+
+	for (size_t i = 0; i < v->nentries; i++)
+		h = entry_mix(h, &v->entries[i]);
+	return mix(h, h >> 32);
+}
+
+/* (a verdict of more than DIGEST_SAMPLE entries has a sampled hash: the compare decides, from
+ * the first entry on; most long verdicts that meet are equal, those met once are not compared) */
 static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdict *b)
 {
 	if (a->hash != b->hash || a->final != b->final || a->nentries != b->nentries)
@@ -184,25 +212,15 @@ static void verdict_digest(struct sck_ir_verdict *v)
 	size_t count[6] = {0};
 	uint64_t last[6] = {0};
 	bool wide[6] = {false};
-	uint64_t h = mix(0, v->final), run_last = 0;
+	uint64_t run_last = 0;
 	unsigned int d = 0, run_arg = 6; /* the argument whose figures are in run_* (6: none) */
 	size_t run_count = 0;
 	bool run_wide = false;
 	const struct sck_ir_entry *e = v->entries, *end = e + v->nentries;
 
-	/*
-	 * (The entries' words go through a multiply each, which carries every bit upwards only;
-	 * the final mix brings the high bits down. A condition takes one round: the mask
-	 * multiplied apart from the value, its argument and operator in the mask's top bits (not
-	 * its width: two verdicts apart only by that share a hash, and verdict_eq decides).)
-	 */
 	for (; e < end; e++) {
 		const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
-		h = (h ^ (e->action | (uint64_t)e->ncond << 32)) * 0x9e3779b97f4a7c15ULL;
 		for (; c < cend; c++) {
-			uint64_t kind = c->arg | (uint64_t)c->op << 8;
-			h = (h ^ c->value ^ (c->mask ^ kind << 48) * 0xff51afd7ed558ccdULL) *
-			    0x9e3779b97f4a7c15ULL;
 			if (c->arg == run_arg) {
 				/* (the usual: the argument of the condition before, in locals) */
 				if (c->value != run_last) {
@@ -243,7 +261,23 @@ static void verdict_digest(struct sck_ir_verdict *v)
 			lg++;
 		d += (wide[a] ? 3 : 1) + lg + 1;
 	}
-	v->hash = mix(h, h >> 32);
+	/*
+	 * (The entries' words go through a multiply each, which carries every bit upwards only;
+	 * the final mix brings the high bits down. A condition takes one round: the mask
+	 * multiplied apart from the value, its argument and operator in the mask's top bits (not
+	 * its width: two verdicts apart only by that share a hash, and verdict_eq decides). A long
+	 * verdict (an allowlist's) is hashed by DIGEST_SAMPLE entries spread over it and its last.)
+	 */
+	if (v->nentries <= DIGEST_SAMPLE) {
+		v->hash = verdict_hash_full(v);
+	} else {
+		size_t stride = v->nentries / DIGEST_SAMPLE;
+		uint64_t h = mix(mix(0, v->final), v->nentries);
+		for (size_t i = 0; i < DIGEST_SAMPLE; i++)
+			h = entry_mix(h, &v->entries[i * stride]);
+		h = entry_mix(h, &v->entries[v->nentries - 1]);
+		v->hash = mix(h, h >> 32);
+	}
 	v->arg_depth = d;
 }
 
@@ -625,6 +659,7 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 {
 	struct sck_ir_lowered all = {.e = lowered->e, .cap = lowered->cap};
 	struct sck_ir_entry *sorted = NULL;
+	struct sck_ir_runs runs;
 	struct rlist rl = {0};
 	size_t n = 0;
 	int rc = sck_ir_lower(ir, f, g, nconds, &all); /* step 1 */
@@ -638,9 +673,9 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = sck_ir_order_entries(f, all.e, all.n, &all.nrs, sorted, &n); /* step 2 */
+	rc = sck_ir_order_entries(f, all.e, all.n, &all.nrs, sorted, &n, &runs); /* step 2 */
 	if (!rc)
-		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n);
+		rc = sck_ir_lsc_db(ir, f, g, &sorted, &n, &runs);
 	if (rc)
 		goto out;
 	/* the linear generator walks the same list: entries of different numbers never both

@@ -158,35 +158,48 @@ static const struct sck_arch *member_of(const struct sck_ir_group *g, uint32_t n
 	return g->members[0];
 }
 
+/*
+ * The next run of several entries of one number in @in[0..total) from @i on, into [@s, @e): from
+ * @runs when it has them all (@r: the next one there), else by looking. false when none is left.
+ */
+static bool next_run(const struct sck_ir_entry *in, size_t total, size_t i,
+		     const struct sck_ir_runs *runs, size_t *r, size_t *s, size_t *e)
+{
+	if (runs->all) {
+		if (*r >= runs->n)
+			return false;
+		*s = runs->at[*r].start;
+		*e = *s + runs->at[(*r)++].len;
+		return true;
+	}
+	while (i + 1 < total && in[i + 1].nr != in[i].nr)
+		i++;
+	if (i + 1 >= total)
+		return false;
+	*s = i;
+	for (*e = i + 1; *e < total && in[*e].nr == in[i].nr;)
+		(*e)++;
+	return true;
+}
+
 /* (declared in filter_int.h) */
 int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
-		  struct sck_ir_entry **sorted, size_t *n)
+		  struct sck_ir_entry **sorted, size_t *n, const struct sck_ir_runs *runs)
 {
 	struct sck_ir_entry *in = *sorted, *out = NULL, *p;
-	size_t nout = 0, cap = 0;
+	size_t nout = 0, cap = 0, total = *n, done = 0, r = 0, i, j;
 	int rc = 0;
 
-	if (!(f->flags & SCK_FILTER_OCI) || *n == 0)
+	if (!(f->flags & SCK_FILTER_OCI) || total == 0)
 		return 0;
-	for (size_t i = 0, total = *n; i < total && rc >= 0;) {
-		size_t j = i + 1;
+	/* numbers of one entry (the usual) stay where they are: only the runs are looked at; until
+	 * one changes, the entries stay in place, then they go to @out (@in[done ..): not yet) */
+	while (rc >= 0 && next_run(in, total, done, runs, &r, &i, &j)) {
 		struct flat fl;
-		const struct sck_ir_entry *src;
-		size_t cnt;
-
-		if (!out) {
-			/* numbers of one entry (the usual) stay where they are */
-			while (j < total && in[j].nr != in[i].nr)
-				i = j++;
-			if (j == total)
-				break;
-		}
-		src = &in[i];
-		while (j < total && in[j].nr == in[i].nr)
-			j++;
-		cnt = j - i;
+		const struct sck_ir_entry *src = &in[i];
+		size_t cnt = j - i;
 		fl.e = NULL;
-		if (cnt > 1 && !single_tests(&in[i], cnt)) {
+		if (!single_tests(&in[i], cnt)) {
 			fl = (struct flat){.ir = ir, .nr = in[i].nr};
 			fl.arg32 = !sck_filter_arch_wide(f, member_of(g, in[i].nr));
 			rc = flatten_run(&in[i], cnt, &fl);
@@ -195,18 +208,20 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 			else if (rc == 0 && !same_rules(&in[i], cnt, fl.e, fl.n))
 				src = fl.e, cnt = fl.n;
 		}
-		/* most numbers keep their entries, in place; from the first that does not on, the
-		 * entries go to @out (room for all of them from the start) */
 		if (rc >= 0 && !out && src != &in[i]) {
-			if (sck_grow(&out, &cap, *n + cnt + 1, sizeof(*out)) || !out)
+			/* (room for all of them from the start) */
+			if (sck_grow(&out, &cap, total + cnt + 1, sizeof(*out)) || !out)
 				rc = -ENOMEM;
 			else
 				memcpy(out, in, i * sizeof(*out));
-			nout = i;
+			nout = done = i;
 		}
-		if (rc >= 0 && out && sck_grow(&out, &cap, nout + cnt + 1, sizeof(*out)))
+		if (rc >= 0 && out &&
+		    sck_grow(&out, &cap, nout + (i - done) + cnt + 1, sizeof(*out)))
 			rc = -ENOMEM;
 		if (rc >= 0 && out) {
+			memcpy(&out[nout], &in[done], (i - done) * sizeof(*out));
+			nout += i - done;
 			if (cnt)
 				memcpy(&out[nout], src, cnt * sizeof(*out));
 			nout += cnt;
@@ -215,12 +230,16 @@ int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sc
 			rc = 0;
 		if (fl.e)
 			free(fl.e);
-		i = j;
+		done = j;
 	}
+	if (rc >= 0 && out && sck_grow(&out, &cap, nout + (total - done) + 1, sizeof(*out)))
+		rc = -ENOMEM;
 	if (rc < 0 || !out) {
 		free(out);
 		return rc;
 	}
+	memcpy(&out[nout], &in[done], (total - done) * sizeof(*out));
+	nout += total - done;
 	p = sck_ir_alloc(ir, (nout + 1) * sizeof(*p));
 	if (p)
 		memcpy(p, out, nout * sizeof(*p));

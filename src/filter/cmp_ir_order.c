@@ -59,16 +59,6 @@ static size_t dense_key(uint32_t nr, const struct sck_ir_nrs *nrs, size_t span0)
 	return nr < nrs->split ? (size_t)(nr - nrs->lo[0]) : span0 + (nr - nrs->lo[1]);
 }
 
-/* The runs of more than one entry of a number in the sorted entries, when they are few. */
-#define RUNS_MAX 128
-struct runs {
-	size_t n;
-	bool all; /* @at holds every such run (else: look for them) */
-	struct {
-		uint32_t start, len;
-	} at[RUNS_MAX];
-};
-
 /*
  * @e[0..n) by number into @out, stably: one counting pass over the dense keys when the intervals
  * are short (at most 2 n + 1024 keys, the usual case: a table's numbers), else the radix sort.
@@ -76,7 +66,7 @@ struct runs {
  * pass notes the numbers of several entries in @runs as it goes over the keys. 0 or -ENOMEM.
  */
 static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_ir_nrs *given,
-		      struct sck_ir_entry *out, struct runs *runs)
+		      struct sck_ir_entry *out, struct sck_ir_runs *runs)
 {
 	struct sck_ir_nrs tight = *given;
 	const struct sck_ir_nrs *nrs = &tight;
@@ -121,7 +111,7 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 	runs->all = true;
 	for (size_t k = 0; k < span[0] + span[1]; k++) {
 		if (count[k + 1] > 1) {
-			if (runs->n < RUNS_MAX) {
+			if (runs->n < SCK_IR_RUNS_MAX) {
 				runs->at[runs->n].start = count[k];
 				runs->at[runs->n].len = count[k + 1];
 			} else {
@@ -238,11 +228,11 @@ void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n)
  * OCI (libseccomp), with every run of several entries in @runs: an unconditional rule replaces
  * every conditional one of its syscall, and the first unconditional rule stays. The entries
  * between the runs (numbers of one entry) move as blocks, and only once a run has shrunk.
- * Returns the number of entries left.
+ * @runs then holds the runs left, where they now start. Returns the number of entries left.
  */
-static size_t oci_runs(struct sck_ir_entry *sorted, size_t n, const struct runs *runs)
+static size_t oci_runs(struct sck_ir_entry *sorted, size_t n, struct sck_ir_runs *runs)
 {
-	size_t k = 0, i = 0;
+	size_t k = 0, i = 0, kept = 0;
 
 	for (size_t r = 0; r < runs->n; r++) {
 		size_t s = runs->at[r].start, len = runs->at[r].len, first = SIZE_MAX;
@@ -260,10 +250,14 @@ static size_t oci_runs(struct sck_ir_entry *sorted, size_t n, const struct runs 
 		} else {
 			if (k != s)
 				memmove(&sorted[k], &sorted[s], len * sizeof(*sorted));
+			/* (the run, where it now starts) */
+			runs->at[kept].start = (uint32_t)k;
+			runs->at[kept++].len = (uint32_t)len;
 			k += len;
 		}
 		i = s + len;
 	}
+	runs->n = kept;
 	if (k != i)
 		memmove(&sorted[k], &sorted[i], (n - i) * sizeof(*sorted));
 	return k + (n - i);
@@ -271,25 +265,26 @@ static size_t oci_runs(struct sck_ir_entry *sorted, size_t n, const struct runs 
 
 /* (declared in filter_int.h) */
 int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted, size_t *nsorted)
+			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted, size_t *nsorted,
+			 struct sck_ir_runs *runs)
 {
-	struct runs runs;
 	size_t k = 0;
 	int rc;
 
-	runs.n = 0;
-	runs.all = false;
-	rc = n ? sort_by_nr(e, n, nrs, sorted, &runs) : 0;
+	runs->n = 0;
+	runs->all = false;
+	rc = n ? sort_by_nr(e, n, nrs, sorted, runs) : 0;
 	if (rc)
 		return rc;
 	if (!(f->flags & SCK_FILTER_OCI)) {
 		*nsorted = n;
 		return 0;
 	}
-	if (runs.all) {
-		*nsorted = oci_runs(sorted, n, &runs);
+	if (runs->all) {
+		*nsorted = oci_runs(sorted, n, runs);
 		return 0;
 	}
+	runs->all = false;
 	/* OCI (libseccomp): an unconditional rule replaces every conditional one of its syscall,
 	 * and the first unconditional rule stays; in place, @k never passes the run's start */
 	for (size_t i = 0; i < n;) {

@@ -186,15 +186,26 @@ struct sck_ir_lowered {
 int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
 		 size_t nconds, struct sck_ir_lowered *out);
 
+/* The runs of more than one entry of a number in a group's sorted entries, when they are few. */
+#define SCK_IR_RUNS_MAX 128
+struct sck_ir_runs {
+	size_t n;
+	bool all; /* @at holds every such run, in order (else: look for them) */
+	struct {
+		uint32_t start, len;
+	} at[SCK_IR_RUNS_MAX];
+};
+
 /*
  * The lowered entries @e[0..n) of a group by number, stably (rule order kept among equal
  * numbers), with the filter's overlap rules applied per number, into @sorted (room for @n),
- * their count into @nsorted. @nrs: where the numbers lie. Returns 0 or -ENOMEM
+ * their count into @nsorted. @nrs: where the numbers lie. @runs: the runs of several entries
+ * of a number in @sorted as the ordering found them (for sck_ir_lsc_db). Returns 0 or -ENOMEM
  * (cmp_ir_order.c).
  */
 int sck_ir_order_entries(const struct sck_filter *f, const struct sck_ir_entry *e, size_t n,
-			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted,
-			 size_t *nsorted);
+			 const struct sck_ir_nrs *nrs, struct sck_ir_entry *sorted, size_t *nsorted,
+			 struct sck_ir_runs *runs);
 
 /* Stable insertion sort of one syscall's conditional entries into libseccomp's order (approximate). */
 void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
@@ -203,10 +214,10 @@ void sck_ir_libseccomp_order(struct sck_ir_entry *e, size_t n);
  * OCI mode: each number's conditional entries in @*sorted (@*n of them, as ordered above)
  * replaced by the paths of libseccomp's rule database built from them (cmp_ir_lsc.c). The array
  * is in the IR's pool, changed in place or, when a number's entries change, replaced by a new
- * one there. Returns 0 or -ENOMEM.
+ * one there. @runs: sck_ir_order_entries's. Returns 0 or -ENOMEM.
  */
 int sck_ir_lsc_db(struct sck_ir *ir, const struct sck_filter *f, const struct sck_ir_group *g,
-		  struct sck_ir_entry **sorted, size_t *n);
+		  struct sck_ir_entry **sorted, size_t *n, const struct sck_ir_runs *runs);
 
 /*
  * sck_scmp_tree_add without the copy that keeps a refused rule out: on error @t can only be
