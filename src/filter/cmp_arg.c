@@ -132,7 +132,7 @@ static uint64_t rent_hash(uint64_t h, const struct sck_rent *x)
 	return h;
 }
 
-/* The hash of every entry of @r. */
+/* The hash of every entry of @r: what two residuals with one sampled hash are told apart by. */
 static uint64_t res_hash_full(const struct sck_res *r)
 {
 	uint64_t h = step(0x51ed27, r->final);
@@ -145,8 +145,8 @@ static uint64_t res_hash_full(const struct sck_res *r)
 /*
  * The memo's hash: of every entry of a short residual (the full hash), of HASH_SAMPLE entries
  * spread over a long one and its last. A long residual (an allowlist's values) is mostly
- * looked up once and not found, or found equal: res_eq decides when another node has its
- * sampled hash, from the first entry on.
+ * looked up once and not found: its full hash is made only when another node has its sampled
+ * one (memo_find).
  */
 static uint64_t res_hash(const struct sck_res *r)
 {
@@ -177,15 +177,28 @@ static bool res_eq(const struct sck_res *x, const struct sck_res *y)
 	return true;
 }
 
-static long memo_find(const struct sck_argplan *ap, const struct sck_res *r, uint64_t h)
+static long memo_find(struct sck_argplan *ap, const struct sck_res *r, uint64_t h)
 {
 	size_t m = ap->capmemo - 1;
+	uint64_t full = 0;
 
 	for (size_t i = h & m;; i = (i + 1) & m) {
 		uint32_t k = ap->memo[i];
+		struct sck_anode *nd;
 		if (!k)
 			return -1;
-		if (ap->nodes[k - 1].hash == h && res_eq(&ap->nodes[k - 1].res, r))
+		nd = &ap->nodes[k - 1];
+		if (nd->hash != h)
+			continue;
+		if (r->n > HASH_SAMPLE) { /* (a sampled hash: the full ones first, made once) */
+			if (!full)
+				full = res_hash_full(r) | 1;
+			if (!nd->full_hash)
+				nd->full_hash = res_hash_full(&nd->res) | 1;
+			if (nd->full_hash != full)
+				continue;
+		}
+		if (res_eq(&nd->res, r))
 			return (long)k - 1;
 	}
 }

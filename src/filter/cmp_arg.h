@@ -77,10 +77,11 @@ enum sck_anode_kind {
 #define SCK_STATE_UNKNOWN (-1) /* A holds nothing the planner knows (nr, or a masked word) */
 #define SCK_STATE_UNSET (-2)   /* no parent seen yet */
 
-/* (the members ordered by size: 96 bytes, no padding) */
+/* (the members ordered by size: 104 bytes, no padding) */
 struct sck_anode {
 	struct sck_res res;
 	uint64_t hash;
+	uint64_t full_hash; /* res_hash_full | 1 of a long residual once made, else 0 */
 	const struct sck_vrange *r;
 	/* AN_RANGE: its @nx exceptions (copies of those ranges of @r not deciding by @dflt), and
 	 * their child when they all have the same one (else UINT32_MAX) */

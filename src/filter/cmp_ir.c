@@ -148,14 +148,22 @@ static uint64_t verdict_hash_full(const struct sck_ir_verdict *v)
 	return mix(h, h >> 32);
 }
 
-/* (a verdict of more than DIGEST_SAMPLE entries has a sampled hash: the compare decides, from
- * the first entry on; most long verdicts that meet are equal, those met once are not compared) */
-static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdict *b)
+/* (a verdict of more than DIGEST_SAMPLE entries has a sampled hash: its full one decides first,
+ * made when first needed) */
+static bool verdict_eq(struct sck_ir_verdict *a, struct sck_ir_verdict *b)
 {
 	if (a->hash != b->hash || a->final != b->final || a->nentries != b->nentries)
 		return false;
 	if (!a->entries || !b->entries) /* constant verdicts have no entries */
 		return a->nentries == 0;
+	if (a->nentries > DIGEST_SAMPLE) {
+		if (!a->full_hash)
+			a->full_hash = verdict_hash_full(a) | 1;
+		if (!b->full_hash)
+			b->full_hash = verdict_hash_full(b) | 1;
+		if (a->full_hash != b->full_hash)
+			return false;
+	}
 	for (size_t i = 0; i < a->nentries; i++) {
 		const struct sck_ir_entry *x = &a->entries[i], *y = &b->entries[i];
 		if (x->action != y->action || x->ncond != y->ncond)
@@ -171,7 +179,7 @@ static bool verdict_eq(const struct sck_ir_verdict *a, const struct sck_ir_verdi
 }
 
 /* The slot of @v (hashed): the one holding a verdict equal to it, or the empty one to take. */
-static size_t *verdict_slot(const struct sck_ir *ir, const struct sck_ir_verdict *v)
+static size_t *verdict_slot(struct sck_ir *ir, struct sck_ir_verdict *v)
 {
 	size_t mask = ir->nverdict_slots - 1, i = (size_t)v->hash & mask;
 
@@ -278,6 +286,7 @@ static void verdict_digest(struct sck_ir_verdict *v)
 		h = entry_mix(h, &v->entries[v->nentries - 1]);
 		v->hash = mix(h, h >> 32);
 	}
+	v->full_hash = 0;
 	v->arg_depth = d;
 }
 

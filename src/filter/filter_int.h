@@ -105,6 +105,7 @@ struct sck_ir_verdict {
 	struct sck_ir_entry *entries; /* into the IR's pool, conditions simplified */
 	uint32_t final;
 	uint64_t hash;
+	uint64_t full_hash;	/* of every entry | 1 once made, when @hash samples them; else 0 */
 	unsigned int arg_depth; /* an upper estimate of its argument decision's longest path */
 };
 
