@@ -157,6 +157,12 @@ static inline void sck_argplan_release(struct sck_argplan *ap, struct sck_arena_
 }
 /* The node deciding normalized residual @r (made once). Returns its index or -errno. */
 long sck_argplan_plan(struct sck_argplan *ap, const struct sck_res *r);
+/* The memo's hash of residual @r (cmp_arg_memo.c). */
+uint64_t sck_res_hash(const struct sck_res *r);
+/* The node whose residual is @r (hash @h), or -1. */
+long sck_argplan_memo_find(struct sck_argplan *ap, const struct sck_res *r, uint64_t h);
+/* Add node @nd (its residual and hash set) to the memo. Returns its index or -ENOMEM. */
+long sck_argplan_node_add(struct sck_argplan *ap, const struct sck_anode *nd);
 /* Append the range ending at @hi (from where the last ended) deciding by @child; merges. */
 static inline void sck_vrange_push(struct sck_vrange *vr, size_t *nr, uint32_t hi, uint32_t child)
 {
