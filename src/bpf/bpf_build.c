@@ -457,7 +457,7 @@ static void spread(const struct sock_filter *out, size_t n, const struct layout 
 		   struct sock_filter *fin)
 {
 	const uint32_t *pos = l->pos;
-	const struct cand *c, *end = l->cand + l->ncand;
+	const struct cand *c, *end = l->ncand ? l->cand + l->ncand : l->cand;
 	size_t start = 0, fixed = 0;
 
 	for (c = l->cand; c < end; c++) {

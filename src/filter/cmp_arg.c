@@ -592,7 +592,8 @@ static uint8_t choose_word(const struct sck_res *r, unsigned int parent)
 		      (follows == bfollows && (w & 1) == (bw & 1) && w < bw);
 		if (best == r->n && !tie)
 			continue; /* the best is shared by every rule, and wins the tie */
-		for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++) {
+		for (const struct sck_rent *x = r->e, *xe = r->n ? r->e + r->n : r->e; x < xe;
+		     x++) {
 			if (x->n == 2) { /* (a 64-bit value's halves, the common pair) */
 				cnt += x->at[0].word == w || x->at[1].word == w;
 				continue;

@@ -157,7 +157,7 @@ static long plan_value(struct sck_argplan *ap, const struct sck_res *r, uint8_t 
 	if ((uint32_t)it[n - 1] - (uint32_t)it[0] == n - 1) {
 		/* the rules in a row (the items of one value keep the rules' order): then in
 		 * order as long as the value is the same atom of each */
-		for (const struct sck_rent *x = e, *xe = e + n; x < xe; x++) {
+		for (const struct sck_rent *x = e, *xe = n ? e + n : e; x < xe; x++) {
 			uint32_t j;
 			if ((j0 == 0 || j0 + 1 == x->n) && x->at[j0].word == w) {
 				/* (the usual: where the first has it, at an end: strip's without

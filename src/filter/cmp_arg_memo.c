@@ -45,7 +45,7 @@ static bool atom_eq(const struct sck_atom *x, const struct sck_atom *y)
 
 static uint64_t rent_hash(uint64_t h, const struct sck_rent *x)
 {
-	const struct sck_atom *a = x->at, *ae = x->at + x->n;
+	const struct sck_atom *a = x->at, *ae = x->n ? x->at + x->n : x->at;
 
 	h = step(h, (uint64_t)x->action << 32 | x->n);
 	if (x->n == 1) /* (the common rule: one atom) */
@@ -60,7 +60,7 @@ static uint64_t res_hash_full(const struct sck_res *r)
 {
 	uint64_t h = step(0x51ed27, r->final);
 
-	for (const struct sck_rent *x = r->e, *xe = r->e + r->n; x < xe; x++)
+	for (const struct sck_rent *x = r->e, *xe = r->n ? r->e + r->n : r->e; x < xe; x++)
 		h = rent_hash(h, x);
 	return fold(h);
 }

@@ -127,7 +127,7 @@ static uint64_t mix(uint64_t h, uint64_t x)
 /* @e's action, count and conditions into hash @h: a multiply a word (see verdict_digest). */
 static uint64_t entry_mix(uint64_t h, const struct sck_ir_entry *e)
 {
-	const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
+	const struct sck_ir_cond *c = e->conds, *cend = e->ncond ? c + e->ncond : c;
 
 	h = (h ^ (e->action | (uint64_t)e->ncond << 32)) * 0x9e3779b97f4a7c15ULL;
 	for (; c < cend; c++) {
@@ -224,10 +224,10 @@ static void verdict_digest(struct sck_ir_verdict *v)
 	unsigned int d = 0, run_arg = 6; /* the argument whose figures are in run_* (6: none) */
 	size_t run_count = 0;
 	bool run_wide = false;
-	const struct sck_ir_entry *e = v->entries, *end = e + v->nentries;
+	const struct sck_ir_entry *e = v->entries, *end = v->nentries ? e + v->nentries : e;
 
 	for (; e < end; e++) {
-		const struct sck_ir_cond *c = e->conds, *cend = c + e->ncond;
+		const struct sck_ir_cond *c = e->conds, *cend = e->ncond ? c + e->ncond : c;
 		for (; c < cend; c++) {
 			if (c->arg == run_arg) {
 				/* (the usual: the argument of the condition before, in locals) */
@@ -334,7 +334,7 @@ static inline long intern_const(struct sck_ir *ir, uint32_t action)
 /* Whether entry @e's conditions are all as the arch's kernel compares them (none constant). */
 static bool conds_vary(const struct sck_ir_entry *e)
 {
-	const struct sck_ir_cond *c = e->conds, *end = c + e->ncond;
+	const struct sck_ir_cond *c = e->conds, *end = e->ncond ? c + e->ncond : c;
 
 	for (; c < end; c++)
 		/* (an equality or inequality always depends on the argument) */

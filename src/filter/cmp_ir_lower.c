@@ -203,7 +203,7 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const struct member *mb,
 			struct sck_ir_lowered *all)
 {
-	struct sck_ir_entry *e = all->e + all->n;
+	struct sck_ir_entry *e = all->n ? all->e + all->n : all->e;
 	struct sck_ir_cond *conds = all->conds;
 	int rc = 0;
 
@@ -223,19 +223,21 @@ static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const str
 			continue;
 		}
 		nr = mb->nr_of[r->name_idx];
+		struct sck_ir_cond *cs = NULL; /* (none: @conds may be NULL, not to be offset) */
 		if (r->nconds) {
 			bool oci = (f->flags & SCK_FILTER_OCI) != 0;
+			cs = conds;
 			if (r->nconds == 1) /* (the usual argument rule: no loop) */
 				*conds = lower_cond(r->conds, mb->wide, oci);
 			else
 				lower_conds(f, r, mb->wide, conds);
+			conds += r->nconds;
 		}
 		if (nr >= 0 && in_domain(mb, nr))
 			*e++ = (struct sck_ir_entry){.nr = (uint32_t)nr,
 						     .action = r->action,
 						     .ncond = r->nconds,
-						     .conds = r->nconds ? conds : NULL};
-		conds += r->nconds;
+						     .conds = cs};
 	}
 	all->n = (size_t)(e - all->e);
 	all->conds = conds;

@@ -143,7 +143,7 @@ static bool single_tests(const struct sck_ir_entry *e, size_t n)
 {
 	uint32_t action = e[0].action;
 
-	for (const struct sck_ir_entry *end = e + n; e < end; e++)
+	for (const struct sck_ir_entry *end = n ? e + n : e; e < end; e++)
 		if (e->ncond != 1 || e->action != action)
 			return false;
 	return true;
