@@ -35,6 +35,7 @@
  * near the root: its leaf weighs at least DEEP_SHARE of its arch's numbers (leaf_floor).
  */
 #define DEEP_DECISION_INSNS 16
+#define UNWEIGHTED_SHARE (1.0 / 1024)
 #define DEEP_SHARE 0.5
 
 /* Interval [i, j] in the packed upper triangle, row by row; and the same, column by column. */
@@ -135,6 +136,8 @@ size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 
 size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
 {
+	if (!t->exact)
+		return sck_tree_map_get(&t->fast.map[t->fast.best], i, j);
 	return t->root[t->row_start[i] + j];
 }
 
@@ -167,15 +170,19 @@ static inline size_t best_split(const float *restrict cost_row, const float *res
 
 /*
  * Rows from the last up, each left to right: [i, j] needs [i, k-1] (this row, to its left) and
- * [k, j] (column j, rows below), all known by then; the row pointers stay put along a row.
+ * [k, j] (column j, rows below), all known by then; the row pointers stay put along a row. The
+ * window's intervals are indexed from 0: range base + i is its i.
  */
-static void run_dp(struct sck_tree_plan *t)
+static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 {
-	size_t n = t->n;
 	float *restrict cost_by_col = t->interval_cost_by_col;
 	float *restrict cost_row = t->row_cost; /* (only [i, j'] with j' < j is read at j) */
-	const double *w = t->prefix_weight;
-	const uint32_t *multi_pairs = t->multi_pairs;
+	const double *w = t->prefix_weight + base;
+	const double *w_end = w + 1; /* w_end[j]: the weights of ranges [0, j] */
+	const uint32_t *multi_pairs = t->multi_pairs + base;
+
+	for (size_t i = 0; i < n; i++)
+		t->row_start[i] = row_index(n, i, 0);
 
 	for (size_t i = n; i-- > 0;) {
 		uint16_t *root_row = &t->root[t->row_start[i]];
@@ -213,11 +220,12 @@ static void run_dp(struct sck_tree_plan *t)
 				}
 			}
 			best_k = best_split(cost_row, col, lo, hi, &best_f);
-			best = (double)best_f + (w[j + 1] - wi);
+			best = (double)best_f + (w_end[j] - wi);
 			if (j <= chain_to) {
 				size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
-				double c = j == i + 1 ? pair_chain_cost(t, i)
-						      : chain_cost(t, i, j, order, &m, &v);
+				double c = j == i + 1 ? pair_chain_cost(t, base + i)
+						      : chain_cost(t, base + i, base + j, order, &m,
+								   &v);
 				if (c < best * CHAIN_TIE) {
 					best = c;
 					best_k = SCK_TREE_CHAIN;
@@ -241,13 +249,19 @@ static void run_dp(struct sck_tree_plan *t)
 				best_k = best_split(cost_row, col, ra < rb ? ra : rb,
 						    ra < rb ? rb : ra, &best_f);
 			}
-			best_f = (float)((double)best_f + (w[j + 1] - wi));
+			best_f = (float)((double)best_f + (w_end[j] - wi));
 			cost_row[j] = best_f;
 			cost_by_col[col_start + i] = best_f;
 			root_row[j] = (uint16_t)best_k;
 			left_root = best_k;
 		}
 	}
+	return n ? cost_row[n - 1] : 0;
+}
+
+double sck_tree_dp(struct sck_tree_plan *t, size_t base, size_t n)
+{
+	return run_dp(t, base, n);
 }
 
 /* Instructions a leaf's block runs with every argument 0 (an estimate from above), plus its RET. */
@@ -352,7 +366,8 @@ static void free_range_tables(struct sck_tree_plan *t)
 /* The scratch of a section: tables grown to @n ranges. */
 static int reserve(struct sck_tree_plan *t, size_t n)
 {
-	size_t cells = n * (n + 1) / 2;
+	size_t span = t->exact ? n : SCK_TREE_FAST_SPAN;
+	size_t cells = span * (span + 1) / 2;
 
 	if (cells > t->cap_intervals) {
 		free_interval_tables(t);
@@ -416,6 +431,23 @@ static void leaf_floor(struct sck_tree_plan *t, const struct sck_ir_range *r, si
 	}
 }
 
+/*
+ * What a range of no weight (numbers no syscall table of the section names) weighs in the tree:
+ * UNWEIGHTED_SHARE of the lightest weighted range. At 0, every shape of a run of such ranges
+ * would cost the same, and the planner could leave a path through hundreds of compares for a
+ * number a process may still call; this little they sit at about log2 of the ratio deeper than
+ * the lightest weighted range, and what the weighted ones cost is left alone but for ties.
+ */
+static double unweighted_weight(const struct sck_ir_range *r, size_t n)
+{
+	double lightest = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (r[k].weight > 0 && (lightest == 0 || r[k].weight < lightest))
+			lightest = r[k].weight;
+	return lightest > 0 ? lightest * UNWEIGHTED_SHARE : 1;
+}
+
 int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		      const struct sck_ir_group *grp, unsigned int limit)
 {
@@ -431,11 +463,13 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 	t->ir = ir;
 	t->grp = grp;
 	t->n = n;
+	t->exact = n <= (grp->nmembers > 1 ? SCK_TREE_EXACT_TWO : SCK_TREE_EXACT_ONE);
 	rc = reserve(t, n);
+	if (!rc && !t->exact)
+		rc = sck_tree_fast_reserve(&t->fast, n);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		t->row_start[i] = row_index(n, i, 0);
 		t->leaf_cost[i] = leaf_cost(ir, r[i].verdict);
 		t->multi_pairs[i] = i == 0 ? 0
 					   : t->multi_pairs[i - 1] + (r[i - 1].lo != r[i - 1].hi &&
@@ -443,17 +477,25 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		t->weight_mult[i] = t->leaf_cost[i] >= HEAVY ? HEAVY_MULT : 1;
 	}
 	leaf_floor(t, r, n);
+	double unweighted = unweighted_weight(r, n);
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < RESHAPE_ROUNDS; round++) {
 		bool any = false;
 		t->prefix_weight[0] = 0;
 		for (size_t k = 0; k < n; k++)
 			t->prefix_weight[k + 1] =
-				t->prefix_weight[k] + r[k].weight * t->weight_mult[k];
+				t->prefix_weight[k] +
+				(r[k].weight > 0 ? r[k].weight * t->weight_mult[k] : unweighted);
 		/* (the differences, not the products: what the costs are made of) */
 		for (size_t k = 0; k < n; k++)
 			t->leaf_weight[k] = t->prefix_weight[k + 1] - t->prefix_weight[k];
-		run_dp(t);
+		if (t->exact) {
+			(void)run_dp(t, 0, n); /* (inlined: base 0 is a constant there) */
+		} else {
+			rc = sck_tree_fast_run(t);
+			if (rc)
+				return rc;
+		}
 		memset(t->too_deep, 0, n * sizeof(*t->too_deep));
 		if (n == 1 || worst(t, 0, n - 1, 0, limit) <= limit)
 			break;
@@ -473,5 +515,6 @@ void sck_tree_plan_fini(struct sck_tree_plan *t)
 {
 	free_interval_tables(t);
 	free_range_tables(t);
+	sck_tree_fast_fini(&t->fast);
 	memset(t, 0, sizeof(*t));
 }

@@ -26,6 +26,53 @@
 #define SCK_TREE_CHAIN_MAX 3
 
 /*
+ * A section of one arch of up to SCK_TREE_EXACT_ONE ranges, or of two arches (x86_64 + x32) of up
+ * to SCK_TREE_EXACT_TWO, takes the exact dynamic programming: O(n^2) time and memory, cheap at
+ * these sizes (every real filter of one arch but those that alternate verdicts over most numbers
+ * of a syscall table). Larger ones take the fast planner (cmp_tree_fast.c): subtrees of up to
+ * SCK_TREE_FAST_SPAN ranges planned exactly under an upper part shaped by Garsia and Wachs'
+ * algorithm. Two arches keep the exact planner further: the search that keeps x32's mean near
+ * x86_64's re-plans subtrees over any interval, from the exact table.
+ */
+#define SCK_TREE_EXACT_ONE 256
+#define SCK_TREE_EXACT_TWO 1024
+#define SCK_TREE_FAST_SPAN 32
+
+/* The fast planner's plan: open addressing from an interval [i, j] (i << 16 | j) to its root. */
+struct sck_tree_map {
+	uint32_t *key;
+	uint16_t *root;
+	size_t cap; /* a power of two */
+};
+
+/* A subtree of the fast planner's upper part: children are atoms (-1 - a) or upper nodes. */
+struct sck_tree_upper {
+	long left, right;
+	size_t first, last; /* the atoms it covers */
+};
+
+/* The fast planner's scratch (cmp_tree_fast.c), grown, never shrunk. */
+struct sck_tree_fast {
+	/* Garsia and Wachs' nodes: atoms, then joins, then two sentinels */
+	double *weight;
+	uint32_t (*child)[2];
+	uint32_t *prev, *next, *node_depth;
+	/* per atom: its depth, and its ranges [atom_lo, atom_hi] */
+	uint32_t *depth;
+	size_t *atom_lo, *atom_hi;
+	struct sck_tree_upper *upper;
+	struct {
+		long node;
+		uint32_t depth;
+	} * stack;
+	/* the chains a round chose, in order: the next round's atoms */
+	size_t *chain_lo, *chain_hi, nchains;
+	size_t cap;
+	struct sck_tree_map map[2];
+	int best; /* the map of the cheaper round */
+};
+
+/*
  * The planner's state: the plan of the current section and its scratch, reused from one section
  * to the next (the tables grow, never shrink). Zero-initialise, then sck_tree_plan_fini.
  */
@@ -52,6 +99,8 @@ struct sck_tree_plan {
 	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
 	bool *too_deep;		 /* reshaping: the leaves past the height limit */
 	size_t cap_ranges;
+	bool exact; /* planned by the exact table (else by fast, through its map) */
+	struct sck_tree_fast fast;
 	bool planned; /* (set by the code generator: planned and shared, kept for its next run) */
 };
 
@@ -83,7 +132,19 @@ size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 
 void sck_tree_plan_fini(struct sck_tree_plan *t);
 
-/* ---- shared by the planner's two files (cmp_tree.c, cmp_tree_share.c) ---- */
+/* ---- shared by the planner's files (cmp_tree.c, cmp_tree_fast.c, cmp_tree_share.c) ---- */
+
+/*
+ * The exact dynamic programming over ranges [base, base + m): fills t->root and the costs for
+ * that window's intervals, indexed from 0 (row_start included); returns the window's cost.
+ */
+double sck_tree_dp(struct sck_tree_plan *t, size_t base, size_t m);
+
+/* The fast planner: fills t->fast.map (t->fast.best) for the weights of t. Returns 0; -ENOMEM. */
+int sck_tree_fast_run(struct sck_tree_plan *t);
+int sck_tree_fast_reserve(struct sck_tree_fast *f, size_t n);
+size_t sck_tree_map_get(const struct sck_tree_map *m, size_t i, size_t j);
+void sck_tree_fast_fini(struct sck_tree_fast *f);
 
 /* The packed index of interval [i, j] in @t's tables. */
 static inline size_t sck_tree_cell(const struct sck_tree_plan *t, size_t i, size_t j)

@@ -409,8 +409,8 @@ int sck_tree_share(struct sck_tree_plan *t, unsigned int limit)
 	double c0[2], best_cost = HUGE_VAL;
 	int rc = 0;
 
-	/* (more ranges than instructions a program may have: it will not fit anyway) */
-	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || n > SCK_BPF_MAXINSNS)
+	/* (it re-plans from the exact table: SCK_TREE_EXACT_TWO ranges at most) */
+	if (grp->nmembers != 2 || grp->primary < 0 || n < 4 || !t->exact)
 		return 0;
 	sh.member_prefix = malloc((n + 1) * sizeof(*sh.member_prefix));
 	sh.planned = malloc(cells * sizeof(*sh.planned));
