@@ -197,6 +197,8 @@ static void locate(const char *s, size_t off, unsigned int *line, unsigned int *
  * text (outside strings) so that it is an error, with its line and column. Returns its offset or
  * -1.
  */
+#define FIND_RUN 20 /* the digits of 2^64-1 */
+
 static long find_overflow(const char *s, size_t len)
 {
 	static const char max[] = "18446744073709551615";
@@ -229,35 +231,26 @@ static long find_overflow(const char *s, size_t len)
 }
 
 /*
- * Whether the text may hold what find_overflow looks for: a saturated integer (2^64-1 or
- * -2^63, which json-c gives for anything beyond) or a double (a long fraction). Walking the
- * parsed values is cheaper than scanning the text, which then only happens in these cases.
+ * Whether the text may hold what find_overflow looks for: a run of 20 digits or more, in a string
+ * or not. Such a run covers a multiple of 20 (less one), so only every 20th byte is looked at, and
+ * the runs found there measured: about 700 bytes of Docker's profile, where walking the parsed
+ * values cost ten times as much and scanning every byte four times.
  */
-static bool may_overflow(json_object *o)
+static bool may_overflow(const char *s, size_t len)
 {
-	switch (json_object_get_type(o)) {
-	case json_type_int:
-		return json_object_get_uint64(o) == UINT64_MAX ||
-		       json_object_get_int64(o) == INT64_MIN;
-	case json_type_double:
-		return true;
-	case json_type_array:
-		for (size_t i = 0, n = json_object_array_length(o); i < n; i++)
-			if (may_overflow(json_object_array_get_idx(o, i)))
-				return true;
-		return false;
-	case json_type_object: {
-		json_object_object_foreach(o, k, v)
-		{
-			(void)k;
-			if (may_overflow(v))
-				return true;
-		}
-		return false;
+	/* (a shorter run holds one of the bytes looked at at most) */
+	for (size_t i = FIND_RUN - 1; i < len; i += FIND_RUN) {
+		size_t a = i, b = i + 1;
+		if (s[i] < '0' || s[i] > '9')
+			continue;
+		while (a > 0 && s[a - 1] >= '0' && s[a - 1] <= '9')
+			a--;
+		while (b < len && s[b] >= '0' && s[b] <= '9')
+			b++;
+		if (b - a >= FIND_RUN)
+			return true;
 	}
-	default:
-		return false;
-	}
+	return false;
 }
 
 int sck_prof_parse_json(struct sck_prof *c, const char *json, size_t len, json_object **out)
@@ -309,7 +302,7 @@ int sck_prof_parse_json(struct sck_prof *c, const char *json, size_t len, json_o
 	}
 	json_tokener_free(tok);
 	{
-		long at = may_overflow(root) ? find_overflow(json, len) : -1;
+		long at = may_overflow(json, len) ? find_overflow(json, len) : -1;
 		if (at >= 0) {
 			if (c->diag) {
 				locate(json, (size_t)at, &c->diag->line, &c->diag->col);

@@ -121,6 +121,34 @@ Test(profile, out_of_range)
 	    -EINVAL, "syscalls[0].errnoRet: negative", 0, 0);
 }
 
+/*
+ * An integer above 2^64-1 is found wherever it starts (the reader looks at every 20th byte for a
+ * run of 20 digits), in any field, known or not; 2^64-1 itself and long digit runs inside
+ * strings are not errors.
+ */
+Test(profile, out_of_range_at_any_offset)
+{
+	for (unsigned int pad = 0; pad < 45; pad++) {
+		char json[400], sp[64];
+		struct sck_filter *f = NULL;
+		memset(sp, ' ', pad);
+		sp[pad] = 0;
+		snprintf(json, sizeof(json), "{\"defaultAction\":\"SCMP_ACT_ERRNO\",%s\"x\":[%s]}",
+			 sp, "18446744073709551616");
+		bad(json, -EINVAL, "integer out of range", 1, 40 + pad);
+		snprintf(json, sizeof(json), "{%s\"defaultAction\":\"SCMP_ACT_ERRNO\",\"x\":%s}",
+			 sp, "184467440737095516150");
+		bad(json, -EINVAL, "integer out of range", 1, 39 + pad);
+		snprintf(json, sizeof(json),
+			 "{\"defaultAction\":\"SCMP_ACT_ERRNO\",%s\"x\":[18446744073709551615,"
+			 "\"123456789012345678901234567890\"]}",
+			 sp);
+		cr_expect_eq(sck_profile_parse(json, strlen(json), NULL, &f, NULL, NULL), 0,
+			     "pad %u", pad);
+		sck_filter_free(f);
+	}
+}
+
 Test(profile, empty_and_huge)
 {
 	struct ctx c;
