@@ -27,21 +27,25 @@
 /* A conditional rule as libseccomp keeps it: its conditions in argument order. */
 struct sck_prof_chain {
 	uint32_t action;
-	size_t idx; /* syscalls[idx] */
+	int name_idx; /* its syscall, an index in sck_syscall_names */
+	size_t idx;   /* syscalls[idx] */
 	size_t n;
 	struct sck_cond conds[6];
 	bool dead;   /* replaced by a rule that is its start */
 	size_t next; /* index + 1 of the next chain in the same slot of heads, 0: none */
 };
 
-/* What libseccomp has kept of one syscall name so far (per index in sck_syscall_names). */
-struct sck_prof_name {
-	bool uncond;		     /* an unconditional rule: every later rule is dropped */
-	struct sck_prof_chain *seen; /* its conditional rules, for conflicts */
+/*
+ * What libseccomp has kept of the profile's syscalls so far: the names with an unconditional
+ * rule (every later rule of theirs is dropped) and the conditional rules of all names, for
+ * conflicts, hashed by name and first condition (only chains sharing both can be a prefix of one
+ * another).
+ */
+struct sck_prof_rules {
+	uint64_t *uncond; /* a bit per index in sck_syscall_names, NULL until one is set */
+	struct sck_prof_chain *seen;
 	size_t nseen, capseen;
-	/* chains by their first condition (only chains sharing it can be a prefix of one
-	 * another): index + 1 of the first chain of each slot, a power of two of them */
-	size_t *heads;
+	size_t *heads; /* index + 1 of the first chain of each slot, a power of two of them */
 	size_t capheads;
 };
 
@@ -64,7 +68,7 @@ struct sck_prof {
 	bool def_errno_enosys;
 	int maxnr[SCK_FILTER_MAX_ARCH]; /* largest number named, per arch (-1: none) */
 	size_t rules;
-	struct sck_prof_name *names; /* by syscall name index, NULL until a rule needs it */
+	struct sck_prof_rules kept;
 };
 
 /* ---- profile_json.c ---- */

@@ -140,32 +140,34 @@ static int cond_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-static size_t cond_hash(const struct sck_cond *c)
+/* The slot of heads for chains of syscall @name_idx starting with condition @c. */
+static size_t chain_hash(int name_idx, const struct sck_cond *c)
 {
 	uint64_t h = (uint64_t)c->arg * 0x9e3779b97f4a7c15ULL ^ (uint64_t)c->op << 40;
 
+	h ^= (uint64_t)(unsigned int)name_idx * 0xd6e8feb86659fd93ULL;
 	h ^= c->value * 0xff51afd7ed558ccdULL;
 	h ^= c->mask * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	return (size_t)h;
 }
 
-/* Double the slots of @pn's chains by first condition and relink every chain. */
-static int rehash(struct sck_prof_name *pn)
+/* Double the slots of @k's chains and relink every chain. */
+static int rehash(struct sck_prof_rules *k)
 {
-	size_t cap = pn->capheads ? pn->capheads * 2 : 16;
+	size_t cap = k->capheads ? k->capheads * 2 : 16;
 	size_t *h = calloc(cap, sizeof(*h));
 
 	if (!h)
 		return -ENOMEM;
-	for (size_t i = 0; i < pn->nseen; i++) {
-		size_t slot = cond_hash(&pn->seen[i].conds[0]) & (cap - 1);
-		pn->seen[i].next = h[slot];
+	for (size_t i = 0; i < k->nseen; i++) {
+		size_t slot = chain_hash(k->seen[i].name_idx, &k->seen[i].conds[0]) & (cap - 1);
+		k->seen[i].next = h[slot];
 		h[slot] = i + 1;
 	}
-	free(pn->heads);
-	pn->heads = h;
-	pn->capheads = cap;
+	free(k->heads);
+	k->heads = h;
+	k->capheads = cap;
 	return 0;
 }
 
@@ -174,15 +176,21 @@ static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond
 	return na <= nb && same_conds(a, na, b, na);
 }
 
-/* What libseccomp keeps of syscall @idx (an index in sck_syscall_names), allocated on first use. */
-static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
+static bool uncond_has(const struct sck_prof_rules *k, int name_idx)
 {
-	if (!c->names) {
-		c->names = calloc(sck_syscall_name_count, sizeof(*c->names));
-		if (!c->names)
-			return NULL;
+	return k->uncond && (k->uncond[name_idx / 64] >> (name_idx % 64) & 1);
+}
+
+/* Syscall @name_idx has an unconditional rule. */
+static int uncond_set(struct sck_prof_rules *k, int name_idx)
+{
+	if (!k->uncond) {
+		k->uncond = calloc((sck_syscall_name_count + 63) / 64, sizeof(*k->uncond));
+		if (!k->uncond)
+			return -ENOMEM;
 	}
-	return &c->names[idx];
+	k->uncond[name_idx / 64] |= (uint64_t)1 << (name_idx % 64);
+	return 0;
 }
 
 /*
@@ -197,7 +205,7 @@ static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
-	struct sck_prof_name *pn;
+	struct sck_prof_rules *k = &c->kept;
 	struct sck_prof_chain e;
 	size_t slot;
 
@@ -207,30 +215,27 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		return 0;
 	if (name_idx < 0)
 		return 0;
-	pn = by_name(c, name_idx);
-	if (!pn)
-		return -ENOMEM;
-	if (pn->uncond)
+	if (uncond_has(k, name_idx))
 		return 0; /* under an unconditional rule: every later rule is dropped */
-	e = (struct sck_prof_chain){.action = action, .idx = idx, .n = n};
+	e = (struct sck_prof_chain){.action = action, .name_idx = name_idx, .idx = idx, .n = n};
 	memcpy(e.conds, conds, n * sizeof(*conds));
 	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
-	if (pn->nseen == pn->capseen) {
-		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
-		struct sck_prof_chain *ns = realloc(pn->seen, cap * sizeof(*ns));
+	if (k->nseen == k->capseen) {
+		size_t cap = k->capseen ? k->capseen * 2 : 16;
+		struct sck_prof_chain *ns = realloc(k->seen, cap * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
 		/* zeroed: the analyzer cannot tell that only the first nseen are ever read */
-		memset(ns + pn->capseen, 0, (cap - pn->capseen) * sizeof(*ns));
-		pn->seen = ns;
-		pn->capseen = cap;
+		memset(ns + k->capseen, 0, (cap - k->capseen) * sizeof(*ns));
+		k->seen = ns;
+		k->capseen = cap;
 	}
-	if (2 * (pn->nseen + 1) > pn->capheads && rehash(pn))
+	if (2 * (k->nseen + 1) > k->capheads && rehash(k))
 		return -ENOMEM;
-	slot = cond_hash(&e.conds[0]) & (pn->capheads - 1);
-	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next) {
-		const struct sck_prof_chain *o = &pn->seen[j - 1];
-		if (o->dead)
+	slot = chain_hash(name_idx, &e.conds[0]) & (k->capheads - 1);
+	for (size_t j = k->heads[slot]; j; j = k->seen[j - 1].next) {
+		const struct sck_prof_chain *o = &k->seen[j - 1];
+		if (o->dead || o->name_idx != name_idx)
 			continue;
 		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
 			return 0; /* extends an earlier chain: dropped */
@@ -240,25 +245,23 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		}
 	}
 	/* drop the chains the new rule starts (all with its action, by the loop above) */
-	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next)
-		if (is_prefix(e.conds, n, pn->seen[j - 1].conds, pn->seen[j - 1].n))
-			pn->seen[j - 1].dead = true;
-	e.next = pn->heads[slot];
-	pn->seen[pn->nseen++] = e;
-	pn->heads[slot] = pn->nseen;
+	for (size_t j = k->heads[slot]; j; j = k->seen[j - 1].next) {
+		struct sck_prof_chain *o = &k->seen[j - 1];
+		if (o->name_idx == name_idx && is_prefix(e.conds, n, o->conds, o->n))
+			o->dead = true;
+	}
+	e.next = k->heads[slot];
+	k->seen[k->nseen++] = e;
+	k->heads[slot] = k->nseen;
 	return 0;
 }
 
 void sck_prof_names_free(struct sck_prof *c)
 {
-	if (!c->names)
-		return;
-	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
-		free(c->names[i].seen);
-		free(c->names[i].heads);
-	}
-	free(c->names);
-	c->names = NULL;
+	free(c->kept.uncond);
+	free(c->kept.seen);
+	free(c->kept.heads);
+	c->kept = (struct sck_prof_rules){0};
 }
 
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
@@ -293,12 +296,8 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 		if (rc)
 			return rc;
 		c->rules++;
-		if (ln[a] == 0 && name_idx >= 0) {
-			struct sck_prof_name *pn = by_name(c, name_idx);
-			if (!pn)
-				return -ENOMEM;
-			pn->uncond = true;
-		}
+		if (ln[a] == 0 && name_idx >= 0 && uncond_set(&c->kept, name_idx))
+			return -ENOMEM;
 	}
 	return 0;
 }
