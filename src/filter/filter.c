@@ -172,12 +172,16 @@ int sck_filter_add_rule_at(struct sck_filter *f, const struct sck_rule *rule, in
 	r.arch = rule->arch;
 	r.action = rule->action;
 	r.nconds = rule->nconds;
-	if (rule->name) {
+	if (rule->name && r.name_idx >= 0) {
+		r.name = sck_syscall_names
+			[r.name_idx]; /* the same string, for as long as sck lives */
+	} else if (rule->name) {
 		size_t n = strlen(rule->name) + 1;
-		r.name = arena_alloc(f, n);
-		if (!r.name)
+		char *name = arena_alloc(f, n);
+		if (!name)
 			return -ENOMEM;
-		memcpy(r.name, rule->name, n);
+		memcpy(name, rule->name, n);
+		r.name = name;
 	}
 	if (rule->nconds) {
 		r.conds = arena_alloc(f, rule->nconds * sizeof(*r.conds));
