@@ -173,8 +173,8 @@ int sck_filter_add_rule_at(struct sck_filter *f, const struct sck_rule *rule, in
 	r.action = rule->action;
 	r.nconds = rule->nconds;
 	if (rule->name && r.name_idx >= 0) {
-		r.name = sck_syscall_names
-			[r.name_idx]; /* the same string, for as long as sck lives */
+		/* the same string, for as long as sck lives */
+		r.name = sck_syscall_names[r.name_idx];
 	} else if (rule->name) {
 		size_t n = strlen(rule->name) + 1;
 		char *name = arena_alloc(f, n);

@@ -280,7 +280,8 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 	ln[0] = n;
 	if (n)
 		memcpy(lc[0], conds, n * sizeof(*conds));
-	for (size_t a = 0; a < c->narch; a++) {
+	/* (no condition: none on any arch, one rule for all) */
+	for (size_t a = 0; n && a < c->narch; a++) {
 		ln[a] = arch_conds(c->f, c->arches[a], conds, n, lc[a]);
 		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
 	}
