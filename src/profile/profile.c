@@ -54,10 +54,11 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		[INCLUDES] = "includes",  [EXCLUDES] = "excludes"};
 	char path[SCK_PROF_PATH_MAX], p[SCK_PROF_PATH_MAX];
 	json_object *m[NKEYS], *names, *name, *args, *v;
+	struct array_list *list = NULL; /* names' elements */
 	struct sck_cond conds[64];
 	size_t nconds = 0, nnames;
 	unsigned int count[6] = {0};
-	bool repeated = false, skip = false;
+	bool repeated = false, skip = false, dropped;
 	uint32_t action;
 	int rc;
 
@@ -76,11 +77,12 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		rc = sck_prof_want(c, names, json_type_array, p, "an array");
 		if (rc)
 			return rc;
-		for (size_t i = 0; i < json_object_array_length(names); i++) {
-			json_object *e = json_object_array_get_idx(names, i);
-			/* the path is built only for an error: this loop sees every name */
-			if (json_object_is_type(e, json_type_string) &&
-			    json_object_get_string_len(e))
+		list = json_object_get_array(names);
+		for (size_t i = 0; i < array_list_length(list); i++) {
+			json_object *e = array_list_get_idx(list, i);
+			/* the path is built only for an error: this loop sees every name (a length
+			 * > 0 is a non-empty string's) */
+			if (json_object_get_string_len(e) > 0)
 				continue;
 			sck_prof_subp(p, path, ".names", i);
 			if (!json_object_is_type(e, json_type_string))
@@ -149,10 +151,14 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	if (skip)
 		return 0;
 
-	nnames = names ? json_object_array_length(names) : (name ? 1 : 0);
+	/* runc: a rule with the default action is redundant, skipped before anything (its names
+	 * still count for the -ENOSYS stub) */
+	dropped = sck_filter_drops_action(c->f, action);
+	if (dropped && !(c->flags & SCK_PROFILE_ENOSYS_NEWER))
+		return 0;
+	nnames = names ? array_list_length(list) : (name ? 1 : 0);
 	for (size_t i = 0; i < nnames; i++) {
-		const char *s =
-			json_object_get_string(names ? json_object_array_get_idx(names, i) : name);
+		const char *s = json_object_get_string(names ? array_list_get_idx(list, i) : name);
 		int nidx = sck_syscall_name_index(s); /* hashed once for all that follows */
 		p[0] = 0; /* the path of this name, built only when a message needs it */
 #define NAME_PATH()                                                                                \
@@ -162,8 +168,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		 p))
 		if (c->flags & SCK_PROFILE_ENOSYS_NEWER)
 			note_max(c, nidx);
-		/* runc: a rule with the default action is redundant, skipped before anything */
-		if (sck_filter_drops_action(c->f, action))
+		if (dropped)
 			continue;
 		if (!sck_prof_name_known(c, s, nidx)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
