@@ -170,7 +170,8 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			note_max(c, nidx);
 		if (dropped)
 			continue;
-		if (!sck_prof_name_known(c, s, nidx)) {
+		/* (most names are syscalls of the first arch: known without a call) */
+		if (sck_syscall_nr_at(c->arches[0], nidx) < 0 && !sck_prof_name_known(c, s, nidx)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
 				sck_prof_warn(c, NAME_PATH(),
 					      "unknown syscall \"%s\" on %s ignored", s,
@@ -188,7 +189,10 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			for (size_t k = 0; k < parts && !rc; k++) {
 				const struct sck_cond *cs = repeated ? &conds[k] : conds;
 				size_t cn = repeated ? 1 : nconds;
-				rc = sck_prof_check_conflict(c, nidx, action, cs, cn, idx, &clash);
+				/* (only conditional rules can clash) */
+				rc = cn ? sck_prof_check_conflict(c, nidx, action, cs, cn, idx,
+								  &clash)
+					: 0;
 				if (rc == -EEXIST)
 					return sck_prof_fail(
 						c, -EINVAL, NAME_PATH(),

@@ -264,6 +264,21 @@ void sck_prof_names_free(struct sck_prof *c)
 	c->kept = (struct sck_prof_rules){0};
 }
 
+/* Add @r to the filter, counted; after it nothing conditional of its syscall counts. */
+static int add_one(struct sck_prof *c, const struct sck_rule *r, int name_idx)
+{
+	int rc = sck_filter_add_rule_at(c->f, r, name_idx);
+
+	if (rc == -ENOENT)
+		return 0; /* a syscall of other arches: libseccomp adds nothing here */
+	if (rc)
+		return rc;
+	c->rules++;
+	if (r->nconds == 0 && name_idx >= 0 && uncond_set(&c->kept, name_idx))
+		return -ENOMEM;
+	return 0;
+}
+
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
 int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
 		      const struct sck_cond *conds, size_t n)
@@ -275,13 +290,14 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 
 	if (n > 6)
 		return -EINVAL;
+	/* no condition: none on any arch, one rule for all */
+	if (n == 0)
+		return add_one(c, &(struct sck_rule){.name = name, .action = action}, name_idx);
 	/* no arch at all (no native one, none in the profile): the conditions as they are, never
 	 * none (an uninitialised ln[0] would drop them and widen the rule) */
 	ln[0] = n;
-	if (n)
-		memcpy(lc[0], conds, n * sizeof(*conds));
-	/* (no condition: none on any arch, one rule for all) */
-	for (size_t a = 0; n && a < c->narch; a++) {
+	memcpy(lc[0], conds, n * sizeof(*conds));
+	for (size_t a = 0; a < c->narch; a++) {
 		ln[a] = arch_conds(c->f, c->arches[a], conds, n, lc[a]);
 		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
 	}
@@ -291,14 +307,9 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 				     .action = action,
 				     .conds = ln[a] ? lc[a] : NULL,
 				     .nconds = ln[a]};
-		rc = sck_filter_add_rule_at(c->f, &r, name_idx);
-		if (rc == -ENOENT)
-			continue; /* a syscall of other arches: libseccomp adds nothing here */
+		rc = add_one(c, &r, name_idx);
 		if (rc)
 			return rc;
-		c->rules++;
-		if (ln[a] == 0 && name_idx >= 0 && uncond_set(&c->kept, name_idx))
-			return -ENOMEM;
 	}
 	return 0;
 }
