@@ -170,8 +170,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			note_max(c, nidx);
 		if (dropped)
 			continue;
-		/* (most names are syscalls of the first arch: known without a call) */
-		if (sck_syscall_nr_at(c->arches[0], nidx) < 0 && !sck_prof_name_known(c, s, nidx)) {
+		if (!sck_prof_name_known(s, nidx)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
 				sck_prof_warn(c, NAME_PATH(),
 					      "unknown syscall \"%s\" on %s ignored", s,

@@ -6,6 +6,8 @@
  */
 #include "profile/profile_int.h"
 
+#include "arch_int.h"
+
 #include "sck/syscalls.h"
 
 #include <errno.h>
@@ -251,8 +253,9 @@ int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool i
 			rc = string_at(c, v, path, ".arches", i, &s);
 			if (rc)
 				return rc;
-			/* Docker compares runtime.GOARCH; any name of the main arch matches */
-			if (sck_arch_from_name(s) == c->main_arch)
+			/* Docker compares runtime.GOARCH; any name of the main arch matches (what
+			 * sck_arch_from_name gives is the main arch, NULL without one) */
+			if (c->main_arch ? sck_arch_named(c->main_arch, s) : !sck_arch_from_name(s))
 				hit = true;
 		}
 		all &= hit;

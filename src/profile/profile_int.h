@@ -123,7 +123,7 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, str
  * (sck_syscall_name_index(@name), -1 for none), hashed once by the caller.
  */
 /* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-bool sck_prof_name_known(const struct sck_prof *c, const char *name, int name_idx);
+bool sck_prof_name_known(const char *name, int name_idx);
 /* libseccomp's bookkeeping of conditional rules: 0, -EEXIST (clash with syscalls[*clash]). */
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash);

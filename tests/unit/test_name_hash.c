@@ -3,7 +3,8 @@
  * The syscall name hash (syscalls_int.h) and the lookup through it: every name of the tables
  * finds its own index, every near miss (a name cut short, lengthened, or with one byte changed)
  * finds the name it spells or nothing, and the hash gives the same numbers on every machine (the
- * generator that places the names may run on a machine of the other byte order).
+ * generator that places the names may run on a machine of the other byte order), and each name is
+ * a syscall of some arch.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -62,4 +63,16 @@ Test(name_hash, same_on_every_machine)
 	cr_expect_eq(sck_syscall_hash("rt_sigprocmask", 14, 7), 1381123305u);
 	cr_expect_eq(sck_syscall_hash("ab", 2, 1), 2882565323u);
 	cr_expect_eq(sck_syscall_hash_str("rt_sigprocmask", 7), 1381123305u);
+}
+
+/* The profile reader takes a name of the tables for a syscall of some arch (sck_prof_name_known). */
+Test(name_hash, every_name_is_a_syscall_somewhere)
+{
+	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
+		bool some = false;
+
+		for (size_t k = 0; k < sck_arch_count() && !some; k++)
+			some = sck_syscall_nr(sck_arch_at(k), sck_syscall_names[i]) >= 0;
+		cr_expect(some, "%s is no arch's syscall", sck_syscall_names[i]);
+	}
 }
