@@ -33,7 +33,8 @@ static const struct {
 
 /* @act (a string) with @errno_obj (may be NULL) at @path: the filter return value. */
 int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno_obj,
-			const char *path, const char *errno_path, uint32_t *out)
+			const struct sck_prof_path *path, const struct sck_prof_path *errno_path,
+			uint32_t *out)
 {
 	const char *s;
 	uint64_t e = 1; /* EPERM, runc's default for ERRNO and TRACE */
@@ -53,7 +54,7 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 		*out = actions[i].action | (actions[i].data ? (uint32_t)e : 0);
 		return 0;
 	}
-	return sck_prof_fail(c, -EINVAL, path, "unknown action \"%.60s\"", s);
+	return sck_prof_fail_at(c, -EINVAL, path, "unknown action \"%.60s\"", s);
 }
 
 static const struct {
@@ -314,12 +315,13 @@ int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32
 	return 0;
 }
 
-int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, struct sck_cond *out)
+int sck_prof_read_cond(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
+		       struct sck_cond *out)
 {
 	enum { INDEX, VALUE, VALUE_TWO, OP, NKEYS };
 	static const char *const keys[NKEYS + 1] = {
 		[INDEX] = "index", [VALUE] = "value", [VALUE_TWO] = "valueTwo", [OP] = "op"};
-	char p[SCK_PROF_PATH_MAX];
+	const struct sck_prof_path *p;
 	json_object *m[NKEYS], *v;
 	uint64_t idx = 0, value = 0, two = 0;
 	const char *op;
@@ -329,18 +331,17 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, str
 	if (rc)
 		return rc;
 	sck_prof_members(c, o, path, keys, m);
-	sck_prof_subp(p, path, ".index", SCK_PROF_NO_INDEX);
-	if ((v = m[INDEX]) && (rc = sck_prof_get_u64(c, v, p, 5, &idx)))
+	if ((v = m[INDEX]) && (rc = sck_prof_get_u64(c, v, SCK_PROF_AT(path, ".index"), 5, &idx)))
 		return rc;
-	sck_prof_subp(p, path, ".value", SCK_PROF_NO_INDEX);
-	if ((v = m[VALUE]) && (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &value)))
+	if ((v = m[VALUE]) &&
+	    (rc = sck_prof_get_u64(c, v, SCK_PROF_AT(path, ".value"), UINT64_MAX, &value)))
 		return rc;
-	sck_prof_subp(p, path, ".valueTwo", SCK_PROF_NO_INDEX);
-	if ((v = m[VALUE_TWO]) && (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &two)))
+	if ((v = m[VALUE_TWO]) &&
+	    (rc = sck_prof_get_u64(c, v, SCK_PROF_AT(path, ".valueTwo"), UINT64_MAX, &two)))
 		return rc;
-	sck_prof_subp(p, path, ".op", SCK_PROF_NO_INDEX);
+	p = SCK_PROF_AT(path, ".op");
 	if (!(v = m[OP]))
-		return sck_prof_fail(c, -EINVAL, p, "missing");
+		return sck_prof_fail_at(c, -EINVAL, p, "missing");
 	rc = sck_prof_get_str(c, v, p, &op);
 	if (rc)
 		return rc;
@@ -357,7 +358,7 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, str
 		}
 		return 0;
 	}
-	return sck_prof_fail(c, -EINVAL, p, "unknown operator \"%.60s\"", op);
+	return sck_prof_fail_at(c, -EINVAL, p, "unknown operator \"%.60s\"", op);
 }
 
 /* runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): numbers above the largest named. */
