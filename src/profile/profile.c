@@ -80,10 +80,11 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		list = json_object_get_array(names);
 		for (size_t i = 0; i < array_list_length(list); i++) {
 			json_object *e = array_list_get_idx(list, i);
-			const struct sck_prof_path *ep = SCK_PROF_AT_I(path, ".names", i);
+			const struct sck_prof_path *ep;
 			/* this loop sees every name (a length > 0 is a non-empty string's) */
 			if (json_object_get_string_len(e) > 0)
 				continue;
+			ep = SCK_PROF_AT_I(path, ".names", i);
 			if (!json_object_is_type(e, json_type_string))
 				return sck_prof_want(c, e, json_type_string, ep, "a string");
 			return sck_prof_fail_at(c, -EINVAL, ep, "empty syscall name");
@@ -172,17 +173,16 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 					     "unknown syscall \"%.60s\" on %s", s,
 					     c->arches[0]->name);
 		}
-		{
+		if (nconds == 0) {
+			rc = sck_prof_add_rule(c, s, nidx, action, NULL, 0);
+		} else {
 			/* runc: an index used twice makes each condition a rule of its own */
 			size_t parts = repeated ? nconds : 1, clash = 0;
 			rc = 0;
 			for (size_t k = 0; k < parts && !rc; k++) {
 				const struct sck_cond *cs = repeated ? &conds[k] : conds;
 				size_t cn = repeated ? 1 : nconds;
-				/* (only conditional rules can clash) */
-				rc = cn ? sck_prof_check_conflict(c, nidx, action, cs, cn, idx,
-								  &clash)
-					: 0;
+				rc = sck_prof_check_conflict(c, nidx, action, cs, cn, idx, &clash);
 				if (rc == -EEXIST)
 					return sck_prof_fail(
 						c, -EINVAL, NAME_PATH(),

@@ -15,20 +15,42 @@
 
 /* ---- actions, operators, arches ---- */
 
+/*
+ * The names of actions and operators are libseccomp's: a common prefix, then what tells them
+ * apart (compared by its first character before a string compare).
+ */
+#define ACT_PREFIX "SCMP_ACT_"
+#define CMP_PREFIX "SCMP_CMP_"
+#define PREFIX_LEN (sizeof(ACT_PREFIX) - 1)
+
+_Static_assert(sizeof(ACT_PREFIX) == sizeof(CMP_PREFIX), "one length for both prefixes");
+
+/* @s past @prefix (PREFIX_LEN characters), NULL when it does not start so. */
+static const char *past(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, PREFIX_LEN) == 0 ? s + PREFIX_LEN : NULL;
+}
+
+/* @t (NULL: never) is @name. */
+static bool same_name(const char *t, const char *name)
+{
+	return t && t[0] == name[0] && strcmp(t, name) == 0;
+}
+
 static const struct {
-	const char *name;
+	const char *name; /* past ACT_PREFIX */
 	uint32_t action;
 	bool data; /* takes errnoRet (EPERM when absent) */
 } actions[] = {
-	{"SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD, false},
-	{"SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
-	{"SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
-	{"SCMP_ACT_TRAP", SECCOMP_RET_TRAP, false},
-	{"SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO, true},
-	{"SCMP_ACT_TRACE", SECCOMP_RET_TRACE, true},
-	{"SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW, false},
-	{"SCMP_ACT_LOG", SECCOMP_RET_LOG, false},
-	{"SCMP_ACT_NOTIFY", SECCOMP_RET_USER_NOTIF, false},
+	{"KILL", SECCOMP_RET_KILL_THREAD, false},
+	{"KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
+	{"KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
+	{"TRAP", SECCOMP_RET_TRAP, false},
+	{"ERRNO", SECCOMP_RET_ERRNO, true},
+	{"TRACE", SECCOMP_RET_TRACE, true},
+	{"ALLOW", SECCOMP_RET_ALLOW, false},
+	{"LOG", SECCOMP_RET_LOG, false},
+	{"NOTIFY", SECCOMP_RET_USER_NOTIF, false},
 };
 
 /* @act (a string) with @errno_obj (may be NULL) at @path: the filter return value. */
@@ -36,7 +58,7 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 			const struct sck_prof_path *path, const struct sck_prof_path *errno_path,
 			uint32_t *out)
 {
-	const char *s;
+	const char *s, *t;
 	uint64_t e = 1; /* EPERM, runc's default for ERRNO and TRACE */
 	int rc;
 
@@ -48,8 +70,9 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 		if (rc)
 			return rc;
 	}
+	t = past(s, ACT_PREFIX);
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strcmp(actions[i].name, s) != 0)
+		if (!same_name(t, actions[i].name))
 			continue;
 		*out = actions[i].action | (actions[i].data ? (uint32_t)e : 0);
 		return 0;
@@ -58,16 +81,16 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 }
 
 static const struct {
-	const char *name;
+	const char *name; /* past CMP_PREFIX */
 	enum sck_cmp_op op;
 } ops[] = {
-	{"SCMP_CMP_NE", SCK_CMP_NE},
-	{"SCMP_CMP_LT", SCK_CMP_LT},
-	{"SCMP_CMP_LE", SCK_CMP_LE},
-	{"SCMP_CMP_EQ", SCK_CMP_EQ},
-	{"SCMP_CMP_GE", SCK_CMP_GE},
-	{"SCMP_CMP_GT", SCK_CMP_GT},
-	{"SCMP_CMP_MASKED_EQ", SCK_CMP_MASKED_EQ},
+	{"NE", SCK_CMP_NE},
+	{"LT", SCK_CMP_LT},
+	{"LE", SCK_CMP_LE},
+	{"EQ", SCK_CMP_EQ},
+	{"GE", SCK_CMP_GE},
+	{"GT", SCK_CMP_GT},
+	{"MASKED_EQ", SCK_CMP_MASKED_EQ},
 };
 
 /* ---- syscalls ---- */
@@ -324,7 +347,7 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const struct sck_prof
 	const struct sck_prof_path *p;
 	json_object *m[NKEYS], *v;
 	uint64_t idx = 0, value = 0, two = 0;
-	const char *op;
+	const char *op, *t;
 	int rc;
 
 	rc = sck_prof_want(c, o, json_type_object, path, "an object");
@@ -346,8 +369,9 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const struct sck_prof
 	if (rc)
 		return rc;
 	*out = (struct sck_cond){.arg = (unsigned int)idx, .value = value};
+	t = past(op, CMP_PREFIX);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strcmp(ops[i].name, op) != 0)
+		if (!same_name(t, ops[i].name))
 			continue;
 		out->op = ops[i].op;
 		if (out->op == SCK_CMP_MASKED_EQ) {
