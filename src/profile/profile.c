@@ -174,7 +174,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 					     c->arches[0]->name);
 		}
 		if (nconds == 0) {
-			rc = sck_prof_add_rule(c, s, nidx, action, NULL, 0);
+			rc = sck_prof_add_plain(c, s, nidx, action);
 		} else {
 			/* runc: an index used twice makes each condition a rule of its own */
 			size_t parts = repeated ? nconds : 1, clash = 0;

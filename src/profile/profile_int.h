@@ -154,6 +154,8 @@ bool sck_prof_name_known(const char *name, int name_idx);
 /* libseccomp's bookkeeping of conditional rules: 0, -EEXIST (clash with syscalls[*clash]). */
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash);
+/* sck_prof_add_rule of a rule without conditions: one rule for all arches. */
+int sck_prof_add_plain(struct sck_prof *c, const char *name, int name_idx, uint32_t action);
 /* Add one rule as libseccomp would: one per arch where the arches differ. */
 int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
 		      const struct sck_cond *conds, size_t n);

@@ -303,35 +303,51 @@ static int add_one(struct sck_prof *c, const struct sck_rule *r, int name_idx)
 	return 0;
 }
 
+/* (declared in profile_int.h) */
+int sck_prof_add_plain(struct sck_prof *c, const char *name, int name_idx, uint32_t action)
+{
+	return add_one(c, &(struct sck_rule){.name = name, .action = action}, name_idx);
+}
+
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
 int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
 		      const struct sck_cond *conds, size_t n)
 {
-	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
-	size_t ln[SCK_FILTER_MAX_ARCH];
+	struct sck_cond l0[6], la[6];
+	size_t n0, na;
 	bool split = false;
 	int rc;
 
 	if (n > 6)
 		return -EINVAL;
-	/* no condition: none on any arch, one rule for all */
 	if (n == 0)
-		return add_one(c, &(struct sck_rule){.name = name, .action = action}, name_idx);
-	/* no arch at all (no native one, none in the profile): the conditions as they are, never
-	 * none (an uninitialised ln[0] would drop them and widen the rule) */
-	ln[0] = n;
-	memcpy(lc[0], conds, n * sizeof(*conds));
-	for (size_t a = 0; a < c->narch; a++) {
-		ln[a] = arch_conds(c->f, c->arches[a], conds, n, lc[a]);
-		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
+		return sck_prof_add_plain(c, name, name_idx, action);
+	/* the first arch's conditions; with no arch at all (no native one, none in the profile)
+	 * the conditions as they are, never none (that would widen the rule) */
+	n0 = n;
+	memcpy(l0, conds, n * sizeof(*conds));
+	if (c->narch)
+		n0 = arch_conds(c->f, c->arches[0], conds, n, l0);
+	for (size_t a = 1; a < c->narch && !split; a++) {
+		na = arch_conds(c->f, c->arches[a], conds, n, la);
+		split = !same_conds(la, na, l0, n0);
 	}
-	for (size_t a = 0; a < (split ? c->narch : 1); a++) {
-		struct sck_rule r = {.name = name,
-				     .arch = split ? c->arches[a] : NULL,
-				     .action = action,
-				     .conds = ln[a] ? lc[a] : NULL,
-				     .nconds = ln[a]};
-		rc = add_one(c, &r, name_idx);
+	if (!split)
+		return add_one(c,
+			       &(struct sck_rule){.name = name,
+						  .action = action,
+						  .conds = n0 ? l0 : NULL,
+						  .nconds = n0},
+			       name_idx);
+	for (size_t a = 0; a < c->narch; a++) {
+		na = arch_conds(c->f, c->arches[a], conds, n, la);
+		rc = add_one(c,
+			     &(struct sck_rule){.name = name,
+						.arch = c->arches[a],
+						.action = action,
+						.conds = na ? la : NULL,
+						.nconds = na},
+			     name_idx);
 		if (rc)
 			return rc;
 	}
