@@ -162,7 +162,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 			note_max(c, nidx);
 		if (dropped)
 			continue;
-		if (!sck_prof_name_known(s, nidx)) {
+		if (nidx < 0 && !sck_prof_mux_known(s)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
 				sck_prof_warn(c, NAME_PATH(),
 					      "unknown syscall \"%s\" on %s ignored", s,

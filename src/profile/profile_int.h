@@ -146,11 +146,14 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 int sck_prof_read_cond(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
 		       struct sck_cond *out);
 /*
- * The three below take a syscall name with its index in sck_syscall_names
+ * Whether @name, not in sck_syscall_names, is a multiplexed call of some arch sck knows (a name
+ * in sck_syscall_names is a syscall of some arch: test_name_hash checks the tables).
+ */
+bool sck_prof_mux_known(const char *name);
+/*
+ * The ones below take a syscall name with its index in sck_syscall_names
  * (sck_syscall_name_index(@name), -1 for none), hashed once by the caller.
  */
-/* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-bool sck_prof_name_known(const char *name, int name_idx);
 /* libseccomp's bookkeeping of conditional rules: 0, -EEXIST (clash with syscalls[*clash]). */
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash);

@@ -95,15 +95,11 @@ static const struct {
 
 /* ---- syscalls ---- */
 
-/* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-bool sck_prof_name_known(const char *name, int idx)
+/* (declared in profile_int.h) */
+bool sck_prof_mux_known(const char *name)
 {
 	struct sck_syscall_mux mux;
 
-	/* sck_syscall_names holds what every arch's table names, and nothing else (test_name_hash
-	 * checks that each is a syscall of some arch) */
-	if (idx >= 0)
-		return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
 		if (sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
 			return true;

@@ -65,7 +65,7 @@ Test(name_hash, same_on_every_machine)
 	cr_expect_eq(sck_syscall_hash_str("rt_sigprocmask", 7), 1381123305u);
 }
 
-/* The profile reader takes a name of the tables for a syscall of some arch (sck_prof_name_known). */
+/* The profile reader takes a name of the tables for a syscall of some arch (read_syscall). */
 Test(name_hash, every_name_is_a_syscall_somewhere)
 {
 	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
