@@ -204,10 +204,15 @@ const struct sck_arch *sck_arch_from_name(const char *name)
 	if (strcmp(name, "native") == 0)
 		return sck_arch_native();
 	skip = strncmp(name, SCMP_PREFIX, SCMP_PREFIX_LEN) == 0 ? SCMP_PREFIX_LEN : 0;
-	for (size_t i = 0; i < TABLE_LEN; i++)
+	for (size_t i = 0; i < TABLE_LEN; i++) {
+		/* an arch's SCMP_ARCH_ name goes on with its name's first letter, in upper case
+		 * (test_arch_names checks the table): the others need no look */
+		if (skip && (table[i].name[0] & ~0x20) != name[skip])
+			continue;
 		for (const char *const *a = table[i].aliases; *a; a++)
 			if (alias_is(*a, name, skip))
 				return &table[i];
+	}
 	return NULL;
 }
 

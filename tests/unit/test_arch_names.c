@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * What the arch name lookups (src/arch.c) rely on in the table: no alias names two arches or
- * "native", every alias that starts with 'S' is a libseccomp SCMP_ARCH_ name with more after the
- * prefix and every other one starts with a lower-case letter or a digit; and sck_arch_named
- * says exactly whether sck_arch_from_name gives an arch, on every alias and near misses.
+ * "native", every alias that starts with 'S' is a libseccomp SCMP_ARCH_ name going on with the
+ * arch's name's first letter in upper case, and every other one starts with a lower-case letter
+ * or a digit; and sck_arch_named says exactly whether sck_arch_from_name gives an arch, on every
+ * alias and near misses.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -16,9 +17,11 @@ Test(arch_names, table_conventions)
 	for (size_t i = 0; i < sck_arch_count(); i++) {
 		for (const char *const *a = sck_arch_at(i)->aliases; *a; a++) {
 			cr_expect_str_neq(*a, "native");
-			if ((*a)[0] == 'S')
+			if ((*a)[0] == 'S') {
 				cr_expect(strncmp(*a, "SCMP_ARCH_", 10) == 0 && (*a)[10], "%s", *a);
-			else
+				/* and goes on with the arch's name's first letter, in upper case */
+				cr_expect_eq((*a)[10], sck_arch_at(i)->name[0] & ~0x20, "%s", *a);
+			} else
 				cr_expect(((*a)[0] >= 'a' && (*a)[0] <= 'z') ||
 						  ((*a)[0] >= '0' && (*a)[0] <= '9'),
 					  "%s", *a);
