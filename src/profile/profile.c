@@ -57,7 +57,7 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	json_object *m[NKEYS], *names, *name, *args, *v;
 	struct array_list *list = NULL; /* names' elements */
 	struct sck_cond conds[64];
-	size_t nconds = 0, nnames;
+	size_t nconds = 0, nnames = 0;
 	unsigned int count[6] = {0};
 	bool repeated = false, skip = false, dropped;
 	uint32_t action;
@@ -78,7 +78,8 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		if (rc)
 			return rc;
 		list = json_object_get_array(names);
-		for (size_t i = 0; i < array_list_length(list); i++) {
+		nnames = array_list_length(list);
+		for (size_t i = 0; i < nnames; i++) {
 			json_object *e = array_list_get_idx(list, i);
 			const struct sck_prof_path *ep;
 			/* this loop sees every name (a length > 0 is a non-empty string's) */
@@ -148,7 +149,8 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	dropped = sck_filter_drops_action(c->f, action);
 	if (dropped && !(c->flags & SCK_PROFILE_ENOSYS_NEWER))
 		return 0;
-	nnames = names ? array_list_length(list) : (name ? 1 : 0);
+	if (!names && name)
+		nnames = 1;
 	for (size_t i = 0; i < nnames; i++) {
 		const char *s = json_object_get_string(names ? array_list_get_idx(list, i) : name);
 		int nidx = sck_syscall_name_index(s); /* hashed once for all that follows */
