@@ -9,6 +9,8 @@
  */
 #include "sck/arch.h"
 
+#include "arch_int.h"
+
 #include "syscalls_int.h"
 
 #include <string.h>
@@ -178,16 +180,19 @@ const struct sck_arch *sck_arch_native(void)
 
 /*
  * Profiles name arches by libseccomp's SCMP_ARCH_ names: past that common prefix, the first
- * character tells most aliases apart before a string compare.
+ * character tells most aliases apart before a string compare. Every alias that starts with 'S'
+ * is such a name and every other one starts with a lower-case letter or a digit (test_arch_names
+ * checks the table), so an alias that may equal a SCMP_ARCH_ name is known by its first
+ * character, and is longer than the prefix.
  */
 #define SCMP_PREFIX "SCMP_ARCH_"
 #define SCMP_PREFIX_LEN (sizeof(SCMP_PREFIX) - 1)
 
-/* @name starts with @skip characters of SCMP_PREFIX; strncmp stops at a shorter alias's end. */
+/* @alias equals @name, which starts with @skip (0 or SCMP_PREFIX_LEN) characters of SCMP_PREFIX. */
 static bool alias_is(const char *alias, const char *name, size_t skip)
 {
-	return alias[0] == name[0] && strncmp(alias, name, skip) == 0 &&
-	       alias[skip] == name[skip] && strcmp(alias + skip, name + skip) == 0;
+	return alias[0] == name[0] && alias[skip] == name[skip] &&
+	       strcmp(alias + skip, name + skip) == 0;
 }
 
 const struct sck_arch *sck_arch_from_name(const char *name)
@@ -199,11 +204,27 @@ const struct sck_arch *sck_arch_from_name(const char *name)
 	if (strcmp(name, "native") == 0)
 		return sck_arch_native();
 	skip = strncmp(name, SCMP_PREFIX, SCMP_PREFIX_LEN) == 0 ? SCMP_PREFIX_LEN : 0;
-	for (size_t i = 0; i < TABLE_LEN; i++)
+	for (size_t i = 0; i < TABLE_LEN; i++) {
+		/* an arch's SCMP_ARCH_ name goes on with its name's first letter, in upper case
+		 * (test_arch_names checks the table): the others need no look */
+		if (skip && (table[i].name[0] & ~0x20) != name[skip])
+			continue;
 		for (const char *const *a = table[i].aliases; *a; a++)
 			if (alias_is(*a, name, skip))
 				return &table[i];
+	}
 	return NULL;
+}
+
+/* (declared in arch_int.h) */
+bool sck_arch_named(const struct sck_arch *arch, const char *name)
+{
+	if (strcmp(name, "native") == 0)
+		return arch == sck_arch_native();
+	for (const char *const *a = arch->aliases; *a; a++)
+		if ((*a)[0] == name[0] && strcmp(*a, name) == 0)
+			return true;
+	return false;
 }
 
 const struct sck_arch *sck_arch_from_audit(uint32_t audit_arch)

@@ -32,7 +32,7 @@ extern const char *const sck_syscall_names[];
 extern const uint32_t sck_syscall_name_count;
 
 /*
- * The name hash: slot (sck_syscall_hash_str(name, seed) & mask) holds 1 + the name's index, 0
+ * The name hash: slot (sck_syscall_hash(name, length, seed) & mask) holds 1 + the name's index, 0
  * for an empty slot; collisions continue in the next slot (linear probing). The generator picks
  * the seed that minimises the longest probe sequence.
  */
@@ -47,19 +47,49 @@ extern const struct sck_syscall_table sck_syscalls_x86_64, sck_syscalls_x86, sck
 	sck_syscalls_riscv32, sck_syscalls_riscv64, sck_syscalls_s390, sck_syscalls_s390x,
 	sck_syscalls_sparc, sck_syscalls_sparc64, sck_syscalls_parisc, sck_syscalls_parisc64;
 
-/* FNV-1a over the bytes of @s, started from @seed, with a final avalanche step. */
+/* @p[0..7] as a little-endian number on any machine (one load where the machine is). */
+static inline uint64_t sck_syscall_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
+static inline uint64_t sck_syscall_le32(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+}
+
+/*
+ * The name hash of the @n bytes at @s, started from @seed: eight bytes at a time, the last one to
+ * eight read as two overlapping halves (or three bytes), the length mixed in first so that the
+ * overlap cannot make two names alike. The same on every machine: the generator may run on
+ * another one.
+ */
+static inline uint32_t sck_syscall_hash(const char *s, size_t n, uint32_t seed)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t h = ((uint64_t)seed << 32 | n) * 0x9e3779b97f4a7c15u, w = 0;
+
+	for (; n > 8; p += 8, n -= 8)
+		h = (h ^ sck_syscall_le64(p)) * 0xff51afd7ed558ccdu;
+	if (n >= 4)
+		w = sck_syscall_le32(p) | sck_syscall_le32(p + n - 4) << 32;
+	else if (n > 0)
+		w = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	h = (h ^ h >> 32) * 0x9e3779b97f4a7c15u; /* every bit of h into the low ones */
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* sck_syscall_hash of the string @s. */
 static inline uint32_t sck_syscall_hash_str(const char *s, uint32_t seed)
 {
-	uint32_t h = 2166136261u ^ seed;
+	size_t n = 0;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	h ^= h >> 16;
-	h *= 0x45d9f3bu;
-	h ^= h >> 16;
-	return h;
+	while (s[n])
+		n++;
+	return sck_syscall_hash(s, n, seed);
 }
 
 /* Index of @name in sck_syscall_names, or -1 (a name resolved once, then looked up per arch). */

@@ -150,7 +150,8 @@ int sck_filter_add_rule(struct sck_filter *f, const struct sck_rule *rule)
 
 int sck_filter_add_rule_at(struct sck_filter *f, const struct sck_rule *rule, int name_idx)
 {
-	struct sck_frule r = {0};
+	const char *name = NULL;
+	struct sck_cond *conds = NULL;
 
 	if (!f || !rule || (!rule->name && rule->nr < 0) || rule->flags ||
 	    (rule->nconds && !rule->conds) || !action_valid(rule->action))
@@ -161,31 +162,38 @@ int sck_filter_add_rule_at(struct sck_filter *f, const struct sck_rule *rule, in
 		    (c->flags & ~(unsigned int)SCK_COND_LOW32))
 			return -EINVAL;
 	}
-	r.name_idx = rule->name ? name_idx : -1;
-	if (rule->name && !name_known(f, rule, r.name_idx))
+	if (!rule->name)
+		name_idx = -1;
+	else if (!name_known(f, rule, name_idx))
 		return -ENOENT;
 	if (sck_filter_drops_action(f, rule->action))
 		return 0;
 	if (sck_grow(&f->rules, &f->caprules, f->nrules + 1, sizeof(*f->rules)))
 		return -ENOMEM;
-	r.nr = rule->nr;
-	r.arch = rule->arch;
-	r.action = rule->action;
-	r.nconds = rule->nconds;
-	if (rule->name) {
+	if (rule->name && name_idx >= 0) {
+		/* the same string, for as long as sck lives */
+		name = sck_syscall_names[name_idx];
+	} else if (rule->name) {
 		size_t n = strlen(rule->name) + 1;
-		r.name = arena_alloc(f, n);
-		if (!r.name)
+		char *copy = arena_alloc(f, n);
+		if (!copy)
 			return -ENOMEM;
-		memcpy(r.name, rule->name, n);
+		memcpy(copy, rule->name, n);
+		name = copy;
 	}
 	if (rule->nconds) {
-		r.conds = arena_alloc(f, rule->nconds * sizeof(*r.conds));
-		if (!r.conds)
+		conds = arena_alloc(f, rule->nconds * sizeof(*conds));
+		if (!conds)
 			return -ENOMEM; /* (the name stays in the arena until the filter goes) */
-		memcpy(r.conds, rule->conds, rule->nconds * sizeof(*r.conds));
+		memcpy(conds, rule->conds, rule->nconds * sizeof(*conds));
 	}
-	f->rules[f->nrules++] = r;
+	f->rules[f->nrules++] = (struct sck_frule){.name = name,
+						   .name_idx = name_idx,
+						   .nr = rule->nr,
+						   .arch = rule->arch,
+						   .action = rule->action,
+						   .conds = conds,
+						   .nconds = rule->nconds};
 	return 0;
 }
 

@@ -16,10 +16,10 @@
 #include "sck/bpf.h"
 #include "sck/filter.h"
 
-/* A rule as stored: the caller's rule, copied. */
+/* A rule as stored: the caller's rule, copied (a known syscall name is the table's own). */
 struct sck_frule {
-	char *name;   /* NULL: nr */
-	int name_idx; /* sck_syscall_name_index(name): resolved once */
+	const char *name; /* NULL: nr */
+	int name_idx;	  /* sck_syscall_name_index(name): resolved once */
 	int nr;
 	const struct sck_arch *arch;
 	uint32_t action;

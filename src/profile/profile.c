@@ -52,16 +52,17 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		[NAMES] = "names",	  [NAME] = "name",	  [ACTION] = "action",
 		[ERRNO_RET] = "errnoRet", [ARGS] = "args",	  [COMMENT] = "comment",
 		[INCLUDES] = "includes",  [EXCLUDES] = "excludes"};
-	char path[SCK_PROF_PATH_MAX], p[SCK_PROF_PATH_MAX];
+	const struct sck_prof_path *path = SCK_PROF_AT_I(NULL, "syscalls", idx);
+	char p[SCK_PROF_PATH_MAX];
 	json_object *m[NKEYS], *names, *name, *args, *v;
+	struct array_list *list = NULL; /* names' elements */
 	struct sck_cond conds[64];
-	size_t nconds = 0, nnames;
+	size_t nconds = 0, nnames = 0;
 	unsigned int count[6] = {0};
-	bool repeated = false, skip = false;
+	bool repeated = false, skip = false, dropped;
 	uint32_t action;
 	int rc;
 
-	sck_prof_subp(path, "", "syscalls", idx);
 	rc = sck_prof_want(c, o, json_type_object, path, "an object");
 	if (rc)
 		return rc;
@@ -69,62 +70,58 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	names = m[NAMES];
 	name = m[NAME];
 	if (names && name)
-		return sck_prof_fail(c, -EINVAL, path,
-				     "both \"name\" and \"names\" given (as Docker)");
+		return sck_prof_fail_at(c, -EINVAL, path,
+					"both \"name\" and \"names\" given (as Docker)");
 	if (names) {
-		sck_prof_subp(p, path, ".names", SCK_PROF_NO_INDEX);
-		rc = sck_prof_want(c, names, json_type_array, p, "an array");
+		rc = sck_prof_want(c, names, json_type_array, SCK_PROF_AT(path, ".names"),
+				   "an array");
 		if (rc)
 			return rc;
-		for (size_t i = 0; i < json_object_array_length(names); i++) {
-			json_object *e = json_object_array_get_idx(names, i);
-			/* the path is built only for an error: this loop sees every name */
-			if (json_object_is_type(e, json_type_string) &&
-			    json_object_get_string_len(e))
+		list = json_object_get_array(names);
+		nnames = array_list_length(list);
+		for (size_t i = 0; i < nnames; i++) {
+			json_object *e = array_list_get_idx(list, i);
+			const struct sck_prof_path *ep;
+			/* this loop sees every name (a length > 0 is a non-empty string's) */
+			if (json_object_get_string_len(e) > 0)
 				continue;
-			sck_prof_subp(p, path, ".names", i);
+			ep = SCK_PROF_AT_I(path, ".names", i);
 			if (!json_object_is_type(e, json_type_string))
-				return sck_prof_want(c, e, json_type_string, p, "a string");
-			return sck_prof_fail(c, -EINVAL, p, "empty syscall name");
+				return sck_prof_want(c, e, json_type_string, ep, "a string");
+			return sck_prof_fail_at(c, -EINVAL, ep, "empty syscall name");
 		}
 	} else if (name) {
+		const struct sck_prof_path *np = SCK_PROF_AT(path, ".name");
 		const char *s;
-		sck_prof_subp(p, path, ".name", SCK_PROF_NO_INDEX);
-		rc = sck_prof_get_str(c, name, p, &s);
+		rc = sck_prof_get_str(c, name, np, &s);
 		if (rc)
 			return rc;
 		if (!*s)
-			return sck_prof_fail(c, -EINVAL, p, "empty syscall name");
+			return sck_prof_fail_at(c, -EINVAL, np, "empty syscall name");
 	}
-	sck_prof_subp(p, path, ".action", SCK_PROF_NO_INDEX);
 	if (!(v = m[ACTION]))
-		return sck_prof_fail(c, -EINVAL, p, "missing");
-	{
-		char ep[SCK_PROF_PATH_MAX];
-		sck_prof_subp(ep, path, ".errnoRet", SCK_PROF_NO_INDEX);
-		rc = sck_prof_get_action(c, v, m[ERRNO_RET], p, ep, &action);
-		if (rc)
-			return rc;
-	}
+		return sck_prof_fail_at(c, -EINVAL, SCK_PROF_AT(path, ".action"), "missing");
+	rc = sck_prof_get_action(c, v, m[ERRNO_RET], SCK_PROF_AT(path, ".action"),
+				 SCK_PROF_AT(path, ".errnoRet"), &action);
+	if (rc)
+		return rc;
 	if ((v = m[COMMENT])) {
-		sck_prof_subp(p, path, ".comment", SCK_PROF_NO_INDEX);
 		const char *s;
-		rc = sck_prof_get_str(c, v, p, &s);
+		rc = sck_prof_get_str(c, v, SCK_PROF_AT(path, ".comment"), &s);
 		if (rc)
 			return rc;
 	}
 	if ((args = m[ARGS])) {
-		sck_prof_subp(p, path, ".args", SCK_PROF_NO_INDEX);
-		rc = sck_prof_want(c, args, json_type_array, p, "an array");
+		const struct sck_prof_path *ap = SCK_PROF_AT(path, ".args");
+		rc = sck_prof_want(c, args, json_type_array, ap, "an array");
 		if (rc)
 			return rc;
 		if (json_object_array_length(args) > sizeof(conds) / sizeof(conds[0]))
-			return sck_prof_fail(c, -EINVAL, p, "more than %zu conditions",
-					     sizeof(conds) / sizeof(conds[0]));
+			return sck_prof_fail_at(c, -EINVAL, ap, "more than %zu conditions",
+						sizeof(conds) / sizeof(conds[0]));
 		for (size_t i = 0; i < json_object_array_length(args); i++) {
-			sck_prof_subp(p, path, ".args", i);
-			rc = sck_prof_read_cond(c, json_object_array_get_idx(args, i), p,
-						&conds[nconds]);
+			rc = sck_prof_read_cond(c, json_object_array_get_idx(args, i),
+						SCK_PROF_AT_I(path, ".args", i), &conds[nconds]);
 			if (rc)
 				return rc;
 			if (++count[conds[nconds].arg] > 1)
@@ -133,15 +130,13 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		}
 	}
 	if ((v = m[EXCLUDES])) {
-		sck_prof_subp(p, path, ".excludes", SCK_PROF_NO_INDEX);
-		rc = sck_prof_clause(c, v, p, false);
+		rc = sck_prof_clause(c, v, SCK_PROF_AT(path, ".excludes"), false);
 		if (rc < 0)
 			return rc;
 		skip |= rc == 1;
 	}
 	if ((v = m[INCLUDES])) {
-		sck_prof_subp(p, path, ".includes", SCK_PROF_NO_INDEX);
-		rc = sck_prof_clause(c, v, p, true);
+		rc = sck_prof_clause(c, v, SCK_PROF_AT(path, ".includes"), true);
 		if (rc < 0)
 			return rc;
 		skip |= rc == 0;
@@ -149,10 +144,15 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 	if (skip)
 		return 0;
 
-	nnames = names ? json_object_array_length(names) : (name ? 1 : 0);
+	/* runc: a rule with the default action is redundant, skipped before anything (its names
+	 * still count for the -ENOSYS stub) */
+	dropped = sck_filter_drops_action(c->f, action);
+	if (dropped && !(c->flags & SCK_PROFILE_ENOSYS_NEWER))
+		return 0;
+	if (!names && name)
+		nnames = 1;
 	for (size_t i = 0; i < nnames; i++) {
-		const char *s =
-			json_object_get_string(names ? json_object_array_get_idx(names, i) : name);
+		const char *s = json_object_get_string(names ? array_list_get_idx(list, i) : name);
 		int nidx = sck_syscall_name_index(s); /* hashed once for all that follows */
 		p[0] = 0; /* the path of this name, built only when a message needs it */
 #define NAME_PATH()                                                                                \
@@ -162,10 +162,9 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 		 p))
 		if (c->flags & SCK_PROFILE_ENOSYS_NEWER)
 			note_max(c, nidx);
-		/* runc: a rule with the default action is redundant, skipped before anything */
-		if (sck_filter_drops_action(c->f, action))
+		if (dropped)
 			continue;
-		if (!sck_prof_name_known(c, s, nidx)) {
+		if (nidx < 0 && !sck_prof_mux_known(s)) {
 			if (c->flags & SCK_PROFILE_IGNORE_UNKNOWN) {
 				sck_prof_warn(c, NAME_PATH(),
 					      "unknown syscall \"%s\" on %s ignored", s,
@@ -176,7 +175,9 @@ static int read_syscall(struct sck_prof *c, json_object *o, size_t idx)
 					     "unknown syscall \"%.60s\" on %s", s,
 					     c->arches[0]->name);
 		}
-		{
+		if (nconds == 0) {
+			rc = sck_prof_add_plain(c, s, nidx, action);
+		} else {
 			/* runc: an index used twice makes each condition a rule of its own */
 			size_t parts = repeated ? nconds : 1, clash = 0;
 			rc = 0;
@@ -226,26 +227,28 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 	uint32_t def = 0;
 	int rc;
 
-	rc = sck_prof_want(c, root, json_type_object, "", "a JSON object (an OCI LinuxSeccomp)");
+	rc = sck_prof_want(c, root, json_type_object, NULL, "a JSON object (an OCI LinuxSeccomp)");
 	if (rc)
 		return rc;
-	sck_prof_members(c, root, "(top)", keys, m);
+	sck_prof_members(c, root, SCK_PROF_AT(NULL, "(top)"), keys, m);
 	if (!(v = m[DEF_ACTION]))
 		return sck_prof_fail(c, -EINVAL, "defaultAction", "missing");
-	rc = sck_prof_get_action(c, v, m[DEF_ERRNO], "defaultAction", "defaultErrnoRet", &def);
+	rc = sck_prof_get_action(c, v, m[DEF_ERRNO], SCK_PROF_AT(NULL, "defaultAction"),
+				 SCK_PROF_AT(NULL, "defaultErrnoRet"), &def);
 	if (rc)
 		return rc;
 	c->def_action = def;
 	c->def_allow = def == SECCOMP_RET_ALLOW || def == SECCOMP_RET_LOG;
 	if ((v = m[DEF_ERRNO])) {
 		uint64_t e = 0;
-		rc = sck_prof_get_u64(c, v, "defaultErrnoRet", SCK_ERRNO_MAX, &e);
+		rc = sck_prof_get_u64(c, v, SCK_PROF_AT(NULL, "defaultErrnoRet"), SCK_ERRNO_MAX,
+				      &e);
 		if (rc)
 			return rc;
 		c->def_errno_enosys = e == ENOSYS;
 	}
 	if (!c->arches_given && sck_arch_native())
-		sck_prof_add_arch(c, sck_arch_native(), "");
+		sck_prof_add_arch(c, sck_arch_native(), NULL);
 	rc = sck_prof_read_arches(c, m[ARCHES], m[ARCH_MAP]);
 	if (rc)
 		return rc;
@@ -253,14 +256,13 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 		return sck_prof_fail(c, -EDOM, "architectures",
 				     "no architecture (and no native one)");
 	if ((v = m[FLAGS])) {
-		rc = sck_prof_want(c, v, json_type_array, "flags", "an array");
+		rc = sck_prof_want(c, v, json_type_array, SCK_PROF_AT(NULL, "flags"), "an array");
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			char p[SCK_PROF_PATH_MAX];
+			const struct sck_prof_path *p = SCK_PROF_AT_I(NULL, "flags", i);
 			const char *s;
 			bool found = false;
-			sck_prof_subp(p, "", "flags", i);
 			rc = sck_prof_get_str(c, json_object_array_get_idx(v, i), p, &s);
 			if (rc)
 				return rc;
@@ -271,12 +273,12 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 				}
 			}
 			if (!found)
-				return sck_prof_fail(c, -EINVAL, p, "unknown flag \"%.60s\"", s);
+				return sck_prof_fail_at(c, -EINVAL, p, "unknown flag \"%.60s\"", s);
 		}
 	}
 	if ((v = m[LPATH])) {
 		const char *s;
-		rc = sck_prof_get_str(c, v, "listenerPath", &s);
+		rc = sck_prof_get_str(c, v, SCK_PROF_AT(NULL, "listenerPath"), &s);
 		if (rc)
 			return rc;
 		if (strlen(s) >= sizeof(info->listener_path))
@@ -286,7 +288,7 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 	}
 	if ((v = m[LMETA])) {
 		const char *s;
-		rc = sck_prof_get_str(c, v, "listenerMetadata", &s);
+		rc = sck_prof_get_str(c, v, SCK_PROF_AT(NULL, "listenerMetadata"), &s);
 		if (rc)
 			return rc;
 		if (strlen(s) >= sizeof(info->listener_metadata))
@@ -310,7 +312,8 @@ static int read_profile(struct sck_prof *c, json_object *root, struct sck_profil
 		c->maxnr[i] = -1;
 	}
 	if ((v = m[SYSCALLS])) {
-		rc = sck_prof_want(c, v, json_type_array, "syscalls", "an array");
+		rc = sck_prof_want(c, v, json_type_array, SCK_PROF_AT(NULL, "syscalls"),
+				   "an array");
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
@@ -390,7 +393,7 @@ int sck_profile_parse(const char *json, size_t len, const struct sck_profile_opt
 	for (size_t i = 0; i < narches; i++) {
 		if (!arches[i])
 			return -EINVAL;
-		rc = sck_prof_add_arch(&c, arches[i], "");
+		rc = sck_prof_add_arch(&c, arches[i], NULL);
 		if (rc)
 			return rc;
 	}

@@ -6,6 +6,8 @@
  */
 #include "profile/profile_int.h"
 
+#include "arch_int.h"
+
 #include "sck/syscalls.h"
 
 #include <errno.h>
@@ -34,7 +36,7 @@ const char *const sck_prof_docker_caps[] = {
 };
 
 /* An arch name of a profile: SCMP_ARCH_* or any name sck_arch_from_name knows. */
-static int get_arch(struct sck_prof *c, json_object *o, const char *path,
+static int get_arch(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
 		    const struct sck_arch **out)
 {
 	const char *s;
@@ -45,31 +47,32 @@ static int get_arch(struct sck_prof *c, json_object *o, const char *path,
 		return rc;
 	a = sck_arch_from_name(s);
 	if (!a)
-		return sck_prof_fail(c, -EINVAL, path, "unknown architecture \"%.60s\"", s);
+		return sck_prof_fail_at(c, -EINVAL, path, "unknown architecture \"%.60s\"", s);
 	if (sck_syscall_count(a) == 0)
-		return sck_prof_fail(c, -EDOM, path, "architecture \"%.60s\" has no syscall table",
-				     s);
+		return sck_prof_fail_at(c, -EDOM, path,
+					"architecture \"%.60s\" has no syscall table", s);
 	*out = a;
 	return 0;
 }
 
-int sck_prof_add_arch(struct sck_prof *c, const struct sck_arch *a, const char *path)
+int sck_prof_add_arch(struct sck_prof *c, const struct sck_arch *a,
+		      const struct sck_prof_path *path)
 {
 	if (!a)
-		return sck_prof_fail(c, -EINVAL, path, "no architecture");
+		return sck_prof_fail_at(c, -EINVAL, path, "no architecture");
 	for (size_t i = 0; i < c->narch; i++)
 		if (c->arches[i] == a)
 			return 0;
 	if (c->narch == SCK_FILTER_MAX_ARCH)
-		return sck_prof_fail(c, -E2BIG, path, "more than %d architectures",
-				     SCK_FILTER_MAX_ARCH);
+		return sck_prof_fail_at(c, -E2BIG, path, "more than %d architectures",
+					SCK_FILTER_MAX_ARCH);
 	/* runc's libseccomp refuses a second byte order (-EDOM): one program, one order */
 	if (c->narch && c->arches[0]->little_endian != a->little_endian)
-		return sck_prof_fail(c, -EDOM, path,
-				     "%s is %s-endian, %s is not: one program has one byte order "
-				     "(runc refuses it too)",
-				     a->name, a->little_endian ? "little" : "big",
-				     c->arches[0]->name);
+		return sck_prof_fail_at(
+			c, -EDOM, path,
+			"%s is %s-endian, %s is not: one program has one byte order "
+			"(runc refuses it too)",
+			a->name, a->little_endian ? "little" : "big", c->arches[0]->name);
 	c->arches[c->narch++] = a;
 	return 0;
 }
@@ -77,7 +80,6 @@ int sck_prof_add_arch(struct sck_prof *c, const struct sck_arch *a, const char *
 /* The architectures: `architectures`, or archMap's entry for the main arch (Docker). */
 int sck_prof_read_arches(struct sck_prof *c, json_object *archs, json_object *map)
 {
-	char path[SCK_PROF_PATH_MAX], entry[SCK_PROF_PATH_MAX];
 	int rc;
 
 	if (archs && map)
@@ -85,12 +87,13 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *archs, json_object *ma
 			c, -EINVAL, "archMap",
 			"both \"architectures\" and \"archMap\" given; use one (as Docker)");
 	if (archs) {
-		rc = sck_prof_want(c, archs, json_type_array, "architectures", "an array");
+		rc = sck_prof_want(c, archs, json_type_array, SCK_PROF_AT(NULL, "architectures"),
+				   "an array");
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(archs); i++) {
+			const struct sck_prof_path *path = SCK_PROF_AT_I(NULL, "architectures", i);
 			const struct sck_arch *a = NULL;
-			sck_prof_subp(path, "", "architectures", i);
 			rc = get_arch(c, json_object_array_get_idx(archs, i), path, &a);
 			if (!rc && !c->arches_given)
 				rc = sck_prof_add_arch(c, a, path);
@@ -99,25 +102,26 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *archs, json_object *ma
 		}
 	}
 	if (map) {
-		rc = sck_prof_want(c, map, json_type_array, "archMap", "an array");
+		rc = sck_prof_want(c, map, json_type_array, SCK_PROF_AT(NULL, "archMap"),
+				   "an array");
 		if (rc)
 			return rc;
 		for (size_t i = 0; i < json_object_array_length(map); i++) {
 			enum { ARCH, SUBS, NKEYS };
 			static const char *const keys[NKEYS + 1] = {
 				[ARCH] = "architecture", [SUBS] = "subArchitectures"};
+			const struct sck_prof_path *entry = SCK_PROF_AT_I(NULL, "archMap", i);
+			const struct sck_prof_path *path = SCK_PROF_AT(entry, ".architecture");
 			json_object *e = json_object_array_get_idx(map, i), *m[NKEYS], *arch, *subs;
 			const struct sck_arch *a = NULL;
 			bool mine;
-			sck_prof_subp(entry, "", "archMap", i);
 			rc = sck_prof_want(c, e, json_type_object, entry, "an object");
 			if (rc)
 				return rc;
 			sck_prof_members(c, e, entry, keys, m);
 			arch = m[ARCH];
-			sck_prof_subp(path, entry, ".architecture", SCK_PROF_NO_INDEX);
 			if (!arch)
-				return sck_prof_fail(c, -EINVAL, path, "missing");
+				return sck_prof_fail_at(c, -EINVAL, path, "missing");
 			rc = get_arch(c, arch, path, &a);
 			if (rc)
 				return rc;
@@ -130,16 +134,17 @@ int sck_prof_read_arches(struct sck_prof *c, json_object *archs, json_object *ma
 			subs = m[SUBS];
 			if (!subs)
 				continue;
-			sck_prof_subp(path, entry, ".subArchitectures", SCK_PROF_NO_INDEX);
-			rc = sck_prof_want(c, subs, json_type_array, path, "an array");
+			rc = sck_prof_want(c, subs, json_type_array,
+					   SCK_PROF_AT(entry, ".subArchitectures"), "an array");
 			if (rc)
 				return rc;
 			for (size_t k = 0; k < json_object_array_length(subs); k++) {
+				const struct sck_prof_path *sp =
+					SCK_PROF_AT_I(entry, ".subArchitectures", k);
 				const struct sck_arch *s = NULL;
-				sck_prof_subp(path, entry, ".subArchitectures", k);
-				rc = get_arch(c, json_object_array_get_idx(subs, k), path, &s);
+				rc = get_arch(c, json_object_array_get_idx(subs, k), sp, &s);
 				if (!rc && mine)
-					rc = sck_prof_add_arch(c, s, path);
+					rc = sck_prof_add_arch(c, s, sp);
 				if (rc)
 					return rc;
 			}
@@ -202,36 +207,31 @@ static int kver_cmp(const unsigned int a[3], const unsigned int b[3])
 }
 
 /* String @i of array @arr, member @key of the object at @path. */
-static int string_at(struct sck_prof *c, json_object *arr, const char *path, const char *key,
-		     size_t i, const char **out)
+static int string_at(struct sck_prof *c, json_object *arr, const struct sck_prof_path *path,
+		     const char *key, size_t i, const char **out)
 {
-	char p[SCK_PROF_PATH_MAX];
-
-	sck_prof_subp(p, path, key, i);
-	return sck_prof_get_str(c, json_object_array_get_idx(arr, i), p, out);
+	return sck_prof_get_str(c, json_object_array_get_idx(arr, i), SCK_PROF_AT_I(path, key, i),
+				out);
 }
 
 /* Member @v (NULL when absent) of the object at @path, named @key, must be an array. */
-static int array_member(struct sck_prof *c, json_object *v, const char *path, const char *key)
+static int array_member(struct sck_prof *c, json_object *v, const struct sck_prof_path *path,
+			const char *key)
 {
-	char p[SCK_PROF_PATH_MAX];
-
 	if (!v)
 		return 0;
-	sck_prof_subp(p, path, key, SCK_PROF_NO_INDEX);
-	return sck_prof_want(c, v, json_type_array, p, "an array");
+	return sck_prof_want(c, v, json_type_array, SCK_PROF_AT(path, key), "an array");
 }
 
 /*
  * Evaluate an includes (@inc true) or excludes object: for includes, whether every clause
  * holds; for excludes, whether any clause holds. Returns 0/1 or -errno.
  */
-int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool inc)
+int sck_prof_clause(struct sck_prof *c, json_object *o, const struct sck_prof_path *path, bool inc)
 {
 	enum { CAPS, ARCHES, MIN_KERNEL, NKEYS };
 	static const char *const keys[NKEYS + 1] = {
 		[CAPS] = "caps", [ARCHES] = "arches", [MIN_KERNEL] = "minKernel"};
-	char p[SCK_PROF_PATH_MAX];
 	json_object *m[NKEYS], *v;
 	bool all = true, any = false;
 	int rc;
@@ -251,8 +251,9 @@ int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool i
 			rc = string_at(c, v, path, ".arches", i, &s);
 			if (rc)
 				return rc;
-			/* Docker compares runtime.GOARCH; any name of the main arch matches */
-			if (sck_arch_from_name(s) == c->main_arch)
+			/* Docker compares runtime.GOARCH; any name of the main arch matches (what
+			 * sck_arch_from_name gives is the main arch, NULL without one) */
+			if (c->main_arch ? sck_arch_named(c->main_arch, s) : !sck_arch_from_name(s))
 				hit = true;
 		}
 		all &= hit;
@@ -276,12 +277,13 @@ int sck_prof_clause(struct sck_prof *c, json_object *o, const char *path, bool i
 		const char *s;
 		unsigned int k[3];
 		bool ge;
-		sck_prof_subp(p, path, ".minKernel", SCK_PROF_NO_INDEX);
+		const struct sck_prof_path *p = SCK_PROF_AT(path, ".minKernel");
 		rc = sck_prof_get_str(c, v, p, &s);
 		if (rc)
 			return rc;
 		if (!sck_prof_parse_kver(s, k))
-			return sck_prof_fail(c, -EINVAL, p, "invalid kernel version \"%.40s\"", s);
+			return sck_prof_fail_at(c, -EINVAL, p, "invalid kernel version \"%.40s\"",
+						s);
 		ge = kver_cmp(c->kver, k) >= 0;
 		all &= ge;
 		any |= ge;

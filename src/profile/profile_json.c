@@ -12,9 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int sck_prof_fail(struct sck_prof *c, int rc, const char *path, const char *fmt, ...)
+static int vfail(struct sck_prof *c, int rc, const char *path, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n = 0;
 
 	/* never 0: callers return it as their failure (and the analyzer must know) */
@@ -32,8 +31,28 @@ int sck_prof_fail(struct sck_prof *c, int rc, const char *path, const char *fmt,
 		n = snprintf(c->diag->msg, sizeof(c->diag->msg), "%s: ", path);
 	if (n < 0 || (size_t)n >= sizeof(c->diag->msg))
 		n = 0;
-	va_start(ap, fmt);
 	vsnprintf(c->diag->msg + n, sizeof(c->diag->msg) - (size_t)n, fmt, ap);
+	return rc;
+}
+
+int sck_prof_fail(struct sck_prof *c, int rc, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = vfail(c, rc, path, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int sck_prof_fail_at(struct sck_prof *c, int rc, const struct sck_prof_path *path, const char *fmt,
+		     ...)
+{
+	char buf[SCK_PROF_PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = vfail(c, rc, sck_prof_path_str(path, buf), fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -80,40 +99,41 @@ static const char *type_name(json_object *o)
 }
 
 /* @o (not NULL) must have type @t. */
-int sck_prof_want(struct sck_prof *c, json_object *o, json_type t, const char *path,
+int sck_prof_want(struct sck_prof *c, json_object *o, json_type t, const struct sck_prof_path *path,
 		  const char *what)
 {
 	if (json_object_is_type(o, t))
 		return 0;
-	return sck_prof_fail(c, -EINVAL, path, "expected %s, got %s", what, type_name(o));
+	return sck_prof_fail_at(c, -EINVAL, path, "expected %s, got %s", what, type_name(o));
 }
 
 /* An unsigned 64-bit integer: every value up to 2^64-1 exactly; no sign, fraction or more. */
-int sck_prof_get_u64(struct sck_prof *c, json_object *o, const char *path, uint64_t max,
-		     uint64_t *out)
+int sck_prof_get_u64(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
+		     uint64_t max, uint64_t *out)
 {
 	uint64_t v;
 
 	if (json_object_is_type(o, json_type_double))
-		return sck_prof_fail(c, -EINVAL, path, "expected an unsigned integer, got %s",
-				     json_object_get_string(o));
+		return sck_prof_fail_at(c, -EINVAL, path, "expected an unsigned integer, got %s",
+					json_object_get_string(o));
 	if (!json_object_is_type(o, json_type_int))
-		return sck_prof_fail(c, -EINVAL, path, "expected an unsigned integer, got %s",
-				     type_name(o));
+		return sck_prof_fail_at(c, -EINVAL, path, "expected an unsigned integer, got %s",
+					type_name(o));
 	if (json_object_get_int64(o) < 0)
-		return sck_prof_fail(c, -EINVAL, path,
-				     "negative value %" PRId64 " (unsigned expected)",
-				     json_object_get_int64(o));
+		return sck_prof_fail_at(c, -EINVAL, path,
+					"negative value %" PRId64 " (unsigned expected)",
+					json_object_get_int64(o));
 	v = json_object_get_uint64(o);
 	if (v > max)
-		return sck_prof_fail(c, -EINVAL, path,
-				     "value %" PRIu64 " out of range (at most %" PRIu64 ")", v,
-				     max);
+		return sck_prof_fail_at(c, -EINVAL, path,
+					"value %" PRIu64 " out of range (at most %" PRIu64 ")", v,
+					max);
 	*out = v;
 	return 0;
 }
 
-int sck_prof_get_str(struct sck_prof *c, json_object *o, const char *path, const char **out)
+int sck_prof_get_str(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
+		     const char **out)
 {
 	int rc = sck_prof_want(c, o, json_type_string, path, "a string");
 	if (!rc)
@@ -121,7 +141,6 @@ int sck_prof_get_str(struct sck_prof *c, json_object *o, const char *path, const
 	return rc;
 }
 
-/* Object member @key, NULL when absent or null (Go reads null as the zero value). */
 /* Index of @key in the NULL-terminated @keys, -1 when absent (the first character first). */
 static int key_index(const char *key, const char *const *keys)
 {
@@ -131,8 +150,9 @@ static int key_index(const char *key, const char *const *keys)
 	return -1;
 }
 
-void sck_prof_members(struct sck_prof *c, json_object *o, const char *path, const char *const *keys,
-		      json_object **vals)
+/* Object member @key, NULL when absent or null (Go reads null as the zero value). */
+void sck_prof_members(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
+		      const char *const *keys, json_object **vals)
 {
 	for (size_t i = 0; keys[i]; i++)
 		vals[i] = NULL;
@@ -140,26 +160,27 @@ void sck_prof_members(struct sck_prof *c, json_object *o, const char *path, cons
 	{
 		int k = key_index(key, keys);
 		/* Go's decoder ignores a key it does not know; a typo should show */
-		if (k < 0)
-			sck_prof_warn(c, path, "unknown key \"%s\" ignored", key);
-		else if (!json_object_is_type(val, json_type_null))
+		if (k < 0 && c->warn) {
+			char buf[SCK_PROF_PATH_MAX];
+			sck_prof_warn(c, sck_prof_path_str(path, buf), "unknown key \"%s\" ignored",
+				      key);
+		} else if (k >= 0 && !json_object_is_type(val, json_type_null)) {
 			vals[k] = val;
+		}
 	}
 }
 
 /*
- * @dst = @base, then ".@key", then "[@idx]" when @idx is not SCK_PROF_NO_INDEX: a JSON path one level
- * down, cut to SCK_PROF_PATH_MAX - 1 characters. Built for every value read (a diagnostic may need
- * it), so without printf: formatting them was a tenth of the time of reading Docker's profile.
+ * Append @key, then "[@idx]" when @idx is not SCK_PROF_NO_INDEX, to the path in @buf: one level
+ * down, the whole cut to SCK_PROF_PATH_MAX - 1 characters.
  */
-void sck_prof_subp(char *dst, const char *base, const char *key, size_t idx)
+static void append(char *buf, const char *key, size_t idx)
 {
 	char num[24], *q = num + sizeof(num);
-	size_t n = strnlen(base, SCK_PROF_PATH_MAX - 1), k = strlen(key), m;
+	size_t n = strnlen(buf, SCK_PROF_PATH_MAX - 1), k = strlen(key), m;
 
-	memcpy(dst, base, n);
 	m = k < SCK_PROF_PATH_MAX - 1 - n ? k : SCK_PROF_PATH_MAX - 1 - n;
-	memcpy(dst + n, key, m);
+	memcpy(buf + n, key, m);
 	n += m;
 	if (idx != SCK_PROF_NO_INDEX) {
 		*--q = ']';
@@ -170,10 +191,21 @@ void sck_prof_subp(char *dst, const char *base, const char *key, size_t idx)
 		m = (size_t)(num + sizeof(num) - q);
 		if (m > SCK_PROF_PATH_MAX - 1 - n)
 			m = SCK_PROF_PATH_MAX - 1 - n;
-		memcpy(dst + n, q, m);
+		memcpy(buf + n, q, m);
 		n += m;
 	}
-	dst[n] = 0;
+	buf[n] = 0;
+}
+
+const char *sck_prof_path_str(const struct sck_prof_path *p, char *buf)
+{
+	if (!p) {
+		buf[0] = 0;
+		return buf;
+	}
+	sck_prof_path_str(p->up, buf); /* the path above, then this step */
+	append(buf, p->key, p->idx);
+	return buf;
 }
 
 /* 1-based line and column of byte @off of @s. */

@@ -15,27 +15,50 @@
 
 /* ---- actions, operators, arches ---- */
 
+/*
+ * The names of actions and operators are libseccomp's: a common prefix, then what tells them
+ * apart (compared by its first character before a string compare).
+ */
+#define ACT_PREFIX "SCMP_ACT_"
+#define CMP_PREFIX "SCMP_CMP_"
+#define PREFIX_LEN (sizeof(ACT_PREFIX) - 1)
+
+_Static_assert(sizeof(ACT_PREFIX) == sizeof(CMP_PREFIX), "one length for both prefixes");
+
+/* @s past @prefix (PREFIX_LEN characters), NULL when it does not start so. */
+static const char *past(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, PREFIX_LEN) == 0 ? s + PREFIX_LEN : NULL;
+}
+
+/* @t (NULL: never) is @name. */
+static bool same_name(const char *t, const char *name)
+{
+	return t && t[0] == name[0] && strcmp(t, name) == 0;
+}
+
 static const struct {
-	const char *name;
+	const char *name; /* past ACT_PREFIX */
 	uint32_t action;
 	bool data; /* takes errnoRet (EPERM when absent) */
 } actions[] = {
-	{"SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD, false},
-	{"SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
-	{"SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
-	{"SCMP_ACT_TRAP", SECCOMP_RET_TRAP, false},
-	{"SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO, true},
-	{"SCMP_ACT_TRACE", SECCOMP_RET_TRACE, true},
-	{"SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW, false},
-	{"SCMP_ACT_LOG", SECCOMP_RET_LOG, false},
-	{"SCMP_ACT_NOTIFY", SECCOMP_RET_USER_NOTIF, false},
+	{"KILL", SECCOMP_RET_KILL_THREAD, false},
+	{"KILL_THREAD", SECCOMP_RET_KILL_THREAD, false},
+	{"KILL_PROCESS", SECCOMP_RET_KILL_PROCESS, false},
+	{"TRAP", SECCOMP_RET_TRAP, false},
+	{"ERRNO", SECCOMP_RET_ERRNO, true},
+	{"TRACE", SECCOMP_RET_TRACE, true},
+	{"ALLOW", SECCOMP_RET_ALLOW, false},
+	{"LOG", SECCOMP_RET_LOG, false},
+	{"NOTIFY", SECCOMP_RET_USER_NOTIF, false},
 };
 
 /* @act (a string) with @errno_obj (may be NULL) at @path: the filter return value. */
 int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno_obj,
-			const char *path, const char *errno_path, uint32_t *out)
+			const struct sck_prof_path *path, const struct sck_prof_path *errno_path,
+			uint32_t *out)
 {
-	const char *s;
+	const char *s, *t;
 	uint64_t e = 1; /* EPERM, runc's default for ERRNO and TRACE */
 	int rc;
 
@@ -47,41 +70,38 @@ int sck_prof_get_action(struct sck_prof *c, json_object *act, json_object *errno
 		if (rc)
 			return rc;
 	}
+	t = past(s, ACT_PREFIX);
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strcmp(actions[i].name, s) != 0)
+		if (!same_name(t, actions[i].name))
 			continue;
 		*out = actions[i].action | (actions[i].data ? (uint32_t)e : 0);
 		return 0;
 	}
-	return sck_prof_fail(c, -EINVAL, path, "unknown action \"%.60s\"", s);
+	return sck_prof_fail_at(c, -EINVAL, path, "unknown action \"%.60s\"", s);
 }
 
 static const struct {
-	const char *name;
+	const char *name; /* past CMP_PREFIX */
 	enum sck_cmp_op op;
 } ops[] = {
-	{"SCMP_CMP_NE", SCK_CMP_NE},
-	{"SCMP_CMP_LT", SCK_CMP_LT},
-	{"SCMP_CMP_LE", SCK_CMP_LE},
-	{"SCMP_CMP_EQ", SCK_CMP_EQ},
-	{"SCMP_CMP_GE", SCK_CMP_GE},
-	{"SCMP_CMP_GT", SCK_CMP_GT},
-	{"SCMP_CMP_MASKED_EQ", SCK_CMP_MASKED_EQ},
+	{"NE", SCK_CMP_NE},
+	{"LT", SCK_CMP_LT},
+	{"LE", SCK_CMP_LE},
+	{"EQ", SCK_CMP_EQ},
+	{"GE", SCK_CMP_GE},
+	{"GT", SCK_CMP_GT},
+	{"MASKED_EQ", SCK_CMP_MASKED_EQ},
 };
 
 /* ---- syscalls ---- */
 
-/* Whether @name is a syscall (or multiplexed call) of any arch sck knows. */
-bool sck_prof_name_known(const struct sck_prof *c, const char *name, int idx)
+/* (declared in profile_int.h) */
+bool sck_prof_mux_known(const char *name)
 {
 	struct sck_syscall_mux mux;
 
-	for (size_t i = 0; i < c->narch; i++)
-		if (sck_syscall_nr_at(c->arches[i], idx) >= 0)
-			return true;
 	for (size_t i = 0; i < sck_arch_count(); i++)
-		if (sck_syscall_nr_at(sck_arch_at(i), idx) >= 0 ||
-		    sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
+		if (sck_syscall_mux(sck_arch_at(i), name, &mux) == 0)
 			return true;
 	return false;
 }
@@ -140,32 +160,34 @@ static int cond_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-static size_t cond_hash(const struct sck_cond *c)
+/* The slot of heads for chains of syscall @name_idx starting with condition @c. */
+static size_t chain_hash(int name_idx, const struct sck_cond *c)
 {
 	uint64_t h = (uint64_t)c->arg * 0x9e3779b97f4a7c15ULL ^ (uint64_t)c->op << 40;
 
+	h ^= (uint64_t)(unsigned int)name_idx * 0xd6e8feb86659fd93ULL;
 	h ^= c->value * 0xff51afd7ed558ccdULL;
 	h ^= c->mask * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	return (size_t)h;
 }
 
-/* Double the slots of @pn's chains by first condition and relink every chain. */
-static int rehash(struct sck_prof_name *pn)
+/* Double the slots of @k's chains and relink every chain. */
+static int rehash(struct sck_prof_rules *k)
 {
-	size_t cap = pn->capheads ? pn->capheads * 2 : 16;
+	size_t cap = k->capheads ? k->capheads * 2 : 16;
 	size_t *h = calloc(cap, sizeof(*h));
 
 	if (!h)
 		return -ENOMEM;
-	for (size_t i = 0; i < pn->nseen; i++) {
-		size_t slot = cond_hash(&pn->seen[i].conds[0]) & (cap - 1);
-		pn->seen[i].next = h[slot];
+	for (size_t i = 0; i < k->nseen; i++) {
+		size_t slot = chain_hash(k->seen[i].name_idx, &k->seen[i].conds[0]) & (cap - 1);
+		k->seen[i].next = h[slot];
 		h[slot] = i + 1;
 	}
-	free(pn->heads);
-	pn->heads = h;
-	pn->capheads = cap;
+	free(k->heads);
+	k->heads = h;
+	k->capheads = cap;
 	return 0;
 }
 
@@ -174,15 +196,21 @@ static bool is_prefix(const struct sck_cond *a, size_t na, const struct sck_cond
 	return na <= nb && same_conds(a, na, b, na);
 }
 
-/* What libseccomp keeps of syscall @idx (an index in sck_syscall_names), allocated on first use. */
-static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
+static bool uncond_has(const struct sck_prof_rules *k, int name_idx)
 {
-	if (!c->names) {
-		c->names = calloc(sck_syscall_name_count, sizeof(*c->names));
-		if (!c->names)
-			return NULL;
+	return k->uncond && (k->uncond[name_idx / 64] >> (name_idx % 64) & 1);
+}
+
+/* Syscall @name_idx has an unconditional rule. */
+static int uncond_set(struct sck_prof_rules *k, int name_idx)
+{
+	if (!k->uncond) {
+		k->uncond = calloc((sck_syscall_name_count + 63) / 64, sizeof(*k->uncond));
+		if (!k->uncond)
+			return -ENOMEM;
 	}
-	return &c->names[idx];
+	k->uncond[name_idx / 64] |= (uint64_t)1 << (name_idx % 64);
+	return 0;
 }
 
 /*
@@ -197,7 +225,7 @@ static struct sck_prof_name *by_name(struct sck_prof *c, int idx)
 int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 			    const struct sck_cond *conds, size_t n, size_t idx, size_t *clash)
 {
-	struct sck_prof_name *pn;
+	struct sck_prof_rules *k = &c->kept;
 	struct sck_prof_chain e;
 	size_t slot;
 
@@ -207,30 +235,27 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		return 0;
 	if (name_idx < 0)
 		return 0;
-	pn = by_name(c, name_idx);
-	if (!pn)
-		return -ENOMEM;
-	if (pn->uncond)
+	if (uncond_has(k, name_idx))
 		return 0; /* under an unconditional rule: every later rule is dropped */
-	e = (struct sck_prof_chain){.action = action, .idx = idx, .n = n};
+	e = (struct sck_prof_chain){.action = action, .name_idx = name_idx, .idx = idx, .n = n};
 	memcpy(e.conds, conds, n * sizeof(*conds));
 	qsort(e.conds, n, sizeof(*e.conds), cond_cmp);
-	if (pn->nseen == pn->capseen) {
-		size_t cap = pn->capseen ? pn->capseen * 2 : 4;
-		struct sck_prof_chain *ns = realloc(pn->seen, cap * sizeof(*ns));
+	if (k->nseen == k->capseen) {
+		size_t cap = k->capseen ? k->capseen * 2 : 16;
+		struct sck_prof_chain *ns = realloc(k->seen, cap * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
 		/* zeroed: the analyzer cannot tell that only the first nseen are ever read */
-		memset(ns + pn->capseen, 0, (cap - pn->capseen) * sizeof(*ns));
-		pn->seen = ns;
-		pn->capseen = cap;
+		memset(ns + k->capseen, 0, (cap - k->capseen) * sizeof(*ns));
+		k->seen = ns;
+		k->capseen = cap;
 	}
-	if (2 * (pn->nseen + 1) > pn->capheads && rehash(pn))
+	if (2 * (k->nseen + 1) > k->capheads && rehash(k))
 		return -ENOMEM;
-	slot = cond_hash(&e.conds[0]) & (pn->capheads - 1);
-	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next) {
-		const struct sck_prof_chain *o = &pn->seen[j - 1];
-		if (o->dead)
+	slot = chain_hash(name_idx, &e.conds[0]) & (k->capheads - 1);
+	for (size_t j = k->heads[slot]; j; j = k->seen[j - 1].next) {
+		const struct sck_prof_chain *o = &k->seen[j - 1];
+		if (o->dead || o->name_idx != name_idx)
 			continue;
 		if (o->n < n && is_prefix(o->conds, o->n, e.conds, n))
 			return 0; /* extends an earlier chain: dropped */
@@ -240,102 +265,125 @@ int sck_prof_check_conflict(struct sck_prof *c, int name_idx, uint32_t action,
 		}
 	}
 	/* drop the chains the new rule starts (all with its action, by the loop above) */
-	for (size_t j = pn->heads[slot]; j; j = pn->seen[j - 1].next)
-		if (is_prefix(e.conds, n, pn->seen[j - 1].conds, pn->seen[j - 1].n))
-			pn->seen[j - 1].dead = true;
-	e.next = pn->heads[slot];
-	pn->seen[pn->nseen++] = e;
-	pn->heads[slot] = pn->nseen;
+	for (size_t j = k->heads[slot]; j; j = k->seen[j - 1].next) {
+		struct sck_prof_chain *o = &k->seen[j - 1];
+		if (o->name_idx == name_idx && is_prefix(e.conds, n, o->conds, o->n))
+			o->dead = true;
+	}
+	e.next = k->heads[slot];
+	k->seen[k->nseen++] = e;
+	k->heads[slot] = k->nseen;
 	return 0;
 }
 
 void sck_prof_names_free(struct sck_prof *c)
 {
-	if (!c->names)
-		return;
-	for (uint32_t i = 0; i < sck_syscall_name_count; i++) {
-		free(c->names[i].seen);
-		free(c->names[i].heads);
-	}
-	free(c->names);
-	c->names = NULL;
+	free(c->kept.uncond);
+	free(c->kept.seen);
+	free(c->kept.heads);
+	c->kept = (struct sck_prof_rules){0};
+}
+
+/* Add @r to the filter, counted; after it nothing conditional of its syscall counts. */
+static int add_one(struct sck_prof *c, const struct sck_rule *r, int name_idx)
+{
+	int rc = sck_filter_add_rule_at(c->f, r, name_idx);
+
+	if (rc == -ENOENT)
+		return 0; /* a syscall of other arches: libseccomp adds nothing here */
+	if (rc)
+		return rc;
+	c->rules++;
+	if (r->nconds == 0 && name_idx >= 0 && uncond_set(&c->kept, name_idx))
+		return -ENOMEM;
+	return 0;
+}
+
+/* (declared in profile_int.h) */
+int sck_prof_add_plain(struct sck_prof *c, const char *name, int name_idx, uint32_t action)
+{
+	return add_one(c, &(struct sck_rule){.name = name, .action = action}, name_idx);
 }
 
 /* Add one rule (name, action, conds) as libseccomp would: one per arch where the arches differ. */
 int sck_prof_add_rule(struct sck_prof *c, const char *name, int name_idx, uint32_t action,
 		      const struct sck_cond *conds, size_t n)
 {
-	struct sck_cond lc[SCK_FILTER_MAX_ARCH][6];
-	size_t ln[SCK_FILTER_MAX_ARCH];
+	struct sck_cond l0[6], la[6];
+	size_t n0, na;
 	bool split = false;
 	int rc;
 
 	if (n > 6)
 		return -EINVAL;
-	/* no arch at all (no native one, none in the profile): the conditions as they are, never
-	 * none (an uninitialised ln[0] would drop them and widen the rule) */
-	ln[0] = n;
-	if (n)
-		memcpy(lc[0], conds, n * sizeof(*conds));
-	for (size_t a = 0; a < c->narch; a++) {
-		ln[a] = arch_conds(c->f, c->arches[a], conds, n, lc[a]);
-		split |= a > 0 && !same_conds(lc[a], ln[a], lc[0], ln[0]);
+	if (n == 0)
+		return sck_prof_add_plain(c, name, name_idx, action);
+	/* the first arch's conditions; with no arch at all (no native one, none in the profile)
+	 * the conditions as they are, never none (that would widen the rule) */
+	n0 = n;
+	memcpy(l0, conds, n * sizeof(*conds));
+	if (c->narch)
+		n0 = arch_conds(c->f, c->arches[0], conds, n, l0);
+	for (size_t a = 1; a < c->narch && !split; a++) {
+		na = arch_conds(c->f, c->arches[a], conds, n, la);
+		split = !same_conds(la, na, l0, n0);
 	}
-	for (size_t a = 0; a < (split ? c->narch : 1); a++) {
-		struct sck_rule r = {.name = name,
-				     .arch = split ? c->arches[a] : NULL,
-				     .action = action,
-				     .conds = ln[a] ? lc[a] : NULL,
-				     .nconds = ln[a]};
-		rc = sck_filter_add_rule_at(c->f, &r, name_idx);
-		if (rc == -ENOENT)
-			continue; /* a syscall of other arches: libseccomp adds nothing here */
+	if (!split)
+		return add_one(c,
+			       &(struct sck_rule){.name = name,
+						  .action = action,
+						  .conds = n0 ? l0 : NULL,
+						  .nconds = n0},
+			       name_idx);
+	for (size_t a = 0; a < c->narch; a++) {
+		na = arch_conds(c->f, c->arches[a], conds, n, la);
+		rc = add_one(c,
+			     &(struct sck_rule){.name = name,
+						.arch = c->arches[a],
+						.action = action,
+						.conds = na ? la : NULL,
+						.nconds = na},
+			     name_idx);
 		if (rc)
 			return rc;
-		c->rules++;
-		if (ln[a] == 0 && name_idx >= 0) {
-			struct sck_prof_name *pn = by_name(c, name_idx);
-			if (!pn)
-				return -ENOMEM;
-			pn->uncond = true;
-		}
 	}
 	return 0;
 }
 
-int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, struct sck_cond *out)
+int sck_prof_read_cond(struct sck_prof *c, json_object *o, const struct sck_prof_path *path,
+		       struct sck_cond *out)
 {
 	enum { INDEX, VALUE, VALUE_TWO, OP, NKEYS };
 	static const char *const keys[NKEYS + 1] = {
 		[INDEX] = "index", [VALUE] = "value", [VALUE_TWO] = "valueTwo", [OP] = "op"};
-	char p[SCK_PROF_PATH_MAX];
+	const struct sck_prof_path *p;
 	json_object *m[NKEYS], *v;
 	uint64_t idx = 0, value = 0, two = 0;
-	const char *op;
+	const char *op, *t;
 	int rc;
 
 	rc = sck_prof_want(c, o, json_type_object, path, "an object");
 	if (rc)
 		return rc;
 	sck_prof_members(c, o, path, keys, m);
-	sck_prof_subp(p, path, ".index", SCK_PROF_NO_INDEX);
-	if ((v = m[INDEX]) && (rc = sck_prof_get_u64(c, v, p, 5, &idx)))
+	if ((v = m[INDEX]) && (rc = sck_prof_get_u64(c, v, SCK_PROF_AT(path, ".index"), 5, &idx)))
 		return rc;
-	sck_prof_subp(p, path, ".value", SCK_PROF_NO_INDEX);
-	if ((v = m[VALUE]) && (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &value)))
+	if ((v = m[VALUE]) &&
+	    (rc = sck_prof_get_u64(c, v, SCK_PROF_AT(path, ".value"), UINT64_MAX, &value)))
 		return rc;
-	sck_prof_subp(p, path, ".valueTwo", SCK_PROF_NO_INDEX);
-	if ((v = m[VALUE_TWO]) && (rc = sck_prof_get_u64(c, v, p, UINT64_MAX, &two)))
+	if ((v = m[VALUE_TWO]) &&
+	    (rc = sck_prof_get_u64(c, v, SCK_PROF_AT(path, ".valueTwo"), UINT64_MAX, &two)))
 		return rc;
-	sck_prof_subp(p, path, ".op", SCK_PROF_NO_INDEX);
+	p = SCK_PROF_AT(path, ".op");
 	if (!(v = m[OP]))
-		return sck_prof_fail(c, -EINVAL, p, "missing");
+		return sck_prof_fail_at(c, -EINVAL, p, "missing");
 	rc = sck_prof_get_str(c, v, p, &op);
 	if (rc)
 		return rc;
 	*out = (struct sck_cond){.arg = (unsigned int)idx, .value = value};
+	t = past(op, CMP_PREFIX);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strcmp(ops[i].name, op) != 0)
+		if (!same_name(t, ops[i].name))
 			continue;
 		out->op = ops[i].op;
 		if (out->op == SCK_CMP_MASKED_EQ) {
@@ -346,7 +394,7 @@ int sck_prof_read_cond(struct sck_prof *c, json_object *o, const char *path, str
 		}
 		return 0;
 	}
-	return sck_prof_fail(c, -EINVAL, p, "unknown operator \"%.60s\"", op);
+	return sck_prof_fail_at(c, -EINVAL, p, "unknown operator \"%.60s\"", op);
 }
 
 /* runc's -ENOSYS stub (libcontainer/seccomp/patchbpf): numbers above the largest named. */

@@ -16,11 +16,13 @@ static const struct sck_syscall_table *table_of(const struct sck_arch *arch)
 	return arch ? arch->syscalls : NULL;
 }
 
-/* Index of @name in sck_syscall_names, or -1. */
-static int name_index(const char *name)
+int sck_syscall_name_index(const char *name)
 {
-	uint32_t h = sck_syscall_hash_str(name, sck_syscall_hash_seed) & sck_syscall_hash_mask;
+	uint32_t h;
 
+	if (!name)
+		return -1;
+	h = sck_syscall_hash(name, strlen(name), sck_syscall_hash_seed) & sck_syscall_hash_mask;
 	for (;;) {
 		unsigned int slot = sck_syscall_hash_slots[h];
 
@@ -32,11 +34,6 @@ static int name_index(const char *name)
 	}
 }
 
-int sck_syscall_name_index(const char *name)
-{
-	return name ? name_index(name) : -1;
-}
-
 int sck_syscall_nr(const struct sck_arch *arch, const char *name)
 {
 	const struct sck_syscall_table *t = table_of(arch);
@@ -46,7 +43,7 @@ int sck_syscall_nr(const struct sck_arch *arch, const char *name)
 		return -EINVAL;
 	if (!t)
 		return -ENOENT;
-	i = name_index(name);
+	i = sck_syscall_name_index(name);
 	if (i < 0 || t->nr_of[i] == SCK_SYSCALL_ABSENT)
 		return -ENOENT;
 	return t->nr_of[i];
@@ -195,7 +192,7 @@ size_t sck_syscall_mux_list(const struct sck_arch *arch, struct sck_syscall_mux_
 			if (!muxes[m].calls[c])
 				continue;
 			out[n++] = (struct sck_syscall_mux_at){
-				.idx = name_index(muxes[m].calls[c]),
+				.idx = sck_syscall_name_index(muxes[m].calls[c]),
 				.mux = {.kind = muxes[m].kind,
 					.nr = nr,
 					.call = (unsigned int)c,
