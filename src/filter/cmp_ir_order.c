@@ -71,7 +71,7 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 	struct sck_ir_nrs tight = *given;
 	const struct sck_ir_nrs *nrs = &tight;
 	uint32_t small[2048], *count = small;
-	size_t span[2];
+	size_t span[2], nruns;
 
 	runs->n = 0;
 	runs->all = false;
@@ -99,28 +99,31 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 	if (span[0] + span[1] > 2 * n + 1024)
 		return sort_by_radix(e, n, out);
 	/* (n < 2^32: the lowering's entries are at most two a rule and arch) */
-	if (span[0] + span[1] + 1 > sizeof(small) / sizeof(small[0]))
-		count = calloc(span[0] + span[1] + 1, sizeof(*count));
+	if (span[0] + span[1] > sizeof(small) / sizeof(small[0]))
+		count = calloc(span[0] + span[1], sizeof(*count));
 	else
-		memset(count, 0, (span[0] + span[1] + 1) * sizeof(*count));
+		memset(count, 0, (span[0] + span[1]) * sizeof(*count));
 	if (!count)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		count[dense_key(e[i].nr, nrs, span[0]) + 1]++;
-	/* (count[k + 1] is key k's count until it is added: count[k] is where they go) */
-	runs->all = true;
-	for (size_t k = 0; k < span[0] + span[1]; k++) {
-		if (count[k + 1] > 1) {
-			if (runs->n < SCK_IR_RUNS_MAX) {
-				runs->at[runs->n].start = count[k];
-				runs->at[runs->n].len = count[k + 1];
-			} else {
-				runs->all = false;
+		count[dense_key(e[i].nr, nrs, span[0])]++;
+	/* each key's count replaced by where its entries go (the sum in a local: @runs is written
+	 * to as well, which the compiler cannot tell apart from @count) */
+	nruns = 0;
+	for (size_t k = 0, at = 0; k < span[0] + span[1]; k++) {
+		uint32_t c = count[k];
+		count[k] = (uint32_t)at;
+		if (c > 1) {
+			if (nruns < SCK_IR_RUNS_MAX) {
+				runs->at[nruns].start = (uint32_t)at;
+				runs->at[nruns].len = c;
 			}
-			runs->n++;
+			nruns++;
 		}
-		count[k + 1] += count[k];
+		at += c;
 	}
+	runs->n = nruns;
+	runs->all = nruns <= SCK_IR_RUNS_MAX;
 	for (size_t i = 0; i < n; i++)
 		out[count[dense_key(e[i].nr, nrs, span[0])]++] = e[i];
 	if (count != small)
