@@ -433,51 +433,76 @@ static inline int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t v
 	return 0;
 }
 
-/* What the gaps between a group's numbers return: its default and bad-arch verdicts, where. */
-struct gaps {
-	uint32_t sel;	   /* the members' selector bit (0: none, one region) */
-	bool has64, has32; /* a member without, with the selector bit */
-	long vdef, vbad;
+/*
+ * The ranges of a group as number_ranges makes them, in ascending order and without holes: each
+ * starts where the one before ends, so that a range is known by its start and verdict, and ends
+ * where the next starts. Adjacent ranges have different verdicts. The array has room for every
+ * start there can be (see number_ranges).
+ */
+struct rbuild {
+	struct sck_ir_range *r;
+	size_t n;
+	size_t v; /* the last range's verdict (SIZE_MAX: none yet) */
 };
 
-static struct gaps group_gaps(const struct sck_ir_group *g, long vdef, long vbad)
+/* From @lo on, verdict @v (until a later start). */
+static inline void rb_at(struct rbuild *b, uint32_t lo, size_t v)
 {
-	struct gaps gp = {.sel = g->members[0]->nr_select, .vdef = vdef, .vbad = vbad};
+	if (v == b->v)
+		return;
+	if (b->n)
+		b->r[b->n - 1].hi = lo - 1;
+	b->r[b->n].lo = lo;
+	b->r[b->n++].verdict = v;
+	b->v = v;
+}
+
+/*
+ * What the gaps between a group's numbers return: below @sel (the members' selector bit, 0:
+ * none) @vlow, from it to 0xfffffffe @vhigh (the default where a member has numbers there, else
+ * the bad-arch verdict), at 0xffffffff (nr -1) the default.
+ */
+struct gaps {
+	uint32_t sel;
+	size_t vlow, vhigh, vdef;
+};
+
+static struct gaps group_gaps(const struct sck_ir_group *g, size_t vdef, size_t vbad)
+{
+	struct gaps gp = {.sel = g->members[0]->nr_select, .vdef = vdef};
+	bool has64 = false, has32 = false; /* a member without, with the selector bit */
 
 	for (size_t i = 0; i < g->nmembers; i++) {
-		gp.has64 |= !selected(g->members[i]);
-		gp.has32 |= selected(g->members[i]);
+		has64 |= !selected(g->members[i]);
+		has32 |= selected(g->members[i]);
 	}
+	gp.vlow = has64 ? vdef : vbad;
+	gp.vhigh = has32 || !gp.sel ? vdef : vbad;
 	return gp;
 }
 
-/* Push [lo, hi] with the base verdict of the region(s) it covers (@gp). */
-static int push_gap(struct rlist *l, const struct gaps *gp, uint32_t lo, uint32_t hi)
+/* rb_gap for a gap across the selector bit or up to 0xffffffff. */
+static void rb_gap_far(struct rbuild *b, const struct gaps *gp, uint32_t lo, uint32_t hi)
 {
-	uint32_t sel = gp->sel;
-	bool has64 = gp->has64, has32 = gp->has32;
-	long vdef = gp->vdef, vbad = gp->vbad;
-	int rc;
+	if (lo < gp->sel) {
+		rb_at(b, lo, gp->vlow);
+		lo = gp->sel;
+	}
+	if (lo <= 0xfffffffeU)
+		rb_at(b, lo, gp->vhigh);
+	if (hi == 0xffffffffU)
+		rb_at(b, 0xffffffffU, gp->vdef);
+}
 
-	if (lo > hi)
-		return 0;
-	if (!sel)
-		return range_push(l, lo, hi, (size_t)vdef);
-	/* [0, sel) x86_64; [sel, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
-	if (lo < sel) {
-		uint32_t h = hi < sel ? hi : sel - 1;
-		rc = range_push(l, lo, h, (size_t)(has64 ? vdef : vbad));
-		if (rc || hi < sel)
-			return rc;
-		lo = sel;
-	}
-	if (lo <= 0xfffffffeU) {
-		uint32_t h = hi < 0xfffffffeU ? hi : 0xfffffffeU;
-		rc = range_push(l, lo, h, (size_t)(has32 ? vdef : vbad));
-		if (rc || hi < 0xffffffffU)
-			return rc;
-	}
-	return range_push(l, 0xffffffffU, 0xffffffffU, (size_t)vdef);
+/* The gap [@lo, @hi] (lo <= hi), with the verdicts of the region(s) it covers. */
+static inline void rb_gap(struct rbuild *b, const struct gaps *gp, uint32_t lo, uint32_t hi)
+{
+	if (hi < gp->sel)
+		rb_at(b, lo, gp->vlow);
+	else if (lo >= gp->sel && hi < 0xffffffffU)
+		rb_at(b, lo, gp->vhigh);
+	else
+		rb_gap_far(b, gp, lo, hi);
 }
 
 /* Clip override @o to the part of the nr space of its arch; false when nothing is left. */
@@ -554,59 +579,54 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
 {
 	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
-	uint32_t next = 0, last_action = 0;
-	bool wrapped = false, last = false;
-	long last_v = 0;
-	struct gaps gp = group_gaps(g, vdef, vbad);
-	int rc;
+	struct rbuild b = {.v = SIZE_MAX};
+	struct gaps gp;
+	uint32_t next = 0, last_action;
+	long last_v;
+	bool wrapped = false;
 
 	if (vdef < 0 || vbad < 0)
 		return -ENOMEM;
-	/* room for a range a number and one a gap: the usual count */
+	gp = group_gaps(g, (size_t)vdef, (size_t)vbad);
+	/* a range starts at each number, at the gap before it (two starts more where it crosses
+	 * the selector bit, or reaches 0xffffffff), after the last gap: at most 2 n + 3 */
 	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
 		return -ENOMEM;
+	b.r = rl->r;
+	/* (the constant verdict last met: a run of numbers allowed has it over and over) */
+	last_action = ir->def_action;
+	last_v = vdef;
 	for (size_t i = 0; i < n;) {
-		const struct sck_ir_entry *e = &sorted[i];
+		struct sck_ir_entry *e = &sorted[i];
 		uint32_t nr = e->nr;
 		size_t j = i + 1;
 		long v;
-		/* the usual run: numbers right after each other, each of one rule without
-		 * conditions of the last constant's action, which the last range has already */
-		if (nr == next && last && e->ncond == 0 && e->action == last_action &&
-		    (j == n || sorted[j].nr != nr) && rl->r[rl->n - 1].verdict == (size_t)last_v) {
-			rl->r[rl->n - 1].hi = nr;
-			wrapped |= nr == 0xffffffffU;
-			next = nr + 1;
-			i = j;
-			continue;
-		}
+
 		while (j < n && sorted[j].nr == nr)
 			j++;
-		if (e->ncond == 0 && last && e->action == last_action) {
-			v = last_v; /* (a run of numbers allowed, say: the last constant again) */
+		if (nr != next)
+			rb_gap(&b, &gp, next, nr - 1);
+		if (e->ncond == 0 && e->action == last_action) {
+			v = last_v;
 		} else {
-			v = make_verdict(ir, &sorted[i], j - i);
+			v = make_verdict(ir, e, j - i);
 			if (v < 0)
 				return (int)v;
 			if (e->ncond == 0) {
-				last = true;
 				last_action = e->action;
 				last_v = v;
 			}
 		}
-		if (nr > next) {
-			rc = push_gap(rl, &gp, next, nr - 1);
-			if (rc)
-				return rc;
-		}
-		rc = range_push(rl, nr, nr, (size_t)v);
-		if (rc)
-			return rc;
-		wrapped |= nr == 0xffffffffU;
+		rb_at(&b, nr, (size_t)v);
+		wrapped = nr == 0xffffffffU;
 		next = nr + 1;
 		i = j;
 	}
-	return wrapped ? 0 : push_gap(rl, &gp, next, 0xffffffffU);
+	if (!wrapped)
+		rb_gap(&b, &gp, next, 0xffffffffU);
+	b.r[b.n - 1].hi = 0xffffffffU;
+	rl->n = b.n;
+	return 0;
 }
 
 static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
