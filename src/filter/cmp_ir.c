@@ -644,6 +644,18 @@ static int primary_member(const struct sck_filter *f, const struct sck_ir_group 
 	return -1;
 }
 
+/* Share @wm of range @r for member @a, with the sck_filter_set_weight hints there added. */
+static double add_hints(const struct sck_filter *f, const struct sck_arch *a,
+			const struct sck_ir_range *r, double wm, double span)
+{
+	for (size_t w = 0; w < f->nweights; w++) {
+		const struct sck_fweight *fw = &f->weights[w];
+		if (fw->arch == a && fw->nr >= r->lo && fw->nr <= r->hi)
+			wm += ((double)fw->weight - 1.0) / span;
+	}
+	return wm;
+}
+
 /*
  * Step 5: what the tree planner minimises: every number of each member arch's table span counts
  * 1 / span, times its sck_filter_set_weight hint; the primary member's PRIMARY_WEIGHT times more.
@@ -652,33 +664,36 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 			 struct sck_ir_range *ranges, size_t n)
 {
 	uint32_t lo[2] = {0, 0}, hi[2] = {0, 0};
-	double span[2] = {1, 1};
+	double span[2] = {1, 1}, scale[2] = {1, 1};
+	size_t nm = g->nmembers;
 
-	if (g->nmembers > 2) /* (never: sck_ir_build) */
+	if (nm > 2) /* (never: sck_ir_build) */
 		return;
 	/* each member's table span */
-	for (size_t m = 0; m < g->nmembers; m++) {
+	for (size_t m = 0; m < nm; m++) {
 		int max = sck_syscall_max(g->members[m]);
 		lo[m] = g->members[m]->nr_base;
 		hi[m] = max < 0 ? lo[m] : (uint32_t)max;
 		span[m] = (double)(hi[m] - lo[m]) + 1.0;
+		scale[m] = (int)m == g->primary ? PRIMARY_WEIGHT : 1.0; /* (1.0: exact) */
 	}
 	for (size_t k = 0; k < n; k++) {
 		struct sck_ir_range *r = &ranges[k];
-		r->weight = 0;
-		r->wm[0] = r->wm[1] = 0;
-		for (size_t m = 0; m < g->nmembers; m++) {
-			double wm = overlap(r->lo, r->hi, lo[m], hi[m]) / span[m];
-			for (size_t w = 0; w < f->nweights; w++) {
-				const struct sck_fweight *fw = &f->weights[w];
-				if (fw->arch == g->members[m] && fw->nr >= r->lo && fw->nr <= r->hi)
-					wm += ((double)fw->weight - 1.0) / span[m];
-			}
-			r->wm[m] = wm;
-			r->weight += (int)m == g->primary ? PRIMARY_WEIGHT * wm : wm;
+		double w0 = overlap(r->lo, r->hi, lo[0], hi[0]) / span[0], w1 = 0, weight = 0;
+
+		/* (the second member apart, not in a loop: the shares stay in registers) */
+		if (f->nweights)
+			w0 = add_hints(f, g->members[0], r, w0, span[0]);
+		weight += scale[0] * w0;
+		if (nm == 2) {
+			w1 = overlap(r->lo, r->hi, lo[1], hi[1]) / span[1];
+			if (f->nweights)
+				w1 = add_hints(f, g->members[1], r, w1, span[1]);
+			weight += scale[1] * w1;
 		}
-		if (r->weight < 0)
-			r->weight = 0;
+		r->wm[0] = w0;
+		r->wm[1] = w1;
+		r->weight = weight < 0 ? 0 : weight;
 	}
 }
 
