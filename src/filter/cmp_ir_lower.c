@@ -197,51 +197,70 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 }
 
 /*
- * Every rule of @f lowered for member @mb: the usual rule (by a name of the tables, not reached
- * through a multiplexer) here, as lower_rule would, the others by lower_rule.
+ * The usual rules of @f from @r on (by a name of the tables, not reached through a multiplexer)
+ * lowered for member @mb as lower_rule would, into *@ep and *@cp (moved past what is written),
+ * up to the first other rule or @end: returns where it stopped. (A loop that calls nothing, apart:
+ * what it reads of @mb stays in registers.)
  */
+static __attribute__((noinline)) const struct sck_frule *
+lower_usual(const struct sck_filter *f, const struct member *mb, const struct sck_frule *r,
+	    const struct sck_frule *end, struct sck_ir_entry **ep, struct sck_ir_cond **cp)
+{
+	const struct sck_arch *a = mb->a;
+	const int32_t *nr_of = mb->nr_of;
+	const uint8_t *mux_of = mb->has_mux ? mb->mux_of : NULL;
+	bool wide = mb->wide, oci = (f->flags & SCK_FILTER_OCI) != 0;
+	/* a table's number (>= 0) in the domain: nr - dlo <= dspan, one compare that an absent
+	 * (negative) number fails too */
+	uint32_t dlo = mb->dlo, dhi = mb->dhi < INT32_MAX ? mb->dhi : INT32_MAX, dspan = dhi - dlo;
+	struct sck_ir_entry *e = *ep;
+	struct sck_ir_cond *conds = *cp;
+
+	if (!nr_of || dhi < dlo) /* (no table, or none of its numbers there: the long way) */
+		return r;
+	for (; r < end; r++) {
+		int idx = r->name_idx;
+		struct sck_ir_cond *cs = NULL; /* (none: @conds may be NULL, not to be offset) */
+		uint32_t nr;
+
+		if (r->arch && r->arch != a)
+			continue;
+		/* (a rule without a name has no index; one of several conditions is rarer, and
+		 * its loop here would take registers the others need) */
+		if (idx < 0 || (mux_of && mux_of[idx]) || r->nconds > 1)
+			break;
+		nr = (uint32_t)nr_of[idx];
+		if (r->nconds) {
+			cs = conds++;
+			*cs = lower_cond(r->conds, wide, oci);
+		}
+		if (nr - dlo <= dspan)
+			*e++ = (struct sck_ir_entry){
+				.nr = nr, .action = r->action, .ncond = r->nconds, .conds = cs};
+	}
+	*ep = e;
+	*cp = conds;
+	return r;
+}
+
+/* Every rule of @f lowered for member @mb: usual ones by lower_usual, the rest by lower_rule. */
 static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const struct member *mb,
 			struct sck_ir_lowered *all)
 {
-	struct sck_ir_entry *e = all->n ? all->e + all->n : all->e;
-	struct sck_ir_cond *conds = all->conds;
-	int rc = 0;
+	const struct sck_frule *r = f->rules, *end = f->nrules ? r + f->nrules : r;
 
-	for (size_t i = 0; i < f->nrules && !rc; i++) {
-		const struct sck_frule *r = &f->rules[i];
-		int nr;
+	for (;;) {
+		struct sck_ir_entry *e = all->n ? all->e + all->n : all->e;
+		int rc;
 
-		if (r->arch && r->arch != mb->a)
-			continue;
-		if (!r->name || r->name_idx < 0 || !mb->nr_of ||
-		    (mb->has_mux && mb->mux_of[r->name_idx])) {
-			all->n = (size_t)(e - all->e);
-			all->conds = conds;
-			rc = lower_rule(ir, f, r, mb, all);
-			e = all->e + all->n;
-			conds = all->conds;
-			continue;
-		}
-		nr = mb->nr_of[r->name_idx];
-		struct sck_ir_cond *cs = NULL; /* (none: @conds may be NULL, not to be offset) */
-		if (r->nconds) {
-			bool oci = (f->flags & SCK_FILTER_OCI) != 0;
-			cs = conds;
-			if (r->nconds == 1) /* (the usual argument rule: no loop) */
-				*conds = lower_cond(r->conds, mb->wide, oci);
-			else
-				lower_conds(f, r, mb->wide, conds);
-			conds += r->nconds;
-		}
-		if (nr >= 0 && in_domain(mb, nr))
-			*e++ = (struct sck_ir_entry){.nr = (uint32_t)nr,
-						     .action = r->action,
-						     .ncond = r->nconds,
-						     .conds = cs};
+		r = lower_usual(f, mb, r, end, &e, &all->conds);
+		all->n = (size_t)(e - all->e);
+		if (r == end)
+			return 0;
+		rc = lower_rule(ir, f, r++, mb, all);
+		if (rc)
+			return rc;
 	}
-	all->n = (size_t)(e - all->e);
-	all->conds = conds;
-	return rc;
 }
 
 /* (declared in filter_int.h) */
