@@ -291,8 +291,11 @@ int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck
 	/* member by member: entries of different members never share a number (two arches
 	 * share an audit arch only with selector bits that part their domains: test_arch_facts),
 	 * so the sort by number (step 2) orders them as it would rule by rule */
-	for (size_t m = 0; m < g->nmembers && !rc; m++)
+	for (size_t m = 0; m < g->nmembers && !rc; m++) {
 		rc = lower_member(ir, f, &mb[m], all);
+		if (m == 0)
+			all->nrs.nfirst = all->n;
+	}
 	for (size_t m = 0; m < g->nmembers; m++)
 		free(mb[m].mux_of);
 	return rc;
