@@ -763,6 +763,7 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
 	size_t narch = sck_filter_arches(f, arches), nconds = 0, maxm = 0;
 	struct sck_ir_lowered lowered = {0};
+	bool notify = false;
 	int rc;
 
 	memset(ir, 0, sizeof(*ir));
@@ -786,11 +787,13 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 			return -EINVAL;
 		g->members[g->nmembers++] = a;
 	}
+	/* (the flag in a local: a store to @ir could be to the rules, for all the compiler knows) */
 	for (size_t i = 0; i < f->nrules; i++) {
 		nconds += f->rules[i].nconds;
 		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
-			ir->notify = true;
+			notify = true;
 	}
+	ir->notify = notify;
 	/* the lowered entries' array, made once for the largest group (at most two entries a rule
 	 * and member) and used by every group in turn */
 	for (size_t k = 0; k < ir->ngroups; k++)
