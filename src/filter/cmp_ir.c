@@ -573,7 +573,7 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 
 /*
  * Step 3: the ranges over the whole nr space: each number with entries gets their verdict, the
- * gaps between them the default (or bad-arch) verdict.
+ * gaps between them the default (or bad-arch) verdict. @sorted[n] is a zeroed entry.
  */
 static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
@@ -583,7 +583,6 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	struct gaps gp;
 	uint32_t next = 0, last_action;
 	long last_v;
-	bool wrapped = false;
 
 	if (vdef < 0 || vbad < 0)
 		return -ENOMEM;
@@ -596,20 +595,31 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	/* (the constant verdict last met: a run of numbers allowed has it over and over) */
 	last_action = ir->def_action;
 	last_v = vdef;
-	for (size_t i = 0; i < n;) {
-		struct sck_ir_entry *e = &sorted[i];
-		uint32_t nr = e->nr;
-		size_t j = i + 1;
+	for (struct sck_ir_entry *e = sorted, *end = sorted + n, *x; e < end; e = x) {
+		uint32_t nr;
 		long v;
 
-		while (j < n && sorted[j].nr == nr)
-			j++;
+		/* the usual run: numbers one after another, each of one rule without conditions
+		 * of the last constant's action, which the last range has (a look at the entry
+		 * after each without a bound: sorted[n] is a zeroed entry, whose number 0 ends a
+		 * run early at worst) */
+		if (b.v == (size_t)last_v)
+			while (e < end && e->nr == next && e->ncond == 0 &&
+			       e->action == last_action && e[1].nr != next) {
+				e++;
+				next++;
+			}
+		if (e == end)
+			break;
+		nr = e->nr;
+		for (x = e + 1; x < end && x->nr == nr;)
+			x++;
 		if (nr != next)
 			rb_gap(&b, &gp, next, nr - 1);
 		if (e->ncond == 0 && e->action == last_action) {
 			v = last_v;
 		} else {
-			v = make_verdict(ir, e, j - i);
+			v = make_verdict(ir, e, (size_t)(x - e));
 			if (v < 0)
 				return (int)v;
 			if (e->ncond == 0) {
@@ -618,11 +628,9 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 			}
 		}
 		rb_at(&b, nr, (size_t)v);
-		wrapped = nr == 0xffffffffU;
 		next = nr + 1;
-		i = j;
 	}
-	if (!wrapped)
+	if (n == 0 || sorted[n - 1].nr != 0xffffffffU)
 		rb_gap(&b, &gp, next, 0xffffffffU);
 	b.r[b.n - 1].hi = 0xffffffffU;
 	rl->n = b.n;
