@@ -667,9 +667,10 @@ static double add_hints(const struct sck_filter *f, const struct sck_arch *a,
 /*
  * Step 5: what the tree planner minimises: every number of each member arch's table span counts
  * 1 / span, times its sck_filter_set_weight hint; the primary member's PRIMARY_WEIGHT times more.
+ * The ranges @in[0..n) weighed into @out (every field written).
  */
 static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *g,
-			 struct sck_ir_range *ranges, size_t n)
+			 const struct sck_ir_range *in, struct sck_ir_range *out, size_t n)
 {
 	uint32_t lo[2] = {0, 0}, hi[2] = {0, 0};
 	double span[2] = {1, 1}, scale[2] = {1, 1};
@@ -686,7 +687,7 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 		scale[m] = (int)m == g->primary ? PRIMARY_WEIGHT : 1.0; /* (1.0: exact) */
 	}
 	for (size_t k = 0; k < n; k++) {
-		struct sck_ir_range *r = &ranges[k];
+		const struct sck_ir_range *r = &in[k];
 		double w0 = overlap(r->lo, r->hi, lo[0], hi[0]) / span[0], w1 = 0, weight = 0;
 
 		/* (the second member apart, not in a loop: the shares stay in registers) */
@@ -699,20 +700,24 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 				w1 = add_hints(f, g->members[1], r, w1, span[1]);
 			weight += scale[1] * w1;
 		}
-		r->wm[0] = w0;
-		r->wm[1] = w1;
-		r->weight = weight < 0 ? 0 : weight;
+		out[k] = (struct sck_ir_range){.lo = r->lo,
+					       .hi = r->hi,
+					       .verdict = r->verdict,
+					       .weight = weight < 0 ? 0 : weight,
+					       .wm = {w0, w1}};
 	}
 }
 
-/* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
+/*
+ * The group's entries (linear generator) and ranges (tree), in the IR's pool. @lowered and @rl:
+ * room for the lowered entries and the ranges, which the groups use in turn.
+ */
 static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
-		       size_t nconds, struct sck_ir_lowered *lowered)
+		       size_t nconds, struct sck_ir_lowered *lowered, struct rlist *rl)
 {
 	struct sck_ir_lowered all = {.e = lowered->e, .cap = lowered->cap};
 	struct sck_ir_entry *sorted = NULL;
 	struct sck_ir_runs runs;
-	struct rlist rl = {0};
 	size_t n = 0;
 	int rc = sck_ir_lower(ir, f, g, nconds, &all); /* step 1 */
 
@@ -735,24 +740,22 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	sorted[n] = (struct sck_ir_entry){0};
 	g->entries = sorted;
 	g->nentries = n;
-	rc = number_ranges(ir, g, sorted, n, &rl);
+	rc = number_ranges(ir, g, sorted, n, rl);
 	if (!rc && f->noverrides)
-		rc = apply_overrides(ir, f, g, &rl);
+		rc = apply_overrides(ir, f, g, rl);
 	if (rc)
 		goto out;
 	g->primary = primary_member(f, g);
-	weigh_ranges(f, g, rl.r, rl.n);
-	g->ranges = sck_ir_alloc_raw(ir, rl.n * sizeof(*g->ranges));
+	g->ranges = sck_ir_alloc_raw(ir, rl->n * sizeof(*g->ranges));
 	if (!g->ranges) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	memcpy(g->ranges, rl.r, rl.n * sizeof(*rl.r));
-	g->nranges = rl.n;
+	weigh_ranges(f, g, rl->r, g->ranges, rl->n);
+	g->nranges = rl->n;
 out:
 	lowered->e = all.e;
 	lowered->cap = all.cap;
-	free(rl.r);
 	return rc;
 }
 
@@ -771,6 +774,7 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
 	size_t narch = sck_filter_arches(f, arches), nconds = 0, maxm = 0;
 	struct sck_ir_lowered lowered = {0};
+	struct rlist rl = {0};
 	bool notify = false;
 	int rc;
 
@@ -808,8 +812,9 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 		maxm = ir->groups[k].nmembers > maxm ? ir->groups[k].nmembers : maxm;
 	rc = sck_grow(&lowered.e, &lowered.cap, f->nrules * maxm * 2 + 1, sizeof(*lowered.e));
 	for (size_t k = 0; k < ir->ngroups && !rc; k++)
-		rc = build_group(ir, f, &ir->groups[k], nconds, &lowered);
+		rc = build_group(ir, f, &ir->groups[k], nconds, &lowered, &rl);
 	free(lowered.e);
+	free(rl.r);
 	if (rc) {
 		sck_ir_fini(ir);
 		return rc;
