@@ -340,7 +340,8 @@ static unsigned int tree_limit(size_t i)
 /*
  * Room for the program in the builder from the start, past its first growth: its instructions
  * as the IR's size suggests (about two per range and per rule; a hint, never more than the
- * limit lets it append). A small program keeps the builder's own growth.
+ * limit lets it append), and as many labels. A small program keeps the builder's own growth of
+ * instructions; its labels, which start at fewer, get their room at once.
  */
 static int reserve(const struct sck_ir *ir, struct sck_bpf_builder *b, size_t limit)
 {
@@ -351,7 +352,7 @@ static int reserve(const struct sck_ir *ir, struct sck_bpf_builder *b, size_t li
 	for (size_t v = 0; v < ir->nverdicts; v++)
 		room += ir->verdicts[v].nentries;
 	room = 2 * room < limit + 1 ? 2 * room : limit + 1;
-	return room > RESERVE_MIN ? sck_bpf_builder_reserve(b, room, room) : 0;
+	return sck_bpf_builder_reserve(b, room > RESERVE_MIN ? room : 0, room);
 }
 
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
