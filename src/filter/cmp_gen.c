@@ -56,14 +56,11 @@ static int ret_label(struct gen *g, uint32_t action)
 	return sck_emit_ret(&g->e, action);
 }
 
-static int verdict_label(struct gen *g, size_t v)
+/* verdict_label for a verdict with entries: its argument decision's, or its block's. */
+static __attribute__((noinline)) int decision_label(struct gen *g, size_t v)
 {
-	const struct sck_ir_verdict *vd = &g->ir->verdicts[v];
-	long root;
+	long root = sck_argplan_verdict(g->ap, v);
 
-	if (sck_ir_verdict_const(vd))
-		return ret_label(g, vd->final);
-	root = sck_argplan_verdict(g->ap, v);
 	if (root >= 0)
 		return sck_argplan_ref(g->ap, &g->e, root);
 	if (g->block_labels[v] < 0) {
@@ -71,6 +68,14 @@ static int verdict_label(struct gen *g, size_t v)
 		g->pending[g->npending++] = v;
 	}
 	return g->block_labels[v];
+}
+
+/* (inline: most verdicts the tree reaches are constants, whose label is a short lookup) */
+static inline int verdict_label(struct gen *g, size_t v)
+{
+	const struct sck_ir_verdict *vd = &g->ir->verdicts[v];
+
+	return sck_ir_verdict_const(vd) ? ret_label(g, vd->final) : decision_label(g, v);
 }
 
 /* ---- the search tree (planned by cmp_tree.c) ---- */
