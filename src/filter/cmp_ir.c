@@ -637,10 +637,11 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	return 0;
 }
 
-static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
+/* The numbers [@lo, @hi] has in common with [@a, @b], over @span (0 when none: as 0 / @span). */
+static inline double share(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b, double span)
 {
 	uint32_t l = lo > a ? lo : a, h = hi < b ? hi : b;
-	return l > h ? 0.0 : (double)(h - l) + 1.0;
+	return l > h ? 0.0 : ((double)(h - l) + 1.0) / span;
 }
 
 /* Step 4: the group's member that is the filter's first arch, or -1. */
@@ -688,14 +689,14 @@ static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *
 	}
 	for (size_t k = 0; k < n; k++) {
 		const struct sck_ir_range *r = &in[k];
-		double w0 = overlap(r->lo, r->hi, lo[0], hi[0]) / span[0], w1 = 0, weight = 0;
+		double w0 = share(r->lo, r->hi, lo[0], hi[0], span[0]), w1 = 0, weight = 0;
 
 		/* (the second member apart, not in a loop: the shares stay in registers) */
 		if (f->nweights)
 			w0 = add_hints(f, g->members[0], r, w0, span[0]);
 		weight += scale[0] * w0;
 		if (nm == 2) {
-			w1 = overlap(r->lo, r->hi, lo[1], hi[1]) / span[1];
+			w1 = share(r->lo, r->hi, lo[1], hi[1], span[1]);
 			if (f->nweights)
 				w1 = add_hints(f, g->members[1], r, w1, span[1]);
 			weight += scale[1] * w1;
