@@ -233,7 +233,7 @@ void sck_filter_prog_free(struct sck_filter_prog *p)
 	free(p);
 }
 
-/* The spans of @g's numbers whose verdict is the constant @allow (an index of the IR's verdicts). */
+/* The spans of @g's numbers whose verdict is the constant @allow (an index of ir->verdicts). */
 static int group_allow(const struct sck_ir_group *g, size_t allow, struct sck_nr_span **out,
 		       size_t *nout)
 {
