@@ -24,14 +24,14 @@
  */
 #define PRIMARY_WEIGHT 1.85
 
-/* @size bytes (16-aligned), not zeroed, freed with the IR: bump allocation from 16 KiB blocks. */
+/* @size bytes (16-aligned), not zeroed, freed with the IR: bump allocation from 64 KiB blocks. */
 void *sck_ir_alloc_raw(struct sck_ir *ir, size_t size)
 {
 	unsigned char *p;
 
 	size = size ? (size + 15) & ~(size_t)15 : 16;
 	if (size > ir->left) {
-		size_t bs = size > 16384 ? size : 16384;
+		size_t bs = size > 65536 ? size : 65536;
 		if (sck_grow(&ir->pool, &ir->cappool, ir->npool + 1, sizeof(*ir->pool)))
 			return NULL;
 		p = malloc(bs);
