@@ -589,8 +589,8 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 	gp = group_gaps(g, (size_t)vdef, (size_t)vbad);
 	/* a range starts at each number, at the gap before it (two starts more where it crosses
 	 * the selector bit, or reaches 0xffffffff), after the last gap: at most 2 n + 3 */
-	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
-		return -ENOMEM;
+	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)) || !rl->r)
+		return -ENOMEM; /* (!rl->r: never, but the analyzer cannot tell, rl being reused) */
 	b.r = rl->r;
 	/* (the constant verdict last met: a run of numbers allowed has it over and over) */
 	last_action = ir->def_action;
