@@ -370,12 +370,13 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 
-	g.block_labels = malloc((ir->nverdicts + 1) * sizeof(*g.block_labels));
-	g.pending = malloc((ir->nverdicts + 1) * sizeof(*g.pending));
-	if (!g.block_labels || !g.pending) {
+	/* (one allocation: the pending blocks, then the labels, of smaller alignment) */
+	g.pending = malloc((ir->nverdicts + 1) * (sizeof(*g.pending) + sizeof(*g.block_labels)));
+	if (!g.pending) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	g.block_labels = (int *)(void *)(g.pending + ir->nverdicts + 1);
 	rc = reserve(ir, b, limit);
 	if (rc)
 		goto out;
@@ -409,7 +410,6 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		rc = -E2BIG;
 out:
 	sck_emit_fini(&g.e);
-	free(g.block_labels);
 	free(g.pending);
 	return rc;
 }
