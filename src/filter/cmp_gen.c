@@ -293,8 +293,12 @@ static int emit_section(struct gen *g)
 		rc = sck_argplan_new(g->ir, grp, &g->ap);
 		if (rc)
 			return rc;
-		/* every decision of the section planned first: what A holds entering each node */
-		for (size_t i = 0; i < grp->nranges; i++) {
+		/* every decision of the section planned first, in the order of the ranges: what
+		 * A holds entering each node (the IR noted them, unless overrides came after) */
+		for (size_t i = 0; grp->ndecisions != SIZE_MAX && i < grp->ndecisions; i++)
+			if (sck_argplan_verdict(g->ap, grp->decisions[i]) == -ENOMEM)
+				return -ENOMEM;
+		for (size_t i = 0; grp->ndecisions == SIZE_MAX && i < grp->nranges; i++) {
 			size_t v = grp->ranges[i].verdict;
 			if (sck_ir_verdict_const(&g->ir->verdicts[v]))
 				continue;

@@ -573,10 +573,11 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 
 /*
  * Step 3: the ranges over the whole nr space: each number with entries gets their verdict, the
- * gaps between them the default (or bad-arch) verdict. @sorted[n] is a zeroed entry.
+ * gaps between them the default (or bad-arch) verdict; the ranges' verdicts with entries noted
+ * in g->decisions. @sorted[n] is a zeroed entry.
  */
-static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
-			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
+static int number_ranges(struct sck_ir *ir, struct sck_ir_group *g, struct sck_ir_entry *sorted,
+			 size_t n, struct rlist *rl)
 {
 	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
 	struct rbuild b = {.v = SIZE_MAX};
@@ -626,6 +627,15 @@ static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
 				last_action = e->action;
 				last_v = v;
 			}
+		}
+		/* (a verdict with entries comes of conditions: a range of its own, or the last
+		 * one's, which has it noted) */
+		if (e->ncond && (size_t)v != b.v && !sck_ir_verdict_const(&ir->verdicts[v])) {
+			if (!g->decisions)
+				g->decisions = sck_ir_alloc_raw(ir, n * sizeof(*g->decisions));
+			if (!g->decisions)
+				return -ENOMEM;
+			g->decisions[g->ndecisions++] = (size_t)v;
 		}
 		rb_at(&b, nr, (size_t)v);
 		next = nr + 1;
@@ -742,8 +752,10 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	g->entries = sorted;
 	g->nentries = n;
 	rc = number_ranges(ir, g, sorted, n, rl);
-	if (!rc && f->noverrides)
+	if (!rc && f->noverrides) {
 		rc = apply_overrides(ir, f, g, rl);
+		g->ndecisions = SIZE_MAX; /* (the ranges changed) */
+	}
 	if (rc)
 		goto out;
 	g->primary = primary_member(f, g);

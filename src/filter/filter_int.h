@@ -130,6 +130,10 @@ struct sck_ir_group {
 	/* ranges covering [0, 0xffffffff], adjacent ones with different verdicts */
 	struct sck_ir_range *ranges;
 	size_t nranges;
+	/* the verdicts with entries of those ranges, one a range, in their order; SIZE_MAX
+	 * @ndecisions: not noted (look at the ranges) */
+	size_t *decisions;
+	size_t ndecisions;
 	/* overrides clipped to the members' domains, checked before the rules (linear) */
 	struct sck_foverride *overrides;
 	size_t noverrides;
