@@ -56,14 +56,11 @@ static int ret_label(struct gen *g, uint32_t action)
 	return sck_emit_ret(&g->e, action);
 }
 
-static int verdict_label(struct gen *g, size_t v)
+/* verdict_label for a verdict with entries: its argument decision's, or its block's. */
+static __attribute__((noinline)) int decision_label(struct gen *g, size_t v)
 {
-	const struct sck_ir_verdict *vd = &g->ir->verdicts[v];
-	long root;
+	long root = sck_argplan_verdict(g->ap, v);
 
-	if (sck_ir_verdict_const(vd))
-		return ret_label(g, vd->final);
-	root = sck_argplan_verdict(g->ap, v);
 	if (root >= 0)
 		return sck_argplan_ref(g->ap, &g->e, root);
 	if (g->block_labels[v] < 0) {
@@ -71,6 +68,14 @@ static int verdict_label(struct gen *g, size_t v)
 		g->pending[g->npending++] = v;
 	}
 	return g->block_labels[v];
+}
+
+/* (inline: most verdicts the tree reaches are constants, whose label is a short lookup) */
+static inline int verdict_label(struct gen *g, size_t v)
+{
+	const struct sck_ir_verdict *vd = &g->ir->verdicts[v];
+
+	return sck_ir_verdict_const(vd) ? ret_label(g, vd->final) : decision_label(g, v);
 }
 
 /* ---- the search tree (planned by cmp_tree.c) ---- */
@@ -288,8 +293,12 @@ static int emit_section(struct gen *g)
 		rc = sck_argplan_new(g->ir, grp, &g->ap);
 		if (rc)
 			return rc;
-		/* every decision of the section planned first: what A holds entering each node */
-		for (size_t i = 0; i < grp->nranges; i++) {
+		/* every decision of the section planned first, in the order of the ranges: what
+		 * A holds entering each node (the IR noted them, unless overrides came after) */
+		for (size_t i = 0; grp->ndecisions != SIZE_MAX && i < grp->ndecisions; i++)
+			if (sck_argplan_verdict(g->ap, grp->decisions[i]) == -ENOMEM)
+				return -ENOMEM;
+		for (size_t i = 0; grp->ndecisions == SIZE_MAX && i < grp->nranges; i++) {
 			size_t v = grp->ranges[i].verdict;
 			if (sck_ir_verdict_const(&g->ir->verdicts[v]))
 				continue;
@@ -340,7 +349,8 @@ static unsigned int tree_limit(size_t i)
 /*
  * Room for the program in the builder from the start, past its first growth: its instructions
  * as the IR's size suggests (about two per range and per rule; a hint, never more than the
- * limit lets it append). A small program keeps the builder's own growth.
+ * limit lets it append), and as many labels. A small program keeps the builder's own growth of
+ * instructions; its labels, which start at fewer, get their room at once.
  */
 static int reserve(const struct sck_ir *ir, struct sck_bpf_builder *b, size_t limit)
 {
@@ -351,7 +361,7 @@ static int reserve(const struct sck_ir *ir, struct sck_bpf_builder *b, size_t li
 	for (size_t v = 0; v < ir->nverdicts; v++)
 		room += ir->verdicts[v].nentries;
 	room = 2 * room < limit + 1 ? 2 * room : limit + 1;
-	return room > RESERVE_MIN ? sck_bpf_builder_reserve(b, room, room) : 0;
+	return sck_bpf_builder_reserve(b, room > RESERVE_MIN ? room : 0, room);
 }
 
 int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int pressure,
@@ -364,12 +374,13 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 	int sec[SCK_FILTER_MAX_ARCH] = {0};
 	int rc = 0;
 
-	g.block_labels = malloc((ir->nverdicts + 1) * sizeof(*g.block_labels));
-	g.pending = malloc((ir->nverdicts + 1) * sizeof(*g.pending));
-	if (!g.block_labels || !g.pending) {
+	/* (one allocation: the pending blocks, then the labels, of smaller alignment) */
+	g.pending = malloc((ir->nverdicts + 1) * (sizeof(*g.pending) + sizeof(*g.block_labels)));
+	if (!g.pending) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	g.block_labels = (int *)(void *)(g.pending + ir->nverdicts + 1);
 	rc = reserve(ir, b, limit);
 	if (rc)
 		goto out;
@@ -403,7 +414,6 @@ int sck_gen_opt(const struct sck_ir *ir, struct sck_bpf_builder *b, unsigned int
 		rc = -E2BIG;
 out:
 	sck_emit_fini(&g.e);
-	free(g.block_labels);
 	free(g.pending);
 	return rc;
 }

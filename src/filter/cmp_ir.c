@@ -24,14 +24,14 @@
  */
 #define PRIMARY_WEIGHT 1.85
 
-/* @size bytes (16-aligned), not zeroed, freed with the IR: bump allocation from 16 KiB blocks. */
+/* @size bytes (16-aligned), not zeroed, freed with the IR: bump allocation from 64 KiB blocks. */
 void *sck_ir_alloc_raw(struct sck_ir *ir, size_t size)
 {
 	unsigned char *p;
 
 	size = size ? (size + 15) & ~(size_t)15 : 16;
 	if (size > ir->left) {
-		size_t bs = size > 16384 ? size : 16384;
+		size_t bs = size > 65536 ? size : 65536;
 		if (sck_grow(&ir->pool, &ir->cappool, ir->npool + 1, sizeof(*ir->pool)))
 			return NULL;
 		p = malloc(bs);
@@ -433,51 +433,76 @@ static inline int range_push(struct rlist *l, uint32_t lo, uint32_t hi, size_t v
 	return 0;
 }
 
-/* What the gaps between a group's numbers return: its default and bad-arch verdicts, where. */
-struct gaps {
-	uint32_t sel;	   /* the members' selector bit (0: none, one region) */
-	bool has64, has32; /* a member without, with the selector bit */
-	long vdef, vbad;
+/*
+ * The ranges of a group as number_ranges makes them, in ascending order and without holes: each
+ * starts where the one before ends, so that a range is known by its start and verdict, and ends
+ * where the next starts. Adjacent ranges have different verdicts. The array has room for every
+ * start there can be (see number_ranges).
+ */
+struct rbuild {
+	struct sck_ir_range *r;
+	size_t n;
+	size_t v; /* the last range's verdict (SIZE_MAX: none yet) */
 };
 
-static struct gaps group_gaps(const struct sck_ir_group *g, long vdef, long vbad)
+/* From @lo on, verdict @v (until a later start). */
+static inline void rb_at(struct rbuild *b, uint32_t lo, size_t v)
 {
-	struct gaps gp = {.sel = g->members[0]->nr_select, .vdef = vdef, .vbad = vbad};
+	if (v == b->v)
+		return;
+	if (b->n)
+		b->r[b->n - 1].hi = lo - 1;
+	b->r[b->n].lo = lo;
+	b->r[b->n++].verdict = v;
+	b->v = v;
+}
+
+/*
+ * What the gaps between a group's numbers return: below @sel (the members' selector bit, 0:
+ * none) @vlow, from it to 0xfffffffe @vhigh (the default where a member has numbers there, else
+ * the bad-arch verdict), at 0xffffffff (nr -1) the default.
+ */
+struct gaps {
+	uint32_t sel;
+	size_t vlow, vhigh, vdef;
+};
+
+static struct gaps group_gaps(const struct sck_ir_group *g, size_t vdef, size_t vbad)
+{
+	struct gaps gp = {.sel = g->members[0]->nr_select, .vdef = vdef};
+	bool has64 = false, has32 = false; /* a member without, with the selector bit */
 
 	for (size_t i = 0; i < g->nmembers; i++) {
-		gp.has64 |= !selected(g->members[i]);
-		gp.has32 |= selected(g->members[i]);
+		has64 |= !selected(g->members[i]);
+		has32 |= selected(g->members[i]);
 	}
+	gp.vlow = has64 ? vdef : vbad;
+	gp.vhigh = has32 || !gp.sel ? vdef : vbad;
 	return gp;
 }
 
-/* Push [lo, hi] with the base verdict of the region(s) it covers (@gp). */
-static int push_gap(struct rlist *l, const struct gaps *gp, uint32_t lo, uint32_t hi)
+/* rb_gap for a gap across the selector bit or up to 0xffffffff. */
+static void rb_gap_far(struct rbuild *b, const struct gaps *gp, uint32_t lo, uint32_t hi)
 {
-	uint32_t sel = gp->sel;
-	bool has64 = gp->has64, has32 = gp->has32;
-	long vdef = gp->vdef, vbad = gp->vbad;
-	int rc;
+	if (lo < gp->sel) {
+		rb_at(b, lo, gp->vlow);
+		lo = gp->sel;
+	}
+	if (lo <= 0xfffffffeU)
+		rb_at(b, lo, gp->vhigh);
+	if (hi == 0xffffffffU)
+		rb_at(b, 0xffffffffU, gp->vdef);
+}
 
-	if (lo > hi)
-		return 0;
-	if (!sel)
-		return range_push(l, lo, hi, (size_t)vdef);
-	/* [0, sel) x86_64; [sel, 0xfffffffe] x32; 0xffffffff (nr -1): the default */
-	if (lo < sel) {
-		uint32_t h = hi < sel ? hi : sel - 1;
-		rc = range_push(l, lo, h, (size_t)(has64 ? vdef : vbad));
-		if (rc || hi < sel)
-			return rc;
-		lo = sel;
-	}
-	if (lo <= 0xfffffffeU) {
-		uint32_t h = hi < 0xfffffffeU ? hi : 0xfffffffeU;
-		rc = range_push(l, lo, h, (size_t)(has32 ? vdef : vbad));
-		if (rc || hi < 0xffffffffU)
-			return rc;
-	}
-	return range_push(l, 0xffffffffU, 0xffffffffU, (size_t)vdef);
+/* The gap [@lo, @hi] (lo <= hi), with the verdicts of the region(s) it covers. */
+static inline void rb_gap(struct rbuild *b, const struct gaps *gp, uint32_t lo, uint32_t hi)
+{
+	if (hi < gp->sel)
+		rb_at(b, lo, gp->vlow);
+	else if (lo >= gp->sel && hi < 0xffffffffU)
+		rb_at(b, lo, gp->vhigh);
+	else
+		rb_gap_far(b, gp, lo, hi);
 }
 
 /* Clip override @o to the part of the nr space of its arch; false when nothing is left. */
@@ -548,71 +573,85 @@ static int apply_overrides(struct sck_ir *ir, const struct sck_filter *f, struct
 
 /*
  * Step 3: the ranges over the whole nr space: each number with entries gets their verdict, the
- * gaps between them the default (or bad-arch) verdict.
+ * gaps between them the default (or bad-arch) verdict; the ranges' verdicts with entries noted
+ * in g->decisions. @sorted[n] is a zeroed entry.
  */
-static int number_ranges(struct sck_ir *ir, const struct sck_ir_group *g,
-			 struct sck_ir_entry *sorted, size_t n, struct rlist *rl)
+static int number_ranges(struct sck_ir *ir, struct sck_ir_group *g, struct sck_ir_entry *sorted,
+			 size_t n, struct rlist *rl)
 {
 	long vdef = intern_const(ir, ir->def_action), vbad = intern_const(ir, ir->bad_arch_action);
-	uint32_t next = 0, last_action = 0;
-	bool wrapped = false, last = false;
-	long last_v = 0;
-	struct gaps gp = group_gaps(g, vdef, vbad);
-	int rc;
+	struct rbuild b = {.v = SIZE_MAX};
+	struct gaps gp;
+	uint32_t next = 0, last_action;
+	long last_v;
 
 	if (vdef < 0 || vbad < 0)
 		return -ENOMEM;
-	/* room for a range a number and one a gap: the usual count */
-	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)))
-		return -ENOMEM;
-	for (size_t i = 0; i < n;) {
-		const struct sck_ir_entry *e = &sorted[i];
-		uint32_t nr = e->nr;
-		size_t j = i + 1;
+	gp = group_gaps(g, (size_t)vdef, (size_t)vbad);
+	/* a range starts at each number, at the gap before it (two starts more where it crosses
+	 * the selector bit, or reaches 0xffffffff), after the last gap: at most 2 n + 3 */
+	if (sck_grow(&rl->r, &rl->cap, 2 * n + 8, sizeof(*rl->r)) || !rl->r)
+		return -ENOMEM; /* (!rl->r: never, but the analyzer cannot tell, rl being reused) */
+	b.r = rl->r;
+	/* (the constant verdict last met: a run of numbers allowed has it over and over) */
+	last_action = ir->def_action;
+	last_v = vdef;
+	for (struct sck_ir_entry *e = sorted, *end = sorted + n, *x; e < end; e = x) {
+		uint32_t nr;
 		long v;
-		/* the usual run: numbers right after each other, each of one rule without
-		 * conditions of the last constant's action, which the last range has already */
-		if (nr == next && last && e->ncond == 0 && e->action == last_action &&
-		    (j == n || sorted[j].nr != nr) && rl->r[rl->n - 1].verdict == (size_t)last_v) {
-			rl->r[rl->n - 1].hi = nr;
-			wrapped |= nr == 0xffffffffU;
-			next = nr + 1;
-			i = j;
-			continue;
-		}
-		while (j < n && sorted[j].nr == nr)
-			j++;
-		if (e->ncond == 0 && last && e->action == last_action) {
-			v = last_v; /* (a run of numbers allowed, say: the last constant again) */
+
+		/* the usual run: numbers one after another, each of one rule without conditions
+		 * of the last constant's action, which the last range has (a look at the entry
+		 * after each without a bound: sorted[n] is a zeroed entry, whose number 0 ends a
+		 * run early at worst) */
+		if (b.v == (size_t)last_v)
+			while (e < end && e->nr == next && e->ncond == 0 &&
+			       e->action == last_action && e[1].nr != next) {
+				e++;
+				next++;
+			}
+		if (e == end)
+			break;
+		nr = e->nr;
+		for (x = e + 1; x < end && x->nr == nr;)
+			x++;
+		if (nr != next)
+			rb_gap(&b, &gp, next, nr - 1);
+		if (e->ncond == 0 && e->action == last_action) {
+			v = last_v;
 		} else {
-			v = make_verdict(ir, &sorted[i], j - i);
+			v = make_verdict(ir, e, (size_t)(x - e));
 			if (v < 0)
 				return (int)v;
 			if (e->ncond == 0) {
-				last = true;
 				last_action = e->action;
 				last_v = v;
 			}
 		}
-		if (nr > next) {
-			rc = push_gap(rl, &gp, next, nr - 1);
-			if (rc)
-				return rc;
+		/* (a verdict with entries comes of conditions: a range of its own, or the last
+		 * one's, which has it noted) */
+		if (e->ncond && (size_t)v != b.v && !sck_ir_verdict_const(&ir->verdicts[v])) {
+			if (!g->decisions)
+				g->decisions = sck_ir_alloc_raw(ir, n * sizeof(*g->decisions));
+			if (!g->decisions)
+				return -ENOMEM;
+			g->decisions[g->ndecisions++] = (size_t)v;
 		}
-		rc = range_push(rl, nr, nr, (size_t)v);
-		if (rc)
-			return rc;
-		wrapped |= nr == 0xffffffffU;
+		rb_at(&b, nr, (size_t)v);
 		next = nr + 1;
-		i = j;
 	}
-	return wrapped ? 0 : push_gap(rl, &gp, next, 0xffffffffU);
+	if (n == 0 || sorted[n - 1].nr != 0xffffffffU)
+		rb_gap(&b, &gp, next, 0xffffffffU);
+	b.r[b.n - 1].hi = 0xffffffffU;
+	rl->n = b.n;
+	return 0;
 }
 
-static double overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
+/* The numbers [@lo, @hi] has in common with [@a, @b], over @span (0 when none: as 0 / @span). */
+static inline double share(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b, double span)
 {
 	uint32_t l = lo > a ? lo : a, h = hi < b ? hi : b;
-	return l > h ? 0.0 : (double)(h - l) + 1.0;
+	return l > h ? 0.0 : ((double)(h - l) + 1.0) / span;
 }
 
 /* Step 4: the group's member that is the filter's first arch, or -1. */
@@ -624,52 +663,72 @@ static int primary_member(const struct sck_filter *f, const struct sck_ir_group 
 	return -1;
 }
 
+/* Share @wm of range @r for member @a, with the sck_filter_set_weight hints there added. */
+static double add_hints(const struct sck_filter *f, const struct sck_arch *a,
+			const struct sck_ir_range *r, double wm, double span)
+{
+	for (size_t w = 0; w < f->nweights; w++) {
+		const struct sck_fweight *fw = &f->weights[w];
+		if (fw->arch == a && fw->nr >= r->lo && fw->nr <= r->hi)
+			wm += ((double)fw->weight - 1.0) / span;
+	}
+	return wm;
+}
+
 /*
  * Step 5: what the tree planner minimises: every number of each member arch's table span counts
  * 1 / span, times its sck_filter_set_weight hint; the primary member's PRIMARY_WEIGHT times more.
+ * The ranges @in[0..n) weighed into @out (every field written).
  */
 static void weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *g,
-			 struct sck_ir_range *ranges, size_t n)
+			 const struct sck_ir_range *in, struct sck_ir_range *out, size_t n)
 {
 	uint32_t lo[2] = {0, 0}, hi[2] = {0, 0};
-	double span[2] = {1, 1};
+	double span[2] = {1, 1}, scale[2] = {1, 1};
+	size_t nm = g->nmembers;
 
-	if (g->nmembers > 2) /* (never: sck_ir_build) */
+	if (nm > 2) /* (never: sck_ir_build) */
 		return;
 	/* each member's table span */
-	for (size_t m = 0; m < g->nmembers; m++) {
+	for (size_t m = 0; m < nm; m++) {
 		int max = sck_syscall_max(g->members[m]);
 		lo[m] = g->members[m]->nr_base;
 		hi[m] = max < 0 ? lo[m] : (uint32_t)max;
 		span[m] = (double)(hi[m] - lo[m]) + 1.0;
+		scale[m] = (int)m == g->primary ? PRIMARY_WEIGHT : 1.0; /* (1.0: exact) */
 	}
 	for (size_t k = 0; k < n; k++) {
-		struct sck_ir_range *r = &ranges[k];
-		r->weight = 0;
-		r->wm[0] = r->wm[1] = 0;
-		for (size_t m = 0; m < g->nmembers; m++) {
-			double wm = overlap(r->lo, r->hi, lo[m], hi[m]) / span[m];
-			for (size_t w = 0; w < f->nweights; w++) {
-				const struct sck_fweight *fw = &f->weights[w];
-				if (fw->arch == g->members[m] && fw->nr >= r->lo && fw->nr <= r->hi)
-					wm += ((double)fw->weight - 1.0) / span[m];
-			}
-			r->wm[m] = wm;
-			r->weight += (int)m == g->primary ? PRIMARY_WEIGHT * wm : wm;
+		const struct sck_ir_range *r = &in[k];
+		double w0 = share(r->lo, r->hi, lo[0], hi[0], span[0]), w1 = 0, weight = 0;
+
+		/* (the second member apart, not in a loop: the shares stay in registers) */
+		if (f->nweights)
+			w0 = add_hints(f, g->members[0], r, w0, span[0]);
+		weight += scale[0] * w0;
+		if (nm == 2) {
+			w1 = share(r->lo, r->hi, lo[1], hi[1], span[1]);
+			if (f->nweights)
+				w1 = add_hints(f, g->members[1], r, w1, span[1]);
+			weight += scale[1] * w1;
 		}
-		if (r->weight < 0)
-			r->weight = 0;
+		out[k] = (struct sck_ir_range){.lo = r->lo,
+					       .hi = r->hi,
+					       .verdict = r->verdict,
+					       .weight = weight < 0 ? 0 : weight,
+					       .wm = {w0, w1}};
 	}
 }
 
-/* The group's entries (linear generator) and ranges (tree), in the IR's pool. */
+/*
+ * The group's entries (linear generator) and ranges (tree), in the IR's pool. @lowered and @rl:
+ * room for the lowered entries and the ranges, which the groups use in turn.
+ */
 static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck_ir_group *g,
-		       size_t nconds, struct sck_ir_lowered *lowered)
+		       size_t nconds, struct sck_ir_lowered *lowered, struct rlist *rl)
 {
 	struct sck_ir_lowered all = {.e = lowered->e, .cap = lowered->cap};
 	struct sck_ir_entry *sorted = NULL;
 	struct sck_ir_runs runs;
-	struct rlist rl = {0};
 	size_t n = 0;
 	int rc = sck_ir_lower(ir, f, g, nconds, &all); /* step 1 */
 
@@ -692,24 +751,24 @@ static int build_group(struct sck_ir *ir, const struct sck_filter *f, struct sck
 	sorted[n] = (struct sck_ir_entry){0};
 	g->entries = sorted;
 	g->nentries = n;
-	rc = number_ranges(ir, g, sorted, n, &rl);
-	if (!rc && f->noverrides)
-		rc = apply_overrides(ir, f, g, &rl);
+	rc = number_ranges(ir, g, sorted, n, rl);
+	if (!rc && f->noverrides) {
+		rc = apply_overrides(ir, f, g, rl);
+		g->ndecisions = SIZE_MAX; /* (the ranges changed) */
+	}
 	if (rc)
 		goto out;
 	g->primary = primary_member(f, g);
-	weigh_ranges(f, g, rl.r, rl.n);
-	g->ranges = sck_ir_alloc_raw(ir, rl.n * sizeof(*g->ranges));
+	g->ranges = sck_ir_alloc_raw(ir, rl->n * sizeof(*g->ranges));
 	if (!g->ranges) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	memcpy(g->ranges, rl.r, rl.n * sizeof(*rl.r));
-	g->nranges = rl.n;
+	weigh_ranges(f, g, rl->r, g->ranges, rl->n);
+	g->nranges = rl->n;
 out:
 	lowered->e = all.e;
 	lowered->cap = all.cap;
-	free(rl.r);
 	return rc;
 }
 
@@ -728,6 +787,8 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 	const struct sck_arch *arches[SCK_FILTER_MAX_ARCH];
 	size_t narch = sck_filter_arches(f, arches), nconds = 0, maxm = 0;
 	struct sck_ir_lowered lowered = {0};
+	struct rlist rl = {0};
+	bool notify = false;
 	int rc;
 
 	memset(ir, 0, sizeof(*ir));
@@ -751,19 +812,22 @@ int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir)
 			return -EINVAL;
 		g->members[g->nmembers++] = a;
 	}
+	/* (the flag in a local: a store to @ir could be to the rules, for all the compiler knows) */
 	for (size_t i = 0; i < f->nrules; i++) {
 		nconds += f->rules[i].nconds;
 		if ((f->rules[i].action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
-			ir->notify = true;
+			notify = true;
 	}
+	ir->notify = notify;
 	/* the lowered entries' array, made once for the largest group (at most two entries a rule
 	 * and member) and used by every group in turn */
 	for (size_t k = 0; k < ir->ngroups; k++)
 		maxm = ir->groups[k].nmembers > maxm ? ir->groups[k].nmembers : maxm;
 	rc = sck_grow(&lowered.e, &lowered.cap, f->nrules * maxm * 2 + 1, sizeof(*lowered.e));
 	for (size_t k = 0; k < ir->ngroups && !rc; k++)
-		rc = build_group(ir, f, &ir->groups[k], nconds, &lowered);
+		rc = build_group(ir, f, &ir->groups[k], nconds, &lowered, &rl);
 	free(lowered.e);
+	free(rl.r);
 	if (rc) {
 		sck_ir_fini(ir);
 		return rc;

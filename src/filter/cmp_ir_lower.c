@@ -77,9 +77,12 @@ static inline void lower_conds(const struct sck_filter *f, const struct sck_frul
 		conds[i] = lower_cond(&r->conds[i], wide_arch, (f->flags & SCK_FILTER_OCI) != 0);
 }
 
-/* Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them). */
-static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struct sck_frule *r,
-		      const struct member *mb, struct sck_ir_lowered *out)
+/*
+ * Lower rule @r for member @mb, appending 0, 1 or 2 entries (@out has room for them, and for
+ * their conditions).
+ */
+static void lower_rule(const struct sck_filter *f, const struct sck_frule *r,
+		       const struct member *mb, struct sck_ir_lowered *out)
 {
 	/*
 	 * What the kernel gives is 64 bits on every 64-bit audit arch; libseccomp (OCI mode)
@@ -93,7 +96,7 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 	int nr = -ENOENT, muxnr = -ENOENT;
 
 	if (r->arch && r->arch != a)
-		return 0;
+		return;
 	if (r->name) {
 		/* (sck_syscall_nr_at; SCK_SYSCALL_ABSENT is negative too) */
 		nr = mb->nr_of && r->name_idx >= 0 ? mb->nr_of[r->name_idx] : -ENOENT;
@@ -127,10 +130,8 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		 * arg 0, the call. The kernel decodes (int)args[0] & call_mask (ipc(2) takes the
 		 * high 16 bits as a version); OCI mode compares all of args[0] as libseccomp does.
 		 */
-		struct sck_ir_cond *mc = sck_ir_alloc_raw(ir, (r->nconds + 1) * sizeof(*mc));
+		struct sck_ir_cond *mc = out->conds; /* (room: sck_ir_lower) */
 		size_t n = 0;
-		if (!mc)
-			return -ENOMEM;
 		if (f->flags & SCK_FILTER_OCI)
 			mc[n++] = (struct sck_ir_cond){
 				.arg = 0, .op = SCK_CMP_EQ, .wide = wide_arch, .value = mx.call};
@@ -143,12 +144,12 @@ static int lower_rule(struct sck_ir *ir, const struct sck_filter *f, const struc
 		for (size_t i = 0; i < r->nconds; i++)
 			if (conds[i].arg != 0)
 				mc[n++] = conds[i];
+		out->conds += n;
 		e.nr = (uint32_t)muxnr;
 		e.ncond = n;
 		e.conds = mc;
 		out->e[out->n++] = e;
 	}
-	return 0;
 }
 
 /*
@@ -197,51 +198,103 @@ static int member_init(const struct sck_filter *f, const struct sck_ir_group *g,
 }
 
 /*
- * Every rule of @f lowered for member @mb: the usual rule (by a name of the tables, not reached
- * through a multiplexer) here, as lower_rule would, the others by lower_rule.
+ * The usual rules of @f from @r on (by a name of the tables, of one condition at most) lowered
+ * for member @mb as lower_rule would, into *@ep and *@cp (moved past what is written), up to the
+ * first other rule or @end: returns where it stopped. @mux: @mb->has_mux.
  */
-static int lower_member(struct sck_ir *ir, const struct sck_filter *f, const struct member *mb,
-			struct sck_ir_lowered *all)
+static inline __attribute__((always_inline)) const struct sck_frule *
+lower_run(const struct sck_filter *f, const struct member *mb, const struct sck_frule *r,
+	  const struct sck_frule *end, struct sck_ir_entry **ep, struct sck_ir_cond **cp, bool mux)
 {
-	struct sck_ir_entry *e = all->n ? all->e + all->n : all->e;
-	struct sck_ir_cond *conds = all->conds;
-	int rc = 0;
+	const struct sck_arch *a = mb->a;
+	const int32_t *nr_of = mb->nr_of;
+	const uint8_t *mux_of = mb->mux_of;
+	bool wide = mb->wide, oci = (f->flags & SCK_FILTER_OCI) != 0;
+	/* a table's number (>= 0) in the domain: nr - dlo <= dspan, one compare that an absent
+	 * (negative) number fails too */
+	uint32_t dlo = mb->dlo, dhi = mb->dhi < INT32_MAX ? mb->dhi : INT32_MAX, dspan = dhi - dlo;
+	struct sck_ir_entry *e = *ep;
+	struct sck_ir_cond *conds = *cp;
 
-	for (size_t i = 0; i < f->nrules && !rc; i++) {
-		const struct sck_frule *r = &f->rules[i];
-		int nr;
-
-		if (r->arch && r->arch != mb->a)
-			continue;
-		if (!r->name || r->name_idx < 0 || !mb->nr_of ||
-		    (mb->has_mux && mb->mux_of[r->name_idx])) {
-			all->n = (size_t)(e - all->e);
-			all->conds = conds;
-			rc = lower_rule(ir, f, r, mb, all);
-			e = all->e + all->n;
-			conds = all->conds;
-			continue;
-		}
-		nr = mb->nr_of[r->name_idx];
+	if (!nr_of || dhi < dlo) /* (no table, or none of its numbers there: the long way) */
+		return r;
+	for (; r < end; r++) {
+		int idx = r->name_idx;
 		struct sck_ir_cond *cs = NULL; /* (none: @conds may be NULL, not to be offset) */
+		uint32_t nr;
+
+		if (r->arch && r->arch != a)
+			continue;
+		/* (a rule without a name has no index; one of several conditions is rarer, and
+		 * its loop here would take registers the others need) */
+		if (idx < 0 || r->nconds > 1)
+			break;
+		nr = (uint32_t)nr_of[idx];
 		if (r->nconds) {
-			bool oci = (f->flags & SCK_FILTER_OCI) != 0;
-			cs = conds;
-			if (r->nconds == 1) /* (the usual argument rule: no loop) */
-				*conds = lower_cond(r->conds, mb->wide, oci);
-			else
-				lower_conds(f, r, mb->wide, conds);
-			conds += r->nconds;
+			cs = conds++;
+			*cs = lower_cond(r->conds, wide, oci);
 		}
-		if (nr >= 0 && in_domain(mb, nr))
-			*e++ = (struct sck_ir_entry){.nr = (uint32_t)nr,
+		if (nr - dlo <= dspan)
+			*e++ = (struct sck_ir_entry){
+				.nr = nr, .action = r->action, .ncond = r->nconds, .conds = cs};
+		if (mux && mux_of[idx]) {
+			/* the multiplexer's entry, as lower_rule makes it */
+			const struct sck_syscall_mux *mx = &mb->calls[mux_of[idx] - 1].mux;
+			struct sck_ir_cond *mc = conds;
+			if (mx->nr < 0 || (uint32_t)mx->nr - dlo > dspan)
+				continue;
+			if (oci)
+				*conds++ = (struct sck_ir_cond){.arg = 0,
+								.op = SCK_CMP_EQ,
+								.wide = wide,
+								.value = mx->call};
+			else
+				*conds++ = (struct sck_ir_cond){.arg = 0,
+								.op = SCK_CMP_MASKED_EQ,
+								.wide = false,
+								.value = mx->call,
+								.mask = mx->call_mask};
+			if (cs && cs->arg != 0)
+				*conds++ = *cs;
+			*e++ = (struct sck_ir_entry){.nr = (uint32_t)mx->nr,
 						     .action = r->action,
-						     .ncond = r->nconds,
-						     .conds = cs};
+						     .ncond = (size_t)(conds - mc),
+						     .conds = mc};
+		}
 	}
-	all->n = (size_t)(e - all->e);
-	all->conds = conds;
-	return rc;
+	*ep = e;
+	*cp = conds;
+	return r;
+}
+
+/*
+ * lower_run in two loops, for a member that multiplexes and one that does not (the usual: no
+ * look at the multiplexers). (Loops that call nothing, apart: what they read of @mb stays in
+ * registers.)
+ */
+static __attribute__((noinline)) const struct sck_frule *
+lower_usual(const struct sck_filter *f, const struct member *mb, const struct sck_frule *r,
+	    const struct sck_frule *end, struct sck_ir_entry **ep, struct sck_ir_cond **cp)
+{
+	return mb->has_mux ? lower_run(f, mb, r, end, ep, cp, true)
+			   : lower_run(f, mb, r, end, ep, cp, false);
+}
+
+/* Every rule of @f lowered for member @mb: usual ones by lower_usual, the rest by lower_rule. */
+static void lower_member(const struct sck_filter *f, const struct member *mb,
+			 struct sck_ir_lowered *all)
+{
+	const struct sck_frule *r = f->rules, *end = f->nrules ? r + f->nrules : r;
+
+	for (;;) {
+		struct sck_ir_entry *e = all->n ? all->e + all->n : all->e;
+
+		r = lower_usual(f, mb, r, end, &e, &all->conds);
+		all->n = (size_t)(e - all->e);
+		if (r == end)
+			return;
+		lower_rule(f, r++, mb, all);
+	}
 }
 
 /* (declared in filter_int.h) */
@@ -249,14 +302,20 @@ int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck
 		 size_t nconds, struct sck_ir_lowered *all)
 {
 	struct member mb[2];
+	size_t room = nconds * g->nmembers;
 	int rc = 0;
 
 	/* at most 2 entries per rule and member: one allocation, no regrowth; the conditions
-	 * of all the rules once per member (the multiplexers' are allocated apart) */
+	 * of all the rules once per member, and a multiplexer's entry's (the call's test and
+	 * the rule's own but one at most) per rule and member that multiplexes */
 	if (sck_grow(&all->e, &all->cap, f->nrules * g->nmembers * 2 + 1, sizeof(*all->e)))
 		return -ENOMEM;
-	if (nconds) {
-		all->conds = sck_ir_alloc_raw(ir, nconds * g->nmembers * sizeof(*all->conds));
+	for (size_t m = 0; m < g->nmembers; m++)
+		if (!(f->flags & SCK_FILTER_NO_MULTIPLEX) &&
+		    (g->members[m]->quirks & (SCK_ARCH_Q_SOCKETCALL | SCK_ARCH_Q_IPC)))
+			room += nconds + f->nrules;
+	if (room) {
+		all->conds = sck_ir_alloc_raw(ir, room * sizeof(*all->conds));
 		if (!all->conds)
 			return -ENOMEM;
 	}
@@ -272,8 +331,11 @@ int sck_ir_lower(struct sck_ir *ir, const struct sck_filter *f, const struct sck
 	/* member by member: entries of different members never share a number (two arches
 	 * share an audit arch only with selector bits that part their domains: test_arch_facts),
 	 * so the sort by number (step 2) orders them as it would rule by rule */
-	for (size_t m = 0; m < g->nmembers && !rc; m++)
-		rc = lower_member(ir, f, &mb[m], all);
+	for (size_t m = 0; m < g->nmembers && !rc; m++) {
+		lower_member(f, &mb[m], all);
+		if (m == 0)
+			all->nrs.nfirst = all->n;
+	}
 	for (size_t m = 0; m < g->nmembers; m++)
 		free(mb[m].mux_of);
 	return rc;

@@ -52,11 +52,12 @@ static int sort_by_radix(const struct sck_ir_entry *e, size_t n, struct sck_ir_e
 
 /*
  * The key of @nr: its place in the group's two intervals of numbers (@nrs) laid end to end,
- * @span0 the first one's length: ordered as the numbers are.
+ * @span0 the first one's length: ordered as the numbers are. Returned as what is taken from @nr
+ * to make its key (modulo 2^32): one base for all the numbers on @nr's side of the split.
  */
-static size_t dense_key(uint32_t nr, const struct sck_ir_nrs *nrs, size_t span0)
+static uint32_t key_base(uint32_t nr, const struct sck_ir_nrs *nrs, size_t span0)
 {
-	return nr < nrs->split ? (size_t)(nr - nrs->lo[0]) : span0 + (nr - nrs->lo[1]);
+	return nr < nrs->split ? nrs->lo[0] : nrs->lo[1] - (uint32_t)span0;
 }
 
 /*
@@ -71,7 +72,7 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 	struct sck_ir_nrs tight = *given;
 	const struct sck_ir_nrs *nrs = &tight;
 	uint32_t small[2048], *count = small;
-	size_t span[2];
+	size_t span[2], nruns;
 
 	runs->n = 0;
 	runs->all = false;
@@ -99,30 +100,42 @@ static int sort_by_nr(const struct sck_ir_entry *e, size_t n, const struct sck_i
 	if (span[0] + span[1] > 2 * n + 1024)
 		return sort_by_radix(e, n, out);
 	/* (n < 2^32: the lowering's entries are at most two a rule and arch) */
-	if (span[0] + span[1] + 1 > sizeof(small) / sizeof(small[0]))
-		count = calloc(span[0] + span[1] + 1, sizeof(*count));
+	if (span[0] + span[1] > sizeof(small) / sizeof(small[0]))
+		count = calloc(span[0] + span[1], sizeof(*count));
 	else
-		memset(count, 0, (span[0] + span[1] + 1) * sizeof(*count));
+		memset(count, 0, (span[0] + span[1]) * sizeof(*count));
 	if (!count)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		count[dense_key(e[i].nr, nrs, span[0]) + 1]++;
-	/* (count[k + 1] is key k's count until it is added: count[k] is where they go) */
-	runs->all = true;
-	for (size_t k = 0; k < span[0] + span[1]; k++) {
-		if (count[k + 1] > 1) {
-			if (runs->n < SCK_IR_RUNS_MAX) {
-				runs->at[runs->n].start = count[k];
-				runs->at[runs->n].len = count[k + 1];
-			} else {
-				runs->all = false;
-			}
-			runs->n++;
-		}
-		count[k + 1] += count[k];
+	/* (member by member: one base each, nrs->nfirst) */
+	for (size_t m = 0, i = 0; m < 2; m++) {
+		size_t end = m ? n : nrs->nfirst;
+		uint32_t base = i < end ? key_base(e[i].nr, nrs, span[0]) : 0;
+		for (; i < end; i++)
+			count[(uint32_t)(e[i].nr - base)]++;
 	}
-	for (size_t i = 0; i < n; i++)
-		out[count[dense_key(e[i].nr, nrs, span[0])]++] = e[i];
+	/* each key's count replaced by where its entries go (the sum in a local: @runs is written
+	 * to as well, which the compiler cannot tell apart from @count) */
+	nruns = 0;
+	for (size_t k = 0, at = 0; k < span[0] + span[1]; k++) {
+		uint32_t c = count[k];
+		count[k] = (uint32_t)at;
+		if (c > 1) {
+			if (nruns < SCK_IR_RUNS_MAX) {
+				runs->at[nruns].start = (uint32_t)at;
+				runs->at[nruns].len = c;
+			}
+			nruns++;
+		}
+		at += c;
+	}
+	runs->n = nruns;
+	runs->all = nruns <= SCK_IR_RUNS_MAX;
+	for (size_t m = 0, i = 0; m < 2; m++) {
+		size_t end = m ? n : nrs->nfirst;
+		uint32_t base = i < end ? key_base(e[i].nr, nrs, span[0]) : 0;
+		for (; i < end; i++)
+			out[count[(uint32_t)(e[i].nr - base)]++] = e[i];
+	}
 	if (count != small)
 		free(count);
 	return 0;

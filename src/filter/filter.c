@@ -241,31 +241,61 @@ void sck_filter_prog_free(struct sck_filter_prog *p)
 	free(p);
 }
 
+/* The spans of @g's numbers whose verdict is the constant @allow (an index of ir->verdicts). */
+static int group_allow(const struct sck_ir_group *g, size_t allow, struct sck_nr_span **out,
+		       size_t *nout)
+{
+	struct sck_nr_span *s = malloc((g->nranges + 1) * sizeof(*s));
+	size_t k = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t r = 0; r < g->nranges; r++) {
+		const struct sck_ir_range *rg = &g->ranges[r];
+		if (rg->verdict != allow)
+			continue;
+		if (k && s[k - 1].hi + 1 == rg->lo)
+			s[k - 1].hi = rg->hi;
+		else
+			s[k++] = (struct sck_nr_span){rg->lo, rg->hi};
+	}
+	*out = s;
+	*nout = k;
+	return 0;
+}
+
 static int fill_allow(struct sck_filter_prog *p, const struct sck_ir *ir)
 {
+	/* (verdicts are interned: one at most is the constant SECCOMP_RET_ALLOW) */
+	size_t allow = SIZE_MAX;
+
+	for (size_t v = 0; v < ir->nverdicts && allow == SIZE_MAX; v++)
+		if (sck_ir_verdict_const(&ir->verdicts[v]) &&
+		    ir->verdicts[v].final == SECCOMP_RET_ALLOW)
+			allow = v;
 	for (size_t i = 0; i < p->narch; i++) {
 		const struct sck_ir_group *g = NULL;
-		size_t k = 0;
+		size_t j;
 
-		for (size_t j = 0; j < ir->ngroups; j++)
+		for (j = 0; j < ir->ngroups; j++)
 			if (ir->groups[j].audit == p->arches[i]->audit_arch)
 				g = &ir->groups[j];
 		if (!g)
 			continue;
-		p->allow[i] = malloc((g->nranges + 1) * sizeof(*p->allow[i]));
-		if (!p->allow[i])
-			return -ENOMEM;
-		for (size_t r = 0; r < g->nranges; r++) {
-			const struct sck_ir_range *rg = &g->ranges[r];
-			const struct sck_ir_verdict *v = &ir->verdicts[rg->verdict];
-			if (!sck_ir_verdict_const(v) || v->final != SECCOMP_RET_ALLOW)
-				continue;
-			if (k && p->allow[i][k - 1].hi + 1 == rg->lo)
-				p->allow[i][k - 1].hi = rg->hi;
-			else
-				p->allow[i][k++] = (struct sck_nr_span){rg->lo, rg->hi};
+		/* an arch of a group met before (x32 after x86_64) has its spans: a copy */
+		for (j = 0; j < i && p->arches[j]->audit_arch != p->arches[i]->audit_arch; j++)
+			;
+		if (j < i && p->allow[j]) {
+			size_t sz = (p->nallow[j] + 1) * sizeof(*p->allow[j]);
+			p->allow[i] = malloc(sz);
+			if (!p->allow[i])
+				return -ENOMEM;
+			memcpy(p->allow[i], p->allow[j], sz);
+			p->nallow[i] = p->nallow[j];
+			continue;
 		}
-		p->nallow[i] = k;
+		if (group_allow(g, allow, &p->allow[i], &p->nallow[i]))
+			return -ENOMEM;
 	}
 	return 0;
 }

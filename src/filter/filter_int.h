@@ -130,6 +130,10 @@ struct sck_ir_group {
 	/* ranges covering [0, 0xffffffff], adjacent ones with different verdicts */
 	struct sck_ir_range *ranges;
 	size_t nranges;
+	/* the verdicts with entries of those ranges, one a range, in their order; SIZE_MAX
+	 * @ndecisions: not noted (look at the ranges) */
+	size_t *decisions;
+	size_t ndecisions;
 	/* overrides clipped to the members' domains, checked before the rules (linear) */
 	struct sck_foverride *overrides;
 	size_t noverrides;
@@ -164,11 +168,13 @@ struct sck_ir {
 /*
  * Where a group's lowered numbers lie: below @split (the selector bit of a group shared with
  * x32: x86_64's numbers; 0 otherwise) within [lo[0], hi[0]], from it on within [lo[1], hi[1]]
- * (lo > hi: none there).
+ * (lo > hi: none there). The first @nfirst entries are the first member's, the others the
+ * second's: each member's numbers lie on one side of @split.
  */
 struct sck_ir_nrs {
 	uint32_t split;
 	uint32_t lo[2], hi[2];
+	size_t nfirst;
 };
 
 /* A group's rules lowered (cmp_ir_lower.c). */
