@@ -54,18 +54,51 @@ static double leaf_weight(const struct sck_tree_plan *t, size_t k)
 	return t->leaf_weight[k];
 }
 
+static bool multi(const struct sck_ir_range *r)
+{
+	return r->lo != r->hi;
+}
+
+/*
+ * A chain's cost: each exception (@order, heaviest first) costs its compares, and V's ranges
+ * (weights @wv) pay for all @m. The same operations in the same order wherever a chain is
+ * costed: a plan compares these sums.
+ */
+static double chain_total(const struct sck_tree_plan *t, const size_t *order, size_t m, double wv)
+{
+	double cost = 0;
+
+	if (m == 0)
+		return INF;
+	for (size_t k = 0; k < m; k++)
+		cost += (double)(k + 1) * leaf_weight(t, order[k]);
+	return cost + (double)m * wv;
+}
+
+/* Insert exception @k into @order[0 .. m) by weight, heaviest first, after its equals. */
+static void chain_insert(const struct sck_tree_plan *t, size_t *order, size_t m, size_t k)
+{
+	size_t p = m;
+
+	while (p > 0 && leaf_weight(t, order[p - 1]) < leaf_weight(t, k)) {
+		order[p] = order[p - 1];
+		p--;
+	}
+	order[p] = k;
+}
+
 /* Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. */
 static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size_t *order,
 			 size_t *m_out, size_t *v_out)
 {
 	const struct sck_ir_range *r = t->grp->ranges;
 	size_t v = SIZE_MAX, m = 0;
-	double wv = 0, cost = 0;
+	double wv = 0;
 
 	if (j - i + 1 > CHAIN_SPAN)
 		return INF;
 	for (size_t k = i; k <= j; k++) {
-		if (r[k].lo == r[k].hi)
+		if (!multi(&r[k]))
 			continue;
 		if (v == SIZE_MAX)
 			v = r[k].verdict;
@@ -92,22 +125,38 @@ static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size
 		}
 		if (m == SCK_TREE_CHAIN_MAX)
 			return INF;
-		/* insertion by weight, heaviest first */
-		size_t p = m++;
-		while (p > 0 && leaf_weight(t, order[p - 1]) < leaf_weight(t, k)) {
-			order[p] = order[p - 1];
-			p--;
-		}
-		order[p] = k;
+		chain_insert(t, order, m++, k);
 	}
 	if (m == 0)
 		return INF;
-	for (size_t k = 0; k < m; k++)
-		cost += (double)(k + 1) * leaf_weight(t, order[k]);
-	cost += (double)m * wv;
 	*m_out = m;
 	*v_out = v;
-	return cost;
+	return chain_total(t, order, m, wv);
+}
+
+/*
+ * The chains of a row of the dynamic programming ([i, j], j growing) once a multi-number range
+ * fixes V: what chain_cost would find, range by range. V's weights are summed left to right and
+ * the exceptions inserted in order, as chain_cost does.
+ */
+struct chain_row {
+	size_t v, m, order[SCK_TREE_CHAIN_MAX];
+	double wv;
+};
+
+/* Adds range @k to @c; false when no interval holding [i, k] can be V's chain. */
+static bool chain_grow(const struct sck_tree_plan *t, struct chain_row *c, size_t k)
+{
+	const struct sck_ir_range *r = &t->grp->ranges[k];
+
+	if (r->verdict == c->v) {
+		c->wv += leaf_weight(t, k);
+		return true;
+	}
+	if (multi(r) || c->m == SCK_TREE_CHAIN_MAX)
+		return false;
+	chain_insert(t, c->order, c->m++, k);
+	return true;
 }
 
 /*
@@ -179,7 +228,9 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 	float *restrict cost_row = t->row_cost; /* (only [i, j'] with j' < j is read at j) */
 	const double *w = t->prefix_weight + base;
 	const double *w_end = w + 1; /* w_end[j]: the weights of ranges [0, j] */
-	const uint32_t *multi_pairs = t->multi_pairs + base;
+	const struct sck_ir_range *r = t->grp->ranges + base;
+	/* the first multi-number range from row i on, and the first of two adjacent ones */
+	size_t first_multi = SIZE_MAX, multi_pair = SIZE_MAX;
 
 	for (size_t i = 0; i < n; i++)
 		t->row_start[i] = row_index(n, i, 0);
@@ -189,15 +240,18 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		const uint16_t *root_below = i + 1 < n ? &t->root[t->row_start[i + 1]] : NULL;
 		double wi = w[i];
 		size_t col_start = col_index(0, i + 1); /* column j = i + 1 starts here */
-		/* a chain needs a span of at most CHAIN_SPAN and no two adjacent multi-number
-		 * ranges of different verdicts (multi_pairs is nondecreasing: one bound per row) */
-		size_t chain_to = i + CHAIN_SPAN - 1;
 
-		for (size_t j = i + 1; j <= chain_to && j < n; j++)
-			if (multi_pairs[j] != multi_pairs[i]) {
-				chain_to = j - 1;
-				break;
-			}
+		if (multi(&r[i])) {
+			first_multi = i;
+			if (i + 1 < n && multi(&r[i + 1]))
+				multi_pair = i;
+		}
+		/* a chain needs a span of at most CHAIN_SPAN and no two adjacent multi-number
+		 * ranges (their verdicts differ) */
+		size_t chain_to = i + CHAIN_SPAN - 1 < multi_pair ? i + CHAIN_SPAN - 1 : multi_pair;
+		/* from first_multi on, V is its verdict: the row's chains grow range by range */
+		struct chain_row ch = {.v = first_multi <= chain_to ? r[first_multi].verdict : 0};
+		bool grows = first_multi <= chain_to && chain_grow(t, &ch, base + i);
 		size_t left_root = 0; /* the root of [i, j - 1], as root_row[j - 1] holds it */
 
 		cost_row[i] = 0;
@@ -223,9 +277,14 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 			best = (double)best_f + (w_end[j] - wi);
 			if (j <= chain_to) {
 				size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
-				double c = j == i + 1 ? pair_chain_cost(t, base + i)
-						      : chain_cost(t, base + i, base + j, order, &m,
-								   &v);
+				double c;
+				grows = grows && chain_grow(t, &ch, base + j);
+				if (j == i + 1)
+					c = pair_chain_cost(t, base + i);
+				else if (j < first_multi) /* (all single numbers) */
+					c = chain_cost(t, base + i, base + j, order, &m, &v);
+				else
+					c = grows ? chain_total(t, ch.order, ch.m, ch.wv) : INF;
 				if (c < best * CHAIN_TIE) {
 					best = c;
 					best_k = SCK_TREE_CHAIN;
@@ -357,7 +416,6 @@ static void free_range_tables(struct sck_tree_plan *t)
 	free(t->prefix_weight);
 	free(t->leaf_weight);
 	free(t->leaf_cost);
-	free(t->multi_pairs);
 	free(t->weight_mult);
 	free(t->too_deep);
 	t->cap_ranges = 0;
@@ -384,11 +442,10 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 		t->prefix_weight = malloc((n + 1) * sizeof(*t->prefix_weight));
 		t->leaf_weight = malloc((n + 1) * sizeof(*t->leaf_weight));
 		t->leaf_cost = malloc((n + 1) * sizeof(*t->leaf_cost));
-		t->multi_pairs = malloc((n + 1) * sizeof(*t->multi_pairs));
 		t->weight_mult = malloc((n + 1) * sizeof(*t->weight_mult));
 		t->too_deep = malloc((n + 1) * sizeof(*t->too_deep));
 		if (!t->row_start || !t->row_cost || !t->prefix_weight || !t->leaf_weight ||
-		    !t->leaf_cost || !t->multi_pairs || !t->weight_mult || !t->too_deep)
+		    !t->leaf_cost || !t->weight_mult || !t->too_deep)
 			return -ENOMEM;
 		t->cap_ranges = n + 1;
 	}
@@ -471,9 +528,6 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		t->leaf_cost[i] = leaf_cost(ir, r[i].verdict);
-		t->multi_pairs[i] = i == 0 ? 0
-					   : t->multi_pairs[i - 1] + (r[i - 1].lo != r[i - 1].hi &&
-								      r[i].lo != r[i].hi);
 		t->weight_mult[i] = t->leaf_cost[i] >= HEAVY ? HEAVY_MULT : 1;
 	}
 	leaf_floor(t, r, n);

@@ -95,7 +95,6 @@ struct sck_tree_plan {
 	double *prefix_weight;	 /* sums of the (reshaped) leaf weights of ranges [0, k) */
 	double *leaf_weight;	 /* range k's: prefix_weight[k + 1] - prefix_weight[k] */
 	unsigned int *leaf_cost; /* what the range's verdict costs after the tree (leaf_cost) */
-	uint32_t *multi_pairs;	 /* [k]: adjacent multi-number ranges t, t + 1 with t < k */
 	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
 	bool *too_deep;		 /* reshaping: the leaves past the height limit */
 	size_t cap_ranges;
