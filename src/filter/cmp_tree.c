@@ -87,9 +87,14 @@ static void chain_insert(const struct sck_tree_plan *t, size_t *order, size_t m,
 	order[p] = k;
 }
 
-/* Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. */
-static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size_t *order,
-			 size_t *m_out, size_t *v_out)
+/*
+ * Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. (Out of
+ * line: the dynamic programming calls it for rows of single numbers only, and inlined there it
+ * costs the row loop registers.)
+ */
+static __attribute__((noinline)) double chain_cost(const struct sck_tree_plan *t, size_t i,
+						   size_t j, size_t *order, size_t *m_out,
+						   size_t *v_out)
 {
 	const struct sck_ir_range *r = t->grp->ranges;
 	size_t v = SIZE_MAX, m = 0;
@@ -139,13 +144,10 @@ static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size
  * fixes V: what chain_cost would find, range by range. V's weights are summed left to right and
  * the exceptions inserted in order, as chain_cost does.
  */
-struct chain_row {
-	size_t v, m, order[SCK_TREE_CHAIN_MAX];
-	double wv;
-};
+typedef struct sck_tree_chain_rec chain_row;
 
 /* Adds range @k to @c; false when no interval holding [i, k] can be V's chain. */
-static bool chain_grow(const struct sck_tree_plan *t, struct chain_row *c, size_t k)
+static bool chain_grow(const struct sck_tree_plan *t, chain_row *c, size_t k)
 {
 	const struct sck_ir_range *r = &t->grp->ranges[k];
 
@@ -173,14 +175,46 @@ static inline double pair_chain_cost(const struct sck_tree_plan *t, size_t i)
 	return leaf_weight(t, i) + leaf_weight(t, i + 1);
 }
 
+/* Where the chain over [i, j] (i < j, a span of at most CHAIN_SPAN) is kept in t->chains. */
+static inline size_t chain_slot(size_t i, size_t j)
+{
+	return i * (CHAIN_SPAN - 1) + (j - i - 1);
+}
+
+/*
+ * Keeps the chain @c over [i, j] that the dynamic programming chose, for sck_tree_chain (NULL:
+ * the pair of pair_chain_cost). (Out of line: few cells are chains.)
+ */
+static __attribute__((noinline)) void keep_chain(struct sck_tree_plan *t, size_t i, size_t j,
+						 const chain_row *c)
+{
+	chain_row *keep = &t->chains[chain_slot(i, j)];
+
+	if (c)
+		*keep = *c;
+	else
+		keep->m = 0;
+}
+
 size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 		      size_t order[SCK_TREE_CHAIN_MAX], size_t *verdict)
 {
-	size_t m = 0, v = 0;
+	const chain_row *c = &t->chains[chain_slot(i, j)];
 
-	(void)chain_cost(t, i, j, order, &m, &v);
-	*verdict = v;
-	return m;
+	if (c->m == 0) {
+		/* a pair (pair_chain_cost): V is its multi-number range's verdict, else the
+		 * heavier range's, the first on a tie, as chain_cost finds it */
+		const struct sck_ir_range *r = t->grp->ranges;
+		bool first_v =
+			multi(&r[i]) || (!multi(&r[j]) && !(leaf_weight(t, j) > leaf_weight(t, i)));
+		*verdict = r[first_v ? i : j].verdict;
+		order[0] = first_v ? j : i;
+		return 1;
+	}
+	for (size_t k = 0; k < c->m; k++)
+		order[k] = c->order[k];
+	*verdict = c->v;
+	return c->m;
 }
 
 size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
@@ -250,7 +284,7 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		 * ranges (their verdicts differ) */
 		size_t chain_to = i + CHAIN_SPAN - 1 < multi_pair ? i + CHAIN_SPAN - 1 : multi_pair;
 		/* from first_multi on, V is its verdict: the row's chains grow range by range */
-		struct chain_row ch = {.v = first_multi <= chain_to ? r[first_multi].verdict : 0};
+		chain_row ch = {.v = first_multi <= chain_to ? r[first_multi].verdict : 0};
 		bool grows = first_multi <= chain_to && chain_grow(t, &ch, base + i);
 		size_t left_root = 0; /* the root of [i, j - 1], as root_row[j - 1] holds it */
 
@@ -276,18 +310,23 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 			best_k = best_split(cost_row, col, lo, hi, &best_f);
 			best = (double)best_f + (w_end[j] - wi);
 			if (j <= chain_to) {
-				size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
-				double c;
+				chain_row single; /* (a chain of single numbers) */
+				double cost;
 				grows = grows && chain_grow(t, &ch, base + j);
 				if (j == i + 1)
-					c = pair_chain_cost(t, base + i);
-				else if (j < first_multi) /* (all single numbers) */
-					c = chain_cost(t, base + i, base + j, order, &m, &v);
+					cost = pair_chain_cost(t, base + i);
+				else if (j < first_multi)
+					cost = chain_cost(t, base + i, base + j, single.order,
+							  &single.m, &single.v);
 				else
-					c = grows ? chain_total(t, ch.order, ch.m, ch.wv) : INF;
-				if (c < best * CHAIN_TIE) {
-					best = c;
+					cost = grows ? chain_total(t, ch.order, ch.m, ch.wv) : INF;
+				if (cost < best * CHAIN_TIE) {
+					best = cost;
 					best_k = SCK_TREE_CHAIN;
+					keep_chain(t, base + i, base + j,
+						   j == i + 1	     ? NULL
+						   : j < first_multi ? &single
+								     : &ch);
 				}
 			}
 			cost_row[j] = (float)best;
@@ -379,9 +418,9 @@ static unsigned int worst(struct sck_tree_plan *t, size_t i, size_t j, unsigned 
 	}
 	k = sck_tree_root(t, i, j);
 	if (k == SCK_TREE_CHAIN) {
-		size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
+		size_t order[SCK_TREE_CHAIN_MAX] = {0}, v = 0,
+		       m = sck_tree_chain(t, i, j, order, &v);
 		unsigned int mx = 0;
-		chain_cost(t, i, j, order, &m, &v);
 		for (size_t q = i; q <= j; q++) {
 			unsigned int d = depth + sck_tree_chain_depth(order, m, q);
 			unsigned int lc = t->leaf_cost[q];
@@ -416,6 +455,7 @@ static void free_range_tables(struct sck_tree_plan *t)
 	free(t->prefix_weight);
 	free(t->leaf_weight);
 	free(t->leaf_cost);
+	free(t->chains);
 	free(t->weight_mult);
 	free(t->too_deep);
 	t->cap_ranges = 0;
@@ -442,10 +482,11 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 		t->prefix_weight = malloc((n + 1) * sizeof(*t->prefix_weight));
 		t->leaf_weight = malloc((n + 1) * sizeof(*t->leaf_weight));
 		t->leaf_cost = malloc((n + 1) * sizeof(*t->leaf_cost));
+		t->chains = malloc((n + 1) * (CHAIN_SPAN - 1) * sizeof(*t->chains));
 		t->weight_mult = malloc((n + 1) * sizeof(*t->weight_mult));
 		t->too_deep = malloc((n + 1) * sizeof(*t->too_deep));
 		if (!t->row_start || !t->row_cost || !t->prefix_weight || !t->leaf_weight ||
-		    !t->leaf_cost || !t->weight_mult || !t->too_deep)
+		    !t->leaf_cost || !t->chains || !t->weight_mult || !t->too_deep)
 			return -ENOMEM;
 		t->cap_ranges = n + 1;
 	}

@@ -73,6 +73,15 @@ struct sck_tree_fast {
 };
 
 /*
+ * A chain of the plan (cmp_tree.c): V, the verdict everything else falls to; the m ranges
+ * compared, in order; the weights of V's ranges. m == 0: the pair of ranges [i, i + 1].
+ */
+struct sck_tree_chain_rec {
+	size_t v, m, order[SCK_TREE_CHAIN_MAX];
+	double wv;
+};
+
+/*
  * The planner's state: the plan of the current section and its scratch, reused from one section
  * to the next (the tables grow, never shrink). Zero-initialise, then sck_tree_plan_fini.
  */
@@ -97,6 +106,12 @@ struct sck_tree_plan {
 	unsigned int *leaf_cost; /* what the range's verdict costs after the tree (leaf_cost) */
 	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
 	bool *too_deep;		 /* reshaping: the leaves past the height limit */
+	/*
+	 * Per range i, 2 * SCK_TREE_CHAIN_MAX slots: the chain over [i, i + 1 + s] at slot s,
+	 * written by the dynamic programming where a chain wins the interval (sck_tree_chain
+	 * reads those the plan kept).
+	 */
+	struct sck_tree_chain_rec *chains;
 	size_t cap_ranges;
 	bool exact; /* planned by the exact table (else by fast, through its map) */
 	struct sck_tree_fast fast;
