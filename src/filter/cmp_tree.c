@@ -273,7 +273,7 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		uint16_t *root_row = &t->root[t->row_start[i]];
 		const uint16_t *root_below = i + 1 < n ? &t->root[t->row_start[i + 1]] : NULL;
 		double wi = w[i];
-		size_t col_start = col_index(0, i + 1); /* column j = i + 1 starts here */
+		float *col = &cost_by_col[col_index(0, i + 1)]; /* column j, moved along with j */
 
 		if (multi(&r[i])) {
 			first_multi = i;
@@ -293,10 +293,9 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		root_row[i] = 0;
 		/* spans a chain can test: roots may be chains, Knuth's bounds may not hold */
 		size_t j = i + 1;
-		for (; j < n && j <= i + CHAIN_SPAN; col_start += ++j) {
+		for (; j < n && j <= i + CHAIN_SPAN; col += ++j) {
 			size_t lo = i + 1, hi = j, best_k;
 			double best;
-			const float *col = &cost_by_col[col_start];
 			float best_f;
 
 			if (j > i + 1) {
@@ -330,14 +329,13 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 				}
 			}
 			cost_row[j] = (float)best;
-			cost_by_col[col_start + i] = (float)best;
+			col[i] = (float)best;
 			root_row[j] = (uint16_t)best_k;
 			left_root = best_k;
 		}
 		/* longer spans: no chain, neither at this interval nor at the two it is bounded by */
-		for (; j < n; col_start += ++j) {
+		for (; j < n; col += ++j) {
 			size_t ra = left_root, rb = root_below[j], best_k;
-			const float *col = &cost_by_col[col_start];
 			float best_f;
 
 			if (ra == rb) { /* (most cells: Knuth's bounds leave one split) */
@@ -349,7 +347,7 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 			}
 			best_f = (float)((double)best_f + (w_end[j] - wi));
 			cost_row[j] = best_f;
-			cost_by_col[col_start + i] = best_f;
+			col[i] = best_f;
 			root_row[j] = (uint16_t)best_k;
 			left_root = best_k;
 		}
