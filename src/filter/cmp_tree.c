@@ -76,7 +76,7 @@ static double chain_total(const struct sck_tree_plan *t, const size_t *order, si
 }
 
 /* Insert exception @k into @order[0 .. m) by weight, heaviest first, after its equals. */
-static void chain_insert(const struct sck_tree_plan *t, size_t *order, size_t m, size_t k)
+static inline void chain_insert(const struct sck_tree_plan *t, size_t *order, size_t m, size_t k)
 {
 	size_t p = m;
 
@@ -147,7 +147,7 @@ static __attribute__((noinline)) double chain_cost(const struct sck_tree_plan *t
 typedef struct sck_tree_chain_rec chain_row;
 
 /* Adds range @k to @c; false when no interval holding [i, k] can be V's chain. */
-static bool chain_grow(const struct sck_tree_plan *t, chain_row *c, size_t k)
+static inline bool chain_grow(const struct sck_tree_plan *t, chain_row *c, size_t k)
 {
 	const struct sck_ir_range *r = &t->grp->ranges[k];
 
