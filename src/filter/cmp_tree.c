@@ -507,12 +507,18 @@ static void leaf_floor(struct sck_tree_plan *t, const struct sck_ir_range *r, si
 	double tot[2] = {0, 0};
 	size_t cnt[2] = {0, 0};
 
-	for (size_t i = 0; i < n; i++)
-		for (size_t m = 0; m < g->nmembers && m < 2; m++)
-			if (r[i].wm[m] > 0) {
-				tot[m] += r[i].wm[m] * (r[i].weight / (r[i].wm[0] + r[i].wm[1]));
-				cnt[m]++;
-			}
+	for (size_t i = 0; i < n; i++) {
+		/* (each member's share of the range's weight; the same quotient for both) */
+		double per = r[i].weight / (r[i].wm[0] + r[i].wm[1]);
+		if (g->nmembers > 0 && r[i].wm[0] > 0) {
+			tot[0] += r[i].wm[0] * per;
+			cnt[0]++;
+		}
+		if (g->nmembers > 1 && r[i].wm[1] > 0) {
+			tot[1] += r[i].wm[1] * per;
+			cnt[1]++;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t m = r[i].wm[0] > 0 ? 0 : 1;
 		double floor;
@@ -574,14 +580,16 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < RESHAPE_ROUNDS; round++) {
 		bool any = false;
+		double sum = 0;
 		t->prefix_weight[0] = 0;
-		for (size_t k = 0; k < n; k++)
-			t->prefix_weight[k + 1] =
-				t->prefix_weight[k] +
-				(r[k].weight > 0 ? r[k].weight * t->weight_mult[k] : unweighted);
-		/* (the differences, not the products: what the costs are made of) */
-		for (size_t k = 0; k < n; k++)
-			t->leaf_weight[k] = t->prefix_weight[k + 1] - t->prefix_weight[k];
+		for (size_t k = 0; k < n; k++) {
+			double next = sum + (r[k].weight > 0 ? r[k].weight * t->weight_mult[k]
+							     : unweighted);
+			t->prefix_weight[k + 1] = next;
+			/* (the differences, not the products: what the costs are made of) */
+			t->leaf_weight[k] = next - sum;
+			sum = next;
+		}
 		if (t->exact) {
 			(void)run_dp(t, 0, n); /* (inlined: base 0 is a constant there) */
 		} else {
