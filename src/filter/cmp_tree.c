@@ -398,43 +398,54 @@ static unsigned int leaf_cost(const struct sck_ir *ir, size_t verdict)
 	return c;
 }
 
-/* The deepest (depth + leaf cost) over weighted leaves of [i, j] at @depth; marks offenders. */
+/* Weighted leaf @q at @depth: marks it if it ends past @limit; *mx: the deepest end so far. */
+static inline void leaf_at(struct sck_tree_plan *t, size_t q, unsigned int depth,
+			   unsigned int limit, unsigned int *mx)
+{
+	unsigned int lc = t->leaf_cost[q], a = depth + lc;
+
+	if (!(t->grp->ranges[q].weight > 0))
+		return;
+	/* only a leaf that can fit at all is worth pulling up */
+	if (a > limit && lc < limit)
+		t->too_deep[q] = true;
+	if (a > *mx)
+		*mx = a;
+}
+
+/*
+ * The deepest (depth + leaf cost) over weighted leaves of [i, j] at @depth; marks offenders.
+ * (Right children in the loop, left ones by recursion but for leaves.)
+ */
 static unsigned int worst(struct sck_tree_plan *t, size_t i, size_t j, unsigned int depth,
 			  unsigned int limit)
 {
-	const struct sck_ir_range *r = t->grp->ranges;
-	size_t k;
-	unsigned int a, b;
+	unsigned int mx = 0;
 
-	if (i == j) {
-		unsigned int lc = t->leaf_cost[i];
-		a = depth + lc;
-		/* only a leaf that can fit at all is worth pulling up */
-		if (a > limit && r[i].weight > 0 && lc < limit)
-			t->too_deep[i] = true;
-		return r[i].weight > 0 ? a : 0;
-	}
-	k = sck_tree_root(t, i, j);
-	if (k == SCK_TREE_CHAIN) {
-		size_t order[SCK_TREE_CHAIN_MAX] = {0}, v = 0,
-		       m = sck_tree_chain(t, i, j, order, &v);
-		unsigned int mx = 0;
-		for (size_t q = i; q <= j; q++) {
-			unsigned int d = depth + sck_tree_chain_depth(order, m, q);
-			unsigned int lc = t->leaf_cost[q];
-			a = d + lc;
-			if (r[q].weight > 0) {
-				if (a > limit && lc < limit)
-					t->too_deep[q] = true;
-				if (a > mx)
-					mx = a;
-			}
+	for (;; depth++) {
+		size_t k;
+		if (i == j) {
+			leaf_at(t, i, depth, limit, &mx);
+			return mx;
 		}
-		return mx;
+		k = sck_tree_root(t, i, j);
+		if (k == SCK_TREE_CHAIN) {
+			size_t order[SCK_TREE_CHAIN_MAX] = {0}, v = 0,
+			       m = sck_tree_chain(t, i, j, order, &v);
+			for (size_t q = i; q <= j; q++)
+				leaf_at(t, q, depth + sck_tree_chain_depth(order, m, q), limit,
+					&mx);
+			return mx;
+		}
+		if (k - 1 == i) {
+			leaf_at(t, i, depth + 1, limit, &mx);
+		} else {
+			unsigned int a = worst(t, i, k - 1, depth + 1, limit);
+			if (a > mx)
+				mx = a;
+		}
+		i = k;
 	}
-	a = worst(t, i, k - 1, depth + 1, limit);
-	b = worst(t, k, j, depth + 1, limit);
-	return a > b ? a : b;
 }
 
 static void free_interval_tables(struct sck_tree_plan *t)
