@@ -217,13 +217,6 @@ size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 	return c->m;
 }
 
-size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
-{
-	if (!t->exact)
-		return sck_tree_map_get(&t->fast.map[t->fast.best], i, j);
-	return t->root[t->row_start[i] + j];
-}
-
 /* The best split of [i, j] within [lo, hi]: cost_row holds row i, col column j; the first wins. */
 static inline size_t best_split(const float *restrict cost_row, const float *restrict col,
 				size_t lo, size_t hi, float *best)

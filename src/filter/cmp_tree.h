@@ -135,7 +135,7 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 int sck_tree_share(struct sck_tree_plan *t, unsigned int limit);
 
 /* The root of interval [i, j] (i < j) of the plan: a range index, or SCK_TREE_CHAIN. */
-size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j);
+static inline size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j);
 
 /*
  * The chain testing [i, j] (root SCK_TREE_CHAIN): @order receives the ranges compared, in
@@ -159,6 +159,13 @@ int sck_tree_fast_run(struct sck_tree_plan *t);
 int sck_tree_fast_reserve(struct sck_tree_fast *f, size_t n);
 size_t sck_tree_map_get(const struct sck_tree_map *m, size_t i, size_t j);
 void sck_tree_fast_fini(struct sck_tree_fast *f);
+
+static inline size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
+{
+	if (!t->exact)
+		return sck_tree_map_get(&t->fast.map[t->fast.best], i, j);
+	return t->root[t->row_start[i] + j];
+}
 
 /* The packed index of interval [i, j] in @t's tables. */
 static inline size_t sck_tree_cell(const struct sck_tree_plan *t, size_t i, size_t j)
