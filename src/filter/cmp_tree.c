@@ -54,18 +54,56 @@ static double leaf_weight(const struct sck_tree_plan *t, size_t k)
 	return t->leaf_weight[k];
 }
 
-/* Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. */
-static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size_t *order,
-			 size_t *m_out, size_t *v_out)
+static bool multi(const struct sck_ir_range *r)
+{
+	return r->lo != r->hi;
+}
+
+/*
+ * A chain's cost: each exception (@order, heaviest first) costs its compares, and V's ranges
+ * (weights @wv) pay for all @m. The same operations in the same order wherever a chain is
+ * costed: a plan compares these sums.
+ */
+static double chain_total(const struct sck_tree_plan *t, const size_t *order, size_t m, double wv)
+{
+	double cost = 0;
+
+	if (m == 0)
+		return INF;
+	for (size_t k = 0; k < m; k++)
+		cost += (double)(k + 1) * leaf_weight(t, order[k]);
+	return cost + (double)m * wv;
+}
+
+/* Insert exception @k into @order[0 .. m) by weight, heaviest first, after its equals. */
+static inline void chain_insert(const struct sck_tree_plan *t, size_t *order, size_t m, size_t k)
+{
+	size_t p = m;
+
+	while (p > 0 && leaf_weight(t, order[p - 1]) < leaf_weight(t, k)) {
+		order[p] = order[p - 1];
+		p--;
+	}
+	order[p] = k;
+}
+
+/*
+ * Cost of testing [i, j] by a chain; INF when it cannot. @order receives the exceptions. (Out of
+ * line: the dynamic programming calls it for rows of single numbers only, and inlined there it
+ * costs the row loop registers.)
+ */
+static __attribute__((noinline)) double chain_cost(const struct sck_tree_plan *t, size_t i,
+						   size_t j, size_t *order, size_t *m_out,
+						   size_t *v_out)
 {
 	const struct sck_ir_range *r = t->grp->ranges;
 	size_t v = SIZE_MAX, m = 0;
-	double wv = 0, cost = 0;
+	double wv = 0;
 
 	if (j - i + 1 > CHAIN_SPAN)
 		return INF;
 	for (size_t k = i; k <= j; k++) {
-		if (r[k].lo == r[k].hi)
+		if (!multi(&r[k]))
 			continue;
 		if (v == SIZE_MAX)
 			v = r[k].verdict;
@@ -92,22 +130,35 @@ static double chain_cost(const struct sck_tree_plan *t, size_t i, size_t j, size
 		}
 		if (m == SCK_TREE_CHAIN_MAX)
 			return INF;
-		/* insertion by weight, heaviest first */
-		size_t p = m++;
-		while (p > 0 && leaf_weight(t, order[p - 1]) < leaf_weight(t, k)) {
-			order[p] = order[p - 1];
-			p--;
-		}
-		order[p] = k;
+		chain_insert(t, order, m++, k);
 	}
 	if (m == 0)
 		return INF;
-	for (size_t k = 0; k < m; k++)
-		cost += (double)(k + 1) * leaf_weight(t, order[k]);
-	cost += (double)m * wv;
 	*m_out = m;
 	*v_out = v;
-	return cost;
+	return chain_total(t, order, m, wv);
+}
+
+/*
+ * The chains of a row of the dynamic programming ([i, j], j growing) once a multi-number range
+ * fixes V: what chain_cost would find, range by range. V's weights are summed left to right and
+ * the exceptions inserted in order, as chain_cost does.
+ */
+typedef struct sck_tree_chain_rec chain_row;
+
+/* Adds range @k to @c; false when no interval holding [i, k] can be V's chain. */
+static inline bool chain_grow(const struct sck_tree_plan *t, chain_row *c, size_t k)
+{
+	const struct sck_ir_range *r = &t->grp->ranges[k];
+
+	if (r->verdict == c->v) {
+		c->wv += leaf_weight(t, k);
+		return true;
+	}
+	if (multi(r) || c->m == SCK_TREE_CHAIN_MAX)
+		return false;
+	chain_insert(t, c->order, c->m++, k);
+	return true;
 }
 
 /*
@@ -124,21 +175,46 @@ static inline double pair_chain_cost(const struct sck_tree_plan *t, size_t i)
 	return leaf_weight(t, i) + leaf_weight(t, i + 1);
 }
 
+/* Where the chain over [i, j] (i < j, a span of at most CHAIN_SPAN) is kept in t->chains. */
+static inline size_t chain_slot(size_t i, size_t j)
+{
+	return i * (CHAIN_SPAN - 1) + (j - i - 1);
+}
+
+/*
+ * Keeps the chain @c over [i, j] that the dynamic programming chose, for sck_tree_chain (NULL:
+ * the pair of pair_chain_cost). (Out of line: few cells are chains.)
+ */
+static __attribute__((noinline)) void keep_chain(struct sck_tree_plan *t, size_t i, size_t j,
+						 const chain_row *c)
+{
+	chain_row *keep = &t->chains[chain_slot(i, j)];
+
+	if (c)
+		*keep = *c;
+	else
+		keep->m = 0;
+}
+
 size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 		      size_t order[SCK_TREE_CHAIN_MAX], size_t *verdict)
 {
-	size_t m = 0, v = 0;
+	const chain_row *c = &t->chains[chain_slot(i, j)];
 
-	(void)chain_cost(t, i, j, order, &m, &v);
-	*verdict = v;
-	return m;
-}
-
-size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
-{
-	if (!t->exact)
-		return sck_tree_map_get(&t->fast.map[t->fast.best], i, j);
-	return t->root[t->row_start[i] + j];
+	if (c->m == 0) {
+		/* a pair (pair_chain_cost): V is its multi-number range's verdict, else the
+		 * heavier range's, the first on a tie, as chain_cost finds it */
+		const struct sck_ir_range *r = t->grp->ranges;
+		bool first_v =
+			multi(&r[i]) || (!multi(&r[j]) && !(leaf_weight(t, j) > leaf_weight(t, i)));
+		*verdict = r[first_v ? i : j].verdict;
+		order[0] = first_v ? j : i;
+		return 1;
+	}
+	for (size_t k = 0; k < c->m; k++)
+		order[k] = c->order[k];
+	*verdict = c->v;
+	return c->m;
 }
 
 /* The best split of [i, j] within [lo, hi]: cost_row holds row i, col column j; the first wins. */
@@ -179,7 +255,9 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 	float *restrict cost_row = t->row_cost; /* (only [i, j'] with j' < j is read at j) */
 	const double *w = t->prefix_weight + base;
 	const double *w_end = w + 1; /* w_end[j]: the weights of ranges [0, j] */
-	const uint32_t *multi_pairs = t->multi_pairs + base;
+	const struct sck_ir_range *r = t->grp->ranges + base;
+	/* the first multi-number range from row i on, and the first of two adjacent ones */
+	size_t first_multi = SIZE_MAX, multi_pair = SIZE_MAX;
 
 	for (size_t i = 0; i < n; i++)
 		t->row_start[i] = row_index(n, i, 0);
@@ -188,16 +266,19 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		uint16_t *root_row = &t->root[t->row_start[i]];
 		const uint16_t *root_below = i + 1 < n ? &t->root[t->row_start[i + 1]] : NULL;
 		double wi = w[i];
-		size_t col_start = col_index(0, i + 1); /* column j = i + 1 starts here */
-		/* a chain needs a span of at most CHAIN_SPAN and no two adjacent multi-number
-		 * ranges of different verdicts (multi_pairs is nondecreasing: one bound per row) */
-		size_t chain_to = i + CHAIN_SPAN - 1;
+		float *col = &cost_by_col[col_index(0, i + 1)]; /* column j, moved along with j */
 
-		for (size_t j = i + 1; j <= chain_to && j < n; j++)
-			if (multi_pairs[j] != multi_pairs[i]) {
-				chain_to = j - 1;
-				break;
-			}
+		if (multi(&r[i])) {
+			first_multi = i;
+			if (i + 1 < n && multi(&r[i + 1]))
+				multi_pair = i;
+		}
+		/* a chain needs a span of at most CHAIN_SPAN and no two adjacent multi-number
+		 * ranges (their verdicts differ) */
+		size_t chain_to = i + CHAIN_SPAN - 1 < multi_pair ? i + CHAIN_SPAN - 1 : multi_pair;
+		/* from first_multi on, V is its verdict: the row's chains grow range by range */
+		chain_row ch = {.v = first_multi <= chain_to ? r[first_multi].verdict : 0};
+		bool grows = first_multi <= chain_to && chain_grow(t, &ch, base + i);
 		size_t left_root = 0; /* the root of [i, j - 1], as root_row[j - 1] holds it */
 
 		cost_row[i] = 0;
@@ -205,10 +286,9 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		root_row[i] = 0;
 		/* spans a chain can test: roots may be chains, Knuth's bounds may not hold */
 		size_t j = i + 1;
-		for (; j < n && j <= i + CHAIN_SPAN; col_start += ++j) {
+		for (; j < n && j <= i + CHAIN_SPAN; col += ++j) {
 			size_t lo = i + 1, hi = j, best_k;
 			double best;
-			const float *col = &cost_by_col[col_start];
 			float best_f;
 
 			if (j > i + 1) {
@@ -222,24 +302,33 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 			best_k = best_split(cost_row, col, lo, hi, &best_f);
 			best = (double)best_f + (w_end[j] - wi);
 			if (j <= chain_to) {
-				size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
-				double c = j == i + 1 ? pair_chain_cost(t, base + i)
-						      : chain_cost(t, base + i, base + j, order, &m,
-								   &v);
-				if (c < best * CHAIN_TIE) {
-					best = c;
+				chain_row single; /* (a chain of single numbers) */
+				double cost;
+				grows = grows && chain_grow(t, &ch, base + j);
+				if (j == i + 1)
+					cost = pair_chain_cost(t, base + i);
+				else if (j < first_multi)
+					cost = chain_cost(t, base + i, base + j, single.order,
+							  &single.m, &single.v);
+				else
+					cost = grows ? chain_total(t, ch.order, ch.m, ch.wv) : INF;
+				if (cost < best * CHAIN_TIE) {
+					best = cost;
 					best_k = SCK_TREE_CHAIN;
+					keep_chain(t, base + i, base + j,
+						   j == i + 1	     ? NULL
+						   : j < first_multi ? &single
+								     : &ch);
 				}
 			}
 			cost_row[j] = (float)best;
-			cost_by_col[col_start + i] = (float)best;
+			col[i] = (float)best;
 			root_row[j] = (uint16_t)best_k;
 			left_root = best_k;
 		}
 		/* longer spans: no chain, neither at this interval nor at the two it is bounded by */
-		for (; j < n; col_start += ++j) {
+		for (; j < n; col += ++j) {
 			size_t ra = left_root, rb = root_below[j], best_k;
-			const float *col = &cost_by_col[col_start];
 			float best_f;
 
 			if (ra == rb) { /* (most cells: Knuth's bounds leave one split) */
@@ -251,7 +340,7 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 			}
 			best_f = (float)((double)best_f + (w_end[j] - wi));
 			cost_row[j] = best_f;
-			cost_by_col[col_start + i] = best_f;
+			col[i] = best_f;
 			root_row[j] = (uint16_t)best_k;
 			left_root = best_k;
 		}
@@ -302,43 +391,54 @@ static unsigned int leaf_cost(const struct sck_ir *ir, size_t verdict)
 	return c;
 }
 
-/* The deepest (depth + leaf cost) over weighted leaves of [i, j] at @depth; marks offenders. */
+/* Weighted leaf @q at @depth: marks it if it ends past @limit; *mx: the deepest end so far. */
+static inline void leaf_at(struct sck_tree_plan *t, size_t q, unsigned int depth,
+			   unsigned int limit, unsigned int *mx)
+{
+	unsigned int lc = t->leaf_cost[q], a = depth + lc;
+
+	if (!(t->grp->ranges[q].weight > 0))
+		return;
+	/* only a leaf that can fit at all is worth pulling up */
+	if (a > limit && lc < limit)
+		t->too_deep[q] = true;
+	if (a > *mx)
+		*mx = a;
+}
+
+/*
+ * The deepest (depth + leaf cost) over weighted leaves of [i, j] at @depth; marks offenders.
+ * (Right children in the loop, left ones by recursion but for leaves.)
+ */
 static unsigned int worst(struct sck_tree_plan *t, size_t i, size_t j, unsigned int depth,
 			  unsigned int limit)
 {
-	const struct sck_ir_range *r = t->grp->ranges;
-	size_t k;
-	unsigned int a, b;
+	unsigned int mx = 0;
 
-	if (i == j) {
-		unsigned int lc = t->leaf_cost[i];
-		a = depth + lc;
-		/* only a leaf that can fit at all is worth pulling up */
-		if (a > limit && r[i].weight > 0 && lc < limit)
-			t->too_deep[i] = true;
-		return r[i].weight > 0 ? a : 0;
-	}
-	k = sck_tree_root(t, i, j);
-	if (k == SCK_TREE_CHAIN) {
-		size_t order[SCK_TREE_CHAIN_MAX] = {0}, m = 0, v = 0;
-		unsigned int mx = 0;
-		chain_cost(t, i, j, order, &m, &v);
-		for (size_t q = i; q <= j; q++) {
-			unsigned int d = depth + sck_tree_chain_depth(order, m, q);
-			unsigned int lc = t->leaf_cost[q];
-			a = d + lc;
-			if (r[q].weight > 0) {
-				if (a > limit && lc < limit)
-					t->too_deep[q] = true;
-				if (a > mx)
-					mx = a;
-			}
+	for (;; depth++) {
+		size_t k;
+		if (i == j) {
+			leaf_at(t, i, depth, limit, &mx);
+			return mx;
 		}
-		return mx;
+		k = sck_tree_root(t, i, j);
+		if (k == SCK_TREE_CHAIN) {
+			size_t order[SCK_TREE_CHAIN_MAX] = {0}, v = 0,
+			       m = sck_tree_chain(t, i, j, order, &v);
+			for (size_t q = i; q <= j; q++)
+				leaf_at(t, q, depth + sck_tree_chain_depth(order, m, q), limit,
+					&mx);
+			return mx;
+		}
+		if (k - 1 == i) {
+			leaf_at(t, i, depth + 1, limit, &mx);
+		} else {
+			unsigned int a = worst(t, i, k - 1, depth + 1, limit);
+			if (a > mx)
+				mx = a;
+		}
+		i = k;
 	}
-	a = worst(t, i, k - 1, depth + 1, limit);
-	b = worst(t, k, j, depth + 1, limit);
-	return a > b ? a : b;
 }
 
 static void free_interval_tables(struct sck_tree_plan *t)
@@ -357,7 +457,7 @@ static void free_range_tables(struct sck_tree_plan *t)
 	free(t->prefix_weight);
 	free(t->leaf_weight);
 	free(t->leaf_cost);
-	free(t->multi_pairs);
+	free(t->chains);
 	free(t->weight_mult);
 	free(t->too_deep);
 	t->cap_ranges = 0;
@@ -384,11 +484,11 @@ static int reserve(struct sck_tree_plan *t, size_t n)
 		t->prefix_weight = malloc((n + 1) * sizeof(*t->prefix_weight));
 		t->leaf_weight = malloc((n + 1) * sizeof(*t->leaf_weight));
 		t->leaf_cost = malloc((n + 1) * sizeof(*t->leaf_cost));
-		t->multi_pairs = malloc((n + 1) * sizeof(*t->multi_pairs));
+		t->chains = malloc((n + 1) * (CHAIN_SPAN - 1) * sizeof(*t->chains));
 		t->weight_mult = malloc((n + 1) * sizeof(*t->weight_mult));
 		t->too_deep = malloc((n + 1) * sizeof(*t->too_deep));
 		if (!t->row_start || !t->row_cost || !t->prefix_weight || !t->leaf_weight ||
-		    !t->leaf_cost || !t->multi_pairs || !t->weight_mult || !t->too_deep)
+		    !t->leaf_cost || !t->chains || !t->weight_mult || !t->too_deep)
 			return -ENOMEM;
 		t->cap_ranges = n + 1;
 	}
@@ -411,12 +511,18 @@ static void leaf_floor(struct sck_tree_plan *t, const struct sck_ir_range *r, si
 	double tot[2] = {0, 0};
 	size_t cnt[2] = {0, 0};
 
-	for (size_t i = 0; i < n; i++)
-		for (size_t m = 0; m < g->nmembers && m < 2; m++)
-			if (r[i].wm[m] > 0) {
-				tot[m] += r[i].wm[m] * (r[i].weight / (r[i].wm[0] + r[i].wm[1]));
-				cnt[m]++;
-			}
+	for (size_t i = 0; i < n; i++) {
+		/* (each member's share of the range's weight; the same quotient for both) */
+		double per = r[i].weight / (r[i].wm[0] + r[i].wm[1]);
+		if (g->nmembers > 0 && r[i].wm[0] > 0) {
+			tot[0] += r[i].wm[0] * per;
+			cnt[0]++;
+		}
+		if (g->nmembers > 1 && r[i].wm[1] > 0) {
+			tot[1] += r[i].wm[1] * per;
+			cnt[1]++;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t m = r[i].wm[0] > 0 ? 0 : 1;
 		double floor;
@@ -471,9 +577,6 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		t->leaf_cost[i] = leaf_cost(ir, r[i].verdict);
-		t->multi_pairs[i] = i == 0 ? 0
-					   : t->multi_pairs[i - 1] + (r[i - 1].lo != r[i - 1].hi &&
-								      r[i].lo != r[i].hi);
 		t->weight_mult[i] = t->leaf_cost[i] >= HEAVY ? HEAVY_MULT : 1;
 	}
 	leaf_floor(t, r, n);
@@ -481,14 +584,16 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 	/* reshape while a weighted leaf ends deeper than the limit: make offenders heavier */
 	for (int round = 0; round < RESHAPE_ROUNDS; round++) {
 		bool any = false;
+		double sum = 0;
 		t->prefix_weight[0] = 0;
-		for (size_t k = 0; k < n; k++)
-			t->prefix_weight[k + 1] =
-				t->prefix_weight[k] +
-				(r[k].weight > 0 ? r[k].weight * t->weight_mult[k] : unweighted);
-		/* (the differences, not the products: what the costs are made of) */
-		for (size_t k = 0; k < n; k++)
-			t->leaf_weight[k] = t->prefix_weight[k + 1] - t->prefix_weight[k];
+		for (size_t k = 0; k < n; k++) {
+			double next = sum + (r[k].weight > 0 ? r[k].weight * t->weight_mult[k]
+							     : unweighted);
+			t->prefix_weight[k + 1] = next;
+			/* (the differences, not the products: what the costs are made of) */
+			t->leaf_weight[k] = next - sum;
+			sum = next;
+		}
 		if (t->exact) {
 			(void)run_dp(t, 0, n); /* (inlined: base 0 is a constant there) */
 		} else {

@@ -73,6 +73,15 @@ struct sck_tree_fast {
 };
 
 /*
+ * A chain of the plan (cmp_tree.c): V, the verdict everything else falls to; the m ranges
+ * compared, in order; the weights of V's ranges. m == 0: the pair of ranges [i, i + 1].
+ */
+struct sck_tree_chain_rec {
+	size_t v, m, order[SCK_TREE_CHAIN_MAX];
+	double wv;
+};
+
+/*
  * The planner's state: the plan of the current section and its scratch, reused from one section
  * to the next (the tables grow, never shrink). Zero-initialise, then sck_tree_plan_fini.
  */
@@ -95,9 +104,14 @@ struct sck_tree_plan {
 	double *prefix_weight;	 /* sums of the (reshaped) leaf weights of ranges [0, k) */
 	double *leaf_weight;	 /* range k's: prefix_weight[k + 1] - prefix_weight[k] */
 	unsigned int *leaf_cost; /* what the range's verdict costs after the tree (leaf_cost) */
-	uint32_t *multi_pairs;	 /* [k]: adjacent multi-number ranges t, t + 1 with t < k */
 	double *weight_mult;	 /* reshaping: each leaf's weight multiplier */
 	bool *too_deep;		 /* reshaping: the leaves past the height limit */
+	/*
+	 * Per range i, 2 * SCK_TREE_CHAIN_MAX slots: the chain over [i, i + 1 + s] at slot s,
+	 * written by the dynamic programming where a chain wins the interval (sck_tree_chain
+	 * reads those the plan kept).
+	 */
+	struct sck_tree_chain_rec *chains;
 	size_t cap_ranges;
 	bool exact; /* planned by the exact table (else by fast, through its map) */
 	struct sck_tree_fast fast;
@@ -121,7 +135,7 @@ int sck_tree_plan_run(struct sck_tree_plan *t, const struct sck_ir *ir,
 int sck_tree_share(struct sck_tree_plan *t, unsigned int limit);
 
 /* The root of interval [i, j] (i < j) of the plan: a range index, or SCK_TREE_CHAIN. */
-size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j);
+static inline size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j);
 
 /*
  * The chain testing [i, j] (root SCK_TREE_CHAIN): @order receives the ranges compared, in
@@ -145,6 +159,13 @@ int sck_tree_fast_run(struct sck_tree_plan *t);
 int sck_tree_fast_reserve(struct sck_tree_fast *f, size_t n);
 size_t sck_tree_map_get(const struct sck_tree_map *m, size_t i, size_t j);
 void sck_tree_fast_fini(struct sck_tree_fast *f);
+
+static inline size_t sck_tree_root(const struct sck_tree_plan *t, size_t i, size_t j)
+{
+	if (!t->exact)
+		return sck_tree_map_get(&t->fast.map[t->fast.best], i, j);
+	return t->root[t->row_start[i] + j];
+}
 
 /* The packed index of interval [i, j] in @t's tables. */
 static inline size_t sck_tree_cell(const struct sck_tree_plan *t, size_t i, size_t j)
