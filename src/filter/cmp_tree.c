@@ -144,10 +144,13 @@ static __attribute__((noinline)) double chain_cost(const struct sck_tree_plan *t
  * fixes V: what chain_cost would find, range by range. V's weights are summed left to right and
  * the exceptions inserted in order, as chain_cost does.
  */
-typedef struct sck_tree_chain_rec chain_row;
+struct chain_row {
+	size_t v, m, order[SCK_TREE_CHAIN_MAX];
+	double wv;
+};
 
 /* Adds range @k to @c; false when no interval holding [i, k] can be V's chain. */
-static inline bool chain_grow(const struct sck_tree_plan *t, chain_row *c, size_t k)
+static inline bool chain_grow(const struct sck_tree_plan *t, struct chain_row *c, size_t k)
 {
 	const struct sck_ir_range *r = &t->grp->ranges[k];
 
@@ -186,20 +189,23 @@ static inline size_t chain_slot(size_t i, size_t j)
  * the pair of pair_chain_cost). (Out of line: few cells are chains.)
  */
 static __attribute__((noinline)) void keep_chain(struct sck_tree_plan *t, size_t i, size_t j,
-						 const chain_row *c)
+						 const struct chain_row *c)
 {
-	chain_row *keep = &t->chains[chain_slot(i, j)];
+	struct sck_tree_chain_rec *keep = &t->chains[chain_slot(i, j)];
 
-	if (c)
-		*keep = *c;
-	else
-		keep->m = 0;
+	keep->m = 0;
+	if (!c)
+		return;
+	keep->v = (uint32_t)c->v;
+	keep->m = (uint16_t)c->m;
+	for (size_t k = 0; k < c->m; k++)
+		keep->order[k] = (uint16_t)c->order[k];
 }
 
 size_t sck_tree_chain(const struct sck_tree_plan *t, size_t i, size_t j,
 		      size_t order[SCK_TREE_CHAIN_MAX], size_t *verdict)
 {
-	const chain_row *c = &t->chains[chain_slot(i, j)];
+	const struct sck_tree_chain_rec *c = &t->chains[chain_slot(i, j)];
 
 	if (c->m == 0) {
 		/* a pair (pair_chain_cost): V is its multi-number range's verdict, else the
@@ -277,7 +283,7 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 		 * ranges (their verdicts differ) */
 		size_t chain_to = i + CHAIN_SPAN - 1 < multi_pair ? i + CHAIN_SPAN - 1 : multi_pair;
 		/* from first_multi on, V is its verdict: the row's chains grow range by range */
-		chain_row ch = {.v = first_multi <= chain_to ? r[first_multi].verdict : 0};
+		struct chain_row ch = {.v = first_multi <= chain_to ? r[first_multi].verdict : 0};
 		bool grows = first_multi <= chain_to && chain_grow(t, &ch, base + i);
 		size_t left_root = 0; /* the root of [i, j - 1], as root_row[j - 1] holds it */
 
@@ -302,7 +308,7 @@ static inline double run_dp(struct sck_tree_plan *t, size_t base, size_t n)
 			best_k = best_split(cost_row, col, lo, hi, &best_f);
 			best = (double)best_f + (w_end[j] - wi);
 			if (j <= chain_to) {
-				chain_row single; /* (a chain of single numbers) */
+				struct chain_row single; /* (a chain of single numbers) */
 				double cost;
 				grows = grows && chain_grow(t, &ch, base + j);
 				if (j == i + 1)

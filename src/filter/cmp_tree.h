@@ -73,12 +73,13 @@ struct sck_tree_fast {
 };
 
 /*
- * A chain of the plan (cmp_tree.c): V, the verdict everything else falls to; the m ranges
- * compared, in order; the weights of V's ranges. m == 0: the pair of ranges [i, i + 1].
+ * A chain of the plan (cmp_tree.c): V, the verdict everything else falls to, and the m ranges
+ * compared, in order; m == 0: the pair of ranges [i, i + 1]. (Small: a section keeps 6 a range,
+ * and every page of them the planner touches is a page fault in a fresh process.)
  */
 struct sck_tree_chain_rec {
-	size_t v, m, order[SCK_TREE_CHAIN_MAX];
-	double wv;
+	uint32_t v;
+	uint16_t m, order[SCK_TREE_CHAIN_MAX];
 };
 
 /*

@@ -38,7 +38,7 @@ static size_t map_slot(const struct sck_tree_map *m, uint32_t key)
 	return (size_t)((key * 2654435761u) >> 8) & (m->cap - 1);
 }
 
-/* Room for the nodes of a tree over @n ranges, the table at most half full; emptied. */
+/* Room for the nodes of a tree over @n ranges, the table at most half full (map_clear empties it). */
 static int map_reserve(struct sck_tree_map *m, size_t n)
 {
 	size_t cap = 16;
