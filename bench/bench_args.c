@@ -7,7 +7,7 @@
  * compile time from the filter object to BPF (sck_filter_compile on a built sck_filter against
  * the first seccomp_export_bpf of a built libseccomp context), and from JSON text for sck against
  * libseccomp's whole way from rules to BPF (init, every rule added, export: its rule database is
- * built as rules are added, part of its compile);
+ * built as rules are added, part of its compile), in 3 rounds (medians of times and ratios);
  * compile time against rule count (ioctl allowlists of 10 .. 16000 random requests);
  * nanoseconds per system call under each program, in a forked child that loads it. Prints
  * figures and ratios, asserts no timing; exits 1 only when a verdict differs.
@@ -168,41 +168,64 @@ static int build_profile_ctx(const void *arg, scmp_filter_ctx *ctx)
 	return sck_test_lsc_ctx(arg, 2, ctx);
 }
 
+/* Median JSON text -> BPF time of sck (parse + compile), at least 3 runs, more within @budget s. */
+static double time_json(const struct sck_test_lsc_pair *pr, double budget)
+{
+	double t[201], start = cpu_now();
+	size_t n = 0;
+
+	while (n < 201 && (n < 3 || cpu_now() - start < budget)) {
+		struct sck_filter *f = NULL;
+		struct sck_filter_prog *p = NULL;
+		double t0 = cpu_now();
+		if (sck_profile_parse(pr->json, pr->len, NULL, &f, NULL, NULL) == 0)
+			sck_filter_compile(f, NULL, &p);
+		t[n++] = cpu_now() - t0;
+		sck_filter_prog_free(p);
+		sck_filter_free(f);
+	}
+	return median(t, n);
+}
+
+/*
+ * Rounds of the compile-time comparison: each round times sck, libseccomp and sck from JSON one
+ * after the other, and the figures printed are the medians over the rounds of each time and of
+ * each round's ratios. A machine whose speed drifts (a shared host) moves both libraries of a
+ * round alike, where one long window per library would catch one in a slow spell.
+ */
+#define COMPILE_ROUNDS 3
+
 static void compile_times(struct sck_test_lsc_pair *pr)
 {
-	double ts, tl, tb = 0, tj = 0;
+	double ts[COMPILE_ROUNDS], tl[COMPILE_ROUNDS], tb[COMPILE_ROUNDS], tj[COMPILE_ROUNDS];
+	double r_ls[COMPILE_ROUNDS], r_bs[COMPILE_ROUNDS], r_bj[COMPILE_ROUNDS],
+		r_lj[COMPILE_ROUNDS];
 	size_t len = 0;
-	int rc, lrc;
+	int rc = 0, lrc = 0;
 
 	if (!pr->f) {
 		printf("%-20s (not built)\n", pr->name);
 		return;
 	}
-	ts = time_sck(pr->f, 0.3, &rc);
-	tl = time_lsc(build_profile_ctx, &pr->lp, 1.0, 3, &len, &lrc, &tb);
-	{
-		double t[201], start = cpu_now();
-		size_t n = 0;
-		while (n < 201 && (n < 3 || cpu_now() - start < 0.3)) {
-			struct sck_filter *f = NULL;
-			struct sck_filter_prog *p = NULL;
-			double t0 = cpu_now();
-			if (sck_profile_parse(pr->json, pr->len, NULL, &f, NULL, NULL) == 0)
-				sck_filter_compile(f, NULL, &p);
-			t[n++] = cpu_now() - t0;
-			sck_filter_prog_free(p);
-			sck_filter_free(f);
-		}
-		tj = median(t, n);
+	for (int k = 0; k < COMPILE_ROUNDS; k++) {
+		ts[k] = time_sck(pr->f, 0.3, &rc);
+		tl[k] = time_lsc(build_profile_ctx, &pr->lp, 1.0, 3, &len, &lrc, &tb[k]);
+		tj[k] = time_json(pr, 0.3);
+		r_ls[k] = tl[k] / ts[k];
+		r_bs[k] = tb[k] / ts[k];
+		r_bj[k] = tb[k] / tj[k];
+		r_lj[k] = tl[k] / tj[k];
 	}
 	printf("%-20s sck %9.1f us%s  libseccomp -O2 %9.1f us%s  ratio %6.1fx"
 	       "   (rules added + export / sck %.1fx)",
-	       pr->name, ts * 1e6, rc ? " (refused)" : "", tl * 1e6, lrc ? " (failed)" : "",
-	       tl / ts, tb / ts);
+	       pr->name, median(ts, COMPILE_ROUNDS) * 1e6, rc ? " (refused)" : "",
+	       median(tl, COMPILE_ROUNDS) * 1e6, lrc ? " (failed)" : "",
+	       median(r_ls, COMPILE_ROUNDS), median(r_bs, COMPILE_ROUNDS));
 	printf("\n%-20s JSON text -> BPF (sck) %9.1f us  rules added + export %9.1f us  ratio "
 	       "%6.1fx"
 	       "   (export alone / JSON -> BPF %.1fx)\n",
-	       "", tj * 1e6, tb * 1e6, tb / tj, tl / tj);
+	       "", median(tj, COMPILE_ROUNDS) * 1e6, median(tb, COMPILE_ROUNDS) * 1e6,
+	       median(r_bj, COMPILE_ROUNDS), median(r_lj, COMPILE_ROUNDS));
 }
 
 /* libseccomp's CPU seconds for one row; rows of ONE_BUILD rules or more build one context only */
