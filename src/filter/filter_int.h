@@ -276,6 +276,12 @@ void *sck_ir_alloc_raw(struct sck_ir *ir, size_t size);
 /* Whether @nr is one of @a's numbers in a group shared by two ABIs (x86_64 and x32). */
 bool sck_ir_nr_in_domain(const struct sck_arch *a, uint32_t nr);
 
+/* The member of @g that is @f's first arch, or -1 (cmp_ir_weigh.c). */
+int sck_ir_primary_member(const struct sck_filter *f, const struct sck_ir_group *g);
+/* The ranges @in[0 .. n) of @g weighed into @out, every field written (cmp_ir_weigh.c). */
+void sck_ir_weigh_ranges(const struct sck_filter *f, const struct sck_ir_group *g,
+			 const struct sck_ir_range *in, struct sck_ir_range *out, size_t n);
+
 /* Build the IR of @f (arches default to native). Returns 0 or -errno. */
 int sck_ir_build(const struct sck_filter *f, struct sck_ir *ir);
 void sck_ir_fini(struct sck_ir *ir);
