@@ -5,6 +5,7 @@
  * planned and emitted once. The planning itself is in cmp_arg.c.
  */
 #include "filter/cmp_arg.h"
+#include "grow_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -149,14 +150,11 @@ long sck_argplan_node_add(struct sck_argplan *ap, const struct sck_anode *nd)
 {
 	size_t m;
 
-	if (ap->nnodes == ap->capnodes) {
-		size_t cap = ap->capnodes ? ap->capnodes * 2 : 256;
-		struct sck_anode *nn = realloc(ap->nodes, cap * sizeof(*nn));
-		if (!nn)
-			return -ENOMEM;
-		ap->nodes = nn;
-		ap->capnodes = cap;
-	}
+	/* (256 nodes at first: most plans need that many) */
+	if (ap->nnodes == ap->capnodes &&
+	    sck_grow(&ap->nodes, &ap->capnodes, ap->capnodes ? ap->nnodes + 1 : 256,
+		     sizeof(*ap->nodes)))
+		return -ENOMEM;
 	if (2 * (ap->nnodes + 1) > ap->capmemo && memo_grow(ap))
 		return -ENOMEM;
 	ap->nodes[ap->nnodes] = *nd;
